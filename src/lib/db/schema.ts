@@ -1,0 +1,277 @@
+/**
+ * Row types of the local database. Dexie is the app's source of truth; every table the product needs
+ * exists from version 1 so that later features add indexes, not tables the data predates.
+ *
+ * Times are milliseconds since the epoch. Ids are UUIDs made on the device, so rows can be created
+ * offline and synced later without renumbering.
+ */
+
+/** Server revision of a synced row; 0 until the server has accepted it. */
+export type Rev = number;
+
+export interface CaseRow {
+	id: string;
+	title: string;
+	createdAt: number;
+	updatedAt: number;
+	/** Last time anything happened in the case; the library sorts by it. */
+	lastActivityAt: number;
+	rev: Rev;
+}
+
+export const DOCUMENT_STATUSES = [
+	'queued',
+	'extracting',
+	'embedding',
+	'indexed',
+	'needs-password',
+	'no-text',
+	'damaged',
+	'unsupported',
+	'failed'
+] as const;
+export type DocumentStatus = (typeof DOCUMENT_STATUSES)[number];
+
+/** What a person sees for each status (DESIGN.md names these). */
+export const DOCUMENT_STATUS_LABELS: Record<DocumentStatus, string> = {
+	queued: 'Queued',
+	extracting: 'Extracting',
+	embedding: 'Embedding',
+	indexed: 'Indexed',
+	'needs-password': 'Needs password',
+	'no-text': 'No text layer',
+	damaged: 'Damaged',
+	unsupported: 'Unsupported',
+	failed: 'Failed'
+};
+
+export type DocumentKind = 'pdf' | 'text' | 'markdown' | 'unknown';
+
+export interface DocumentRow {
+	id: string;
+	caseId: string;
+	/** The file's name as the user gave it: display text only, never a path. */
+	name: string;
+	sha256: string;
+	size: number;
+	mimeType: string;
+	kind: DocumentKind;
+	status: DocumentStatus;
+	/** Page count once known (text files count as one page). */
+	pages?: number;
+	/** 1-based pages that yielded no text. */
+	pagesWithoutText?: number[];
+	/** A plain-words reason for damaged, failed or unsupported documents. */
+	error?: string;
+	/** The embedding model whose vectors this document has, when it has them. */
+	embeddingModelId?: string;
+	createdAt: number;
+	updatedAt: number;
+	rev: Rev;
+}
+
+/** Original bytes, content-addressed. The bytes live in OPFS or in `blobs`. */
+export interface FileRow {
+	sha256: string;
+	size: number;
+	mimeType: string;
+	store: 'opfs' | 'idb';
+	createdAt: number;
+}
+
+/** IndexedDB fallback for original bytes where OPFS is missing. */
+export interface BlobRow {
+	sha256: string;
+	blob: Blob;
+}
+
+/** Extracted text of one page, kept so snippets and highlights need no second extraction. */
+export interface PageRow {
+	documentId: string;
+	/** 1-based. */
+	page: number;
+	caseId: string;
+	text: string;
+}
+
+export interface ChunkRow {
+	id: string;
+	caseId: string;
+	documentId: string;
+	/** Position of the chunk within its document, from 0. */
+	ordinal: number;
+	/** 1-based page the chunk starts on; chunks never cross pages. */
+	page: number;
+	/** Character range within the page text. */
+	start: number;
+	end: number;
+	text: string;
+	rev: Rev;
+}
+
+export interface VectorRow {
+	/** `${chunkId}:${modelId}`, so one chunk can hold vectors of several models without mixing them. */
+	id: string;
+	chunkId: string;
+	caseId: string;
+	documentId: string;
+	modelId: string;
+	dim: number;
+	/** Unit length. */
+	vector: Float32Array;
+}
+
+export type JobKind = 'ingest' | 'embed';
+export type JobState =
+	| 'queued'
+	| 'reading'
+	| 'extracting'
+	| 'chunking'
+	| 'embedding'
+	| 'waiting-password'
+	| 'done'
+	| 'failed'
+	| 'cancelled';
+
+/** A unit of background work, persisted so a reload resumes it. */
+export interface JobRow {
+	id: string;
+	kind: JobKind;
+	caseId: string;
+	documentId: string;
+	state: JobState;
+	/** 0..1 */
+	progress: number;
+	attempts: number;
+	error?: string;
+	createdAt: number;
+	updatedAt: number;
+}
+
+export interface ThreadRow {
+	id: string;
+	caseId: string;
+	title: string;
+	createdAt: number;
+	updatedAt: number;
+	rev: Rev;
+}
+
+export interface CitationRef {
+	/** The [n] of the answer. */
+	n: number;
+	chunkId: string;
+	documentId: string;
+	page: number;
+	start: number;
+	end: number;
+}
+
+export interface MessageRow {
+	id: string;
+	threadId: string;
+	caseId: string;
+	role: 'user' | 'assistant';
+	content: string;
+	citations: CitationRef[];
+	status: 'streaming' | 'done' | 'cancelled' | 'failed';
+	modelId?: string;
+	createdAt: number;
+	rev: Rev;
+}
+
+export interface SummaryRow {
+	/** `doc:${documentId}` or `case:${caseId}`. */
+	id: string;
+	caseId: string;
+	documentId?: string;
+	modelId: string;
+	text: string;
+	createdAt: number;
+}
+
+export interface ReportRow {
+	id: string;
+	caseId: string;
+	title: string;
+	/** Ordered sections, each Markdown with citations already resolved. */
+	sections: { kind: 'summary' | 'passage' | 'answer' | 'note'; title: string; body: string }[];
+	createdAt: number;
+	updatedAt: number;
+}
+
+export interface TensorRow {
+	id: string;
+	caseId: string;
+	name: string;
+	/** The `.npy` bytes live in the file store under this hash. */
+	sha256: string;
+	shape: number[];
+	dtype: 'float32' | 'float64';
+	/** For a resampled tensor: where it came from and how. */
+	sourceId?: string;
+	params?: Record<string, unknown>;
+	createdAt: number;
+}
+
+export type ActivityKind = 'search' | 'open-page' | 'question' | 'ingest' | 'export' | 'case';
+
+export interface ActivityRow {
+	id?: number;
+	caseId: string;
+	kind: ActivityKind;
+	at: number;
+	/** What happened, in words a person reads in the Activity tab. */
+	summary: string;
+	detail?: Record<string, string | number>;
+}
+
+export type SyncedTable = 'cases' | 'documents' | 'chunks' | 'threads' | 'messages';
+
+/** A local change waiting to be pushed, written in the same transaction as the change itself. */
+export interface OutboxRow {
+	seq?: number;
+	mutationId: string;
+	table: SyncedTable;
+	rowId: string;
+	caseId: string;
+	op: 'put' | 'delete';
+	/** The server revision the change was made against. */
+	baseRev: Rev;
+	fields: Record<string, unknown>;
+	createdAt: number;
+}
+
+/** A change the server refused because someone else changed the same row: shown to the user, never dropped. */
+export interface ConflictRow {
+	id: string;
+	table: SyncedTable;
+	rowId: string;
+	caseId: string;
+	local: Record<string, unknown>;
+	server: Record<string, unknown>;
+	createdAt: number;
+}
+
+/** tus upload URLs by fingerprint, so uploads resume after a reload. */
+export interface UploadRow {
+	/** The key tus-js-client hands its url storage. */
+	key: string;
+	fingerprint: string;
+	upload: { size: number | null; metadata: Record<string, string>; creationTime: string; uploadUrl?: string };
+}
+
+/** A persisted full-text index of one case. */
+export interface SearchIndexRow {
+	caseId: string;
+	/** The serialised index. */
+	data: string;
+	/** Document ids the index covers. */
+	documentIds: string[];
+	updatedAt: number;
+}
+
+export interface KeyValueRow {
+	key: string;
+	value: unknown;
+}

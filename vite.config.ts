@@ -1,0 +1,80 @@
+import { sveltekit } from '@sveltejs/kit/vite';
+import { SvelteKitPWA } from '@vite-pwa/sveltekit';
+import { defineConfig } from 'vitest/config';
+import { swiftShaderEnv } from './scripts/swiftshader.js';
+
+// The largest file the service worker precaches: web-llm's and onnxruntime's wasm runtimes are far above
+// Workbox's 2 MiB default, and the app must open offline with all of them.
+const PRECACHE_MAX_BYTES = 64 * 1024 * 1024;
+
+export default defineConfig({
+	plugins: [
+		sveltekit(),
+		SvelteKitPWA({
+			registerType: 'prompt',
+			injectRegister: false,
+			manifestFilename: 'manifest.webmanifest',
+			kit: { adapterFallback: 'index.html', spa: true },
+			manifest: {
+				id: '/',
+				name: 'Docket — legal case workbench',
+				short_name: 'Docket',
+				description: 'Offline-first case workbench: search, chat with and summarise a case’s documents on your own GPU.',
+				start_url: '/',
+				scope: '/',
+				display: 'standalone',
+				background_color: '#f7f5f0',
+				theme_color: '#1f3a5f',
+				icons: [
+					{ src: '/icons/icon-192.png', sizes: '192x192', type: 'image/png', purpose: 'any' },
+					{ src: '/icons/icon-512.png', sizes: '512x512', type: 'image/png', purpose: 'any' },
+					{ src: '/icons/icon-maskable-512.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' }
+				]
+			},
+			workbox: {
+				globPatterns: ['client/**/*.{js,mjs,css,html,ico,png,svg,webp,woff2,wasm,wgsl,json,webmanifest}'],
+				maximumFileSizeToCacheInBytes: PRECACHE_MAX_BYTES,
+				navigateFallbackDenylist: [/^\/api\//, /^\/files\//, /^\/models\//],
+				cleanupOutdatedCaches: true
+			}
+		})
+	],
+	worker: { format: 'es' },
+	test: {
+		projects: [
+			{
+				extends: true,
+				test: {
+					name: 'unit',
+					include: ['src/**/*.test.ts', 'cli/**/*.test.ts'],
+					exclude: ['**/*.gpu.test.ts'],
+					environment: 'node',
+					setupFiles: ['./scripts/vitest-setup-unit.ts']
+				}
+			},
+			{
+				extends: true,
+				test: {
+					name: 'gpu',
+					include: ['**/*.gpu.test.ts'],
+					exclude: ['node_modules/**'],
+					environment: 'node',
+					env: swiftShaderEnv(),
+					// One Dawn instance per process; SwiftShader is CPU-bound, so parallel files only contend.
+					fileParallelism: false,
+					testTimeout: 120_000
+				}
+			},
+			{
+				extends: true,
+				test: {
+					name: 'server',
+					include: ['sync-server/**/*.test.ts'],
+					environment: 'node',
+					testTimeout: 60_000,
+					hookTimeout: 60_000
+				}
+			}
+		]
+	}
+});

@@ -46,7 +46,7 @@ export default defineConfig({
 				extends: true,
 				test: {
 					name: 'unit',
-					include: ['src/**/*.test.ts', 'cli/**/*.test.ts'],
+					include: ['src/**/*.test.ts', 'cli/**/*.test.ts', 'bench/**/*.test.ts'],
 					exclude: ['**/*.gpu.test.ts'],
 					environment: 'node',
 					setupFiles: ['./scripts/vitest-setup-unit.ts']

@@ -1,0 +1,4 @@
+import type { Bench } from './report.ts';
+
+/** Every benchmark, by the name `npm run bench -- NAME` takes. Each lives in its own file here. */
+export const BENCHES: readonly Bench[] = [];

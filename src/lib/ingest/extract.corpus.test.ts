@@ -2,41 +2,9 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { nodeExtractor } from './extract.node.ts';
 import { nodePdfPlatform } from './pdf-platform.node.ts';
-import { CORPUS_MISSING, corpusFiles } from './testing/corpus.ts';
+import { CORPUS_MISSING, corpusFiles, expectedStatus } from './testing/corpus.ts';
 import { hasPages, type Extraction } from './types.ts';
 
-/**
- * The true state of every corpus file, settled by reading each one (pdf.js text extraction, checked by
- * eye for the no-text ones: blank pages, JBIG2/image-only pages, and form fields whose text lives in
- * annotations rather than on the page). Anything not listed here must be `indexed`.
- */
-const NO_TEXT = new Set([
-	'bitmap-halftone-refine.pdf',
-	'bitmap-refine-tpgron.pdf',
-	'bitmap-symbol-empty.pdf',
-	'bitmap-symbol-symhuff-texthuffB10B13.pdf',
-	'bitmap-symbol-texthuffrefinecustomsize.pdf',
-	'bitmap-template3-customat-tpgdon.pdf',
-	'bitmap-trailing-7fff-stripped-harder.pdf',
-	'bug1811510.pdf',
-	'bug1863910.pdf',
-	'bug1980958.pdf',
-	'empty.pdf',
-	'empty_protected.pdf',
-	'issue13372.pdf',
-	'issue15150.pdf',
-	'issue17147.pdf',
-	'issue18816.pdf',
-	'issue19326.pdf',
-	'issue3371.pdf',
-	'issue3458.pdf',
-	'issue6769.pdf',
-	'jbig2_file_header.pdf',
-	'knockout_nested.pdf',
-	'multiline.pdf',
-	'named_dest_collision_for_editor.pdf',
-	'smask_alpha_bc.pdf'
-]);
 
 /** Page counts known independently of pdf.js (from the files' own page trees). */
 const KNOWN_PAGES: Record<string, number> = { 'tracemonkey.pdf': 14, 'freeculture.pdf': 352, 'nested_outline.pdf': 9, 'basicapi.pdf': 3 };
@@ -53,7 +21,7 @@ describe.skipIf(!files)(`every corpus PDF ends in its true state${files ? '' : `
 			results.set(f.file, await extractor.extract({ name: f.file, bytes: readFileSync(f.path) }, options));
 		}
 		const wrong = files!
-			.map((f) => [f.file, results.get(f.file)?.status, NO_TEXT.has(f.file) ? 'no-text' : 'indexed'])
+			.map((f) => [f.file, results.get(f.file)?.status, expectedStatus(f.file)])
 			.filter(([, got, want]) => got !== want);
 		expect(wrong).toEqual([]);
 	}, 90_000);

@@ -35,3 +35,41 @@ export function corpusFiles(): CorpusFile[] | undefined {
 }
 
 export const CORPUS_MISSING = `skipped: ${CORPUS_DIR} is missing (the shared corpus sits beside the repository on dev machines only)`;
+
+/**
+ * The true state of every corpus file, settled by reading each one (pdf.js text extraction, checked by
+ * eye for the no-text ones: blank pages, JBIG2/image-only pages, and form fields whose text lives in
+ * annotations rather than on the page). Anything not listed here must be `indexed`.
+ */
+export const EXPECTED_NO_TEXT = new Set([
+	'bitmap-halftone-refine.pdf',
+	'bitmap-refine-tpgron.pdf',
+	'bitmap-symbol-empty.pdf',
+	'bitmap-symbol-symhuff-texthuffB10B13.pdf',
+	'bitmap-symbol-texthuffrefinecustomsize.pdf',
+	'bitmap-template3-customat-tpgdon.pdf',
+	'bitmap-trailing-7fff-stripped-harder.pdf',
+	'bug1811510.pdf',
+	'bug1863910.pdf',
+	'bug1980958.pdf',
+	'empty.pdf',
+	'empty_protected.pdf',
+	'issue13372.pdf',
+	'issue15150.pdf',
+	'issue17147.pdf',
+	'issue18816.pdf',
+	'issue19326.pdf',
+	'issue3371.pdf',
+	'issue3458.pdf',
+	'issue6769.pdf',
+	'jbig2_file_header.pdf',
+	'knockout_nested.pdf',
+	'multiline.pdf',
+	'named_dest_collision_for_editor.pdf',
+	'smask_alpha_bc.pdf'
+]);
+
+/** The status a corpus file must end in when opened with its index.json password. */
+export function expectedStatus(file: string): 'indexed' | 'no-text' {
+	return EXPECTED_NO_TEXT.has(file) ? 'no-text' : 'indexed';
+}

@@ -19,7 +19,7 @@ export function defaultLines(page: number, pages: number): string[] {
 	return [`Page ${page} of ${pages}.`, `This generated page number ${page} tells the tale of exhibit ${page * 7}.`];
 }
 
-export function makePdf({ pages, lines, imageBytesPerPage = 0 }: MakePdfOptions): Uint8Array {
+export function makePdf({ pages, lines, imageBytesPerPage = 0 }: MakePdfOptions): Uint8Array<ArrayBuffer> {
 	const chunks: string[] = [];
 	const offsets: number[] = [];
 	let length = 0;

@@ -1,0 +1,483 @@
+import { Dexie } from 'dexie';
+import { createActor, fromPromise, type Actor } from 'xstate';
+import type { DocketDatabase } from '../db/database.ts';
+import { storeOriginal, type FileStore } from '../db/file-store.ts';
+import { recordChange } from '../db/outbox.ts';
+import type { ChunkRow, DocumentKind, DocumentRow, DocumentStatus, JobRow, PageRow } from '../db/schema.ts';
+import { DocketError, MissingRecordError, toDocketError } from '../errors.ts';
+import { chunkPages, type ChunkOptions } from './chunker.ts';
+import { ACTIVE_STATES, ingestJobMachine, jobStateOf, type ExtractInput, type IngestJobInput, type ReadInput, type StoreInput } from './ingest-job.machine.ts';
+import { extensionOf } from './sniff.ts';
+import { hasPages, type Extraction, type Extractor } from './types.ts';
+
+/**
+ * Where `done` leads when embeddings exist (the models issue builds the embedder). While `ready()` is
+ * false, documents end `indexed` and are searchable by keyword; when it is true, they end `embedding`
+ * and an `embed` job (kind 'embed', state 'queued') is written in the same transaction as the chunks, for
+ * the embedding runner to pick up through the jobs table's [kind+state] index.
+ */
+export interface EmbeddingHook {
+	ready(): boolean;
+}
+
+export interface IngestRunnerOptions {
+	db: DocketDatabase;
+	files: FileStore;
+	extractor: Extractor;
+	/** Files extracted at once. Two keeps one file's reading overlapped with another's extraction. */
+	concurrency?: number;
+	chunk?: ChunkOptions;
+	embedding?: EmbeddingHook;
+	/** Called after a document's pages and chunks are committed (indexed or handed on to embedding). */
+	onDocumentIndexed?: (document: DocumentRow) => void;
+}
+
+/** One file to add: a browser `File`, or any blob with a name. */
+export interface IncomingFile {
+	name: string;
+	blob: Blob;
+	/** Defaults to the blob's own type. */
+	mimeType?: string;
+}
+
+export interface AddResult {
+	/** New documents, each with its job. */
+	added: { documentId: string; jobId: string; name: string }[];
+	/** Files whose bytes the case already has: recognised, not stored or indexed twice. */
+	duplicates: { name: string; documentId: string }[];
+	/** Files refused before storing (zero bytes), or that could not be stored (storage full). */
+	refused: { name: string; error: string }[];
+}
+
+export interface JobProgress {
+	jobId: string;
+	documentId: string;
+	caseId: string;
+	state: JobRow['state'];
+	pagesDone: number;
+	/** 0 until pdf.js has opened the file. */
+	pageCount: number;
+	/** Over the time this job has been extracting. */
+	pagesPerSecond: number;
+	/** Undefined until there is a rate to estimate from. */
+	secondsLeft: number | undefined;
+	passwordReason: 'required' | 'incorrect' | undefined;
+	error: string | undefined;
+}
+
+type JobActor = Actor<typeof ingestJobMachine>;
+
+interface Tracked {
+	actor: JobActor;
+	caseId: string;
+	documentId: string;
+	/** Persisted writes for this job, in order. */
+	writes: Promise<void>;
+	lastState: string;
+	lastProgressWrite: number;
+	extractStartedAt: number | undefined;
+}
+
+const TERMINAL_DOCUMENT: ReadonlySet<DocumentStatus> = new Set(['indexed', 'embedding', 'no-text', 'damaged', 'unsupported']);
+const PROGRESS_WRITE_MS = 500;
+
+/**
+ * The document status the runner writes when a job enters a state in which none of its actors runs.
+ * While actors run (reading → chunking) they write the status themselves, in order with their own work,
+ * so a late write can never cover the final status the store step commits with the chunks.
+ */
+function documentStatusOf(state: string): DocumentStatus | undefined {
+	if (state === 'queued') return 'queued';
+	if (state === 'waiting-password') return 'needs-password';
+	if (state === 'failed' || state === 'cancelled') return 'failed';
+	return undefined; // done: the store step wrote the final status with the chunks.
+}
+
+function mimeTypeFor(name: string, given: string): string {
+	if (given) return given;
+	const ext = extensionOf(name);
+	if (ext === 'pdf') return 'application/pdf';
+	if (ext === 'md' || ext === 'markdown') return 'text/markdown';
+	if (ext === 'txt') return 'text/plain';
+	return 'application/octet-stream';
+}
+
+function kindOf(extraction: Extraction): DocumentKind {
+	return extraction.status === 'unsupported' ? 'unknown' : extraction.kind;
+}
+
+/**
+ * Runs ingestion jobs for every case: stores originals first, then one XState actor per file, at most
+ * `concurrency` at work, each transition persisted to the `jobs` table so `resume()` after a reload picks
+ * up where the last tab stopped. The UI reads documents and jobs through liveQuery, and live progress
+ * (pages per second, time left) through `subscribe`/`progress`.
+ */
+export class IngestRunner {
+	readonly #db: DocketDatabase;
+	readonly #files: FileStore;
+	readonly #extractor: Extractor;
+	readonly #concurrency: number;
+	readonly #chunk: ChunkOptions;
+	readonly #embedding: EmbeddingHook | undefined;
+	readonly #onDocumentIndexed: ((document: DocumentRow) => void) | undefined;
+	readonly #jobs = new Map<string, Tracked>();
+	readonly #listeners = new Set<() => void>();
+	#idleWaiters: (() => void)[] = [];
+	#disposed = false;
+	#pumping = false;
+
+	constructor(options: IngestRunnerOptions) {
+		this.#db = options.db;
+		this.#files = options.files;
+		this.#extractor = options.extractor;
+		this.#concurrency = Math.max(1, options.concurrency ?? 2);
+		this.#chunk = options.chunk ?? {};
+		this.#embedding = options.embedding;
+		this.#onDocumentIndexed = options.onDocumentIndexed;
+	}
+
+	/**
+	 * Adds files to a case. Each file's bytes are stored (content-addressed) before anything else, so a
+	 * failed extraction loses nothing; the same bytes already in the case are recognised, not added twice.
+	 * One file that cannot be stored never stops the others.
+	 */
+	async addFiles(caseId: string, incoming: Iterable<IncomingFile>): Promise<AddResult> {
+		const result: AddResult = { added: [], duplicates: [], refused: [] };
+		for (const file of incoming) {
+			if (file.blob.size === 0) {
+				result.refused.push({ name: file.name, error: 'This file is empty (0 bytes), so there is nothing to add. Check that it was saved or copied completely.' });
+				continue;
+			}
+			try {
+				const mimeType = mimeTypeFor(file.name, file.mimeType ?? file.blob.type);
+				const stored = await storeOriginal(this.#db, this.#files, file.blob, mimeType);
+				const added = await this.#db.transaction('rw', [this.#db.documents, this.#db.jobs, this.#db.outbox], async () => {
+					const existing = await this.#db.documents.where('[caseId+sha256]').equals([caseId, stored.sha256]).first();
+					if (existing) return { duplicate: existing, document: undefined, job: undefined };
+					const now = Date.now();
+					const document: DocumentRow = {
+						id: crypto.randomUUID(),
+						caseId,
+						name: file.name,
+						sha256: stored.sha256,
+						size: stored.size,
+						mimeType,
+						kind: 'unknown',
+						status: 'queued',
+						createdAt: now,
+						updatedAt: now,
+						rev: 0
+					};
+					const job: JobRow = { id: crypto.randomUUID(), kind: 'ingest', caseId, documentId: document.id, state: 'queued', progress: 0, attempts: 0, createdAt: now, updatedAt: now };
+					await this.#db.documents.add(document);
+					await recordChange(this.#db, { table: 'documents', rowId: document.id, caseId, op: 'put', baseRev: 0, fields: { ...document } });
+					await this.#db.jobs.add(job);
+					return { duplicate: undefined, document, job };
+				});
+				if (added.duplicate) {
+					result.duplicates.push({ name: file.name, documentId: added.duplicate.id });
+					continue;
+				}
+				this.#track({ jobId: added.job.id, documentId: added.document.id, caseId });
+				result.added.push({ documentId: added.document.id, jobId: added.job.id, name: file.name });
+			} catch (error) {
+				result.refused.push({ name: file.name, error: toDocketError(error).userMessage });
+			}
+		}
+		this.#pump();
+		return result;
+	}
+
+	/** Picks up every unfinished ingest job in the database (after a reload, or in a new tab). */
+	async resume(): Promise<number> {
+		const rows = await this.#db.jobs.where('[kind+state]').anyOf(
+			(['queued', 'reading', 'extracting', 'chunking', 'waiting-password', 'failed', 'cancelled'] as const).map((s) => ['ingest', s])
+		).toArray();
+		let resumed = 0;
+		for (const row of rows.sort((a, b) => a.createdAt - b.createdAt)) {
+			if (this.#jobs.has(row.id)) continue;
+			const resumeFrom: IngestJobInput['resumeFrom'] =
+				row.state === 'waiting-password' || row.state === 'failed' || row.state === 'cancelled' ? row.state : 'queued';
+			this.#track({
+				jobId: row.id,
+				documentId: row.documentId,
+				caseId: row.caseId,
+				resumeFrom,
+				attempts: row.attempts,
+				...(row.error === undefined ? {} : { error: row.error })
+			});
+			if (resumeFrom === 'queued') resumed++;
+		}
+		this.#pump();
+		return resumed;
+	}
+
+	cancel(jobId: string): void {
+		this.#jobs.get(jobId)?.actor.send({ type: 'CANCEL' });
+	}
+
+	retry(jobId: string): void {
+		this.#jobs.get(jobId)?.actor.send({ type: 'RETRY' });
+		this.#pump();
+	}
+
+	/** Cancels every unfinished job (of one case, when given). */
+	cancelAll(caseId?: string): void {
+		for (const [id, job] of this.#jobs) if (caseId === undefined || job.caseId === caseId) this.cancel(id);
+	}
+
+	/** Retries every failed or cancelled job (of one case, when given). */
+	retryAll(caseId?: string): void {
+		for (const job of this.#jobs.values()) if (caseId === undefined || job.caseId === caseId) job.actor.send({ type: 'RETRY' });
+		this.#pump();
+	}
+
+	/** Gives a waiting job its password; a wrong one brings it back to waiting, with reason `incorrect`. */
+	submitPassword(jobId: string, password: string): void {
+		this.#jobs.get(jobId)?.actor.send({ type: 'PASSWORD', password });
+		this.#pump();
+	}
+
+	/** The job of a document, if this runner holds one. */
+	jobOf(documentId: string): string | undefined {
+		for (const [id, job] of this.#jobs) if (job.documentId === documentId) return id;
+		return undefined;
+	}
+
+	progress(jobId: string): JobProgress | undefined {
+		const job = this.#jobs.get(jobId);
+		if (!job) return undefined;
+		const snapshot = job.actor.getSnapshot();
+		const pagesDone = snapshot.context.progress?.pagesDone ?? 0;
+		const pageCount = snapshot.context.progress?.pageCount ?? 0;
+		const seconds = job.extractStartedAt === undefined ? 0 : (Date.now() - job.extractStartedAt) / 1000;
+		const pagesPerSecond = seconds > 0 ? pagesDone / seconds : 0;
+		return {
+			jobId,
+			documentId: job.documentId,
+			caseId: job.caseId,
+			state: jobStateOf(String(snapshot.value)),
+			pagesDone,
+			pageCount,
+			pagesPerSecond,
+			secondsLeft: pagesPerSecond > 0 && pageCount > 0 ? (pageCount - pagesDone) / pagesPerSecond : undefined,
+			passwordReason: snapshot.context.passwordReason,
+			error: snapshot.context.error
+		};
+	}
+
+	/** Every job this runner holds (of one case, when given). */
+	allProgress(caseId?: string): JobProgress[] {
+		return [...this.#jobs.keys()].flatMap((id) => {
+			const p = this.progress(id);
+			return p && (caseId === undefined || p.caseId === caseId) ? [p] : [];
+		});
+	}
+
+	/** Called on every change of any job (state or page progress). Returns the unsubscribe function. */
+	subscribe(listener: () => void): () => void {
+		this.#listeners.add(listener);
+		return () => this.#listeners.delete(listener);
+	}
+
+	/** Resolves when no job is queued or at work, and every state change has been written. */
+	async idle(): Promise<void> {
+		for (;;) {
+			if (!this.#busy()) {
+				await Promise.all([...this.#jobs.values()].map((j) => j.writes));
+				if (!this.#busy()) return;
+			}
+			await new Promise<void>((resolve) => this.#idleWaiters.push(resolve));
+		}
+	}
+
+	/** Stops every actor (work in progress is cancelled in memory; the database keeps it for `resume`). */
+	async dispose(): Promise<void> {
+		this.#disposed = true;
+		const writes = [...this.#jobs.values()].map((j) => j.writes);
+		for (const job of this.#jobs.values()) job.actor.stop();
+		this.#jobs.clear();
+		await Promise.all(writes);
+	}
+
+	#busy(): boolean {
+		for (const job of this.#jobs.values()) {
+			const state = String(job.actor.getSnapshot().value);
+			if (state === 'queued' || ACTIVE_STATES.includes(state)) return true;
+		}
+		return false;
+	}
+
+	#pump(): void {
+		// Starting a job notifies its subscriber, which pumps again: one pump at a time keeps the count true.
+		if (this.#disposed || this.#pumping) return;
+		this.#pumping = true;
+		try {
+			for (;;) {
+				const jobs = [...this.#jobs.values()];
+				const active = jobs.filter((j) => ACTIVE_STATES.includes(String(j.actor.getSnapshot().value))).length;
+				const next = jobs.find((j) => j.actor.getSnapshot().status === 'active' && j.actor.getSnapshot().value === 'queued');
+				if (active >= this.#concurrency || !next) break;
+				next.actor.send({ type: 'START' });
+				// An actor that did not move (stopped, or broken) must not spin this loop forever.
+				if (next.actor.getSnapshot().value === 'queued') break;
+			}
+		} finally {
+			this.#pumping = false;
+		}
+	}
+
+	#notify(): void {
+		for (const listener of this.#listeners) listener();
+		if (!this.#busy()) {
+			const waiters = this.#idleWaiters;
+			this.#idleWaiters = [];
+			for (const resolve of waiters) resolve();
+		}
+	}
+
+	#track(input: IngestJobInput): void {
+		const machine = ingestJobMachine.provide({
+			actors: {
+				readOriginal: fromPromise<Uint8Array, ReadInput>(({ input: { documentId } }) => this.#read(input.jobId, documentId)),
+				extract: fromPromise<Extraction, ExtractInput>(({ input: work, signal }) => this.#extract(work, signal)),
+				store: fromPromise<void, StoreInput>(({ input: work, signal }) => this.#store(work, signal))
+			}
+		});
+		const actor = createActor(machine, { input });
+		const tracked: Tracked = {
+			actor,
+			caseId: input.caseId,
+			documentId: input.documentId,
+			writes: Promise.resolve(),
+			lastState: input.resumeFrom ?? 'queued',
+			lastProgressWrite: 0,
+			extractStartedAt: undefined
+		};
+		this.#jobs.set(input.jobId, tracked);
+		actor.subscribe({
+			next: (snapshot) => {
+				const state = String(snapshot.value);
+				const changed = state !== tracked.lastState;
+				if (changed && state === 'extracting') tracked.extractStartedAt = Date.now();
+				if (changed && state === 'restoring') return;
+				const now = Date.now();
+				if (changed || now - tracked.lastProgressWrite >= PROGRESS_WRITE_MS) {
+					tracked.lastProgressWrite = now;
+					const previous = tracked.lastState;
+					tracked.lastState = state;
+					const progress = snapshot.context.progress;
+					const fraction = state === 'done' ? 1 : progress && progress.pageCount > 0 ? progress.pagesDone / progress.pageCount : 0;
+					const persist = () => this.#persist(input.jobId, tracked, state, changed ? previous : undefined, fraction, snapshot.context);
+					tracked.writes = tracked.writes.then(persist, persist).catch(() => undefined);
+				}
+				if (changed) this.#pump();
+				this.#notify();
+				if (changed && !this.#busy()) void tracked.writes.then(() => this.#notify());
+			},
+			error: () => this.#notify()
+		});
+		actor.start();
+	}
+
+	async #persist(
+		jobId: string,
+		tracked: Tracked,
+		state: string,
+		changedFrom: string | undefined,
+		progress: number,
+		context: { attempts: number; error: string | undefined; passwordReason: 'required' | 'incorrect' | undefined }
+	): Promise<void> {
+		const now = Date.now();
+		const jobChanges: Partial<JobRow> = { state: jobStateOf(state), progress, attempts: context.attempts, updatedAt: now };
+		await this.#db.transaction('rw', [this.#db.jobs, this.#db.documents], async () => {
+			await this.#db.jobs.update(jobId, context.error === undefined ? { ...jobChanges, error: undefined } : { ...jobChanges, error: context.error });
+			if (changedFrom === undefined) return;
+			const status = documentStatusOf(state);
+			if (status === undefined) return;
+			const document = await this.#db.documents.get(tracked.documentId);
+			if (!document) return;
+			// A cancel that raced a finished store keeps the stored result rather than hiding it.
+			if (state === 'cancelled' && TERMINAL_DOCUMENT.has(document.status) && document.updatedAt >= (tracked.extractStartedAt ?? 0)) return;
+			const error =
+				state === 'waiting-password'
+					? context.passwordReason === 'incorrect'
+						? 'That password did not open the PDF. Check it (including capitals and accents) and try again.'
+						: 'This PDF is protected by a password. Enter its password to index it.'
+					: state === 'cancelled'
+						? 'Indexing was cancelled. Retry to index it.'
+						: state === 'failed'
+							? (context.error ?? 'Indexing failed.')
+							: undefined;
+			await this.#db.documents.update(tracked.documentId, error === undefined ? { status, error: undefined, updatedAt: now } : { status, error, updatedAt: now });
+		});
+	}
+
+	async #read(jobId: string, documentId: string): Promise<Uint8Array> {
+		await this.#jobs.get(jobId)?.writes;
+		const document = await this.#db.documents.get(documentId);
+		if (!document) throw new MissingRecordError('The document');
+		await this.#db.documents.update(documentId, { status: 'extracting', error: undefined, updatedAt: Date.now() });
+		const blob = await this.#files.get(document.sha256);
+		if (!blob) {
+			throw new DocketError('not-found', `The original of “${document.name}” is missing from this browser’s storage.`, {
+				action: 'Add the file again.'
+			});
+		}
+		return new Uint8Array(await blob.arrayBuffer());
+	}
+
+	async #extract(work: ExtractInput, signal: AbortSignal): Promise<Extraction> {
+		const document = await this.#db.documents.get(work.documentId);
+		if (!document) throw new MissingRecordError('The document');
+		return this.#extractor.extract(
+			{ name: document.name, bytes: work.bytes, mimeType: document.mimeType },
+			{ signal, onProgress: work.onProgress, ...(work.password === undefined ? {} : { password: work.password }) }
+		);
+	}
+
+	async #store({ jobId, documentId, caseId, extraction }: StoreInput, signal: AbortSignal): Promise<void> {
+		// The job's own status writes (e.g. "extracting") go first, so none lands after the final status.
+		await this.#jobs.get(jobId)?.writes;
+		const chunks = hasPages(extraction) ? chunkPages(extraction.pages, this.#chunk) : [];
+		signal.throwIfAborted();
+		const db = this.#db;
+		const embed = extraction.status === 'indexed' && chunks.length > 0 && (this.#embedding?.ready() ?? false);
+		const document = await db.transaction('rw', [db.documents, db.pages, db.chunks, db.outbox, db.jobs], async () => {
+			const current = await db.documents.get(documentId);
+			if (!current) throw new MissingRecordError('The document');
+			// A retried document replaces what an earlier attempt stored.
+			const oldChunks = await db.chunks.where('documentId').equals(documentId).primaryKeys();
+			await db.chunks.bulkDelete(oldChunks);
+			for (const id of oldChunks) await recordChange(db, { table: 'chunks', rowId: id, caseId, op: 'delete', baseRev: 0, fields: {} });
+			await db.pages.where('[documentId+page]').between([documentId, Dexie.minKey], [documentId, Dexie.maxKey]).delete();
+
+			if (hasPages(extraction)) {
+				const pages: PageRow[] = extraction.pages.map((p) => ({ documentId, page: p.page, caseId, text: p.text }));
+				await db.pages.bulkPut(pages);
+				const rows: ChunkRow[] = chunks.map((c) => ({ id: crypto.randomUUID(), caseId, documentId, ordinal: c.ordinal, page: c.page, start: c.start, end: c.end, text: c.text, rev: 0 }));
+				await db.chunks.bulkAdd(rows);
+				for (const row of rows) await recordChange(db, { table: 'chunks', rowId: row.id, caseId, op: 'put', baseRev: 0, fields: { ...row } });
+			}
+
+			const status: DocumentStatus = embed ? 'embedding' : extraction.status;
+			const next: DocumentRow = { ...current, status, kind: kindOf(extraction), updatedAt: Date.now() };
+			delete next.error;
+			delete next.pages;
+			delete next.pagesWithoutText;
+			if ('error' in extraction) next.error = extraction.error;
+			if (hasPages(extraction)) {
+				next.pages = extraction.pageCount;
+				next.pagesWithoutText = extraction.pagesWithoutText;
+			}
+			await db.documents.put(next);
+			await recordChange(db, { table: 'documents', rowId: documentId, caseId, op: 'put', baseRev: current.rev, fields: { ...next } });
+			if (embed) {
+				const now = Date.now();
+				await db.jobs.add({ id: crypto.randomUUID(), kind: 'embed', caseId, documentId, state: 'queued', progress: 0, attempts: 0, createdAt: now, updatedAt: now });
+			}
+			return next;
+		});
+		if (hasPages(extraction) && extraction.status === 'indexed') this.#onDocumentIndexed?.(document);
+	}
+}

@@ -6,6 +6,8 @@ import type { DamagedExtraction, ExtractedPage, Extraction, ExtractionOptions } 
 /** pdf.js's `PasswordResponses`: the codes its `onPassword` callback and `PasswordException` carry. */
 const NEED_PASSWORD = 1;
 const INCORRECT_PASSWORD = 2;
+/** How long extraction may run before letting the thread's other messages (e.g. cancel) through. */
+const YIELD_EVERY_MS = 50;
 
 /**
  * The spellings of one typed password worth trying. pdf.js encodes the password for the file's security
@@ -127,8 +129,15 @@ export async function extractPdf(platform: PdfPlatform, bytes: Uint8Array, optio
 		const pagesWithoutText: number[] = [];
 		const pagesWithErrors: number[] = [];
 		let firstPageError: unknown;
+		let lastYield = Date.now();
 		onProgress?.({ pagesDone: 0, pageCount });
 		for (let n = 1; n <= pageCount; n++) {
+			// pdf.js runs in this thread and awaits only promises, so without a macrotask now and then a
+			// cancel message from the page would wait until the whole file is done.
+			if (Date.now() - lastYield >= YIELD_EVERY_MS) {
+				await new Promise((resolve) => setTimeout(resolve, 0));
+				lastYield = Date.now();
+			}
 			if (signal?.aborted) throw new CancelledError('Extraction');
 			let text = '';
 			try {

@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import { CancelledError, DocketError } from '../errors.ts';
+import { nodeExtractor } from './extract.node.ts';
+import { ExtractionClient, serveExtraction, type Port, type RequestMessage, type ResponseMessage } from './protocol.ts';
+import { makePdf } from './testing/make-pdf.ts';
+import type { Extractor } from './types.ts';
+
+/** The worker side on one end of a MessageChannel, the client on the other: the real protocol, no Worker. */
+function connectTo(extractor: Extractor, timeoutMs = 20_000) {
+	let die: ((reason: string) => void) | undefined;
+	let connections = 0;
+	const client = new ExtractionClient(
+		() => {
+			connections++;
+			const channel = new MessageChannel();
+			const workerSide: Port<RequestMessage, ResponseMessage> = channel.port2;
+			serveExtraction(workerSide, extractor);
+			channel.port2.start();
+			channel.port1.start();
+			return {
+				port: channel.port1,
+				onDeath: (listener) => {
+					die = listener;
+				},
+				terminate: () => channel.port1.close()
+			};
+		},
+		{ timeoutMs }
+	);
+	return { client, kill: (reason: string) => die?.(reason), connections: () => connections };
+}
+
+describe('extraction worker protocol', () => {
+	it('extracts through the worker, with progress, and moves the bytes instead of copying them', async () => {
+		const { client } = connectTo(nodeExtractor());
+		const bytes = makePdf({ pages: 12 });
+		const progress: number[] = [];
+		const result = await client.extract({ name: 'a.pdf', bytes }, { onProgress: (p) => progress.push(p.pagesDone) });
+		expect(result).toMatchObject({ status: 'indexed', pageCount: 12 });
+		expect(progress.at(-1)).toBe(12);
+		expect(bytes.byteLength).toBe(0); // transferred
+		client.dispose();
+	});
+
+	it('passes the password and brings states back as data', async () => {
+		const seen: (string | undefined)[] = [];
+		const fake: Extractor = {
+			extract: (_input, options) => {
+				seen.push(options?.password);
+				return Promise.resolve({ status: 'needs-password', kind: 'pdf', reason: 'incorrect', error: 'wrong' });
+			}
+		};
+		const { client } = connectTo(fake);
+		expect(await client.extract({ name: 'x.pdf', bytes: new Uint8Array([1]) }, { password: 'mot de passe é' })).toMatchObject({ reason: 'incorrect' });
+		expect(seen).toEqual(['mot de passe é']);
+		client.dispose();
+	});
+
+	it('cancels a running extraction in the worker and rejects with a typed error', async () => {
+		const { client } = connectTo(nodeExtractor());
+		const controller = new AbortController();
+		const run = client.extract({ name: 'big.pdf', bytes: makePdf({ pages: 400 }) }, { signal: controller.signal, onProgress: (p) => p.pagesDone === 3 && controller.abort() });
+		const error: unknown = await run.catch((e: unknown) => e);
+		expect(error).toBeInstanceOf(DocketError);
+		expect(error).toMatchObject({ code: 'cancelled', name: 'CancelledError' });
+		client.dispose();
+	});
+
+	it('rejects every pending call when the worker dies, then starts a new one', async () => {
+		const never: Extractor = { extract: () => new Promise(() => undefined) };
+		const { client, kill, connections } = connectTo(never);
+		const a = client.extract({ name: 'a.txt', bytes: new Uint8Array([65]) });
+		const b = client.extract({ name: 'b.txt', bytes: new Uint8Array([66]) });
+		kill('out of memory');
+		await expect(a).rejects.toMatchObject({ code: 'worker-crashed', message: expect.stringMatching(/out of memory/) });
+		await expect(b).rejects.toMatchObject({ code: 'worker-crashed' });
+		expect(connections()).toBe(1);
+		const c = client.extract({ name: 'c.txt', bytes: new Uint8Array([67]) });
+		expect(connections()).toBe(2);
+		client.dispose();
+		await expect(c).rejects.toBeInstanceOf(DocketError);
+	});
+
+	it('times out a call that makes no progress', async () => {
+		const never: Extractor = { extract: () => new Promise(() => undefined) };
+		const { client } = connectTo(never, 300);
+		await expect(client.extract({ name: 'a.txt', bytes: new Uint8Array([65]) })).rejects.toMatchObject({ code: 'timeout' });
+		client.dispose();
+	});
+
+	it('rebuilds worker-side errors as DocketErrors', async () => {
+		const broken: Extractor = { extract: () => Promise.reject(new CancelledError('Extraction')) };
+		const { client } = connectTo(broken);
+		await expect(client.extract({ name: 'a.txt', bytes: new Uint8Array([65]) })).rejects.toMatchObject({ code: 'cancelled', name: 'CancelledError' });
+		client.dispose();
+	});
+});

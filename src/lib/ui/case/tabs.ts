@@ -1,4 +1,5 @@
 import type { Component } from 'svelte';
+import DocumentsTab from '../documents/DocumentsTab.svelte';
 
 export type CaseTabId = 'documents' | 'search' | 'chat' | 'tensors' | 'activity';
 
@@ -16,7 +17,8 @@ export const CASE_TABS: readonly CaseTab[] = [
 		id: 'documents',
 		label: 'Documents',
 		description:
-			'Drop the case’s PDFs, text and Markdown files here. Docket keeps the originals, extracts their text page by page on this computer, and shows each file’s progress and state.'
+			'Drop the case’s PDFs, text and Markdown files here. Docket keeps the originals, extracts their text page by page on this computer, and shows each file’s progress and state.',
+		component: DocumentsTab
 	},
 	{
 		id: 'search',

@@ -1,0 +1,109 @@
+import type { DocketDatabase } from '../../db/database.ts';
+import type { FileStore } from '../../db/file-store.ts';
+import { IngestRunner, type IncomingFile, type JobProgress } from '../../ingest/ingest-runner.ts';
+import type { Extractor } from '../../ingest/types.ts';
+
+/**
+ * Ingestion as the UI sees it: one runner per tab (it resumes unfinished jobs when created), and the live
+ * progress of its jobs as rune state, refreshed at most once per animation frame however fast pages come.
+ */
+export class IngestState {
+	readonly runner: IngestRunner;
+	progress = $state.raw<JobProgress[]>([]);
+	#scheduled = false;
+
+	constructor(db: DocketDatabase, files: FileStore, extractor: Extractor) {
+		this.runner = new IngestRunner({ db, files, extractor });
+		this.runner.subscribe(() => this.#schedule());
+		void this.runner.resume().then(() => this.#schedule());
+	}
+
+	add(caseId: string, files: IncomingFile[]) {
+		return this.runner.addFiles(caseId, files);
+	}
+
+	of(documentId: string): JobProgress | undefined {
+		return this.progress.find((p) => p.documentId === documentId);
+	}
+
+	/** Pages done and known, and a rate, over the case's jobs still at work. */
+	overall(caseId: string): { pagesDone: number; pageCount: number; pagesPerSecond: number; secondsLeft: number | undefined; active: number } {
+		const jobs = this.progress.filter((p) => p.caseId === caseId && (p.state === 'queued' || p.state === 'reading' || p.state === 'extracting' || p.state === 'chunking'));
+		const pagesDone = jobs.reduce((s, j) => s + j.pagesDone, 0);
+		const pageCount = jobs.reduce((s, j) => s + j.pageCount, 0);
+		const pagesPerSecond = jobs.reduce((s, j) => s + j.pagesPerSecond, 0);
+		return {
+			pagesDone,
+			pageCount,
+			pagesPerSecond,
+			secondsLeft: pagesPerSecond > 0 && pageCount > 0 ? (pageCount - pagesDone) / pagesPerSecond : undefined,
+			active: jobs.length
+		};
+	}
+
+	#schedule(): void {
+		if (this.#scheduled) return;
+		this.#scheduled = true;
+		const run = () => {
+			this.#scheduled = false;
+			this.progress = this.runner.allProgress();
+		};
+		if (typeof requestAnimationFrame === 'function') requestAnimationFrame(run);
+		else setTimeout(run, 16);
+	}
+}
+
+let shared: { db: DocketDatabase; state: IngestState } | undefined;
+
+/** The tab's one IngestState for this database; the extractor is made only when first needed. */
+export function ingestState(db: DocketDatabase, files: FileStore, makeExtractor: () => Extractor): IngestState {
+	if (shared?.db !== db) shared = { db, state: new IngestState(db, files, makeExtractor()) };
+	return shared.state;
+}
+
+/** Files under a dropped folder (drag and drop gives entries, not files, for folders). */
+export async function filesFromDrop(items: DataTransferItemList): Promise<File[]> {
+	const entries = [...items].flatMap((item) => {
+		const entry = item.kind === 'file' ? item.webkitGetAsEntry() : null;
+		return entry ? [entry] : [];
+	});
+	const out: File[] = [];
+	async function walk(entry: FileSystemEntry): Promise<void> {
+		if (isFile(entry)) out.push(await new Promise<File>((resolve, reject) => entry.file(resolve, reject)));
+		else if (isDirectory(entry)) {
+			const reader = entry.createReader();
+			// readEntries returns a batch at a time; an empty batch means the folder is done.
+			for (;;) {
+				const batch = await new Promise<FileSystemEntry[]>((resolve, reject) => reader.readEntries(resolve, reject));
+				if (batch.length === 0) break;
+				for (const child of batch) if (!child.name.startsWith('.')) await walk(child);
+			}
+		}
+	}
+	for (const entry of entries) await walk(entry);
+	return out;
+}
+
+function isFile(entry: FileSystemEntry): entry is FileSystemFileEntry {
+	return entry.isFile;
+}
+function isDirectory(entry: FileSystemEntry): entry is FileSystemDirectoryEntry {
+	return entry.isDirectory;
+}
+
+export function formatDuration(seconds: number): string {
+	if (seconds < 60) return `${Math.max(1, Math.round(seconds))} s`;
+	const minutes = Math.round(seconds / 60);
+	return minutes < 60 ? `${minutes} min` : `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+}
+
+export function pageRanges(pages: readonly number[]): string {
+	const ranges: string[] = [];
+	for (let i = 0; i < pages.length; ) {
+		let j = i;
+		while (j + 1 < pages.length && pages[j + 1] === pages[j]! + 1) j++;
+		ranges.push(i === j ? `${pages[i]}` : `${pages[i]}–${pages[j]}`);
+		i = j + 1;
+	}
+	return ranges.join(', ');
+}

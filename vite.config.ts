@@ -32,7 +32,8 @@ export default defineConfig({
 				]
 			},
 			workbox: {
-				globPatterns: ['client/**/*.{js,mjs,css,html,ico,png,svg,webp,woff2,wasm,wgsl,json,webmanifest}'],
+				// pdf.js's CMaps (.bcmap) and standard fonts (.pfb/.ttf) are needed offline for text extraction.
+				globPatterns: ['client/**/*.{js,mjs,css,html,ico,png,svg,webp,woff2,wasm,wgsl,json,webmanifest,bcmap,pfb,ttf}'],
 				maximumFileSizeToCacheInBytes: PRECACHE_MAX_BYTES,
 				navigateFallbackDenylist: [/^\/api\//, /^\/files\//, /^\/models\//],
 				cleanupOutdatedCaches: true

@@ -1,4 +1,7 @@
+/// <reference types="vite/client" />
 import type { PDFDocumentProxy, PDFPageProxy } from 'pdfjs-dist';
+// Vite resolves `?url` imports of packages (a bare specifier in `new URL(…, import.meta.url)` it does not).
+import pdfWorkerUrl from 'pdfjs-dist/build/pdf.worker.mjs?url';
 import type { TextContent } from 'pdfjs-dist/types/src/display/api.js';
 import { pageTextFromItems } from '../../ingest/page-text.ts';
 import { binaryDataFactory } from '../../ingest/pdf-platform.ts';
@@ -12,7 +15,7 @@ let worker: Worker | undefined;
 
 export async function openPdf(bytes: Uint8Array): Promise<PDFDocumentProxy> {
 	const pdfjs = await import('pdfjs-dist');
-	worker ??= new Worker(new URL('pdfjs-dist/build/pdf.worker.mjs', import.meta.url), { type: 'module', name: 'docket-pdf-viewer' });
+	worker ??= new Worker(pdfWorkerUrl, { type: 'module', name: 'docket-pdf-viewer' });
 	pdfjs.GlobalWorkerOptions.workerPort ??= worker;
 	return pdfjs.getDocument({
 		data: bytes,

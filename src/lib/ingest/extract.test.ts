@@ -5,6 +5,7 @@ import { nodeExtractor } from './extract.node.ts';
 import { nodePdfPlatform } from './pdf-platform.node.ts';
 import { sniff } from './sniff.ts';
 import { makePdf } from './testing/make-pdf.ts';
+import { aes256Security } from './testing/pdf-encryption.ts';
 import { decodeText, splitTextPages } from './text.ts';
 import { hasPages, type Extraction } from './types.ts';
 
@@ -56,6 +57,25 @@ describe('text files', () => {
 		expect(md.pages[0]!.text).toBe('# Brief\n\nThe *contract* is void.');
 		const blank = await nodeExtractor().extract({ name: 'blank.txt', bytes: utf8(' \n\t\n') });
 		expect(blank).toMatchObject({ status: 'no-text', pagesWithoutText: [1] });
+	});
+});
+
+describe('Unicode passwords', () => {
+	it('opens an AES-256 (revision 6) PDF with a Unicode password, however its accents were typed', async () => {
+		const password = 'pässwörd-密码-Ελλάδα';
+		const bytes = makePdf({ pages: 2, security: aes256Security(password.normalize('NFC')) });
+		const extractor = nodeExtractor();
+		expect(await extractor.extract({ name: 'locked.pdf', bytes })).toMatchObject({ status: 'needs-password', reason: 'required' });
+		expect(await extractor.extract({ name: 'locked.pdf', bytes }, { password: 'passwörd-密码-Ελλάδα' })).toMatchObject({
+			status: 'needs-password',
+			reason: 'incorrect'
+		});
+		const opened = pagesOf(await extractor.extract({ name: 'locked.pdf', bytes }, { password }));
+		expect(opened.pages[1]!.text).toContain('Page 2 of 2.');
+		// The same letters typed as base letter + combining accent (NFD) still open it.
+		const decomposed = password.normalize('NFD');
+		expect(decomposed).not.toBe(password);
+		expect((await extractor.extract({ name: 'locked.pdf', bytes }, { password: decomposed })).status).toBe('indexed');
 	});
 });
 

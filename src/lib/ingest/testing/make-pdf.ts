@@ -9,6 +9,8 @@ export interface MakePdfOptions {
 	lines?: (page: number) => string[];
 	/** Adds an uncompressed image of about this many bytes to every page, to make big files. */
 	imageBytesPerPage?: number;
+	/** Encrypts the file (see `pdf-encryption.ts`, Node only) so it opens only with a password. */
+	security?: { dictionary: string; id: string; encryptStream(bytes: Uint8Array): Uint8Array };
 }
 
 function escapePdfString(text: string): string {
@@ -19,7 +21,7 @@ export function defaultLines(page: number, pages: number): string[] {
 	return [`Page ${page} of ${pages}.`, `This generated page number ${page} tells the tale of exhibit ${page * 7}.`];
 }
 
-export function makePdf({ pages, lines, imageBytesPerPage = 0 }: MakePdfOptions): Uint8Array<ArrayBuffer> {
+export function makePdf({ pages, lines, imageBytesPerPage = 0, security }: MakePdfOptions): Uint8Array<ArrayBuffer> {
 	const chunks: string[] = [];
 	const offsets: number[] = [];
 	let length = 0;
@@ -53,21 +55,26 @@ export function makePdf({ pages, lines, imageBytesPerPage = 0 }: MakePdfOptions)
 		const resources =
 			imageBytesPerPage > 0 ? `<< /Font << /F1 3 0 R >> /XObject << /Im1 ${id + 2} 0 R >> >>` : '<< /Font << /F1 3 0 R >> >>';
 		object(id, `<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources ${resources} /Contents ${id + 1} 0 R >>`);
-		object(id + 1, `<< /Length ${content.length} >>\nstream\n${content}endstream`);
+		const stream = security ? latin1(security.encryptStream(bytesOf(content))) : content;
+		object(id + 1, `<< /Length ${stream.length} >>\nstream\n${stream}\nendstream`);
 		if (imageBytesPerPage > 0) {
+			const image = security ? latin1(security.encryptStream(bytesOf(pixels))) : pixels;
 			object(
 				id + 2,
-				`<< /Type /XObject /Subtype /Image /Width ${side} /Height ${side} /ColorSpace /DeviceRGB /BitsPerComponent 8 /Length ${pixels.length} >>\nstream\n${pixels}\nendstream`
+				`<< /Type /XObject /Subtype /Image /Width ${side} /Height ${side} /ColorSpace /DeviceRGB /BitsPerComponent 8 /Length ${image.length} >>\nstream\n${image}\nendstream`
 			);
 		}
 	}
 
-	const size = pageId(pages + 1);
+	let size = pageId(pages + 1);
+	const encryptId = size;
+	if (security) object(size++, security.dictionary);
 	const xref = length;
 	let table = `xref\n0 ${size}\n0000000000 65535 f \n`;
 	for (let id = 1; id < size; id++) table += `${String(offsets[id] ?? 0).padStart(10, '0')} 00000 n \n`;
 	write(table);
-	write(`trailer\n<< /Size ${size} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`);
+	const encryption = security ? ` /Encrypt ${encryptId} 0 R /ID ${security.id}` : '';
+	write(`trailer\n<< /Size ${size} /Root 1 0 R${encryption} >>\nstartxref\n${xref}\n%%EOF\n`);
 
 	const out = new Uint8Array(length);
 	let at = 0;
@@ -81,5 +88,15 @@ export function makePdf({ pages, lines, imageBytesPerPage = 0 }: MakePdfOptions)
 function patternPixels(side: number): string {
 	let s = '';
 	for (let y = 0; y < side; y++) for (let x = 0; x < side; x++) s += String.fromCharCode((x * 5) & 0xff, (y * 3) & 0xff, (x + y) & 0xff);
+	return s;
+}
+
+function bytesOf(latin1Text: string): Uint8Array {
+	return Uint8Array.from(latin1Text, (c) => c.charCodeAt(0) & 0xff);
+}
+
+function latin1(bytes: Uint8Array): string {
+	let s = '';
+	for (let i = 0; i < bytes.length; i += 8192) s += String.fromCharCode(...bytes.subarray(i, i + 8192));
 	return s;
 }

@@ -17,3 +17,13 @@ export interface Change {
 export async function recordChange(db: DocketDatabase, change: Change): Promise<void> {
 	await db.outbox.add({ ...change, mutationId: crypto.randomUUID(), createdAt: Date.now() });
 }
+
+/**
+ * Queues many changes in one IndexedDB call: an ingested document writes one entry per chunk, and one
+ * `add` each costs the main thread a long task on large files.
+ */
+export async function recordChanges(db: DocketDatabase, changes: readonly Change[]): Promise<void> {
+	if (changes.length === 0) return;
+	const createdAt = Date.now();
+	await db.outbox.bulkAdd(changes.map((change) => ({ ...change, mutationId: crypto.randomUUID(), createdAt })));
+}

@@ -2,7 +2,7 @@ import { Dexie } from 'dexie';
 import { createActor, fromPromise, type Actor } from 'xstate';
 import type { DocketDatabase } from '../db/database.ts';
 import { storeOriginal, type FileStore } from '../db/file-store.ts';
-import { recordChange } from '../db/outbox.ts';
+import { recordChange, recordChanges } from '../db/outbox.ts';
 import type { ChunkRow, DocumentKind, DocumentRow, DocumentStatus, JobRow, PageRow } from '../db/schema.ts';
 import { DocketError, MissingRecordError, toDocketError } from '../errors.ts';
 import { chunkPages, type ChunkOptions } from './chunker.ts';
@@ -449,7 +449,7 @@ export class IngestRunner {
 			// A retried document replaces what an earlier attempt stored.
 			const oldChunks = await db.chunks.where('documentId').equals(documentId).primaryKeys();
 			await db.chunks.bulkDelete(oldChunks);
-			for (const id of oldChunks) await recordChange(db, { table: 'chunks', rowId: id, caseId, op: 'delete', baseRev: 0, fields: {} });
+			await recordChanges(db, oldChunks.map((id) => ({ table: 'chunks', rowId: id, caseId, op: 'delete', baseRev: 0, fields: {} })));
 			await db.pages.where('[documentId+page]').between([documentId, Dexie.minKey], [documentId, Dexie.maxKey]).delete();
 
 			if (hasPages(extraction)) {
@@ -457,7 +457,7 @@ export class IngestRunner {
 				await db.pages.bulkPut(pages);
 				const rows: ChunkRow[] = chunks.map((c) => ({ id: crypto.randomUUID(), caseId, documentId, ordinal: c.ordinal, page: c.page, start: c.start, end: c.end, text: c.text, rev: 0 }));
 				await db.chunks.bulkAdd(rows);
-				for (const row of rows) await recordChange(db, { table: 'chunks', rowId: row.id, caseId, op: 'put', baseRev: 0, fields: { ...row } });
+				await recordChanges(db, rows.map((row) => ({ table: 'chunks', rowId: row.id, caseId, op: 'put', baseRev: 0, fields: { ...row } })));
 			}
 
 			const status: DocumentStatus = embed ? 'embedding' : extraction.status;

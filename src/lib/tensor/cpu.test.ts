@@ -3,7 +3,7 @@ import { InvalidInputError } from '../errors.ts';
 import { resampleCpu, sampleCpu } from './cpu.ts';
 import { fixtureCases, fixturesPresent, loadFixtureTensor, maxAbsDiff } from './fixtures.ts';
 import { at, random, tensorOf } from './test-data.ts';
-import { extendIndex, foldCoordinate, permute4, planResample, roundHalfEven, type Tensor } from './semantics.ts';
+import { extendIndex, foldCoordinate, permute4, planResample, roundHalfEven } from './semantics.ts';
 
 describe('CPU reference against scipy.ndimage', () => {
 	it.skipIf(!fixturesPresent)('matches every fixture case within its atol (skipped: ../shared fixtures missing)', () => {

@@ -2,9 +2,10 @@ import { readFileSync } from 'node:fs';
 import { processIo, UsageError, type Command, type CommandIo } from './command.ts';
 import { benchCommand } from './commands/bench.ts';
 import { serverCommand } from './commands/server.ts';
+import { tensorCommand } from './commands/tensor.ts';
 
 /** Every subcommand; each lives in its own file under `commands/`. */
-export const COMMANDS: readonly Command[] = [serverCommand, benchCommand];
+export const COMMANDS: readonly Command[] = [serverCommand, benchCommand, tensorCommand];
 
 function version(): string {
 	const pkg: unknown = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));

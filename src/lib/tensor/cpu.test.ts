@@ -19,7 +19,7 @@ describe('CPU reference against scipy.ndimage', () => {
 			expect(out.shape, c.id).toEqual(expected.shape);
 			expect(maxAbsDiff(out.data, expected.data), c.id).toBeLessThanOrEqual(c.atol);
 		}
-	});
+	}, 60_000);
 });
 
 describe('exactness', () => {

@@ -136,8 +136,11 @@ function checkCancelled(signal: AbortSignal | undefined): void {
 	if (signal?.aborted) throw new CancelledError('Resampling');
 }
 
-/** scipy.ndimage.zoom on each volume of a 4D tensor (or Catmull-Rom with the same geometry). */
-export function resampleCpu(tensor: Tensor, params: ResampleParams, options: RunOptions & { maxElements?: number } = {}): Tensor {
+/**
+ * The resampling loop as a generator that yields after each output plane, so the synchronous and the
+ * event-loop-friendly versions share one body. Returns the result in the caller's axis order.
+ */
+function* resampleSteps(tensor: Tensor, params: ResampleParams, options: RunOptions & { maxElements?: number }): Generator<void, Tensor> {
 	const plan = planResample(tensor, params, options.maxElements ?? MAX_ELEMENTS);
 	const { forward, inverse } = batchFirstOrder(plan.batchAxis, plan.axes);
 	if (plan.identity) return { shape: [...tensor.shape], data: tensor.data.slice() };
@@ -165,11 +168,39 @@ export function resampleCpu(tensor: Tensor, params: ResampleParams, options: Run
 			for (let z = 0; z < oz; z++) {
 				for (let y = 0; y < oy; y++) for (let x = 0; x < ox; x++) target[o++] = evaluate(e, eDims, tz, z, ty, y, tx, x);
 				options.onProgress?.((v + (z + 1) / oz) / t);
+				yield;
+				checkCancelled(options.signal);
 			}
 		}
 		options.onProgress?.((v + 1) / t);
 	}
 	return permute4({ shape: plan.outShape, data: out }, inverse);
+}
+
+/** scipy.ndimage.zoom on each volume of a 4D tensor (or Catmull-Rom with the same geometry). */
+export function resampleCpu(tensor: Tensor, params: ResampleParams, options: RunOptions & { maxElements?: number } = {}): Tensor {
+	const steps = resampleSteps(tensor, params, options);
+	for (;;) {
+		const step = steps.next();
+		if (step.done) return step.value;
+	}
+}
+
+/**
+ * resampleCpu that gives the event loop a turn every few milliseconds, so a worker can receive a
+ * cancel message while it runs.
+ */
+export async function resampleCpuAsync(tensor: Tensor, params: ResampleParams, options: RunOptions & { maxElements?: number } = {}): Promise<Tensor> {
+	const steps = resampleSteps(tensor, params, options);
+	let last = performance.now();
+	for (;;) {
+		const step = steps.next();
+		if (step.done) return step.value;
+		if (performance.now() - last > 20) {
+			await new Promise((resolve) => setTimeout(resolve, 0));
+			last = performance.now();
+		}
+	}
 }
 
 /** scipy.ndimage.map_coordinates on each volume: `coordinates` is [3, P] (z, y, x); the result is [T, P]. */

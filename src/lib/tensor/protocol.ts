@@ -143,3 +143,8 @@ export class TensorWorkerClient {
 		for (const id of [...this.pending.keys()]) this.settle(id)?.reject(error);
 	}
 }
+
+/** Starts the tensor worker in the browser (Vite bundles tensor.worker.ts as a module worker). */
+export function startTensorWorker(): TensorWorkerClient {
+	return new TensorWorkerClient(workerPort(new Worker(new URL('./tensor.worker.ts', import.meta.url), { type: 'module' })));
+}

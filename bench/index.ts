@@ -1,5 +1,6 @@
 import { ingestBench } from './ingest.ts';
 import type { Bench } from './report.ts';
+import { tensorBench } from './tensor.ts';
 
 /** Every benchmark, by the name `npm run bench -- NAME` takes. Each lives in its own file here. */
-export const BENCHES: readonly Bench[] = [ingestBench];
+export const BENCHES: readonly Bench[] = [ingestBench, tensorBench];

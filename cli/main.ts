@@ -3,9 +3,10 @@ import { processIo, UsageError, type Command, type CommandIo } from './command.t
 import { benchCommand } from './commands/bench.ts';
 import { ingestCommand } from './commands/ingest.ts';
 import { serverCommand } from './commands/server.ts';
+import { tensorCommand } from './commands/tensor.ts';
 
 /** Every subcommand; each lives in its own file under `commands/`. */
-export const COMMANDS: readonly Command[] = [serverCommand, benchCommand, ingestCommand];
+export const COMMANDS: readonly Command[] = [serverCommand, benchCommand, ingestCommand, tensorCommand];
 
 function version(): string {
 	const pkg: unknown = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));

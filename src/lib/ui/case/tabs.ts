@@ -1,5 +1,6 @@
 import type { Component } from 'svelte';
 import DocumentsTab from '../documents/DocumentsTab.svelte';
+import TensorsTab from '../tensors/TensorsTab.svelte';
 
 export type CaseTabId = 'documents' | 'search' | 'chat' | 'tensors' | 'activity';
 
@@ -36,7 +37,8 @@ export const CASE_TABS: readonly CaseTab[] = [
 		id: 'tensors',
 		label: 'Tensors',
 		description:
-			'Import 4D tensors (.npy), resample them with tricubic interpolation on the GPU, browse slices and export the result.'
+			'Import 4D tensors (.npy), resample them with tricubic interpolation on the GPU, browse slices and export the result.',
+		component: TensorsTab
 	},
 	{
 		id: 'activity',

@@ -1,0 +1,137 @@
+/**
+ * Tricubic zoom throughput on the adapter Node finds (SwiftShader on a machine without a GPU), against
+ * shaders/copy.wgsl moving the same number of bytes on the same device in the same run, plus the
+ * prefilter's share of the kernel time and the CPU backend against the GPU backend end to end.
+ *
+ *   npm run bench -- tensor [--json] [--size N] [--zoom Z] [--iterations K]
+ *
+ * Default: a [1, 32, 32, 32] volume zoomed by 2 (64³ output), small enough for SwiftShader on two cores.
+ */
+import { parseArgs } from 'node:util';
+import { detectGpu } from '../src/lib/gpu/capability.ts';
+import { acquireDevice, dispatchSize, storageBuffer } from '../src/lib/gpu/device.ts';
+import { nodeGpu, nodeShaderSource } from '../src/lib/gpu/node.ts';
+import { resampleCpu } from '../src/lib/tensor/cpu.ts';
+import { random, tensorOf } from '../src/lib/tensor/test-data.ts';
+import { TensorGpu, type StageTimes } from '../src/lib/tensor/webgpu.ts';
+import { percentile, sample, type Bench } from './report.ts';
+
+const COPY_WORKGROUP = 256;
+
+/** Milliseconds per copy of `elements` floats through shaders/copy.wgsl (median of `iterations`). */
+async function copyMilliseconds(device: GPUDevice, elements: number, iterations: number): Promise<number> {
+	const module = device.createShaderModule({ code: await nodeShaderSource('copy') });
+	const pipeline = await device.createComputePipelineAsync({ layout: 'auto', compute: { module, entryPoint: 'main', constants: { WORKGROUP_SIZE: COPY_WORKGROUP } } });
+	const source = storageBuffer(device, Float32Array.from({ length: elements }, (_, i) => i));
+	const destination = device.createBuffer({ size: elements * 4, usage: GPUBufferUsage.STORAGE });
+	const bindGroup = device.createBindGroup({
+		layout: pipeline.getBindGroupLayout(0),
+		entries: [
+			{ binding: 0, resource: { buffer: source } },
+			{ binding: 1, resource: { buffer: destination } }
+		]
+	});
+	const [x, y] = dispatchSize(elements, COPY_WORKGROUP, device.limits.maxComputeWorkgroupsPerDimension);
+	const times = await sample(
+		async () => {
+			const encoder = device.createCommandEncoder();
+			const pass = encoder.beginComputePass();
+			pass.setPipeline(pipeline);
+			pass.setBindGroup(0, bindGroup);
+			pass.dispatchWorkgroups(x, y);
+			pass.end();
+			device.queue.submit([encoder.finish()]);
+			await device.queue.onSubmittedWorkDone();
+		},
+		{ iterations, warmup: 1 }
+	);
+	source.destroy();
+	destination.destroy();
+	return percentile(times, 50);
+}
+
+export const tensorBench: Bench = {
+	name: 'tensor',
+	summary: 'Tricubic zoom vs plain copy bandwidth on the same adapter; prefilter share; CPU vs GPU backend',
+	async run(context) {
+		const { values } = parseArgs({
+			args: context.args,
+			options: { size: { type: 'string', default: '32' }, zoom: { type: 'string', default: '2' }, iterations: { type: 'string', default: '3' } },
+			strict: true
+		});
+		const size = Number(values.size);
+		const zoom = Number(values.zoom);
+		const iterations = Math.max(1, Number(values.iterations));
+		const gpu = await nodeGpu();
+		const report = await detectGpu(gpu);
+		if (!report.available) throw new Error(`No WebGPU adapter: ${report.reason}`);
+		context.log(`adapter: ${report.vendor} ${report.architecture} ${report.description}${report.isFallbackAdapter ? ' (software fallback)' : ''}`);
+		const rand = random(1);
+		const input = tensorOf([1, size, size, size], (_, z, y, x) => Math.sin(z * 0.3) + Math.cos(y * 0.2 + x * 0.1) + 0.1 * rand());
+		const params = { zoom: [zoom, zoom, zoom] };
+		const device = await acquireDevice(gpu);
+		try {
+			const lab = await TensorGpu.create(device, nodeShaderSource);
+			const out = await lab.resample(input, params); // compiles the pipelines
+			const inVoxels = input.data.length;
+			const outVoxels = out.data.length;
+			context.log(`volume ${size}³ → ${out.shape.slice(1).join('×')} (zoom ${zoom}, bspline3, mirror); ${iterations} iterations`);
+			const stages: StageTimes[] = [];
+			const endToEnd = await sample(
+				async () => {
+					const profile: StageTimes = { upload: 0, prefilter: 0, evaluate: 0, readback: 0 };
+					await lab.resample(input, params, { profile });
+					stages.push(profile);
+				},
+				{ iterations, warmup: 0 }
+			);
+			const median = (pick: (s: StageTimes) => number) => percentile(stages.map(pick), 50);
+			const prefilterMs = median((s) => s.prefilter);
+			const evaluateMs = median((s) => s.evaluate);
+			const kernelMs = median((s) => s.prefilter + s.evaluate);
+			// The copy moves as many bytes as the zoom reads (input) and writes (output).
+			const copyElements = Math.round((inVoxels + outVoxels) / 2);
+			const copyMs = await copyMilliseconds(device, copyElements, Math.max(3, iterations));
+			const bytes = (inVoxels + outVoxels) * 4;
+			const gbps = (ms: number) => bytes / (ms / 1000) / 1e9;
+			context.report({
+				figure: 'tricubic zoom output voxels/s (prefilter + evaluate)',
+				value: outVoxels / (kernelMs / 1000),
+				unit: 'voxels/s',
+				baseline: 'copy.wgsl elements/s over the same bytes',
+				baseline_value: outVoxels / (copyMs / 1000)
+			});
+			context.report({
+				figure: 'tricubic zoom effective bandwidth (input + output bytes / kernel time)',
+				value: gbps(kernelMs),
+				unit: 'GB/s',
+				baseline: 'copy.wgsl bandwidth',
+				baseline_value: gbps(copyMs)
+			});
+			context.report({
+				figure: 'tricubic evaluate kernel alone, effective bandwidth',
+				value: gbps(evaluateMs),
+				unit: 'GB/s',
+				baseline: 'copy.wgsl bandwidth',
+				baseline_value: gbps(copyMs)
+			});
+			context.report({
+				figure: 'prefilter time (three line-filter passes)',
+				value: prefilterMs,
+				unit: 'ms',
+				baseline: 'prefilter + evaluate time',
+				baseline_value: kernelMs
+			});
+			const cpuTimes = await sample(() => resampleCpu(input, params), { iterations, warmup: 0 });
+			context.report({
+				figure: 'WebGPU backend end to end (upload, kernels, readback) voxels/s',
+				value: outVoxels / (percentile(endToEnd, 50) / 1000),
+				unit: 'voxels/s',
+				baseline: 'CPU backend voxels/s',
+				baseline_value: outVoxels / (percentile(cpuTimes, 50) / 1000)
+			});
+		} finally {
+			device.destroy();
+		}
+	}
+};

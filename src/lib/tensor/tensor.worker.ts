@@ -1,0 +1,35 @@
+/// <reference lib="webworker" />
+/**
+ * The tensor lab's worker: resampling never blocks the page. WebGPU is available in dedicated workers;
+ * the device is acquired on the first GPU request and kept.
+ */
+import { acquireDevice } from '../gpu/device.ts';
+import { browserShaderSource } from '../gpu/shaders.browser.ts';
+import type { TensorToWorker } from './protocol.ts';
+import { TensorGpu } from './webgpu.ts';
+import { createTensorHandler } from './worker-handler.ts';
+
+declare const self: DedicatedWorkerGlobalScope;
+
+let lab: Promise<TensorGpu> | undefined;
+
+const handle = createTensorHandler({
+	gpu: () => {
+		lab ??= (async () => {
+			const device = await acquireDevice(self.navigator.gpu);
+			void device.lost.then(() => {
+				lab = undefined;
+			});
+			return TensorGpu.create(device, browserShaderSource);
+		})();
+		lab.catch(() => {
+			lab = undefined;
+		});
+		return lab;
+	},
+	post: (message, transfer) => self.postMessage(message, transfer)
+});
+
+self.addEventListener('message', (event: MessageEvent<TensorToWorker>) => {
+	void handle(event.data);
+});

@@ -1,0 +1,3 @@
+import { fixtureSuite } from './gpu-testing.ts';
+
+fixtureSuite('smooth and cubic-polynomial cases', (c) => c.data !== 'random');

@@ -1,0 +1,82 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resampleCpu, sampleCpu } from './cpu.ts';
+import { maxAbsDiff } from './fixtures.ts';
+import { openTestLab, type TestLab } from './gpu-testing.ts';
+import { planSlabs } from './plan.ts';
+import { BOUNDARY_MODES, zoomTaps } from './semantics.ts';
+import { random, tensorOf } from './test-data.ts';
+
+describe('WebGPU tensor lab (SwiftShader)', () => {
+	let t: TestLab;
+	beforeAll(async () => {
+		t = await openTestLab();
+	});
+	afterAll(() => t?.device.destroy());
+
+	const rand = random(5);
+	const noise = tensorOf([1, 9, 17, 33], () => rand() * 2 - 1);
+	const seamParams = { outputShape: [17, 33, 65], mode: 'reflect' } as const;
+
+	it('stitches tiles without seams: 17×33×65 equals one-voxel tiles and the CPU reference', async () => {
+		const tiled = await t.checked(() => t.lab.resample(noise, seamParams));
+		expect(tiled.shape).toEqual([1, 17, 33, 65]);
+		const untiled = await t.checked(() => t.lab.resample(noise, seamParams, { tile: [1, 1, 1] }));
+		expect(maxAbsDiff(tiled.data, untiled.data)).toBeLessThan(1e-6);
+		expect(maxAbsDiff(tiled.data, resampleCpu(noise, seamParams).data)).toBeLessThan(1e-5);
+	});
+
+	it('writes nothing outside the output (guard bands stay intact)', async () => {
+		const guarded = await t.checked(() => t.lab.resample(noise, seamParams, { guardElements: 4096 }));
+		expect(maxAbsDiff(guarded.data, resampleCpu(noise, seamParams).data)).toBeLessThan(1e-5);
+	});
+
+	it('keeps a constant constant, in every mode but grid-constant', async () => {
+		const constant = tensorOf([1, 6, 7, 5], () => -2.5);
+		for (const mode of ['mirror', 'reflect', 'nearest', 'grid-wrap'] as const) {
+			const out = await t.checked(() => t.lab.resample(constant, { zoom: [1.7, 0.6, 2.2], mode, gridMode: true }));
+			expect(maxAbsDiff(out.data, new Float32Array(out.data.length).fill(-2.5)), mode).toBeLessThan(3e-6);
+		}
+	});
+
+	it('goes through in slabs when the binding limit is small, with the same result as one shot', async () => {
+		const volume = tensorOf([2, 21, 12, 10], () => rand());
+		const bindingLimit = 32 * 1024;
+		const taps = zoomTaps(21, 27, false, 'grid-wrap').start.map((s) => s + 2);
+		expect(planSlabs(taps, [21, 12, 10], [25, 16, 14], 12 * 11, 12, t.device.limits, bindingLimit).slabs.length).toBeGreaterThan(2);
+		for (const mode of BOUNDARY_MODES) {
+			const params = { outputShape: [27, 12, 11], mode };
+			const oneShot = await t.checked(() => t.lab.resample(volume, params));
+			const progress: number[] = [];
+			const slabbed = await t.checked(() => t.lab.resample(volume, params, { bindingLimit, onProgress: (f) => progress.push(f) }));
+			expect(maxAbsDiff(slabbed.data, oneShot.data), mode).toBe(0);
+			expect(progress.length).toBeGreaterThan(4);
+			expect(progress.at(-1)).toBe(1);
+		}
+	});
+
+	it('runs Catmull-Rom and every mode at arbitrary points like the CPU reference', async () => {
+		const volume = tensorOf([2, 6, 7, 8], () => rand() * 4 - 2);
+		const p = 300;
+		const coords = { shape: [3, p], data: Float32Array.from({ length: 3 * p }, () => rand() * 30 - 12) };
+		for (const mode of BOUNDARY_MODES)
+			for (const kernel of ['bspline3', 'catmull-rom'] as const) {
+				const gpu = await t.checked(() => t.lab.sample(volume, coords, { mode, kernel }));
+				expect(maxAbsDiff(gpu.data, sampleCpu(volume, coords, { mode, kernel }).data), `${mode} ${kernel}`).toBeLessThan(2e-5);
+			}
+		const zoomed = await t.checked(() => t.lab.resample(volume, { zoom: [1.5, 0.5, 1.25], kernel: 'catmull-rom', mode: 'grid-constant' }));
+		expect(maxAbsDiff(zoomed.data, resampleCpu(volume, { zoom: [1.5, 0.5, 1.25], kernel: 'catmull-rom', mode: 'grid-constant' }).data)).toBeLessThan(1e-5);
+	});
+
+	it('turns a volume with NaN into NaN as scipy does, leaving the others alone', async () => {
+		const input = tensorOf([2, 5, 5, 5], (v, z, y, x) => (v === 0 && z === 1 && y === 1 && x === 1 ? NaN : z + y - x));
+		const out = await t.checked(() => t.lab.resample(input, { zoom: [2, 2, 2] }));
+		expect(out.data.subarray(0, 1000).every(Number.isNaN)).toBe(true);
+		expect(maxAbsDiff(out.data.subarray(1000), resampleCpu(input, { zoom: [2, 2, 2] }).data.subarray(1000))).toBeLessThan(1e-5);
+	});
+
+	it('stops when cancelled', async () => {
+		const controller = new AbortController();
+		controller.abort();
+		await expect(t.lab.resample(noise, seamParams, { signal: controller.signal })).rejects.toThrow(/cancelled/);
+	});
+});

@@ -112,7 +112,7 @@ function sleb(n: number): number[] {
  * `scan(vecPtr, queryPtr, count, stride, outPtr)`: for each of `count` vectors of `stride` int8 bytes,
  * out[i] = Σ vec[j] · query[j] with the query as int16 (2·stride bytes).
  */
-function scanModuleBytes(): Uint8Array {
+function scanModuleBytes(): Uint8Array<ArrayBuffer> {
 	const [VEC, QUERY, COUNT, STRIDE, OUT, I, J, ACC, V] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
 	const body = [
 		// locals: i, j (i32); acc, v (v128)

@@ -1,11 +1,15 @@
-// Candidate filter for exact vector search: appends every row whose f32 score, plus the f32 error
-// margin, reaches its query's threshold (a float64 score the host already proved is at most the k-th
-// best). Every row of the true top-k passes, so re-ranking the survivors in float64 is exact. Rows are
-// appended through an atomic counter per query, in no particular order (the host sorts them); when more
-// than CAPACITY pass, the counter still counts them all and the host runs the pass again with more room.
+// Candidate filter for exact vector search. After the top-k tournament, `winners` holds each query's K
+// best f32 scores, best first; the K-th, w, belongs to K real vectors whose exact (float64) scores are
+// ≥ w − margin, so the true K-th score is too. A row can reach the true top-K only if its exact score,
+// and so its f32 score + margin, is ≥ w − margin. Every row with f32 score + 2·margin ≥ w is appended
+// (through an atomic counter per query, in no particular order); the host re-ranks them in float64,
+// which gives exactly the brute-force top-K. `margin` bounds the f32 error of one dot product and
+// includes slack for the rounding of this comparison. When more than CAPACITY rows pass, the counter
+// still counts them all and the host runs the pass again with more room.
 
 override WORKGROUP_SIZE: u32 = 256;
 override CAPACITY: u32 = 4096;
+override K: u32 = 16;
 
 struct Params {
 	count: u32,
@@ -15,7 +19,7 @@ struct Params {
 }
 
 @group(0) @binding(0) var<storage, read> scores: array<f32>;
-@group(0) @binding(1) var<storage, read> thresholds: array<f32>;
+@group(0) @binding(1) var<storage, read> winners: array<f32>;
 @group(0) @binding(2) var<storage, read_write> counts: array<atomic<u32>>;
 @group(0) @binding(3) var<storage, read_write> rows: array<u32>;
 @group(0) @binding(4) var<uniform> params: Params;
@@ -28,7 +32,7 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) grou
 	}
 	let q = flat / params.count;
 	let row = flat % params.count;
-	if (scores[flat] + params.margin >= thresholds[q]) {
+	if (scores[flat] + 2.0 * params.margin >= winners[q * K + K - 1u]) {
 		let slot = atomicAdd(&counts[q], 1u);
 		if (slot < CAPACITY) {
 			rows[q * CAPACITY + slot] = row;

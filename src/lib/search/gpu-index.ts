@@ -5,8 +5,12 @@ import { compareHits, dot64, unitOrNormalized } from './topk.ts';
 import type { VectorHit, VectorSearchIndex } from './types.ts';
 
 const WORKGROUP_SIZE = 256;
-/** The largest k the GPU path selects; a larger k goes to the CPU path, which has no limit. */
-export const GPU_MAX_K = WORKGROUP_SIZE / 2;
+/** Invocations per workgroup of the top-k kernel: one invocation per segment, so there are few. */
+const TOPK_WORKGROUP_SIZE = 64;
+/** Pairs one top-k invocation reduces to k; each level shrinks the candidates by SEGMENT / k. */
+const SEGMENT = 512;
+/** The largest k the GPU path selects (MAX_K in vector-topk.wgsl); a larger k goes to the CPU path. */
+export const GPU_MAX_K = 128;
 /** Rows the filter pass may return per query before it is re-run with more room. */
 const INITIAL_CAPACITY = 4096;
 /** Keeps each shard's buffer well below any adapter's binding limit, so one big case never fails to bind. */
@@ -15,7 +19,7 @@ const MAX_SHARD_BYTES = 256 * 1024 * 1024;
 /**
  * The f32 dot product of two unit vectors of `dim` values differs from the float64 one by at most
  * γ = dim·u / (1 − dim·u), u = 2⁻²⁴, for any summation order (FMA only tightens it). Twice that plus an
- * absolute term for flushed subnormals is the margin the filter pass adds.
+ * absolute term (flushed subnormals, the rounding of the filter's own comparison) is the margin.
  */
 export function f32Margin(dim: number): number {
 	const u = 2 ** -24;
@@ -32,11 +36,12 @@ interface Shard {
 /**
  * Exact top-k cosine on the GPU, in three kernels (`shaders/vector-*.wgsl`):
  * 1. scores: f32 dot products of every (query, vector) pair;
- * 2. top-k: a tournament of bitonic-sorted segments, leaving k strong candidates per query, which the
- *    host re-ranks in float64; the k-th of those exact scores, T, is at most the true k-th score;
- * 3. filter: every row with f32 score + margin ≥ T (a superset of the true top-k, ties included).
- * The host re-ranks the survivors in float64 from its copy of the vectors, so the answer is exactly the
- * brute-force one, ordered by `compareHits`. The vectors stay on the device between searches (warm).
+ * 2. top-k: a tournament of bitonic-sorted segments, leaving the k best f32 scores per query;
+ * 3. filter: every row whose f32 score is within two error margins of the k-th of those (a superset
+ *    of the true top-k, ties included; the argument is in `shaders/vector-filter.wgsl`).
+ * All three run in one submission with one readback. The host re-ranks the survivors in float64 from
+ * its copy of the vectors, so the answer is exactly the brute-force one, ordered by `compareHits`.
+ * The vectors stay on the device between searches (warm).
  */
 export class GpuVectorIndex implements VectorSearchIndex {
 	readonly dim: number;
@@ -45,7 +50,7 @@ export class GpuVectorIndex implements VectorSearchIndex {
 	readonly #scores: GPUComputePipeline;
 	readonly #topkImplicit: Map<number, GPUComputePipeline> = new Map();
 	readonly #topkExplicit: Map<number, GPUComputePipeline> = new Map();
-	readonly #filters: Map<number, GPUComputePipeline> = new Map();
+	readonly #filters: Map<string, GPUComputePipeline> = new Map();
 	readonly #shaders: { topk: GPUShaderModule; filter: GPUShaderModule };
 	readonly #shardRows: number;
 	#shards: Shard[] = [];
@@ -239,8 +244,8 @@ export class GpuVectorIndex implements VectorSearchIndex {
 			let rows = buffer(16, GPUBufferUsage.STORAGE);
 			let implicit = true;
 			for (;;) {
-				const segments = Math.ceil(length / WORKGROUP_SIZE);
-				if (segments > maxGroups || Q > maxGroups) throw new InvalidInputError('Too many vectors or queries for one GPU search; use the CPU path.');
+				const segments = Math.ceil(length / SEGMENT);
+				if (Math.ceil(segments / TOPK_WORKGROUP_SIZE) > maxGroups || Q > maxGroups) throw new InvalidInputError('Too many vectors or queries for one GPU search; use the CPU path.');
 				const outStride = segments * k;
 				const keysOut = buffer(Q * outStride * 4, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC);
 				const rowsOut = buffer(Q * outStride * 4, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC);
@@ -260,7 +265,7 @@ export class GpuVectorIndex implements VectorSearchIndex {
 						]
 					})
 				);
-				pass.dispatchWorkgroups(segments, Q);
+				pass.dispatchWorkgroups(Math.ceil(segments / TOPK_WORKGROUP_SIZE), Q);
 				pass.end();
 				keys = keysOut;
 				rows = rowsOut;
@@ -269,28 +274,15 @@ export class GpuVectorIndex implements VectorSearchIndex {
 				inStride = outStride;
 				if (segments === 1) break;
 			}
-			const top = await this.#read(encoder, rows, Q * k * 4, created);
-
-			// Threshold per query: the k-th exact score among the tournament's winners.
-			const thresholds = new Float32Array(Q);
-			for (let q = 0; q < Q; q++) {
-				const winners = [...top.subarray(q * k, (q + 1) * k)].filter((r) => r < n);
-				const exact = this.#rerank(winners, queries[q]!, k);
-				// Rounded down to f32, so the comparison on the GPU never excludes a row that reaches T.
-				const t = exact.length === k ? exact[k - 1]!.score : -Infinity;
-				thresholds[q] = Math.fround(t) > t ? nextDown(Math.fround(t)) : Math.fround(t);
-			}
-
-			// 3. Filter, re-run with more room if a query overflowed.
+			// 3. Filter against each query's k-th winner, re-run with more room if a query overflowed. The
+			// counts and the rows come back in one readback.
+			const winners = keys;
 			let capacity = INITIAL_CAPACITY;
 			for (;;) {
-				encoder = device.createCommandEncoder();
-				const pipeline = this.#filterPipeline(capacity);
+				const pipeline = this.#filterPipeline(capacity, k);
 				const counts = buffer(Q * 4, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST);
 				device.queue.writeBuffer(counts, 0, new Uint32Array(Q));
 				const out = buffer(Q * capacity * 4, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC);
-				const thresholdBuffer = buffer(Q * 4, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST);
-				device.queue.writeBuffer(thresholdBuffer, 0, thresholds);
 				const params = new ArrayBuffer(16);
 				new Uint32Array(params, 0, 2).set([n, Q]);
 				new Float32Array(params, 8, 1)[0] = f32Margin(dim);
@@ -302,7 +294,7 @@ export class GpuVectorIndex implements VectorSearchIndex {
 						layout: pipeline.getBindGroupLayout(0),
 						entries: [
 							{ binding: 0, resource: { buffer: scores } },
-							{ binding: 1, resource: { buffer: thresholdBuffer } },
+							{ binding: 1, resource: { buffer: winners } },
 							{ binding: 2, resource: { buffer: counts } },
 							{ binding: 3, resource: { buffer: out } },
 							{ binding: 4, resource: { buffer: uniform(params) } }
@@ -312,18 +304,18 @@ export class GpuVectorIndex implements VectorSearchIndex {
 				const [x, y] = dispatchSize(n * Q, WORKGROUP_SIZE, maxGroups);
 				pass.dispatchWorkgroups(x, y);
 				pass.end();
-				const countData = await this.#read(encoder, counts, Q * 4, created);
-				const most = Math.max(...countData);
+				const [countData, candidateData] = await this.#readMany(encoder, [counts, out], created);
+				const most = Math.max(...countData!);
 				if (most > capacity) {
 					capacity = most;
+					encoder = device.createCommandEncoder();
 					continue;
 				}
-				const candidateData = await this.#read(device.createCommandEncoder(), out, Q * capacity * 4, created);
-				this.lastCandidates = countData.reduce((a, b) => a + b, 0);
+				this.lastCandidates = countData!.reduce((a, b) => a + b, 0);
 				const error = await device.popErrorScope();
 				if (error) throw new GpuValidationError(error.message);
 				this.#assertAlive();
-				return queries.map((x, q) => this.#rerank(candidateData.subarray(q * capacity, q * capacity + countData[q]!), x, k));
+				return queries.map((x, q) => this.#rerank(candidateData!.subarray(q * capacity, q * capacity + countData![q]!), x, k));
 			}
 		} catch (error) {
 			await device.popErrorScope().catch(() => null);
@@ -334,15 +326,26 @@ export class GpuVectorIndex implements VectorSearchIndex {
 		}
 	}
 
-	async #read(encoder: GPUCommandEncoder, source: GPUBuffer, bytes: number, created: GPUBuffer[]): Promise<Uint32Array> {
-		const staging = this.#device.createBuffer({ size: Math.max(16, Math.ceil(bytes / 4) * 4), usage: GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ });
+	/** Copies buffers into one staging buffer, submits, and maps it once (each map is a round trip). */
+	async #readMany(encoder: GPUCommandEncoder, sources: readonly GPUBuffer[], created: GPUBuffer[]): Promise<Uint32Array[]> {
+		const total = sources.reduce((n, b) => n + b.size, 0);
+		const staging = this.#device.createBuffer({ size: total, usage: GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ });
 		created.push(staging);
-		encoder.copyBufferToBuffer(source, 0, staging, 0, Math.ceil(bytes / 4) * 4);
+		let offset = 0;
+		for (const source of sources) {
+			encoder.copyBufferToBuffer(source, 0, staging, offset, source.size);
+			offset += source.size;
+		}
 		this.#device.queue.submit([encoder.finish()]);
 		await staging.mapAsync(GPUMapMode.READ);
-		const out = new Uint32Array(staging.getMappedRange().slice(0, Math.ceil(bytes / 4) * 4));
+		const all = new Uint32Array(staging.getMappedRange().slice(0));
 		staging.unmap();
-		return out;
+		offset = 0;
+		return sources.map((source) => {
+			const part = all.subarray(offset / 4, (offset + source.size) / 4);
+			offset += source.size;
+			return part;
+		});
 	}
 
 	#topkPipeline(k: number, implicit: boolean): GPUComputePipeline {
@@ -351,31 +354,23 @@ export class GpuVectorIndex implements VectorSearchIndex {
 		if (!pipeline) {
 			pipeline = this.#device.createComputePipeline({
 				layout: 'auto',
-				compute: { module: this.#shaders.topk, entryPoint: 'main', constants: { WORKGROUP_SIZE, K: k, IMPLICIT_ROWS: implicit ? 1 : 0 } }
+				compute: { module: this.#shaders.topk, entryPoint: 'main', constants: { WORKGROUP_SIZE: TOPK_WORKGROUP_SIZE, SEGMENT, K: k, IMPLICIT_ROWS: implicit ? 1 : 0 } }
 			});
 			cache.set(k, pipeline);
 		}
 		return pipeline;
 	}
 
-	#filterPipeline(capacity: number): GPUComputePipeline {
-		let pipeline = this.#filters.get(capacity);
+	#filterPipeline(capacity: number, k: number): GPUComputePipeline {
+		const key = `${capacity}:${k}`;
+		let pipeline = this.#filters.get(key);
 		if (!pipeline) {
 			pipeline = this.#device.createComputePipeline({
 				layout: 'auto',
-				compute: { module: this.#shaders.filter, entryPoint: 'main', constants: { WORKGROUP_SIZE, CAPACITY: capacity } }
+				compute: { module: this.#shaders.filter, entryPoint: 'main', constants: { WORKGROUP_SIZE, CAPACITY: capacity, K: k } }
 			});
-			this.#filters.set(capacity, pipeline);
+			this.#filters.set(key, pipeline);
 		}
 		return pipeline;
 	}
-}
-
-/** The largest f32 below a finite f32 value. */
-function nextDown(x: number): number {
-	const f = new Float32Array([x]);
-	const u = new Uint32Array(f.buffer);
-	if (x === 0) return -Math.fround(2 ** -149);
-	u[0] = x > 0 ? u[0]! - 1 : u[0]! + 1;
-	return f[0]!;
 }

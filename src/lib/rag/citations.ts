@@ -68,3 +68,19 @@ export function citationsOf(answer: string, passages: readonly NumberedPassage[]
 export function viewerHref(caseId: string, c: Pick<CitationRef, 'documentId' | 'page' | 'start' | 'end'>): string {
 	return `/cases/${encodeURIComponent(caseId)}/documents/${encodeURIComponent(c.documentId)}?page=${c.page}&start=${c.start}&end=${c.end}`;
 }
+
+/** A stored answer split into text and [n] links, from the citations saved with it. */
+export function segmentsOf(content: string, citations: readonly CitationRef[]): ({ kind: 'text'; text: string } | { kind: 'citation'; citation: CitationRef })[] {
+	const byN = new Map(citations.map((c) => [c.n, c]));
+	const out: ({ kind: 'text'; text: string } | { kind: 'citation'; citation: CitationRef })[] = [];
+	let last = 0;
+	for (const match of content.matchAll(MARKER)) {
+		const numbers = numbersIn(match[1]!);
+		if (numbers.length === 0 || !numbers.every((n) => byN.has(n))) continue;
+		if (match.index > last) out.push({ kind: 'text', text: content.slice(last, match.index) });
+		for (const n of numbers) out.push({ kind: 'citation', citation: byN.get(n)! });
+		last = match.index + match[0].length;
+	}
+	if (last < content.length) out.push({ kind: 'text', text: content.slice(last) });
+	return out;
+}

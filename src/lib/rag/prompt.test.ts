@@ -42,3 +42,15 @@ describe('citations', () => {
 		expect(viewerHref('case 1', { documentId: 'd/2', page: 3, start: 4, end: 9 })).toBe('/cases/case%201/documents/d%2F2?page=3&start=4&end=9');
 	});
 });
+
+describe('stored answers', () => {
+	it('split into text and citation links from the saved citations', async () => {
+		const { segmentsOf } = await import('./citations.ts');
+		const refs = [{ n: 1, chunkId: 'c', documentId: 'd', page: 2, start: 3, end: 4 }];
+		expect(segmentsOf('Due monthly [1]; see [7].', refs)).toEqual([
+			{ kind: 'text', text: 'Due monthly ' },
+			{ kind: 'citation', citation: refs[0] },
+			{ kind: 'text', text: '; see [7].' }
+		]);
+	});
+});

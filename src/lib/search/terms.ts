@@ -7,8 +7,13 @@ const WORD = /[\p{L}\p{N}]+(?:['’][\p{L}]+)*/gu;
 
 /** Lower-case, without diacritics, straight apostrophes: "Côté’s" → "cote's". */
 export function fold(text: string): string {
-	return text.normalize('NFKD').replace(/\p{M}+/gu, '').replace(/’/g, "'").toLowerCase();
+	const lower = text.toLowerCase();
+	// Most text is plain ASCII; Unicode normalisation is the expensive part of indexing.
+	if (ASCII.test(lower)) return lower;
+	return lower.normalize('NFKD').replace(/\p{M}+/gu, '').replace(/’/g, "'");
 }
+
+const ASCII = /^[\x00-\x7f]*$/;
 
 export interface Token {
 	/** The folded word. */
@@ -26,7 +31,9 @@ export function tokens(text: string): Token[] {
 }
 
 export function words(text: string): string[] {
-	return (fold(text).match(WORD) ?? []).map((w) => w.replace(/'s$/, ''));
+	const out = fold(text).match(WORD) ?? [];
+	for (let i = 0; i < out.length; i++) if (out[i]!.endsWith("'s")) out[i] = out[i]!.slice(0, -2);
+	return out;
 }
 
 /** Words too common to say anything about a passage (and the question words people type). */
@@ -63,11 +70,17 @@ export function stem(word: string): string {
 	return w;
 }
 
-/** The term an index stores for a word, or null for a stop word. */
+const termCache = new Map<string, string | null>();
+
+/** The term an index stores for a word, or null for a stop word. Memoised: indexing calls it per token. */
 export function indexTerm(word: string): string | null {
-	const w = word.replace(/'s$/, '');
-	if (w.length === 0 || STOP_WORDS.has(w)) return null;
-	return stem(w);
+	let term = termCache.get(word);
+	if (term !== undefined) return term;
+	const w = word.endsWith("'s") ? word.slice(0, -2) : word;
+	term = w.length === 0 || STOP_WORDS.has(w) ? null : stem(w);
+	if (termCache.size > 200_000) termCache.clear();
+	termCache.set(word, term);
+	return term;
 }
 
 export interface ParsedQuery {

@@ -13,7 +13,7 @@ export function fold(text: string): string {
 	return lower.normalize('NFKD').replace(/\p{M}+/gu, '').replace(/’/g, "'");
 }
 
-const ASCII = /^[\x00-\x7f]*$/;
+const ASCII = /^[ -~\t\n\r\f]*$/;
 
 export interface Token {
 	/** The folded word. */

@@ -1,3 +1,5 @@
+// The GPU project has no IndexedDB setup; the vector store test needs one.
+import 'fake-indexeddb/auto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nodeGpu, nodeShaderSource } from '../gpu/node.ts';
 import { f32Margin, GpuVectorIndex } from './gpu-index.ts';
@@ -66,5 +68,25 @@ describe('GpuVectorIndex (WGSL on SwiftShader) is exact against a float64 brute 
 	it('uses a margin that covers f32 rounding of a dot product', () => {
 		expect(f32Margin(384)).toBeGreaterThan(384 * 2 ** -24);
 		expect(f32Margin(384)).toBeLessThan(1e-4);
+	});
+});
+
+describe('CaseVectorStore with the GPU path', () => {
+	it('serves searches from the GPU with the same answer as the CPU path', async () => {
+		const { freshDatabase } = await import('../testing/db.ts');
+		const { CaseVectorStore } = await import('./vector-store.ts');
+		const db = await freshDatabase();
+		const vectors = randomVectors(400, dim, 31);
+		await db.vectors.bulkPut(
+			vectors.map((vector, i) => ({ id: `v${i}:m`, chunkId: `v${String(i).padStart(3, '0')}`, caseId: 'c', documentId: 'd', modelId: 'm', dim, vector }))
+		);
+		const gpuStore = new CaseVectorStore(db, { gpu: { gpu: await nodeGpu(), shaders: nodeShaderSource } });
+		const cpuStore = new CaseVectorStore(db);
+		const query = randomVectors(1, dim, 32)[0]!;
+		const fromGpu = await gpuStore.search('c', 'm', query, 10);
+		expect(gpuStore.lastBackend).toBe('gpu');
+		expect(fromGpu).toEqual(await cpuStore.search('c', 'm', query, 10));
+		await gpuStore.close();
+		await db.delete();
 	});
 });

@@ -1,6 +1,8 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { nodeGpu, nodeShaderSource } from '../src/lib/gpu/node.ts';
+import { ingestFile } from '../src/lib/ingest/ingest-file.node.ts';
 import { CpuVectorIndex } from '../src/lib/search/cpu-index.ts';
-import { FullTextIndex } from '../src/lib/search/full-text.ts';
+import { FullTextIndex, type IndexedChunk } from '../src/lib/search/full-text.ts';
 import { GpuVectorIndex } from '../src/lib/search/gpu-index.ts';
 import { clusteredVectors, random } from '../src/lib/search/testing.ts';
 import { bruteForceTopK, compareHits, normalize } from '../src/lib/search/topk.ts';
@@ -26,7 +28,7 @@ function parseArgs(args: string[]): { sizes: number[]; gpu: boolean; iterations:
 	const sizes = args.includes('--1m') ? [10_000, 100_000, 1_000_000] : [10_000, 100_000];
 	const custom = args.find((a) => a.startsWith('--sizes='));
 	return {
-		sizes: custom ? custom.slice('--sizes='.length).split(',').map(Number) : sizes,
+		sizes: custom ? custom.slice('--sizes='.length).split(',').map(Number).filter((n) => n > 0) : sizes,
 		gpu: !args.includes('--no-gpu'),
 		iterations: Number(args.find((a) => a.startsWith('--iterations='))?.slice('--iterations='.length) ?? 20)
 	};
@@ -82,53 +84,66 @@ async function vectors(context: BenchContext, sizes: number[], useGpu: boolean, 
 	}
 }
 
-/** Synthetic passages with a Zipf-like word distribution, so BM25's posting lists look like real text. */
-function syntheticChunks(n: number): { id: string; documentId: string; page: number; text: string }[] {
+const BOOK = '../shared/corpus/pdfs/freeculture.pdf';
+const QUESTIONS = '../shared/eval/freeculture-qa.json';
+
+/**
+ * Realistic passages: a real book's chunks (Free Culture, from the corpus) repeated under new document
+ * ids until there are `n`, so term statistics are those of real prose; queries are the eval questions.
+ * Without the corpus, generated text with a Zipf-like vocabulary stands in.
+ */
+async function passages(n: number): Promise<{ chunks: IndexedChunk[]; queries: string[]; source: string }> {
+	if (existsSync(BOOK) && existsSync(QUESTIONS)) {
+		const book = await ingestFile(BOOK);
+		const qa = JSON.parse(readFileSync(QUESTIONS, 'utf8')) as { questions: { question: string }[]; misspellings: { query: string }[] };
+		const chunks: IndexedChunk[] = [];
+		for (let copy = 0; chunks.length < n; copy++)
+			for (const c of book.chunks) {
+				if (chunks.length >= n) break;
+				chunks.push({ id: `b${copy}:${c.ordinal}`, documentId: `book-${copy}`, page: c.page, start: c.start, end: c.end, text: c.text });
+			}
+		return { chunks, queries: [...qa.questions.map((q) => q.question), ...qa.misspellings.map((m) => m.query)], source: `${BOOK} repeated` };
+	}
 	const rand = random(11);
-	const syllables = ['ka', 'lo', 'mi', 'ter', 'an', 'su', 'ri', 'po', 'den', 'la', 'vi', 'cor', 'tu', 'ne', 'sa', 'gol'];
-	const vocabulary = Array.from({ length: 20_000 }, (_, i) => {
-		let w = '';
-		let x = i + 7;
-		while (x > 0 || w.length < 4) {
-			w += syllables[x % syllables.length];
-			x = Math.floor(x / syllables.length);
-		}
-		return w;
-	});
+	const vocabulary = Array.from({ length: 20_000 }, (_, i) => `w${i.toString(36)}`);
+	// Zipf: the r-th word with probability ∝ 1/r (inverse CDF of a log-uniform rank).
 	const word = () => vocabulary[Math.min(vocabulary.length - 1, Math.floor(Math.exp(rand() * Math.log(vocabulary.length))) - 1)]!;
-	return Array.from({ length: n }, (_, i) => ({
-		id: `c${i}`,
-		documentId: `d${Math.floor(i / 300)}`,
-		page: 1 + (Math.floor(i / 3) % 100),
-		text: Array.from({ length: 150 }, word).join(' ')
-	}));
+	const chunks = Array.from({ length: n }, (_, i) => ({ id: `c${i}`, documentId: `d${Math.floor(i / 300)}`, page: 1 + (Math.floor(i / 3) % 100), text: Array.from({ length: 150 }, word).join(' ') }));
+	return { chunks, queries: chunks.slice(0, 20).map((c) => c.text.split(' ').slice(3, 9).join(' ')), source: 'generated text' };
 }
 
-async function fullText(context: BenchContext, iterations: number): Promise<void> {
-	const n = 100_000;
-	context.log(`· BM25 over ${n / 1000}k synthetic chunks of 150 words`);
-	const chunks = syntheticChunks(n);
+async function fullText(context: BenchContext, n: number, iterations: number): Promise<void> {
+	const { chunks, queries, source } = await passages(n);
+	context.log(`· BM25 over ${chunks.length} chunks (${source})`);
 	const start = performance.now();
 	const index = FullTextIndex.empty();
-	// One document (300 chunks) per call, as ingestion adds them.
-	for (let i = 0; i < chunks.length; i += 300) index.add(chunks.slice(i, i + 300));
+	// One document per call, as ingestion adds them.
+	let from = 0;
+	while (from < chunks.length) {
+		let to = from + 1;
+		while (to < chunks.length && chunks[to]!.documentId === chunks[from]!.documentId) to++;
+		index.add(chunks.slice(from, to));
+		from = to;
+	}
 	context.log(`  indexed in ${((performance.now() - start) / 1000).toFixed(1)} s`);
-	const queryTerms = chunks.slice(0, 50).map((c) => c.text.split(' ').slice(3, 6).join(' '));
 	let q = 0;
-	// Baseline: scanning every chunk's text for the query words, what a search without an index does.
+	// Baseline: scanning every chunk's text for the query's words, what a search without an index does.
 	const scan = await sample(
 		() => {
-			const terms = queryTerms[q++ % queryTerms.length]!.split(' ');
+			const terms = queries[q++ % queries.length]!.toLowerCase().split(/\W+/).filter((t) => t.length > 3);
 			let hits = 0;
-			for (const c of chunks) if (terms.some((t) => c.text.includes(t))) hits++;
+			for (const c of chunks) {
+				const text = c.text.toLowerCase();
+				if (terms.some((t) => text.includes(t))) hits++;
+			}
 			return hits;
 		},
 		{ iterations: Math.max(5, Math.round(iterations / 2)), warmup: 1 }
 	);
 	const scanP50 = percentile(scan, 50);
-	const bm25 = await sample(() => index.search(queryTerms[q++ % queryTerms.length]!, { limit: 10 }), { iterations, warmup: 2 });
-	context.report({ figure: 'BM25 top-10 p50 @100k chunks', value: percentile(bm25, 50), unit: 'ms', baseline: 'substring scan p50 @100k chunks', baseline_value: scanP50 });
-	context.report({ figure: 'BM25 top-10 p95 @100k chunks', value: percentile(bm25, 95), unit: 'ms', baseline: 'substring scan p50 @100k chunks', baseline_value: scanP50 });
+	const bm25 = await sample(() => index.search(queries[q++ % queries.length]!, { limit: 10 }), { iterations, warmup: 2 });
+	context.report({ figure: `BM25 top-10 p50 @${chunks.length} chunks`, value: percentile(bm25, 50), unit: 'ms', baseline: 'substring scan p50', baseline_value: scanP50 });
+	context.report({ figure: `BM25 top-10 p95 @${chunks.length} chunks`, value: percentile(bm25, 95), unit: 'ms', baseline: 'substring scan p50', baseline_value: scanP50 });
 }
 
 export const searchBench: Bench = {
@@ -136,8 +151,9 @@ export const searchBench: Bench = {
 	summary: 'Vector top-10 (GPU, CPU, naive) at 10k/100k [--1m] × 384 dims; BM25 over 100k chunks',
 	async run(context) {
 		const { sizes, gpu, iterations } = parseArgs(context.args);
-		context.log('Options: --1m adds 1M vectors (≈4 GB of memory, several minutes); --no-gpu; --sizes=N,N; --iterations=N');
+		context.log('Options: --1m adds 1M vectors (≈4 GB of memory, several minutes); --no-gpu; --sizes=N,N (0: none); --iterations=N; --bm25-chunks=N (0: none)');
 		await vectors(context, sizes, gpu, iterations);
-		if (!context.args.includes('--no-bm25')) await fullText(context, iterations);
+		const bm25 = Number(context.args.find((a) => a.startsWith('--bm25-chunks='))?.slice('--bm25-chunks='.length) ?? 100_000);
+		if (bm25 > 0) await fullText(context, bm25, iterations);
 	}
 };

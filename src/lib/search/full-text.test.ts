@@ -57,6 +57,10 @@ describe('FullTextIndex', () => {
 		expect(hits.map((h) => h.id).slice(0, 2).sort()).toEqual(['lease-0', 'lease-1']);
 		expect(hits[0]).toMatchObject({ documentId: 'lease' });
 		expect(index.search('the of and')).toEqual([]);
+		// A limit returns the head of the full ordering.
+		const all = index.search('landlord tenant causby copyright rent');
+		expect(all.length).toBeGreaterThan(4);
+		expect(index.search('landlord tenant causby copyright rent', { limit: 3 })).toEqual(all.slice(0, 3));
 	});
 
 	it('matches quoted phrases in order and prefixes', () => {

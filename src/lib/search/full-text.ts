@@ -22,6 +22,12 @@ export interface IndexedChunk {
  */
 export const PAGE_WEIGHT = 4;
 
+/**
+ * Share of chunks above which a query term is too common to be worth searching for (when others remain).
+ * On the Free Culture eval 0.1 keeps recall (0.75) and halves query time over 20k chunks; 0.05 lost a question.
+ */
+export const COMMON_TERM_SHARE = 0.1;
+
 const FORMAT = 2;
 
 export interface TextHit {
@@ -67,12 +73,22 @@ export class FullTextIndex {
 	#pages: MiniSearch<IndexedChunk>;
 	/** Folded word → chunks containing it. */
 	#vocabulary: Map<string, number>;
+	/** Index term → chunks containing it (derived from the vocabulary). */
+	#termCounts = new Map<string, number>();
 	#fuse: Fuse<{ word: string; count: number }> | undefined;
 
-	private constructor(search: MiniSearch<IndexedChunk>, pages: MiniSearch<IndexedChunk>, vocabulary: Map<string, number>) {
+	private constructor(search: MiniSearch<IndexedChunk>, pages: MiniSearch<IndexedChunk>, vocabulary: Map<string, number>, terms?: Map<string, number>) {
 		this.#search = search;
 		this.#pages = pages;
 		this.#vocabulary = vocabulary;
+		if (terms) this.#termCounts = terms;
+		else
+			// An index stored without term counts: words that share a term are summed, an overestimate
+			// that only makes the common-term cut a little more eager.
+			for (const [word, count] of vocabulary) {
+				const term = indexTerm(word);
+				if (term !== null) this.#termCounts.set(term, (this.#termCounts.get(term) ?? 0) + count);
+			}
 	}
 
 	static empty(): FullTextIndex {
@@ -87,15 +103,19 @@ export class FullTextIndex {
 		if (Array.isArray(parsed.vocabulary))
 			for (const entry of parsed.vocabulary as unknown[])
 				if (Array.isArray(entry) && typeof entry[0] === 'string' && typeof entry[1] === 'number') vocabulary.set(entry[0], entry[1]);
+		const terms = new Map<string, number>();
+		if ('terms' in parsed && Array.isArray(parsed.terms))
+			for (const entry of parsed.terms as unknown[]) if (Array.isArray(entry) && typeof entry[0] === 'string' && typeof entry[1] === 'number') terms.set(entry[0], entry[1]);
 		return new FullTextIndex(
 			MiniSearch.loadJSON(JSON.stringify(parsed.index), MINISEARCH_OPTIONS),
 			MiniSearch.loadJSON(JSON.stringify(parsed.pages), MINISEARCH_OPTIONS),
-			vocabulary
+			vocabulary,
+			terms.size > 0 || vocabulary.size === 0 ? terms : undefined
 		);
 	}
 
 	toJSON(): string {
-		return JSON.stringify({ format: FORMAT, index: this.#search, pages: this.#pages, vocabulary: [...this.#vocabulary] });
+		return JSON.stringify({ format: FORMAT, index: this.#search, pages: this.#pages, vocabulary: [...this.#vocabulary], terms: [...this.#termCounts] });
 	}
 
 	get size(): number {
@@ -119,7 +139,15 @@ export class FullTextIndex {
 			if (this.#pages.has(page.id)) this.#pages.discard(page.id);
 			this.#pages.add(page);
 		}
-		for (const chunk of fresh) for (const w of new Set(words(chunk.text))) this.#vocabulary.set(w, (this.#vocabulary.get(w) ?? 0) + 1);
+		for (const chunk of fresh) {
+			const terms = new Set<string>();
+			for (const w of new Set(words(chunk.text))) {
+				this.#vocabulary.set(w, (this.#vocabulary.get(w) ?? 0) + 1);
+				const term = indexTerm(w);
+				if (term !== null) terms.add(term);
+			}
+			for (const term of terms) this.#termCounts.set(term, (this.#termCounts.get(term) ?? 0) + 1);
+		}
 		if (fresh.length > 0) this.#fuse = undefined;
 	}
 
@@ -128,12 +156,21 @@ export class FullTextIndex {
 		const present = chunks.filter((c) => this.#search.has(c.id));
 		this.#search.discardAll(present.map((c) => c.id));
 		for (const page of pagesOf(present)) if (this.#pages.has(page.id)) this.#pages.discard(page.id);
-		for (const chunk of present)
+		for (const chunk of present) {
+			const terms = new Set<string>();
 			for (const w of new Set(words(chunk.text))) {
 				const n = (this.#vocabulary.get(w) ?? 0) - 1;
 				if (n > 0) this.#vocabulary.set(w, n);
 				else this.#vocabulary.delete(w);
+				const term = indexTerm(w);
+				if (term !== null) terms.add(term);
 			}
+			for (const term of terms) {
+				const n = (this.#termCounts.get(term) ?? 0) - 1;
+				if (n > 0) this.#termCounts.set(term, n);
+				else this.#termCounts.delete(term);
+			}
+		}
 		if (present.length > 0) this.#fuse = undefined;
 	}
 
@@ -146,35 +183,57 @@ export class FullTextIndex {
 		const phraseTerms = parsed.phrases.map((p) => p.map(indexTerm).filter((t): t is string => t !== null));
 		const all = [...parsed.terms, ...phraseTerms.flat()];
 		const prefixes = new Set(parsed.prefixes);
-		const terms = [...new Set([...all, ...parsed.prefixes])];
+		let terms = [...new Set([...all, ...parsed.prefixes])];
+		// Terms in most chunks add almost nothing to BM25 but make every search walk most of the index:
+		// leave them out while a more telling term remains (phrase words stay, they are checked anyway).
+		// Small indexes are fast anyway, and there a "common" word may be all that matches.
+		const common = (t: string) => (this.#termCounts.get(t) ?? 0) > COMMON_TERM_SHARE * this.size;
+		const phraseSet = new Set(phraseTerms.flat());
+		if (this.size >= 1000 && terms.some((t) => !prefixes.has(t) && this.#termCounts.has(t) && !common(t)))
+			terms = terms.filter((t) => prefixes.has(t) || phraseSet.has(t) || !common(t));
 		if (terms.length === 0) return [];
 		const documents = options.documentIds ? new Set(options.documentIds) : undefined;
+		const prefix = prefixes.size > 0 ? (term: string) => prefixes.has(term) : false;
+		// The filter callback runs per matching chunk: pass one only when something needs checking.
+		const needsFilter = documents !== undefined || phraseTerms.length > 0;
 		const results = this.#search.search(terms.join(' '), {
-			prefix: (term) => prefixes.has(term),
+			prefix,
 			combineWith: 'OR',
-			filter: (result) => {
-				if (documents && !documents.has(String(result['documentId']))) return false;
-				return phraseTerms.every((phrase) => phrase.every((t) => result.terms.includes(t)));
-			}
+			...(needsFilter
+				? {
+						filter: (result: SearchResult) =>
+							(!documents || documents.has(String(result['documentId']))) && phraseTerms.every((phrase) => phrase.every((t) => result.terms.includes(t)))
+					}
+				: {})
 		});
 		const pageScores = new Map<string, number>();
+		let pageMax = 1e-9;
 		for (const r of this.#pages.search(terms.join(' '), {
-			prefix: (term) => prefixes.has(term),
+			prefix,
 			combineWith: 'OR',
-			filter: (result) => !documents || documents.has(String(result['documentId']))
-		}))
+			...(documents ? { filter: (result: SearchResult) => documents.has(String(result['documentId'])) } : {})
+		})) {
 			pageScores.set(String(r.id), r.score);
-		const chunkMax = Math.max(1e-9, ...results.map((r) => r.score));
-		const pageMax = Math.max(1e-9, ...pageScores.values());
-		for (const r of results) r.score = r.score / chunkMax + (PAGE_WEIGHT * (pageScores.get(`${String(r['documentId'])}#${Number(r['page'])}`) ?? 0)) / pageMax;
+			pageMax = Math.max(pageMax, r.score);
+		}
+		let chunkMax = 1e-9;
+		for (const r of results) chunkMax = Math.max(chunkMax, r.score);
+		const scored = results.map((r) => ({
+			r,
+			score: r.score / chunkMax + (PAGE_WEIGHT * (pageScores.get(`${String(r['documentId'])}#${Number(r['page'])}`) ?? 0)) / pageMax
+		}));
+		const before = (a: { r: SearchResult; score: number }, b: { r: SearchResult; score: number }) =>
+			a.score !== b.score ? b.score - a.score : String(a.r.id) < String(b.r.id) ? -1 : 1;
+		// With a limit and no phrase to check, only the best `limit` need ordering.
+		const checking = options.textOf !== undefined && parsed.phrases.length > 0;
+		const ordered = options.limit !== undefined && !checking ? best(scored, options.limit, before) : scored.sort(before);
 		const hits: TextHit[] = [];
-		const sorted = results.sort((a, b) => (a.score !== b.score ? b.score - a.score : String(a.id) < String(b.id) ? -1 : 1));
-		for (const r of sorted) {
-			if (options.textOf && parsed.phrases.length > 0) {
-				const text = options.textOf(String(r.id));
+		for (const { r, score } of ordered) {
+			if (checking) {
+				const text = options.textOf!(String(r.id));
 				if (text === undefined || !parsed.phrases.every((p) => containsPhrase(text, p))) continue;
 			}
-			hits.push(toHit(r));
+			hits.push({ ...toHit(r), score });
 			if (options.limit !== undefined && hits.length >= options.limit) break;
 		}
 		return hits;
@@ -250,6 +309,22 @@ function pagesOf(chunks: readonly IndexedChunk[]): IndexedChunk[] {
 function toHit(r: SearchResult): TextHit {
 	const stored: Stored = { documentId: String(r['documentId']), page: Number(r['page']) };
 	return { id: String(r.id), documentId: stored.documentId, page: stored.page, score: r.score, matched: [...r.terms] };
+}
+
+/** The `limit` first items under `before`, in order, without sorting everything. */
+function best<T>(items: readonly T[], limit: number, before: (a: T, b: T) => number): T[] {
+	const top: T[] = [];
+	for (const item of items) {
+		if (top.length === limit && before(item, top[limit - 1]!) >= 0) continue;
+		let i = Math.min(top.length, limit - 1);
+		if (top.length < limit) top.push(item);
+		while (i > 0 && before(item, top[i - 1]!) < 0) {
+			top[i] = top[i - 1]!;
+			i--;
+		}
+		top[i] = item;
+	}
+	return top;
 }
 
 /** Optimal string alignment distance (Levenshtein plus adjacent transpositions). */

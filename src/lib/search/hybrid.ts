@@ -91,7 +91,7 @@ export async function searchCase(backend: SearchBackend, query: string, options:
 
 	let lexical: TextHit[] = [];
 	if (mode !== 'semantic') {
-		lexical = backend.text.search(parsed, documents ? { documentIds: [...documents] } : {});
+		lexical = backend.text.search(parsed, { ...(documents ? { documentIds: [...documents] } : {}), ...(parsed.phrases.length === 0 ? { limit: depth } : {}) });
 		if (parsed.phrases.length > 0) {
 			const sources = await backend.chunks(lexical.map((h) => h.id));
 			const byId = new Map(sources.filter((s): s is PassageSource => s !== undefined).map((s) => [s.id, s.text]));

@@ -56,14 +56,19 @@ export class CaseTextStore {
 		}
 		const chunks = await this.#db.chunks.where('caseId').equals(caseId).toArray();
 		const byDocument = new Map<string, ChunkRow[]>();
-		for (const chunk of chunks) if (!entry.documentIds.has(chunk.documentId)) byDocument.set(chunk.documentId, [...(byDocument.get(chunk.documentId) ?? []), chunk]);
+		const collect = (chunk: ChunkRow) => {
+			const list = byDocument.get(chunk.documentId);
+			if (list) list.push(chunk);
+			else byDocument.set(chunk.documentId, [chunk]);
+		};
+		for (const chunk of chunks) if (!entry.documentIds.has(chunk.documentId)) collect(chunk);
 		const present = new Set(chunks.map((c) => c.documentId));
 		const gone = [...entry.documentIds].filter((id) => !present.has(id));
 		if (gone.length > 0) {
 			// Documents deleted while the index was cold: their text is gone, so rebuild from what remains.
 			entry = { index: FullTextIndex.empty(), documentIds: new Set() };
 			byDocument.clear();
-			for (const chunk of chunks) byDocument.set(chunk.documentId, [...(byDocument.get(chunk.documentId) ?? []), chunk]);
+			for (const chunk of chunks) collect(chunk);
 		}
 		for (const [documentId, list] of byDocument) {
 			entry.index.add(list.map(indexed));

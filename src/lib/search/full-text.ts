@@ -289,7 +289,9 @@ function pagesOf(chunks: readonly IndexedChunk[]): IndexedChunk[] {
 	const byPage = new Map<string, IndexedChunk[]>();
 	for (const c of chunks) {
 		const id = `${c.documentId}#${c.page}`;
-		byPage.set(id, [...(byPage.get(id) ?? []), c]);
+		const list = byPage.get(id);
+		if (list) list.push(c);
+		else byPage.set(id, [c]);
 	}
 	return [...byPage].map(([id, list]) => {
 		list.sort((a, b) => (a.start ?? 0) - (b.start ?? 0));

@@ -117,7 +117,8 @@ export class GpuVectorIndex implements VectorSearchIndex {
 		floats.set(this.#floats.subarray(0, start * dim));
 		unit.forEach((v, i) => floats.set(v, (start + i) * dim));
 		this.#floats = floats;
-		this.#ids.push(...ids);
+		// One by one: spreading a million ids into push() overflows the call stack.
+		for (const id of ids) this.#ids.push(id);
 		let next = 0;
 		while (next < unit.length) {
 			let shard = this.#shards.at(-1);

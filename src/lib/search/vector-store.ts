@@ -99,7 +99,9 @@ export class CaseVectorStore {
 		for (const row of rows) {
 			const k = key(row.caseId, row.modelId);
 			if (!this.#indexes.has(k)) continue;
-			groups.set(k, [...(groups.get(k) ?? []), row]);
+			const group = groups.get(k);
+			if (group) group.push(row);
+			else groups.set(k, [row]);
 		}
 		for (const [k, group] of groups) {
 			const index = await this.#indexes.get(k);

@@ -2,11 +2,12 @@ import { readFileSync } from 'node:fs';
 import { processIo, UsageError, type Command, type CommandIo } from './command.ts';
 import { benchCommand } from './commands/bench.ts';
 import { ingestCommand } from './commands/ingest.ts';
+import { searchCommand } from './commands/search.ts';
 import { serverCommand } from './commands/server.ts';
 import { tensorCommand } from './commands/tensor.ts';
 
 /** Every subcommand; each lives in its own file under `commands/`. */
-export const COMMANDS: readonly Command[] = [serverCommand, benchCommand, ingestCommand, tensorCommand];
+export const COMMANDS: readonly Command[] = [serverCommand, ingestCommand, searchCommand, tensorCommand, benchCommand];
 
 function version(): string {
 	const pkg: unknown = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));

@@ -1,5 +1,8 @@
 import type { Component } from 'svelte';
+import ActivityTab from '../activity/ActivityTab.svelte';
+import ChatTab from '../chat/ChatTab.svelte';
 import DocumentsTab from '../documents/DocumentsTab.svelte';
+import SearchTab from '../search/SearchTab.svelte';
 import TensorsTab from '../tensors/TensorsTab.svelte';
 
 export type CaseTabId = 'documents' | 'search' | 'chat' | 'tensors' | 'activity';
@@ -25,13 +28,15 @@ export const CASE_TABS: readonly CaseTab[] = [
 		id: 'search',
 		label: 'Search',
 		description:
-			'Search every document of the case by keyword and by meaning, with “did you mean” for misspelt names; each result opens the page it came from.'
+			'Search every document of the case by keyword and by meaning, with “did you mean” for misspelt names; each result opens the page it came from.',
+		component: SearchTab
 	},
 	{
 		id: 'chat',
 		label: 'Chat',
 		description:
-			'Ask questions about the case. A model on your own GPU answers from the case’s passages, and every [n] citation opens the cited page.'
+			'Ask questions about the case. A model on your own GPU answers from the case’s passages, and every [n] citation opens the cited page.',
+		component: ChatTab
 	},
 	{
 		id: 'tensors',
@@ -43,7 +48,8 @@ export const CASE_TABS: readonly CaseTab[] = [
 	{
 		id: 'activity',
 		label: 'Activity',
-		description: 'A local log of the searches, opened pages and questions in this case, which you can clear.'
+		description: 'A local log of the searches, opened pages and questions in this case, which you can clear.',
+		component: ActivityTab
 	}
 ];
 

@@ -1,0 +1,60 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HashingEmbedder } from '../../src/lib/search/testing.ts';
+import { main } from '../main.ts';
+import { createSearchCommand, type SearchLine } from './search.ts';
+
+function capture() {
+	const out: string[] = [];
+	const err: string[] = [];
+	return { io: { stdout: (l: string) => out.push(l), stderr: (l: string) => err.push(l) }, out, err };
+}
+
+let dir = '';
+beforeAll(async () => {
+	dir = await mkdtemp(join(tmpdir(), 'docket-search-'));
+	await writeFile(join(dir, 'lease.txt'), 'The tenant shall pay rent monthly to the landlord.\fThe landlord may terminate the lease after two missed payments.');
+	await writeFile(join(dir, 'causby.md'), '# Causby\n\nThe chickens died when the airplanes flew low over the Causby farm.');
+	await writeFile(join(dir, 'queries.txt'), 'landlord terminate\n\nCausbey chickens\n"pay rent"\n');
+});
+afterAll(async () => {
+	await rm(dir, { recursive: true, force: true });
+});
+
+describe('docket search', () => {
+	it('indexes once and prints one JSON line per query with file, page, score and text', async () => {
+		const { io, out, err } = capture();
+		const code = await main(['search', '--docs', join(dir, 'lease.txt'), join(dir, 'causby.md'), '--queries', join(dir, 'queries.txt'), '--k', '2', '--json'], io);
+		expect(err).toEqual([]);
+		expect(code).toBe(0);
+		const lines = out.map((l) => JSON.parse(l) as SearchLine);
+		expect(lines.map((l) => l.query)).toEqual(['landlord terminate', 'Causbey chickens', '"pay rent"']);
+		expect(lines[0]!.results[0]).toMatchObject({ file: join(dir, 'lease.txt'), page: 2 });
+		expect(Object.keys(lines[0]!.results[0]!).sort()).toEqual(['file', 'page', 'score', 'text']);
+		expect(lines[0]!.results.length).toBeLessThanOrEqual(2);
+		expect(lines[1]!.suggestion).toBe('Causby chickens');
+		expect(lines[1]!.results[0]!.file).toBe(join(dir, 'causby.md'));
+		expect(lines[2]!.results.map((r) => r.page)).toEqual([1]);
+		expect('suggestion' in lines[0]!).toBe(false);
+	});
+
+	it('explains that semantic and hybrid modes need a model, and checks its arguments', async () => {
+		const { io, err } = capture();
+		expect(await main(['search', '--docs', join(dir, 'lease.txt'), '--query', 'rent', '--mode', 'semantic', '--json'], io)).toBe(1);
+		expect(err.join('\n')).toMatch(/needs an embedding model/);
+		expect(await main(['search', '--docs', join(dir, 'lease.txt'), '--json'], capture().io)).toBe(2);
+		expect(await main(['search', '--query', 'x'], capture().io)).toBe(2);
+		expect(await main(['search', '--docs', join(dir, 'lease.txt'), '--query', 'x', '--mode', 'fuzzy'], capture().io)).toBe(2);
+	});
+
+	it('runs hybrid mode with an embedder', async () => {
+		const command = createSearchCommand(() => Promise.resolve(new HashingEmbedder(32)));
+		const { io, out } = capture();
+		expect(await command.run(['--docs', dir, '--query', 'airplanes chickens', '--mode', 'hybrid', '--k', '1', '--json'], io)).toBe(0);
+		const line = JSON.parse(out[0]!) as SearchLine;
+		expect(line.results).toHaveLength(1);
+		expect(line.results[0]!.file).toBe(join(dir, 'causby.md'));
+	});
+});

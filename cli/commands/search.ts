@@ -1,0 +1,109 @@
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { expandPaths, ingestFile } from '../../src/lib/ingest/ingest-file.node.ts';
+import { CpuVectorIndex } from '../../src/lib/search/cpu-index.ts';
+import { FullTextIndex } from '../../src/lib/search/full-text.ts';
+import { ModelNeededError, searchCase, type PassageSource, type SearchBackend, type SearchMode } from '../../src/lib/search/hybrid.ts';
+import type { Embedder } from '../../src/lib/search/types.ts';
+import { UsageError, type Command } from '../command.ts';
+
+const MODES: readonly SearchMode[] = ['lexical', 'semantic', 'hybrid'];
+
+/** One result line's shape (DESIGN.md). */
+export interface SearchLine {
+	query: string;
+	suggestion?: string;
+	results: { file: string; page: number; score: number; text: string }[];
+}
+
+/**
+ * `docket search`, with the embedder semantic and hybrid modes use. The command line has no embedding
+ * model of its own until the model layer provides a Node embedder; tests pass a deterministic one.
+ */
+export function createSearchCommand(embedder?: () => Promise<Embedder>): Command {
+	return {
+		name: 'search',
+		summary: 'Index files once and run queries on them (lexical, semantic or hybrid)',
+		usage: `Usage: docket search --docs FILE|FOLDER… (--query TEXT | --queries FILE) [--k 10] [--mode lexical|semantic|hybrid] [--json]
+
+Extracts and indexes the files once (the app's own extraction, chunking and search code), then runs
+each query against them.
+  --query TEXT     one query; "quoted phrases" and prefix* work as in the app
+  --queries FILE   one query a line (blank lines skipped)
+  --k N            results per query (default 10)
+  --mode M         lexical (BM25, default; needs no model), semantic or hybrid (need an embedding model)
+  --json           one JSON line per query: { query, suggestion?, results: [{ file, page, score, text }] }`,
+		async run(argv, io) {
+			const { values, positionals } = parseArgs({
+				args: argv,
+				options: {
+					docs: { type: 'string', multiple: true },
+					query: { type: 'string' },
+					queries: { type: 'string' },
+					k: { type: 'string', default: '10' },
+					mode: { type: 'string', default: 'lexical' },
+					json: { type: 'boolean' }
+				},
+				allowPositionals: true,
+				strict: true
+			});
+			// `--docs a.pdf b.pdf` leaves b.pdf as a positional: every positional is a document.
+			const docs = [...(values.docs ?? []), ...positionals];
+			if (docs.length === 0) throw new UsageError('Name the files to search with --docs.');
+			if ((values.query === undefined) === (values.queries === undefined)) throw new UsageError('Give exactly one of --query and --queries.');
+			const k = Number(values.k);
+			if (!Number.isInteger(k) || k < 1) throw new UsageError('--k must be a whole number of at least 1.');
+			const mode = MODES.find((m) => m === values.mode);
+			if (!mode) throw new UsageError(`--mode must be one of ${MODES.join(', ')}.`);
+			if (mode !== 'lexical' && !embedder) {
+				const error = new ModelNeededError(mode);
+				io.stderr(`docket search: ${error.message} The command line has no embedding model installed yet; use --mode lexical.`);
+				return 1;
+			}
+			const queries =
+				values.query !== undefined
+					? [values.query]
+					: (await readFile(values.queries!, 'utf8'))
+							.split(/\r?\n/)
+							.map((q) => q.trim())
+							.filter(Boolean);
+
+			const files = [...new Set(await expandPaths(docs))];
+			const chunks: (PassageSource & { file: string })[] = [];
+			for (const [i, file] of files.entries()) {
+				const ingested = await ingestFile(file);
+				if (ingested.extraction.status !== 'indexed') {
+					const extraction = ingested.extraction;
+					io.stderr(`docket search: ${extraction.status === 'no-text' ? 'no text in' : 'skipping'} ${file}: ${extraction.error}`);
+				}
+				for (const c of ingested.chunks) chunks.push({ id: `${i}:${c.ordinal}`, documentId: String(i), page: c.page, start: c.start, end: c.end, text: c.text, file });
+			}
+			const byId = new Map(chunks.map((c) => [c.id, c]));
+			const text = FullTextIndex.empty();
+			text.add(chunks);
+			const backend: SearchBackend = { text, chunks: (ids) => Promise.resolve(ids.map((id) => byId.get(id))) };
+			const model = mode === 'lexical' || !embedder ? undefined : await embedder();
+			if (model) {
+				const index = new CpuVectorIndex(model.dim);
+				for (let start = 0; start < chunks.length; start += 64) {
+					const batch = chunks.slice(start, start + 64);
+					index.add(batch.map((c) => c.id), await model.embed(batch.map((c) => c.text)));
+				}
+				backend.vectors = (q, n) => index.search(q, n);
+			}
+			for (const query of queries) {
+				const response = await searchCase(backend, query, { k, mode, ...(model ? { embedder: model } : {}) });
+				const results = response.results.map((r) => ({ file: byId.get(r.id)!.file, page: r.page, score: r.score, text: r.text }));
+				const line: SearchLine = response.suggestion === undefined ? { query, results } : { query, suggestion: response.suggestion, results };
+				if (values.json) io.stdout(JSON.stringify(line));
+				else {
+					io.stdout(`${query}${line.suggestion ? `  (did you mean: ${line.suggestion})` : ''}`);
+					for (const r of line.results) io.stdout(`  ${r.score.toFixed(3)}  ${r.file} p. ${r.page}: ${r.text.replace(/\s+/g, ' ').slice(0, 100)}`);
+				}
+			}
+			return 0;
+		}
+	};
+}
+
+export const searchCommand = createSearchCommand();

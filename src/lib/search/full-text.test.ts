@@ -1,0 +1,169 @@
+import { describe, expect, it } from 'vitest';
+import type { ChunkRow } from '../db/schema.ts';
+import { freshDatabase } from '../testing/db.ts';
+import { searchStoredCase } from './case-search.ts';
+import { FullTextIndex, editDistance, type IndexedChunk } from './full-text.ts';
+import { CaseTextStore } from './full-text-store.ts';
+import { highlightRanges, ModelNeededError, reciprocalRankFusion, searchCase, type PassageSource } from './hybrid.ts';
+import { parseQuery, stem } from './terms.ts';
+import { HashingEmbedder } from './testing.ts';
+import { CaseVectorStore } from './vector-store.ts';
+
+const texts: Record<string, string[]> = {
+	lease: [
+		'The tenant shall pay rent on the first day of each month to the landlord.',
+		'The landlord may terminate the lease if the tenant fails to pay rent for two months.',
+		'Notices under this lease must be delivered in writing to the landlord’s address.'
+	],
+	letter: [
+		'Dear Ms. Causby, we write regarding the airplanes flying over your farm.',
+		'The chickens died of fright when the airplanes flew low over the Causby farm.',
+		'Causby sued the United States for trespass; the Supreme Court agreed in part.'
+	],
+	memo: ['Copyright protects original works of authorship.', 'Copyrighted works may be used under fair use.', 'The copyright term was extended by Congress.']
+};
+
+function chunks(): IndexedChunk[] {
+	return Object.entries(texts).flatMap(([doc, list]) => list.map((text, i) => ({ id: `${doc}-${i}`, documentId: doc, page: i + 1, text, start: 0, end: text.length })));
+}
+
+function backendOf(index: FullTextIndex, extra: Partial<Parameters<typeof searchCase>[0]> = {}) {
+	const byId = new Map<string, PassageSource>(chunks().map((c) => [c.id, { ...c, start: 0, end: c.text.length }]));
+	return { text: index, chunks: (ids: readonly string[]) => Promise.resolve(ids.map((id) => byId.get(id))), ...extra };
+}
+
+describe('terms', () => {
+	it('stems plural and verb forms together, and parses phrases and prefixes', () => {
+		expect(stem('licenses')).toBe(stem('licensed'));
+		expect(stem('licensing')).toBe(stem('license'));
+		const q = parseQuery('What did "fair use" protect about copyr* Côté');
+		expect(q.phrases).toEqual([['fair', 'use']]);
+		expect(q.prefixes).toEqual(['copyr']);
+		expect(q.words).toEqual(['protect', 'cote']);
+	});
+
+	it('measures edit distance with transpositions', () => {
+		expect(editDistance('causbey', 'causby')).toBe(1);
+		expect(editDistance('sarnov', 'sarnoff')).toBe(2);
+		expect(editDistance('ab', 'ba')).toBe(1);
+	});
+});
+
+describe('FullTextIndex', () => {
+	it('ranks by BM25 and returns passages with their document and page', () => {
+		const index = FullTextIndex.empty();
+		index.add(chunks());
+		const hits = index.search('tenant pays rent');
+		expect(hits.map((h) => h.id).slice(0, 2).sort()).toEqual(['lease-0', 'lease-1']);
+		expect(hits[0]).toMatchObject({ documentId: 'lease' });
+		expect(index.search('the of and')).toEqual([]);
+		// A limit returns the head of the full ordering.
+		const all = index.search('landlord tenant causby copyright rent');
+		expect(all.length).toBeGreaterThan(4);
+		expect(index.search('landlord tenant causby copyright rent', { limit: 3 })).toEqual(all.slice(0, 3));
+	});
+
+	it('matches quoted phrases in order and prefixes', () => {
+		const index = FullTextIndex.empty();
+		index.add(chunks());
+		const byId = new Map(chunks().map((c) => [c.id, c.text]));
+		expect(index.search('"pay rent"', { textOf: (id) => byId.get(id) }).map((h) => h.id).sort()).toEqual(['lease-0', 'lease-1']);
+		// The same words out of order are not the phrase.
+		expect(index.search('"rent pay"', { textOf: (id) => byId.get(id) })).toEqual([]);
+		expect(index.search('copyr*').map((h) => h.documentId)).toEqual(['memo', 'memo', 'memo']);
+		expect(index.search('airplan*', { documentIds: ['letter'] }).map((h) => h.id).sort()).toEqual(['letter-0', 'letter-1']);
+		expect(index.search('airplan*', { documentIds: ['lease'] })).toEqual([]);
+	});
+
+	it('suggests a common spelling for a word that matches nothing, keeping the rest of the query', () => {
+		const index = FullTextIndex.empty();
+		index.add(chunks());
+		expect(index.suggest('Causbey chickens')).toEqual({ query: 'Causby chickens', corrections: [{ word: 'causbey', suggestion: 'causby' }] });
+		expect(index.suggest('tenant rent')).toBeUndefined();
+		expect(index.suggest('zzzzqqq')).toBeUndefined();
+	});
+
+	it('survives a round trip through JSON and removes documents', () => {
+		const index = FullTextIndex.empty();
+		index.add(chunks());
+		const copy = FullTextIndex.fromJSON(index.toJSON());
+		expect(copy.search('causby farm')).toEqual(index.search('causby farm'));
+		expect(copy.frequency('causby')).toBe(3);
+		copy.remove(chunks().filter((c) => c.documentId === 'letter'));
+		expect(copy.search('causby farm')).toEqual([]);
+		expect(copy.frequency('causby')).toBe(0);
+		expect(() => FullTextIndex.fromJSON('{"format":0}')).toThrow(/unknown format/);
+	});
+});
+
+describe('hybrid search', () => {
+	it('fuses ranked lists by reciprocal rank, ties by id', () => {
+		const fused = reciprocalRankFusion([
+			['b', 'a', 'd'],
+			['a', 'b', 'c']
+		]);
+		expect(fused.map((f) => f.id)).toEqual(['a', 'b', 'c', 'd']);
+		expect(fused[0]!.score).toBeCloseTo(1 / 61 + 1 / 62);
+		expect(fused[0]!.score).toBe(fused[1]!.score);
+	});
+
+	it('marks the matched words of a passage', () => {
+		const text = 'Tenants paid the rent; rental terms apply.';
+		const ranges = highlightRanges(text, parseQuery('tenant rent*'));
+		expect(ranges.map(([s, e]) => text.slice(s, e))).toEqual(['Tenants', 'rent', 'rental']);
+	});
+
+	it('runs lexical search with no model, semantic and hybrid with an embedder, and says when a model is needed', async () => {
+		const index = FullTextIndex.empty();
+		index.add(chunks());
+		const lexical = await searchCase(backendOf(index), 'Causbey airplanes', { k: 2 });
+		expect(lexical.suggestion).toBe('Causby airplanes');
+		expect(lexical.results.map((r) => r.id).sort()).toEqual(['letter-0', 'letter-1']);
+		expect(lexical.results[0]!.highlights.length).toBeGreaterThan(0);
+		await expect(searchCase(backendOf(index), 'rent', { mode: 'semantic' })).rejects.toBeInstanceOf(ModelNeededError);
+
+		const embedder = new HashingEmbedder(64);
+		const vectors = await embedder.embed(chunks().map((c) => c.text));
+		const ids = chunks().map((c) => c.id);
+		const { CpuVectorIndex } = await import('./cpu-index.ts');
+		const vectorIndex = new CpuVectorIndex(64);
+		vectorIndex.add(ids, vectors);
+		const backend = backendOf(index, { vectors: (q: Float32Array, k: number) => vectorIndex.search(q, k) });
+		const semantic = await searchCase(backend, 'chickens airplanes', { mode: 'semantic', embedder, k: 1 });
+		expect(semantic.results[0]!.id).toBe('letter-1');
+		const hybrid = await searchCase(backend, 'landlord terminate lease', { mode: 'hybrid', embedder, k: 3, documentIds: ['lease'] });
+		expect(hybrid.results[0]!.id).toBe('lease-1');
+		expect(hybrid.results.every((r) => r.documentId === 'lease')).toBe(true);
+	});
+});
+
+describe('CaseTextStore', () => {
+	it('indexes documents as they arrive, persists, and reloads without re-indexing', async () => {
+		const db = await freshDatabase();
+		const rows = (doc: string): ChunkRow[] =>
+			texts[doc]!.map((text, i) => ({ id: `${doc}-${i}`, caseId: 'case-1', documentId: doc, ordinal: i, page: i + 1, start: 0, end: text.length, text, rev: 0 }));
+		await db.chunks.bulkPut(rows('lease'));
+		const store = new CaseTextStore(db);
+		expect((await store.get('case-1')).size).toBe(3);
+		expect((await db.searchIndexes.get('case-1'))?.documentIds).toEqual(['lease']);
+
+		await db.chunks.bulkPut(rows('letter'));
+		await store.addDocument('case-1', 'letter', rows('letter'));
+		const stored = await db.searchIndexes.get('case-1');
+		expect(stored?.documentIds.sort()).toEqual(['lease', 'letter']);
+
+		// A new store (a reload) reads the stored index and catches up with a document it does not cover.
+		await db.chunks.bulkPut(rows('memo'));
+		const reloaded = new CaseTextStore(db);
+		const index = await reloaded.get('case-1');
+		expect(index.size).toBe(9);
+		expect(index.search('causby').length).toBe(3);
+
+		const result = await searchStoredCase(db, { text: reloaded, vectors: new CaseVectorStore(db) }, 'case-1', '"fair use"');
+		expect(result.results.map((r) => r.id)).toEqual(['memo-1']);
+
+		await reloaded.removeDocument('case-1', 'letter', rows('letter'));
+		expect((await reloaded.get('case-1')).search('causby')).toEqual([]);
+		await db.delete();
+	});
+});

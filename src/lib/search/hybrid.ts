@@ -1,0 +1,123 @@
+import { DocketError } from '../errors.ts';
+import type { FullTextIndex, TextHit } from './full-text.ts';
+import { indexTerm, parseQuery, tokens, type ParsedQuery } from './terms.ts';
+import type { Embedder, VectorHit } from './types.ts';
+
+export type SearchMode = 'lexical' | 'semantic' | 'hybrid';
+
+/** The chunk fields a result shows. */
+export interface PassageSource {
+	id: string;
+	documentId: string;
+	page: number;
+	start: number;
+	end: number;
+	text: string;
+}
+
+export interface Passage extends PassageSource {
+	score: number;
+	/** Ranges within `text` to mark: the words that matched the query. */
+	highlights: [number, number][];
+}
+
+export interface SearchResponse {
+	query: string;
+	/** The "did you mean" query, when a word matched little and a close spelling is common in the case. */
+	suggestion?: string;
+	results: Passage[];
+}
+
+export interface SearchBackend {
+	text: FullTextIndex;
+	/** Exact top-k chunk ids for a query vector; absent when no vectors exist for the embedder's model. */
+	vectors?: (query: Float32Array, k: number) => Promise<VectorHit[]>;
+	chunks: (ids: readonly string[]) => Promise<(PassageSource | undefined)[]>;
+}
+
+export interface SearchOptions {
+	k?: number;
+	mode?: SearchMode;
+	embedder?: Embedder;
+	/** Only these documents (the Search tab's document filter). */
+	documentIds?: readonly string[];
+}
+
+/** Reciprocal rank fusion's constant: ranks deep in either list still count, the head dominates. */
+export const RRF_K = 60;
+
+export class ModelNeededError extends DocketError {
+	override name = 'ModelNeededError';
+	constructor(mode: SearchMode) {
+		super('invalid-input', `${mode === 'semantic' ? 'Semantic' : 'Hybrid'} search needs an embedding model, and none is loaded.`, {
+			action: 'Load an embedding model in Settings › Models, or search in lexical mode.'
+		});
+	}
+}
+
+/** Fuses ranked lists: score(id) = Σ 1 / (RRF_K + rank), rank from 1; ties by id. */
+export function reciprocalRankFusion(lists: readonly (readonly string[])[]): { id: string; score: number }[] {
+	const scores = new Map<string, number>();
+	for (const list of lists) list.forEach((id, i) => scores.set(id, (scores.get(id) ?? 0) + 1 / (RRF_K + i + 1)));
+	return [...scores].map(([id, score]) => ({ id, score })).sort((a, b) => (a.score !== b.score ? b.score - a.score : a.id < b.id ? -1 : 1));
+}
+
+/** Ranges of `text` whose words match the query's terms, prefixes or phrase words. */
+export function highlightRanges(text: string, query: ParsedQuery): [number, number][] {
+	const terms = new Set([...query.terms, ...query.phrases.flat().map(indexTerm).filter((t): t is string => t !== null)]);
+	const out: [number, number][] = [];
+	for (const token of tokens(text)) {
+		const term = indexTerm(token.term);
+		if ((term !== null && terms.has(term)) || query.prefixes.some((p) => token.term.startsWith(p))) out.push([token.start, token.end]);
+	}
+	return out;
+}
+
+/**
+ * One search over a case: lexical (BM25), semantic (exact vector top-k) or hybrid (both, fused by
+ * reciprocal rank), plus "did you mean". Lexical mode needs no model at all.
+ */
+export async function searchCase(backend: SearchBackend, query: string, options: SearchOptions = {}): Promise<SearchResponse> {
+	const k = Math.max(0, Math.floor(options.k ?? 10));
+	const mode = options.mode ?? 'lexical';
+	const parsed = parseQuery(query);
+	const response: SearchResponse = { query, results: [] };
+	const suggestion = backend.text.suggest(query);
+	if (suggestion) response.suggestion = suggestion.query;
+	if (k === 0) return response;
+	const documents = options.documentIds ? new Set(options.documentIds) : undefined;
+	// Both lists run deeper than k so fusion has something to fuse and phrase checks something to drop.
+	const depth = Math.max(50, 5 * k);
+
+	let lexical: TextHit[] = [];
+	if (mode !== 'semantic') {
+		lexical = backend.text.search(parsed, { ...(documents ? { documentIds: [...documents] } : {}), ...(parsed.phrases.length === 0 ? { limit: depth } : {}) });
+		if (parsed.phrases.length > 0) {
+			const sources = await backend.chunks(lexical.map((h) => h.id));
+			const byId = new Map(sources.filter((s): s is PassageSource => s !== undefined).map((s) => [s.id, s.text]));
+			lexical = backend.text.search(parsed, { textOf: (id) => byId.get(id), ...(documents ? { documentIds: [...documents] } : {}) });
+		}
+		lexical = lexical.slice(0, depth);
+	}
+
+	let semantic: VectorHit[] = [];
+	if (mode !== 'lexical') {
+		if (!options.embedder) throw new ModelNeededError(mode);
+		const [vector] = await options.embedder.embed([query]);
+		if (vector && backend.vectors) semantic = await backend.vectors(vector, documents ? depth * 10 : depth);
+	}
+
+	let ranked: { id: string; score: number }[];
+	if (mode === 'lexical') ranked = lexical.map((h) => ({ id: h.id, score: h.score }));
+	else if (mode === 'semantic') ranked = semantic;
+	else ranked = reciprocalRankFusion([lexical.map((h) => h.id), semantic.map((h) => h.id)]);
+
+	const wanted = ranked.slice(0, documents ? ranked.length : k);
+	const sources = await backend.chunks(wanted.map((r) => r.id));
+	for (let i = 0; i < wanted.length && response.results.length < k; i++) {
+		const source = sources[i];
+		if (!source || (documents && !documents.has(source.documentId))) continue;
+		response.results.push({ ...source, score: wanted[i]!.score, highlights: highlightRanges(source.text, parsed) });
+	}
+	return response;
+}

@@ -1,6 +1,7 @@
 import { sveltekit } from '@sveltejs/kit/vite';
 import { SvelteKitPWA } from '@vite-pwa/sveltekit';
 import { defineConfig } from 'vitest/config';
+import { ortWasm } from './scripts/ort-wasm.js';
 import { swiftShaderEnv } from './scripts/swiftshader.js';
 
 // The largest file the service worker precaches: web-llm's and onnxruntime's wasm runtimes are far above
@@ -10,6 +11,8 @@ const PRECACHE_MAX_BYTES = 64 * 1024 * 1024;
 export default defineConfig({
 	plugins: [
 		sveltekit(),
+		// onnxruntime-web's wasm served at /ort/ from the app itself (no CDN), and so precached below.
+		ortWasm(),
 		SvelteKitPWA({
 			registerType: 'prompt',
 			injectRegister: false,

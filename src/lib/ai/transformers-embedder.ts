@@ -22,6 +22,8 @@ export interface TransformersEmbedderOptions {
 	/** Tried in order; the first that loads wins. Default: WebGPU then WASM in a browser, CPU in Node. */
 	devices?: readonly TransformersDevice[];
 	dtype?: 'fp32' | 'fp16' | 'q8';
+	/** How token vectors become one vector: the model card says which (default mean). */
+	pooling?: 'mean' | 'cls';
 	/** Where the app serves onnxruntime-web's wasm files (browser only). */
 	wasmPaths?: { mjs: string; wasm: string };
 	onProgress?: (progress: LoadProgress) => void;
@@ -86,7 +88,7 @@ export async function loadTransformersEmbedder(options: TransformersEmbedderOpti
 					if (p && options.onProgress) options.onProgress(p);
 				}
 			});
-			return await TransformersEmbedder.create(extractor, modelId, device);
+			return await TransformersEmbedder.create(extractor, modelId, device, options.pooling ?? 'mean');
 		} catch (error) {
 			errors.push(error);
 		}
@@ -102,21 +104,27 @@ class TransformersEmbedder implements Embedder {
 		private readonly extractor: FeatureExtractionPipeline,
 		readonly modelId: string,
 		readonly dim: number,
-		readonly backend: EmbeddingBackend
+		readonly backend: EmbeddingBackend,
+		private readonly pooling: 'mean' | 'cls'
 	) {}
 
-	static async create(extractor: FeatureExtractionPipeline, modelId: string, device: TransformersDevice): Promise<TransformersEmbedder> {
+	static async create(
+		extractor: FeatureExtractionPipeline,
+		modelId: string,
+		device: TransformersDevice,
+		pooling: 'mean' | 'cls'
+	): Promise<TransformersEmbedder> {
 		// The width comes from running the model, not from config.json, so a mislabelled config cannot store
 		// vectors of the wrong size.
-		const probe = await extractor(['dimension probe'], { pooling: 'mean', normalize: true });
+		const probe = await extractor(['dimension probe'], { pooling, normalize: true });
 		const dim = probe.dims.at(-1);
 		if (dim === undefined || dim < 1) throw new Error('The embedding model returned no vector.');
-		return new TransformersEmbedder(extractor, modelId, dim, device);
+		return new TransformersEmbedder(extractor, modelId, dim, device, pooling);
 	}
 
 	async embed(texts: readonly string[]): Promise<Float32Array[]> {
 		if (texts.length === 0) return [];
-		const output = await this.extractor([...texts], { pooling: 'mean', normalize: true });
+		const output = await this.extractor([...texts], { pooling: this.pooling, normalize: true });
 		const data = output.data;
 		if (!(data instanceof Float32Array)) throw new Error(`The embedding model returned ${output.type} values, not float32.`);
 		// Normalised again in float32: the pipeline's result is unit length up to rounding, and search relies on it.

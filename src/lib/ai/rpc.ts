@@ -22,8 +22,11 @@ export type ReplyMessage<C extends CallMap, E extends EventMap> = ResultMessage<
 /** What the client needs from a Worker, a MessagePort or a relay to another tab. */
 export interface Endpoint<Out, In> {
 	postMessage(message: Out): void;
-	/** Subscribes to replies and to the far side dying; returns an unsubscribe function. */
-	listen(onMessage: (message: In) => void, onDeath: (reason: string) => void): () => void;
+	/**
+	 * Subscribes to replies and to the far side dying; returns an unsubscribe function. `recoverable` means
+	 * the calls in flight are lost but later calls can succeed (another tab took over the engine).
+	 */
+	listen(onMessage: (message: In) => void, onDeath: (reason: string, recoverable?: boolean) => void): () => void;
 }
 
 export class WorkerCrashedError extends DocketError {
@@ -71,7 +74,7 @@ export class RpcClient<C extends CallMap, E extends EventMap> {
 	) {
 		this.unlisten = endpoint.listen(
 			(message) => this.receive(message),
-			(reason) => this.die(reason)
+			(reason, recoverable) => this.die(reason, recoverable === true)
 		);
 	}
 
@@ -140,8 +143,8 @@ export class RpcClient<C extends CallMap, E extends EventMap> {
 		this.pending.get(message.id)?.settle(message);
 	}
 
-	private die(reason: string): void {
-		this.dead ??= reason;
+	private die(reason: string, recoverable = false): void {
+		if (!recoverable) this.dead ??= reason;
 		const error = new WorkerCrashedError(reason);
 		for (const entry of [...this.pending.values()]) entry.fail(error);
 	}

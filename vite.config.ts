@@ -37,6 +37,9 @@ export default defineConfig({
 			workbox: {
 				globPatterns: ['client/**/*.{js,mjs,css,html,ico,png,svg,webp,woff2,wasm,wgsl,json,webmanifest}'],
 				maximumFileSizeToCacheInBytes: PRECACHE_MAX_BYTES,
+				// Vite also emits onnxruntime's wasm beside the worker (it follows ORT's `new URL(…, import.meta.url)`);
+				// Docket points ORT at /ort/ instead, so that 26 MB copy is never fetched and need not be precached.
+				globIgnores: ['server/**', '**/workers/assets/ort-wasm-*.wasm'],
 				navigateFallbackDenylist: [/^\/api\//, /^\/files\//, /^\/models\//],
 				cleanupOutdatedCaches: true
 			}

@@ -14,8 +14,9 @@
  *   --chunks N         passages to embed per backend (default 256)
  *   --batch N          passages per call (default 16)
  *   --backends LIST    comma-separated, from cpu,webgpu (default both)
+ *   --browser          also measure in Chromium (built app's AI worker, fixture model): WebGPU against WASM,
+ *                      and check the vectors agree with Node's. Needs `npm run build` and Debian chromium.
  *
- * Browser figures (WASM against WebGPU in Chromium) come from tests/browser, not from here.
  */
 import { embedInBatches, type Embedder } from '../src/lib/ai/embedder.ts';
 import type { ModelSource } from '../src/lib/ai/model-source.ts';
@@ -101,11 +102,29 @@ export const embedBench: Bench = {
 				await embedder?.dispose();
 			}
 		}
+		let cpuFirst: Float32Array | undefined;
+		if (args.includes('--browser') && !model) {
+			const node = await loadTransformersEmbedder({ repo, source, devices: ['cpu'], dtype });
+			[cpuFirst] = await node.embed([texts[0]!]);
+			await node.dispose();
+		}
 		const cpu = rates.get('cpu');
 		const gpu = rates.get('webgpu');
 		if (cpu === undefined) throw new Error('The CPU backend could not run the model; nothing to compare against.');
 		context.report({ figure: 'cpu chunks/s (onnxruntime-node)', value: cpu, unit: 'chunks/s', baseline: 'cpu chunks/s (onnxruntime-node)', baseline_value: cpu });
 		if (gpu !== undefined)
 			context.report({ figure: 'webgpu chunks/s (onnxruntime-node WebGPU)', value: gpu, unit: 'chunks/s', baseline: 'cpu chunks/s (onnxruntime-node)', baseline_value: cpu });
+		if (args.includes('--browser')) {
+			if (model) throw new Error('--browser measures the fixture model only (the built worker loads it from /models/).');
+			const { measureInChromium } = await import('./embed-browser.ts');
+			const [wasm, webgpu] = await measureInChromium(texts, batch);
+			for (const run of [wasm, webgpu]) {
+				if (!run) continue;
+				const diff = cpuFirst ? Math.max(...run.first.map((x, i) => Math.abs(x - cpuFirst[i]!))) : NaN;
+				context.log(`  chromium ${run.device}: ${run.chunksPerSecond.toFixed(1)} chunks/s on ${run.backend}; max |Δ| vs Node CPU ${diff.toExponential(1)}`);
+			}
+			if (wasm && webgpu)
+				context.report({ figure: 'chromium webgpu chunks/s', value: webgpu.chunksPerSecond, unit: 'chunks/s', baseline: 'chromium wasm chunks/s', baseline_value: wasm.chunksPerSecond });
+		}
 	}
 };

@@ -10,7 +10,7 @@ import { toModelError } from './model-errors.ts';
 import { FALLBACK_EMBEDDING, findModel } from './model-registry.ts';
 import { sourceFromSetting, type ModelSource } from './model-source.ts';
 import { fromWebLlmReport, type LoadProgress } from './progress.ts';
-import type { AiReply, AiRequest, AiStatus, ChatParams, ChatResult, EmbedResult, LoadParams, ModelState } from './protocol.ts';
+import type { AiReply, AiRequest, AiStatus, ChatParams, ChatResult, EmbeddingChoice, EmbedResult, LoadParams, ModelState } from './protocol.ts';
 import type { TransformersEmbedderOptions } from './transformers-embedder.ts';
 import { buildAppConfig } from './web-llm-config.ts';
 
@@ -151,7 +151,7 @@ export class AiHost {
 
 	private async loadFallback(
 		source: ModelSource,
-		choice: { engine: 'transformers'; repo: string; modelId?: string; dtype?: 'fp32' | 'fp16' | 'q8'; pooling?: 'mean' | 'cls' },
+		choice: Extract<EmbeddingChoice, { engine: 'transformers' }>,
 		callId: string,
 		isFallback: boolean
 	): Promise<void> {
@@ -161,6 +161,7 @@ export class AiHost {
 			const options: TransformersEmbedderOptions = { repo: choice.repo, modelId, source, onProgress: (p) => this.progress(callId, p, ['embedding']) };
 			if (choice.dtype) options.dtype = choice.dtype;
 			if (choice.pooling) options.pooling = choice.pooling;
+			if (choice.devices) options.devices = choice.devices;
 			if (this.deps.wasmPaths) options.wasmPaths = this.deps.wasmPaths;
 			this.fallback = await this.deps.loadTransformers(options);
 			const ready: ModelState = { state: 'ready', modelId, backend: this.fallback.backend, dim: this.fallback.dim };

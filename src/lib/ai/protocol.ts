@@ -10,7 +10,15 @@ import type { CallMessage, EventMessage, ReplyMessage } from './rpc.ts';
 /** Which engine embeds: a web-llm model from the registry, or a transformers.js model (the fallback, the fixture). */
 export type EmbeddingChoice =
 	| { engine: 'web-llm'; modelId: string }
-	| { engine: 'transformers'; repo: string; modelId?: string; dtype?: 'fp32' | 'fp16' | 'q8'; pooling?: 'mean' | 'cls' };
+	| {
+			engine: 'transformers';
+			repo: string;
+			modelId?: string;
+			dtype?: 'fp32' | 'fp16' | 'q8';
+			pooling?: 'mean' | 'cls';
+			/** Tried in order (default: WebGPU then WASM in a browser). */
+			devices?: ('webgpu' | 'wasm' | 'cpu')[];
+	  };
 
 export interface LoadParams {
 	/** web-llm chat model id from the registry; omitted = no chat model. */

@@ -29,9 +29,8 @@ export function aiConnection(): { client: AiClient; shared: SharedEngine | undef
 /** What web-llm has in this browser's cache, by model id (main thread: no GPU needed). */
 export async function cachedModelIds(ids: readonly string[], appConfig: AppConfig): Promise<Set<string>> {
 	const { hasModelInCache } = await import('@mlc-ai/web-llm');
-	const cached = new Set<string>();
-	for (const id of ids) if (await hasModelInCache(id, appConfig).catch(() => false)) cached.add(id);
-	return cached;
+	const found = await Promise.all(ids.map((id) => hasModelInCache(id, appConfig).catch(() => false)));
+	return new Set(ids.filter((_, i) => found[i]));
 }
 
 export async function deleteCachedModel(id: string, appConfig: AppConfig): Promise<void> {

@@ -21,7 +21,9 @@ describe('model errors → plain messages with a next step', () => {
 		[new Error('GPUOutOfMemoryError: Out of memory'), 'gpu-out-of-memory', /smaller model/],
 		[new Error('Buffer size (3000000000) exceeds the max buffer size limit (2147483648).'), 'gpu-out-of-memory', /smaller model/],
 		[named('QuotaExceededError', 'The quota has been exceeded.'), 'storage-full', /Free disk space/],
-		[new TypeError('Failed to fetch'), 'network', /Model base URL/]
+		[new TypeError('Failed to fetch'), 'network', /Model base URL/],
+		// What web-llm's Cache API download throws for a 404 from a model server (seen in Chromium).
+		[new TypeError("Failed to execute 'add' on 'Cache': Request failed"), 'network', /Model base URL/]
 	])('%s → %s', (error, code, action) => {
 		const mapped = toModelError(error, ctx);
 		expect(mapped).toBeInstanceOf(DocketError);

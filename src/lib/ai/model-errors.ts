@@ -85,7 +85,7 @@ export function toModelError(error: unknown, context: ModelErrorContext): Docket
 	if (name === 'DeviceLostError' || /device (was )?lost|device is lost/i.test(text)) return new GpuDeviceLostError(error);
 	if (/out of memory|OutOfMemory|\bOOM\b|allocation failed|Failed to allocate|exceeds the max buffer size|maxBufferSize/i.test(text))
 		return new GpuOutOfMemoryError(modelName, error);
-	if (/Failed to fetch|NetworkError|network error|fetch failed|ERR_INTERNET|Load failed|status 404|Could not locate file|ModelFileNotFoundError|file was not found|404/i.test(text))
+	if (/Failed to fetch|NetworkError|network error|fetch failed|ERR_INTERNET|Load failed|status 404|Could not locate file|ModelFileNotFoundError|file was not found|on 'Cache': Request failed|404/i.test(text))
 		return context.online === false ? new ModelNotCachedError(modelName) : new ModelDownloadError(modelName, error);
 	return new DocketError('internal', `${modelName} failed: ${text}`, {
 		action: 'Reload the page and try again; if it keeps failing, pick another model in Settings › Models.',

@@ -41,7 +41,7 @@ export class ModelsState {
 	}
 
 	rows(kind: 'chat' | 'embedding'): ModelRow[] {
-		const chosenId = kind === 'chat' ? this.settings.chatModelId ?? this.defaults.chat?.id : this.settings.embeddingModelId ?? this.defaults.embedding?.id;
+		const chosenId = kind === 'chat' ? this.settings.chatModelId : this.settings.embeddingModelId;
 		const recommended = kind === 'chat' ? this.defaults.chat?.id : this.defaults.embedding?.id;
 		return modelsFor(this.profile, kind).map(({ model, fit }) => ({
 			model,

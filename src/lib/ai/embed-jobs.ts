@@ -17,7 +17,7 @@ export type EmbedJobEmbedder = Pick<Embedder, 'modelId' | 'dim' | 'embed'>;
 
 export const EMBED_BATCH_SIZE = 16;
 /** Failures that retrying cannot fix right now (no model here yet); the job waits instead of failing. */
-const WAIT_CODES = new Set(['model-not-cached', 'webgpu-unavailable', 'network', 'not-found', 'worker-crashed', 'timeout']);
+const WAIT_CODES = new Set(['model-not-cached', 'webgpu-unavailable', 'network', 'not-found', 'worker-crashed', 'timeout', 'conflict']);
 const MAX_ATTEMPTS = 3;
 
 export function embedJobId(documentId: string): string {

@@ -6,6 +6,7 @@ import { MODELS, chooseDefaults, modelsFor, profileFromReport, type Fit, type Mo
 import { chooseModel, readModelSettings, saveBaseUrl, type ModelSettings } from '../../ai/model-settings.ts';
 import { sourceFromSetting } from '../../ai/model-source.ts';
 import type { LoadProgress } from '../../ai/progress.ts';
+import type { LoadParams } from '../../ai/protocol.ts';
 import { buildAppConfig } from '../../ai/web-llm-config.ts';
 
 export interface ModelRow {
@@ -76,8 +77,14 @@ export class ModelsState {
 			await chooseModel(this.db, model.kind, model.id);
 			this.settings = await readModelSettings(this.db);
 			const { client } = aiConnection();
-			const params = model.kind === 'chat' ? { chatModelId: model.id } : { embedding: { engine: 'web-llm' as const, modelId: model.id } };
-			await client.load({ ...params, baseUrl: this.settings.baseUrl ? sourceUrl(this.settings.baseUrl) : '' }, (p) => (this.progress = p));
+			// A load sets the whole engine: keep the other kind's model if one is running.
+			const status = await client.status();
+			const params: LoadParams = { baseUrl: this.settings.baseUrl ? sourceUrl(this.settings.baseUrl) : '', fallbackEmbedding: true };
+			if (model.kind === 'chat') params.chatModelId = model.id;
+			else if (status.chat.state === 'ready') params.chatModelId = status.chat.modelId;
+			if (model.kind === 'embedding') params.embedding = { engine: 'web-llm', modelId: model.id };
+			else if (status.embedding.state === 'ready' && status.embedding.backend === 'web-llm') params.embedding = { engine: 'web-llm', modelId: status.embedding.modelId };
+			await client.load(params, (p) => (this.progress = p));
 		} catch (error) {
 			this.error = toDocketError(error);
 		} finally {

@@ -1,6 +1,7 @@
 import { sveltekit } from '@sveltejs/kit/vite';
 import { SvelteKitPWA } from '@vite-pwa/sveltekit';
 import { defineConfig } from 'vitest/config';
+import { ortWasm } from './scripts/ort-wasm.js';
 import { swiftShaderEnv } from './scripts/swiftshader.js';
 
 // The largest file the service worker precaches: web-llm's and onnxruntime's wasm runtimes are far above
@@ -10,6 +11,8 @@ const PRECACHE_MAX_BYTES = 64 * 1024 * 1024;
 export default defineConfig({
 	plugins: [
 		sveltekit(),
+		// onnxruntime-web's wasm served at /ort/ from the app itself (no CDN), and so precached below.
+		ortWasm(),
 		SvelteKitPWA({
 			registerType: 'prompt',
 			injectRegister: false,
@@ -35,6 +38,9 @@ export default defineConfig({
 				// pdf.js's CMaps (.bcmap) and standard fonts (.pfb/.ttf) are needed offline for text extraction.
 				globPatterns: ['client/**/*.{js,mjs,css,html,ico,png,svg,webp,woff2,wasm,wgsl,json,webmanifest,bcmap,pfb,ttf}'],
 				maximumFileSizeToCacheInBytes: PRECACHE_MAX_BYTES,
+				// Vite also emits onnxruntime's wasm beside the worker (it follows ORT's `new URL(…, import.meta.url)`);
+				// Docket points ORT at /ort/ instead, so that 26 MB copy is never fetched and need not be precached.
+				globIgnores: ['server/**', '**/workers/assets/ort-wasm-*.wasm'],
 				navigateFallbackDenylist: [/^\/api\//, /^\/files\//, /^\/models\//],
 				cleanupOutdatedCaches: true
 			}

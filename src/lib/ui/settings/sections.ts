@@ -1,5 +1,6 @@
 import type { Component } from 'svelte';
 import GpuSection from './GpuSection.svelte';
+import ModelsSection from './ModelsSection.svelte';
 import StorageSection from './StorageSection.svelte';
 
 export interface SettingsSection {
@@ -15,7 +16,8 @@ export const SETTINGS_SECTIONS: readonly SettingsSection[] = [
 		id: 'models',
 		title: 'Models',
 		description:
-			'Choose, download and remove the language and embedding models that run on this computer’s GPU, or point Docket at your team’s own model server.'
+			'Choose, download and remove the language and embedding models that run on this computer’s GPU, or point Docket at your team’s own model server.',
+		component: ModelsSection
 	},
 	{
 		id: 'sync',

@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import type { ChunkRow, DocumentRow } from '../db/schema.ts';
+import { freshDatabase } from '../testing/db.ts';
+import { FIXTURE_MODELS_DIR, TINY_MODEL_DIM, TINY_MODEL_REPO } from '../testing/tiny-model.ts';
+import { AiHost } from './ai-host.ts';
+import { AiClient } from './client.ts';
+import { embedJobId, enqueueEmbedding } from './embed-jobs.ts';
+import { EmbeddingRunner, clientEmbedder } from './embedding-runner.ts';
+import type { AiReply, AiRequest } from './protocol.ts';
+import type { Endpoint } from './rpc.ts';
+import { loadTransformersEmbedder } from './transformers-embedder.ts';
+
+/** The real host in-process, with web-llm unavailable (as on a machine without WebGPU) and the fixture as transformers.js model. */
+function engine() {
+	let deliver: ((m: AiReply) => void) | undefined;
+	const host = new AiHost(
+		{
+			createWebLlm: async () => {
+				throw Object.assign(new Error('WebGPU is not supported in your current environment'), { name: 'WebGPUNotAvailableError' });
+			},
+			loadTransformers: (o) => loadTransformersEmbedder({ ...o, repo: TINY_MODEL_REPO, dtype: 'fp32', pooling: 'mean', source: { kind: 'local-dir', dir: FIXTURE_MODELS_DIR }, devices: ['cpu'] }),
+			online: () => true
+		},
+		(m) => deliver?.(structuredClone(m))
+	);
+	const endpoint: Endpoint<AiRequest, AiReply> = {
+		postMessage: (m) => void host.handle(structuredClone(m)),
+		listen(onMessage) {
+			deliver = onMessage;
+			return () => (deliver = undefined);
+		}
+	};
+	return new AiClient(endpoint);
+}
+
+const noGpu = () => ({ webgpu: false, features: [], maxStorageBufferBindingSize: 0, maxBufferSize: 0, isFallbackAdapter: false });
+
+async function seed(db: Awaited<ReturnType<typeof freshDatabase>>, n: number) {
+	const now = Date.now();
+	const doc: DocumentRow = { id: crypto.randomUUID(), caseId: 'c', name: 'a.pdf', sha256: 'x', size: 1, mimeType: 'application/pdf', kind: 'pdf', status: 'extracting', createdAt: now, updatedAt: now, rev: 0 };
+	const chunks: ChunkRow[] = Array.from({ length: n }, (_, i) => ({ id: `${doc.id}-${i}`, caseId: 'c', documentId: doc.id, ordinal: i, page: 1, start: 0, end: 5, text: `the court page ${i}`, rev: 0 }));
+	await db.documents.add(doc);
+	await db.chunks.bulkAdd(chunks);
+	await enqueueEmbedding(db, doc.id);
+	return doc;
+}
+
+describe('embedding runner through the AI protocol', () => {
+	it('falls back when web-llm cannot run, embeds the queue, and marks documents Indexed', async () => {
+		const db = await freshDatabase();
+		const doc = await seed(db, 5);
+		const runner = new EmbeddingRunner({ db, client: engine(), profile: noGpu });
+		await expect(runner.run()).resolves.toEqual({ done: 1 });
+		// The fallback's id is stored with the vectors (the fixture stands in for its weights).
+		const vectors = await db.vectors.where('documentId').equals(doc.id).toArray();
+		expect(vectors).toHaveLength(5);
+		expect(new Set(vectors.map((v) => `${v.modelId}/${v.dim}`))).toEqual(new Set([`Snowflake/snowflake-arctic-embed-s/${TINY_MODEL_DIM}`]));
+		expect(await db.documents.get(doc.id)).toMatchObject({ status: 'indexed', embeddingModelId: 'Snowflake/snowflake-arctic-embed-s' });
+	});
+
+	it('a different embedding model re-embeds what was indexed before', async () => {
+		const db = await freshDatabase();
+		const client = engine();
+		const doc = await seed(db, 3);
+		await new EmbeddingRunner({ db, client, profile: noGpu }).run();
+		const runner = new EmbeddingRunner({ db, client, profile: noGpu, embedding: { engine: 'transformers', repo: TINY_MODEL_REPO } });
+		await expect(runner.run()).resolves.toEqual({ done: 1 });
+		const models = new Set((await db.vectors.where('documentId').equals(doc.id).toArray()).map((v) => v.modelId));
+		expect(models).toEqual(new Set([TINY_MODEL_REPO]));
+	});
+
+	it('only one tab runs the queue', async () => {
+		const db = await freshDatabase();
+		await seed(db, 2);
+		const busy = { request: async (_n: string, _o: { ifAvailable: true }, cb: (lock: unknown) => Promise<unknown>) => cb(null) };
+		const runner = new EmbeddingRunner({ db, client: engine(), profile: noGpu, locks: busy });
+		await expect(runner.run()).resolves.toEqual({ done: 0 });
+		expect((await db.jobs.get((await db.jobs.toArray())[0]!.id))?.state).toBe('queued');
+	});
+
+	it('refuses vectors from a model that changed mid-run', async () => {
+		const embedder = clientEmbedder({ embed: async () => ({ modelId: 'other', dim: 4, vectors: [] }) }, 'mine', 4);
+		await expect(embedder.embed(['x'])).rejects.toMatchObject({ code: 'conflict' });
+		expect(embedJobId('d')).toBe('embed:d');
+	});
+});

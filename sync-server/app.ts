@@ -126,7 +126,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 		app.post('/api/v1/search', { preHandler: requireUser }, async (request, reply) => {
 			const body = parse(SearchRequest, request.body, reply);
 			if (!body) return reply;
-			return store.search(principalOf(request).teamId, body.caseId, body.vector, body.k);
+			const found = await store.search(principalOf(request).teamId, body.caseId, body.vector, body.k);
+			return found ?? reply.code(404).send(errorBody('not-found', 'No such case.'));
 		});
 
 		app.get<{ Params: { documentId: string } }>('/api/v1/files/:documentId', { preHandler: requireUser }, async (request, reply) => {

@@ -20,6 +20,8 @@ export interface StartOptions {
 	/** Tests: an open PGlite to use instead of the data directory's (the caller keeps ownership). */
 	pglite?: PGlite;
 	rateLimit?: RateLimitOptions;
+	/** Connections to a real Postgres (pglite-socket serves one). */
+	poolSize?: number;
 	/** How often expired, unfinished tus uploads are cleaned up. */
 	cleanupIntervalMs?: number;
 }
@@ -29,7 +31,7 @@ export interface StartOptions {
  * uploads a crash left unprocessed, listens, and on SIGINT/SIGTERM stops accepting, lets in-flight
  * requests finish, then closes the database.
  */
-export async function startServer(config: ServerConfig, { handleSignals = true, pglite, rateLimit, cleanupIntervalMs = 3600_000 }: StartOptions = {}): Promise<RunningServer> {
+export async function startServer(config: ServerConfig, { handleSignals = true, pglite, rateLimit, poolSize, cleanupIntervalMs = 3600_000 }: StartOptions = {}): Promise<RunningServer> {
 	const embedded = !config.databaseUrl && !pglite;
 	let lock: DataDirLock | undefined;
 	let database: Database | undefined;
@@ -37,7 +39,7 @@ export async function startServer(config: ServerConfig, { handleSignals = true, 
 	try {
 		// Files live in the data directory in every mode, so it always gets one owner.
 		lock = await acquireLock(config.dataDir);
-		database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: embedded ? config.dataDir : undefined, pglite });
+		database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: embedded ? config.dataDir : undefined, pglite, poolSize });
 		await migrate(database.pool);
 		const storage: FileStorage = new DiskFileStorage(config.dataDir);
 		app = await buildApp({ ...config, database, storage, adminSecret: lock.info.adminSecret, rateLimit });

@@ -281,7 +281,9 @@ export class SyncStore {
 	 * Nearest chunks of one case. The candidate rows are materialised before ordering, so the query is an
 	 * exact scan of the case: an HNSW index scan with a `case_id` filter can return fewer than k rows.
 	 */
-	async search(teamId: string, caseId: string, vector: readonly number[], k: number): Promise<SearchResponse> {
+	async search(teamId: string, caseId: string, vector: readonly number[], k: number): Promise<SearchResponse | undefined> {
+		const owned = await this.pool.query('SELECT 1 FROM cases WHERE team_id = $1 AND id = $2 AND NOT deleted', [teamId, caseId]);
+		if (owned.rowCount === 0) return undefined;
 		const { rows } = await this.pool.query<{ id: string; document_id: string | null; distance: number; fields: Fields; case_id: string }>(
 			`WITH candidates AS MATERIALIZED (
 				SELECT id, document_id, case_id, fields, embedding FROM chunks

@@ -142,10 +142,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 			const file = rows[0];
 			const size = file ? await storage.size(file.storage_key) : undefined;
 			if (!file || size === undefined) return reply.code(404).send(errorBody('not-found', 'No such file.'));
-			reply.header('accept-ranges', 'bytes').header('etag', `"${file.sha256}"`).header('content-type', 'application/octet-stream');
-			reply.header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(file.filename)}`);
+			reply.header('accept-ranges', 'bytes').header('etag', `"${file.sha256}"`);
+			const bytes = () =>
+				reply.header('content-type', 'application/octet-stream').header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(file.filename)}`);
 			const range = request.headers.range;
-			if (range === undefined) return reply.header('content-length', String(size)).send(storage.read(file.storage_key));
+			if (range === undefined) return bytes().header('content-length', String(size)).send(storage.read(file.storage_key));
 			const match = /^bytes=(\d*)-(\d*)$/.exec(range.trim());
 			let start = match?.[1] ? Number(match[1]) : undefined;
 			let end = match?.[2] ? Number(match[2]) : undefined;
@@ -156,7 +157,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 			end = Math.min(end ?? size - 1, size - 1);
 			if (!match || start === undefined || start > end || start >= size)
 				return reply.code(416).header('content-range', `bytes */${size}`).send(errorBody('bad-range', 'Range not satisfiable.'));
-			return reply
+			return bytes()
 				.code(206)
 				.header('content-range', `bytes ${start}-${end}/${size}`)
 				.header('content-length', String(end - start + 1))

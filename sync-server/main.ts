@@ -12,6 +12,7 @@ export interface RunningServer {
 	app: FastifyInstance;
 	url: string;
 	database: Database;
+	dataDir: string;
 	close(): Promise<void>;
 }
 
@@ -90,5 +91,5 @@ export async function startServer(config: ServerConfig, { handleSignals = true, 
 		process.once('SIGINT', onSignal);
 		process.once('SIGTERM', onSignal);
 	}
-	return { app: running, url, database: db, close };
+	return { app: running, url, database: db, dataDir: config.dataDir, close };
 }

@@ -106,3 +106,32 @@ export function put(table: Mutation['table'], id: string, baseRev: number, field
 export function del(table: Mutation['table'], id: string, baseRev: number): Mutation {
 	return { mutationId: crypto.randomUUID(), table, id, baseRev, op: 'delete', fields: {} };
 }
+
+export function tusMetadata(meta: Record<string, string>): string {
+	return Object.entries(meta)
+		.map(([k, v]) => `${k} ${Buffer.from(v).toString('base64')}`)
+		.join(',');
+}
+
+/** The raw tus 1.0 calls tus-js-client makes, so each step can be checked. */
+export function tus(baseUrl: string, token: string | undefined) {
+	const auth: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
+	return {
+		async create(meta: Record<string, string>, size: number) {
+			return fetch(`${baseUrl}/files/`, {
+				method: 'POST',
+				headers: { ...auth, 'tus-resumable': '1.0.0', 'upload-length': String(size), 'upload-metadata': tusMetadata(meta) }
+			});
+		},
+		async patch(location: string, offset: number, bytes: Uint8Array) {
+			return fetch(`${baseUrl}${location}`, {
+				method: 'PATCH',
+				headers: { ...auth, 'tus-resumable': '1.0.0', 'upload-offset': String(offset), 'content-type': 'application/offset+octet-stream' },
+				body: new Uint8Array(bytes)
+			});
+		},
+		async head(location: string) {
+			return fetch(`${baseUrl}${location}`, { method: 'HEAD', headers: { ...auth, 'tus-resumable': '1.0.0' } });
+		}
+	};
+}

@@ -33,7 +33,10 @@ export default ts.config(
 			'@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { attributes: false } }],
 			'@typescript-eslint/no-explicit-any': 'error',
 			'@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
-			'@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }]
+			'@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+			// Docket is always served from the origin's root (the service worker's scope is `/`), so links
+			// have no base path to resolve.
+			'svelte/no-navigation-without-resolve': 'off'
 		}
 	},
 	{

@@ -40,6 +40,11 @@ export default defineConfig({
 		})
 	],
 	worker: { format: 'es' },
+	// Shaders stay files (never inlined as data URLs) so the service worker precaches them by name.
+	build: { assetsInlineLimit: (file) => (file.endsWith('.wgsl') ? false : undefined) },
+	// SvelteKit's build-time analysis imports its server bundle; bundling `cookie` keeps SvelteKit's own
+	// version (0.6) instead of the newer one fastify hoists to the top of node_modules.
+	ssr: { noExternal: ['cookie'] },
 	test: {
 		projects: [
 			{

@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { processIo, UsageError, type Command, type CommandIo } from './command.ts';
 import { benchCommand } from './commands/bench.ts';
+import { ingestCommand } from './commands/ingest.ts';
 import { serverCommand } from './commands/server.ts';
 
 /** Every subcommand; each lives in its own file under `commands/`. */
-export const COMMANDS: readonly Command[] = [serverCommand, benchCommand];
+export const COMMANDS: readonly Command[] = [serverCommand, benchCommand, ingestCommand];
 
 function version(): string {
 	const pkg: unknown = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));

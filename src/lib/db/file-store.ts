@@ -41,14 +41,17 @@ export class OpfsFileStore implements FileStore {
 
 	async put(sha256: string, blob: Blob): Promise<void> {
 		// Write beside the final name and rename last, so a crash never leaves a short file under a hash.
-		const partialName = `${sha256}.partial`;
+		// Browsers without `move` write in place; `storeOriginal` then checks the size before trusting it.
+		const probe = await this.#dir.getFileHandle(`${sha256}.partial`, { create: true });
+		const partialName = canMove(probe) ? probe.name : sha256;
+		if (!canMove(probe)) await this.#dir.removeEntry(probe.name);
 		try {
-			const handle = await this.#dir.getFileHandle(partialName, { create: true });
+			const handle = canMove(probe) ? probe : await this.#dir.getFileHandle(sha256, { create: true });
 			const writable = await handle.createWritable();
 			await blob.stream().pipeTo(writable);
 			const written = await handle.getFile();
 			if (written.size !== blob.size) throw new Error(`Wrote ${written.size} of ${blob.size} bytes.`);
-			await handle.move(sha256);
+			if (canMove(handle)) await handle.move(sha256);
 		} catch (error) {
 			await this.#dir.removeEntry(partialName).catch(() => undefined);
 			if (isQuotaError(error)) throw new StorageFullError(error);
@@ -71,6 +74,13 @@ export class OpfsFileStore implements FileStore {
 			if (!(error instanceof DOMException && error.name === 'NotFoundError')) throw error;
 		});
 	}
+}
+
+type MovableFileHandle = FileSystemFileHandle & { move(name: string): Promise<void> };
+
+/** `FileSystemHandle.move` is in Chrome and Firefox but not yet in TypeScript's DOM types. */
+function canMove(handle: FileSystemFileHandle): handle is MovableFileHandle {
+	return 'move' in handle && typeof handle.move === 'function';
 }
 
 /** IndexedDB blobs, for browsers or contexts without a writable OPFS. */

@@ -1,0 +1,159 @@
+import { CancelledError } from '../errors.ts';
+import { hasText, pageTextFromItems } from './page-text.ts';
+import { binaryDataFactory, type PdfPlatform } from './pdf-platform.ts';
+import type { DamagedExtraction, ExtractedPage, Extraction, ExtractionOptions } from './types.ts';
+
+/** pdf.js's `PasswordResponses`: the codes its `onPassword` callback and `PasswordException` carry. */
+const NEED_PASSWORD = 1;
+const INCORRECT_PASSWORD = 2;
+
+/**
+ * The spellings of one typed password worth trying. pdf.js encodes the password for the file's security
+ * revision (UTF-8 for AES-256, bytes for older ones), but people type the same letters in different
+ * Unicode forms (é as one code point or e + accent), and some tools wrote UTF-8 bytes into old-style
+ * files. Trying these few forms inside one loading task costs nothing when the first one works.
+ */
+export function passwordCandidates(password: string): string[] {
+	const utf8AsBytes = String.fromCharCode(...new TextEncoder().encode(password));
+	return [...new Set([password, password.normalize('NFC'), password.normalize('NFD'), password.normalize('NFKC'), utf8AsBytes])];
+}
+
+/** pdf.js's reasons, in words a person can act on. */
+export function damagedReason(error: unknown): DamagedExtraction {
+	const name = property(error, 'name') ?? '';
+	const message = property(error, 'message') ?? String(error);
+	let plain: string;
+	if (/zero bytes|is empty/i.test(message)) plain = 'The file is empty (0 bytes).';
+	else if (/Invalid PDF structure/i.test(message) || name === 'InvalidPDFException')
+		plain = 'The file is not a readable PDF: its structure is broken, often because it was cut short while copying or downloading.';
+	else if (/xref|trailer|startxref/i.test(message)) plain = 'The PDF’s table of contents (its cross-reference table) is broken.';
+	else if (/stream|decode|filter|flate/i.test(message)) plain = 'Part of the PDF’s compressed content cannot be decoded.';
+	else if (/font/i.test(message)) plain = 'A font in the PDF is broken, so its text cannot be read.';
+	else if (/encrypt|decrypt|cipher/i.test(message)) plain = 'The PDF’s encryption data is broken.';
+	else plain = 'pdf.js could not read this PDF.';
+	return {
+		status: 'damaged',
+		kind: 'pdf',
+		error: `${plain} Open it in another PDF reader to check it, or get a fresh copy, then add it again.`,
+		detail: message
+	};
+}
+
+/** pdf.js's exceptions cross its message port as plain objects, so read them by field, not by class. */
+function property(value: unknown, key: 'name' | 'message'): string | undefined {
+	if (typeof value !== 'object' || value === null || !(key in value)) return undefined;
+	const field: unknown = Reflect.get(value, key);
+	return typeof field === 'string' ? field : undefined;
+}
+
+function pageList(pages: number[]): string {
+	// "1–3, 7" reads better than a long list, and stays short for a 2,000-page scan.
+	const ranges: string[] = [];
+	for (let i = 0; i < pages.length; ) {
+		let j = i;
+		while (j + 1 < pages.length && pages[j + 1] === pages[j]! + 1) j++;
+		ranges.push(i === j ? `${pages[i]}` : `${pages[i]}–${pages[j]}`);
+		i = j + 1;
+	}
+	return ranges.join(', ');
+}
+
+export function noTextMessage(pagesWithoutText: number[], pageCount: number): string {
+	return pageCount === 1
+		? 'The page has no text layer; it may be a scan or an image. Run it through OCR to make it searchable.'
+		: `No page has a text layer (pages ${pageList(pagesWithoutText)}); it may be a scan. Run it through OCR to make it searchable.`;
+}
+
+/**
+ * Extracts every page's text from a PDF with pdf.js. Bad files end in a status, never an exception;
+ * only cancellation throws. `bytes` is not modified (pdf.js gets its own copy, which it may transfer).
+ */
+export async function extractPdf(platform: PdfPlatform, bytes: Uint8Array, options: ExtractionOptions = {}): Promise<Extraction> {
+	const { signal, onProgress } = options;
+	signal?.throwIfAborted();
+	const pdfjs = await platform.loadPdfjs();
+	const candidates = options.password === undefined ? [] : passwordCandidates(options.password);
+	let passwordOutcome: typeof NEED_PASSWORD | typeof INCORRECT_PASSWORD | undefined;
+
+	const task = pdfjs.getDocument({
+		// A plain Uint8Array copy: pdf.js refuses Node Buffers and may transfer (detach) what it is given.
+		data: new Uint8Array(bytes),
+		verbosity: pdfjs.VerbosityLevel.ERRORS,
+		// Nothing may be fetched: assets come from the platform, and no code is generated from PDF content.
+		useWorkerFetch: false,
+		BinaryDataFactory: binaryDataFactory(platform),
+		isEvalSupported: false,
+		disableFontFace: true,
+		useSystemFonts: false,
+		isOffscreenCanvasSupported: false,
+		isImageDecoderSupported: false,
+		stopAtErrors: false,
+		enableXfa: false
+	});
+	task.onPassword = (update: (password: string | Error) => void, reason: number) => {
+		const next = candidates.shift();
+		if (next !== undefined) {
+			update(next);
+			return;
+		}
+		passwordOutcome = reason === INCORRECT_PASSWORD || options.password !== undefined ? INCORRECT_PASSWORD : NEED_PASSWORD;
+		update(new Error('password'));
+	};
+	const abort = () => void task.destroy();
+	signal?.addEventListener('abort', abort, { once: true });
+
+	try {
+		let doc;
+		try {
+			doc = await task.promise;
+		} catch (error) {
+			if (signal?.aborted) throw new CancelledError('Extraction');
+			if (passwordOutcome !== undefined || property(error, 'name') === 'PasswordException') {
+				const incorrect = passwordOutcome === INCORRECT_PASSWORD;
+				return {
+					status: 'needs-password',
+					kind: 'pdf',
+					reason: incorrect ? 'incorrect' : 'required',
+					error: incorrect
+						? 'That password did not open the PDF. Check it (including capitals and accents) and try again.'
+						: 'This PDF is protected by a password. Enter its password to index it.'
+				};
+			}
+			return damagedReason(error);
+		}
+
+		const pageCount = doc.numPages;
+		const pages: ExtractedPage[] = [];
+		const pagesWithoutText: number[] = [];
+		const pagesWithErrors: number[] = [];
+		let firstPageError: unknown;
+		onProgress?.({ pagesDone: 0, pageCount });
+		for (let n = 1; n <= pageCount; n++) {
+			if (signal?.aborted) throw new CancelledError('Extraction');
+			let text = '';
+			try {
+				const page = await doc.getPage(n);
+				const content = await page.getTextContent();
+				text = pageTextFromItems(content.items).text;
+				// Fonts and operator lists of finished pages are not needed again; freeing them keeps a
+				// 2,000-page file within memory.
+				page.cleanup();
+			} catch (error) {
+				if (signal?.aborted) throw new CancelledError('Extraction');
+				firstPageError ??= error;
+				pagesWithErrors.push(n);
+			}
+			pages.push({ page: n, text });
+			if (!hasText(text)) pagesWithoutText.push(n);
+			onProgress?.({ pagesDone: n, pageCount });
+		}
+
+		if (pageCount > 0 && pagesWithErrors.length === pageCount) return damagedReason(firstPageError);
+		const base = { kind: 'pdf' as const, pages, pageCount, pagesWithoutText, pagesWithErrors };
+		if (pagesWithoutText.length === pageCount) return { status: 'no-text', ...base, error: noTextMessage(pagesWithoutText, pageCount) };
+		return { status: 'indexed', ...base };
+	} finally {
+		signal?.removeEventListener('abort', abort);
+		await task.destroy().catch(() => undefined);
+	}
+}

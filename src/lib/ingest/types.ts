@@ -1,0 +1,109 @@
+/**
+ * What extraction yields for one file. The same types serve the browser worker, the CLI and the tests,
+ * so a document's state means the same thing everywhere.
+ */
+
+/** What the bytes turned out to be (sniffed, not taken from the name alone). */
+export type SourceKind = 'pdf' | 'text' | 'markdown';
+
+/** One page's text, in the order pdf.js reads the content (which is reading order for ordinary files). */
+export interface ExtractedPage {
+	/** 1-based. */
+	page: number;
+	text: string;
+}
+
+/** The end states of extraction; the names are DESIGN.md's document statuses. */
+export type ExtractionStatus = 'indexed' | 'needs-password' | 'no-text' | 'damaged' | 'unsupported';
+
+interface WithPages {
+	kind: SourceKind;
+	/** Every page, 1..pageCount, including those without text (their `text` is ''). */
+	pages: ExtractedPage[];
+	/** pdf.js's `numPages` for PDFs; the number of form-feed-separated parts for text. */
+	pageCount: number;
+	/** 1-based pages that yielded no text (blank, scanned, or unreadable). */
+	pagesWithoutText: number[];
+	/** 1-based pages pdf.js could not read at all (also listed in pagesWithoutText). */
+	pagesWithErrors: number[];
+}
+
+export interface IndexedExtraction extends WithPages {
+	status: 'indexed';
+}
+
+/** A file that was read but has no text layer on any page (a scan, or blank pages). */
+export interface NoTextExtraction extends WithPages {
+	status: 'no-text';
+	/** Plain words, e.g. "No page has a text layer (pages 1–3); it may be a scan." */
+	error: string;
+}
+
+export interface NeedsPasswordExtraction {
+	status: 'needs-password';
+	kind: 'pdf';
+	/** `required`: no password was given; `incorrect`: the one given did not open it. */
+	reason: 'required' | 'incorrect';
+	error: string;
+}
+
+export interface DamagedExtraction {
+	status: 'damaged';
+	kind: SourceKind;
+	/** pdf.js's reason in plain words, with what to do next. */
+	error: string;
+	/** pdf.js's own message, for a bug report. */
+	detail?: string;
+}
+
+export interface UnsupportedExtraction {
+	status: 'unsupported';
+	/** `empty`: zero bytes; `format`: bytes of a kind Docket does not read. */
+	reason: 'empty' | 'format';
+	/** What the bytes look like, when recognised ("PNG image"). */
+	detected?: string;
+	error: string;
+}
+
+export type Extraction =
+	| IndexedExtraction
+	| NoTextExtraction
+	| NeedsPasswordExtraction
+	| DamagedExtraction
+	| UnsupportedExtraction;
+
+export interface ExtractionInput {
+	/** The file's name as given; used only as a hint for the kind (and never as a path). */
+	name: string;
+	bytes: Uint8Array;
+	/** The MIME type the browser or caller reported, if any; a hint like the name. */
+	mimeType?: string;
+}
+
+export interface ExtractionProgress {
+	/** Pages finished so far. */
+	pagesDone: number;
+	/** Pages in the document, once known. */
+	pageCount: number;
+}
+
+export interface ExtractionOptions {
+	/** Password for an encrypted PDF. Unicode is fine. */
+	password?: string;
+	signal?: AbortSignal;
+	onProgress?: (progress: ExtractionProgress) => void;
+}
+
+/** The one extraction contract: the browser worker, the CLI and tests each get one built on their platform. */
+export interface Extractor {
+	/**
+	 * Never throws for a bad file: every file ends in one of the statuses. Throws only `CancelledError`
+	 * when `signal` aborts.
+	 */
+	extract(input: ExtractionInput, options?: ExtractionOptions): Promise<Extraction>;
+}
+
+/** Extractions that carry pages (indexed or no-text). */
+export function hasPages(extraction: Extraction): extraction is IndexedExtraction | NoTextExtraction {
+	return extraction.status === 'indexed' || extraction.status === 'no-text';
+}

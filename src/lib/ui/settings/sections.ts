@@ -1,0 +1,27 @@
+import type { Component } from 'svelte';
+import GpuSection from './GpuSection.svelte';
+import StorageSection from './StorageSection.svelte';
+
+export interface SettingsSection {
+	id: string;
+	title: string;
+	description: string;
+	component?: Component;
+}
+
+/** The sections of Settings, in order; DESIGN.md names Models, Sync and Storage. */
+export const SETTINGS_SECTIONS: readonly SettingsSection[] = [
+	{
+		id: 'models',
+		title: 'Models',
+		description:
+			'Choose, download and remove the language and embedding models that run on this computer’s GPU, or point Docket at your team’s own model server.'
+	},
+	{
+		id: 'sync',
+		title: 'Sync',
+		description: 'Connect to your team’s Docket server with its address and your access token, to sync cases when online.'
+	},
+	{ id: 'storage', title: 'Storage', description: '', component: StorageSection },
+	{ id: 'gpu', title: 'GPU', description: '', component: GpuSection }
+];

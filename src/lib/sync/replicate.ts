@@ -1,4 +1,4 @@
-import type { DocketDatabase } from '../db/database.ts';
+import { CASE_SCOPED_TABLES, type DocketDatabase } from '../db/database.ts';
 import type { ConflictRow, OutboxRow, SyncedTable } from '../db/schema.ts';
 import type { SyncApi } from './api-client.ts';
 import { EMBEDDING_FIELD, EMBEDDING_MODEL_FIELD, LIMITS, type Mutation, type MutationResult, type ServerRow } from './protocol.ts';
@@ -12,6 +12,12 @@ export const CHECKPOINT_KEY = 'sync.checkpoint';
 export const CLIENT_ID_KEY = 'sync.clientId';
 
 const SYNCED: readonly SyncedTable[] = ['cases', 'documents', 'chunks', 'threads', 'messages'];
+
+/** Every table a batch of server rows may touch (a deleted case empties its local-only tables too). */
+function replicaTables(db: DocketDatabase) {
+	const names = new Set<string>(['outbox', 'conflicts', 'syncState', 'vectors', ...SYNCED, ...CASE_SCOPED_TABLES]);
+	return [...names].map((name) => db.table(name));
+}
 
 /** This device's id for idempotent pushes; made once and kept. */
 export async function clientId(db: DocketDatabase): Promise<string> {
@@ -62,7 +68,7 @@ export async function pushOutbox(db: DocketDatabase, api: SyncApi, batchSize: nu
 		const mutations = await Promise.all(batch.map((row) => toMutation(db, row)));
 		const { results } = await api.push(id, mutations);
 		if (results.length !== batch.length) throw new Error('The server answered a different number of mutations than it was sent.');
-		await db.transaction('rw', [db.outbox, db.conflicts, db.vectors, ...SYNCED.map((t) => db.table(t))], async () => {
+		await db.transaction('rw', replicaTables(db), async () => {
 			for (const [i, result] of results.entries()) {
 				const entry = batch[i]!;
 				await applyResult(db, entry, result);
@@ -114,6 +120,8 @@ export async function applyServerRow(db: DocketDatabase, row: ServerRow, { keepP
 	if (row.deleted) {
 		if (pending.length > 0) return;
 		await table.delete(row.id);
+		// Conflicts stay: they are the user's words, kept until the user dismisses them.
+		if (row.table === 'cases') for (const name of CASE_SCOPED_TABLES) if (name !== 'conflicts') await db[name].where('caseId').equals(row.id).delete();
 		if (row.table === 'chunks') await db.vectors.where('chunkId').equals(row.id).delete();
 		return;
 	}
@@ -170,7 +178,7 @@ export async function pullChanges(db: DocketDatabase, api: SyncApi, limit: numbe
 	let checkpoint = await readCheckpoint(db);
 	for (;;) {
 		const page = await api.pull(checkpoint, limit);
-		const fresh = await db.transaction('rw', [db.syncState, db.outbox, db.vectors, ...SYNCED.map((t) => db.table(t))], async () => {
+		const fresh = await db.transaction('rw', replicaTables(db), async () => {
 			// Another tab may have applied this page already; the stored checkpoint decides.
 			if ((await readCheckpoint(db)) !== checkpoint) return false;
 			for (const change of page.changes) await applyServerRow(db, change, { keepPending: true });

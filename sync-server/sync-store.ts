@@ -87,6 +87,123 @@ function splitFields(table: SyncedTableName, fields: Fields): { data: Fields; em
 	return { data, embedding, documentId };
 }
 
+/** A row being worked on in one push: loaded once, changed in memory, written once at the end. */
+interface WorkingRow extends StoredRow {
+	document_id: string | null;
+	dim: number | null;
+	model_id: string | null;
+}
+
+const ROW_COLUMNS = 'id, case_id, rev, seq, deleted, fields, field_revs';
+
+/**
+ * One push's view of the team's rows. Every row the batch touches is read in one query per table, the
+ * mutations are applied in order against this view, and the changed rows are written back with one
+ * upsert per table: the transaction (and the team's sequence lock) stays short.
+ */
+class PushBatch {
+	private readonly rows = new Map<string, WorkingRow | null>();
+	private readonly dirty = new Map<string, { table: SyncedTableName; row: WorkingRow }>();
+
+	constructor(
+		private readonly client: pg.PoolClient,
+		private readonly teamId: string
+	) {}
+
+	private static key(table: SyncedTableName, id: string): string {
+		return `${table}:${id.toLowerCase()}`;
+	}
+
+	private async fetch(table: SyncedTableName, where: string, params: unknown[]): Promise<WorkingRow[]> {
+		const extra = table === 'chunks' ? 'embedding::text AS embedding, document_id, dim, model_id' : 'NULL::text AS embedding, NULL::uuid AS document_id, NULL::int AS dim, NULL::text AS model_id';
+		const { rows } = await this.client.query<WorkingRow>(`SELECT ${ROW_COLUMNS}, ${extra} FROM ${tableName(table)} WHERE team_id = $1 AND ${where}`, [this.teamId, ...params]);
+		return rows;
+	}
+
+	/** Reads every row the mutations name, and every case their rows hang on. */
+	async preload(mutations: readonly Mutation[]): Promise<void> {
+		const wanted = new Map<SyncedTableName, Set<string>>();
+		const want = (table: SyncedTableName, id: string) => {
+			if (this.rows.has(PushBatch.key(table, id))) return;
+			const set = wanted.get(table) ?? new Set<string>();
+			set.add(id.toLowerCase());
+			wanted.set(table, set);
+		};
+		for (const m of mutations) {
+			want(m.table, m.id);
+			const caseId = m.fields['caseId'];
+			if (typeof caseId === 'string' && UUID.test(caseId)) want('cases', caseId);
+		}
+		for (const [table, ids] of wanted) {
+			for (const id of ids) this.rows.set(PushBatch.key(table, id), null);
+			for (const row of await this.fetch(table, 'id = ANY($2::uuid[])', [[...ids]])) this.rows.set(PushBatch.key(table, row.id), row);
+		}
+	}
+
+	get(table: SyncedTableName, id: string): WorkingRow | undefined {
+		return this.rows.get(PushBatch.key(table, id)) ?? undefined;
+	}
+
+	set(table: SyncedTableName, row: WorkingRow): void {
+		this.rows.set(PushBatch.key(table, row.id), row);
+		this.dirty.set(PushBatch.key(table, row.id), { table, row });
+	}
+
+	/** The live rows of a case in one table: those in the database and those made earlier in this batch. */
+	async liveRowsOfCase(table: SyncedTableName, caseId: string): Promise<WorkingRow[]> {
+		for (const row of await this.fetch(table, 'case_id = $2 AND NOT deleted', [caseId]))
+			if (!this.rows.get(PushBatch.key(table, row.id))) this.rows.set(PushBatch.key(table, row.id), row);
+		const prefix = `${table}:`;
+		return [...this.rows]
+			.filter(([key, row]) => key.startsWith(prefix) && row && row.case_id === caseId && !row.deleted)
+			.map(([, row]) => row!)
+			.sort((a, b) => a.id.localeCompare(b.id));
+	}
+
+	async flush(): Promise<void> {
+		const byTable = new Map<SyncedTableName, WorkingRow[]>();
+		for (const { table, row } of this.dirty.values()) byTable.set(table, [...(byTable.get(table) ?? []), row]);
+		for (const [table, rows] of byTable) {
+			const chunk = table === 'chunks';
+			const params: unknown[] = [
+				this.teamId,
+				rows.map((r) => r.id),
+				rows.map((r) => r.case_id),
+				rows.map((r) => r.rev),
+				rows.map((r) => Number(r.seq)),
+				rows.map((r) => r.deleted),
+				rows.map((r) => JSON.stringify(r.fields)),
+				rows.map((r) => JSON.stringify(r.field_revs))
+			];
+			const columns = ['team_id', 'id', 'case_id', 'rev', 'seq', 'deleted', 'fields', 'field_revs'];
+			let select = '$1::uuid, i, c, r, s, d, f, fr';
+			let unnest = '$2::uuid[], $3::uuid[], $4::int[], $5::bigint[], $6::boolean[], $7::jsonb[], $8::jsonb[]';
+			let names = 'i, c, r, s, d, f, fr';
+			if (chunk) {
+				params.push(
+					rows.map((r) => r.document_id),
+					rows.map((r) => r.embedding),
+					rows.map((r) => r.dim),
+					rows.map((r) => r.model_id)
+				);
+				columns.push('document_id', 'embedding', 'dim', 'model_id');
+				select += ', doc, e::vector, dm, mo';
+				unnest += ', $9::uuid[], $10::text[], $11::int[], $12::text[]';
+				names += ', doc, e, dm, mo';
+			}
+			const updates = columns
+				.filter((c) => c !== 'team_id' && c !== 'id')
+				.map((c) => `${c} = EXCLUDED.${c}`)
+				.join(', ');
+			await this.client.query(
+				`INSERT INTO ${tableName(table)} (${columns.join(', ')}) SELECT ${select} FROM unnest(${unnest}) AS t(${names})
+				 ON CONFLICT (team_id, id) DO UPDATE SET ${updates}, updated_at = now()`,
+				params
+			);
+		}
+	}
+}
+
 export class SyncStore {
 	constructor(private readonly pool: pg.Pool) {}
 
@@ -100,71 +217,63 @@ export class SyncStore {
 			let seq = Number(team.rows[0]?.seq ?? 0);
 			const startSeq = seq;
 			const results: MutationResult[] = [];
+			// One look-up for every replay in the batch, and one write of every new result at the end.
+			const stored = new Map<string, MutationResult>();
+			const previous = await client.query<{ mutation_id: string; result: MutationResult }>(
+				'SELECT mutation_id, result FROM applied_mutations WHERE team_id = $1 AND client_id = $2 AND mutation_id = ANY($3::uuid[])',
+				[teamId, clientId, mutations.map((m) => m.mutationId)]
+			);
+			for (const row of previous.rows) stored.set(row.mutation_id.toLowerCase(), row.result);
+			const batch = new PushBatch(client, teamId);
+			await batch.preload(mutations.filter((m) => !stored.has(m.mutationId.toLowerCase())));
+			const fresh: MutationResult[] = [];
 			for (const mutation of mutations) {
-				const replay = await client.query<{ result: MutationResult }>(
-					'SELECT result FROM applied_mutations WHERE team_id = $1 AND client_id = $2 AND mutation_id = $3',
-					[teamId, clientId, mutation.mutationId]
-				);
-				const stored = replay.rows[0]?.result;
-				if (stored) {
+				const earlier = stored.get(mutation.mutationId.toLowerCase());
+				if (earlier) {
 					// A retry: the first answer stands and nothing is written again.
-					results.push(stored.status === 'applied' ? { ...stored, status: 'duplicate' } : stored);
+					results.push(earlier.status === 'applied' ? { ...earlier, status: 'duplicate' } : earlier);
 					continue;
 				}
 				let result: MutationResult;
 				try {
-					result = await this.apply(client, teamId, clientId, mutation, () => ++seq);
+					result = await this.apply(batch, clientId, mutation, () => ++seq);
 				} catch (error) {
 					if (!(error instanceof Rejection)) throw error;
 					result = { mutationId: mutation.mutationId, status: 'rejected', rev: 0, seq: 0, reason: error.message };
 				}
-				await client.query('INSERT INTO applied_mutations (team_id, client_id, mutation_id, result) VALUES ($1, $2, $3, $4)', [
-					teamId,
-					clientId,
-					mutation.mutationId,
-					JSON.stringify(result)
-				]);
+				stored.set(mutation.mutationId.toLowerCase(), result);
+				fresh.push(result);
 				results.push(result);
 			}
+			await batch.flush();
+			if (fresh.length > 0)
+				await client.query(
+					'INSERT INTO applied_mutations (team_id, client_id, mutation_id, result) SELECT $1, $2, m, r FROM unnest($3::uuid[], $4::jsonb[]) AS t(m, r)',
+					[teamId, clientId, fresh.map((r) => r.mutationId), fresh.map((r) => JSON.stringify(r))]
+				);
 			if (seq !== startSeq) await client.query('UPDATE teams SET seq = $2 WHERE id = $1', [teamId, seq]);
 			return results;
 		});
 	}
 
-	private async load(client: pg.PoolClient, table: SyncedTableName, teamId: string, id: string): Promise<StoredRow | undefined> {
-		const embedding = table === 'chunks' ? 'embedding::text' : 'NULL::text';
-		const { rows } = await client.query<StoredRow>(
-			`SELECT id, case_id, rev, seq, deleted, fields, field_revs, ${embedding} AS embedding FROM ${tableName(table)} WHERE team_id = $1 AND id = $2`,
-			[teamId, id]
-		);
-		return rows[0];
-	}
-
-	private async caseOf(client: pg.PoolClient, teamId: string, mutation: Mutation, existing: StoredRow | undefined): Promise<string> {
-		if (mutation.table === 'cases') return mutation.id;
+	private caseOf(batch: PushBatch, mutation: Mutation, existing: WorkingRow | undefined): string {
+		if (mutation.table === 'cases') return mutation.id.toLowerCase();
 		const given = mutation.fields['caseId'];
 		if (existing) {
-			if (given !== undefined && given !== existing.case_id) throw new Rejection('A row cannot move to another case.');
+			if (given !== undefined && (typeof given !== 'string' || given.toLowerCase() !== existing.case_id)) throw new Rejection('A row cannot move to another case.');
 			return existing.case_id;
 		}
 		if (typeof given !== 'string' || !UUID.test(given)) throw new Rejection('"caseId" must be the UUID of one of your team’s cases.');
-		const found = await client.query<{ deleted: boolean }>('SELECT deleted FROM cases WHERE team_id = $1 AND id = $2', [teamId, given]);
-		const caseRow = found.rows[0];
+		const caseRow = batch.get('cases', given);
 		if (!caseRow) throw new Rejection('The case does not exist on the server: push the case before its contents.');
 		if (caseRow.deleted) throw new Rejection('The case was deleted on the server.');
-		return given;
+		return caseRow.id;
 	}
 
-	private async apply(
-		client: pg.PoolClient,
-		teamId: string,
-		clientId: string,
-		mutation: Mutation,
-		nextSeq: () => number
-	): Promise<MutationResult> {
-		const { table, id, mutationId } = mutation;
-		const existing = await this.load(client, table, teamId, id);
-		const caseId = await this.caseOf(client, teamId, mutation, existing);
+	private async apply(batch: PushBatch, clientId: string, mutation: Mutation, nextSeq: () => number): Promise<MutationResult> {
+		const { table, mutationId } = mutation;
+		const existing = batch.get(table, mutation.id);
+		const caseId = this.caseOf(batch, mutation, existing);
 		const conflict = (row: StoredRow): MutationResult => ({ mutationId, status: 'conflict', rev: row.rev, seq: Number(row.seq), server: toServerRow(table, row) });
 
 		if (existing?.deleted) {
@@ -184,79 +293,57 @@ export class SyncStore {
 		if (mutation.op === 'delete') {
 			if (!existing) return { mutationId, status: 'applied', rev: 0, seq: 0 };
 			if (existing.rev !== mutation.baseRev && changedByOthers(Object.keys(existing.field_revs)).length > 0) return conflict(existing);
-			const rev = existing.rev + 1;
-			const seq = nextSeq();
-			const extra = table === 'chunks' ? ', embedding = NULL, dim = NULL' : '';
-			await client.query(
-				`UPDATE ${tableName(table)} SET deleted = true, fields = '{}'::jsonb, field_revs = '{}'::jsonb, rev = $3, seq = $4, updated_at = now()${extra} WHERE team_id = $1 AND id = $2`,
-				[teamId, id, rev, seq]
-			);
-			if (table === 'cases') await this.deleteCaseContents(client, teamId, id, nextSeq);
-			return { mutationId, status: 'applied', rev, seq };
+			const tombstone = { ...existing, rev: existing.rev + 1, seq: nextSeq(), deleted: true, fields: {}, field_revs: {}, embedding: null, dim: null };
+			batch.set(table, tombstone);
+			if (table === 'cases') await this.deleteCaseContents(batch, existing.id, nextSeq);
+			return { mutationId, status: 'applied', rev: tombstone.rev, seq: Number(tombstone.seq) };
 		}
 
 		const { data, embedding, documentId } = splitFields(table, mutation.fields);
+		const sent = Object.keys(mutation.fields).filter((name) => name !== 'caseId');
 		if (!existing) {
 			const rev = 1;
-			const seq = nextSeq();
 			const stamps: FieldRevs = {};
-			for (const name of Object.keys(mutation.fields)) stamps[name] = { r: rev, c: clientId };
-			const columns = ['team_id', 'id', 'case_id', 'rev', 'seq', 'fields', 'field_revs'];
-			const values: unknown[] = [teamId, id, caseId, rev, seq, JSON.stringify(data), JSON.stringify(stamps)];
-			if (table === 'chunks') {
-				columns.push('document_id', 'embedding', 'dim', 'model_id');
-				values.push(documentId ?? null, embedding?.text ?? null, embedding?.dim ?? null, embedding?.modelId ?? null);
-			}
-			const placeholders = values.map((_, i) => `$${i + 1}`).join(', ');
-			await client.query(`INSERT INTO ${tableName(table)} (${columns.join(', ')}) VALUES (${placeholders})`, values);
-			return { mutationId, status: 'applied', rev, seq };
+			for (const name of sent) stamps[name] = { r: rev, c: clientId };
+			const row: WorkingRow = {
+				id: mutation.id.toLowerCase(),
+				case_id: caseId,
+				rev,
+				seq: nextSeq(),
+				deleted: false,
+				fields: data,
+				field_revs: stamps,
+				embedding: embedding?.text ?? null,
+				dim: embedding?.dim ?? null,
+				model_id: embedding?.modelId ?? null,
+				document_id: documentId ?? null
+			};
+			batch.set(table, row);
+			return { mutationId, status: 'applied', rev, seq: Number(row.seq) };
 		}
 
-		const sent = Object.keys(mutation.fields).filter((name) => name !== 'caseId');
 		const current = toServerRow(table, existing).fields;
 		const clashing = changedByOthers(sent).filter((name) => !isDeepStrictEqual(current[name], mutation.fields[name]));
 		if (clashing.length > 0) return conflict(existing);
 		const merged = existing.rev !== mutation.baseRev;
-		const rev = existing.rev + 1;
-		const seq = nextSeq();
 		const stamps: FieldRevs = { ...existing.field_revs };
+		const rev = existing.rev + 1;
 		for (const name of sent) stamps[name] = { r: rev, c: clientId };
-		const params: unknown[] = [teamId, id, rev, seq, JSON.stringify({ ...existing.fields, ...data }), JSON.stringify(stamps)];
-		let extra = '';
-		if (table === 'chunks') {
-			if (embedding !== undefined) {
-				params.push(embedding?.text ?? null, embedding?.dim ?? null, embedding?.modelId ?? null);
-				extra += `, embedding = $${params.length - 2}::vector, dim = $${params.length - 1}, model_id = $${params.length}`;
-			}
-			if (documentId !== undefined) {
-				params.push(documentId);
-				extra += `, document_id = $${params.length}`;
-			}
-		}
-		await client.query(
-			`UPDATE ${tableName(table)} SET rev = $3, seq = $4, fields = $5, field_revs = $6, updated_at = now()${extra} WHERE team_id = $1 AND id = $2`,
-			params
-		);
-		if (!merged) return { mutationId, status: 'applied', rev, seq };
+		const row: WorkingRow = { ...existing, rev, seq: nextSeq(), fields: { ...existing.fields, ...data }, field_revs: stamps };
+		if (embedding !== undefined) Object.assign(row, { embedding: embedding?.text ?? null, dim: embedding?.dim ?? null, model_id: embedding?.modelId ?? null });
+		if (documentId !== undefined) row.document_id = documentId;
+		batch.set(table, row);
+		const result: MutationResult = { mutationId, status: 'applied', rev, seq: Number(row.seq) };
 		// Someone else changed other fields meanwhile: hand back the merged row for the client to adopt.
-		const after = await this.load(client, table, teamId, id);
-		return { mutationId, status: 'applied', rev, seq, ...(after ? { server: toServerRow(table, after) } : {}) };
+		return merged ? { ...result, server: toServerRow(table, row) } : result;
 	}
 
 	/** A deleted case takes its contents with it, each as a tombstone that reaches every device. */
-	private async deleteCaseContents(client: pg.PoolClient, teamId: string, caseId: string, nextSeq: () => number): Promise<void> {
+	private async deleteCaseContents(batch: PushBatch, caseId: string, nextSeq: () => number): Promise<void> {
 		for (const table of SYNCED_TABLES) {
 			if (table === 'cases') continue;
-			const { rows } = await client.query<{ id: string }>(
-				`SELECT id FROM ${tableName(table)} WHERE team_id = $1 AND case_id = $2 AND NOT deleted ORDER BY id`,
-				[teamId, caseId]
-			);
-			const extra = table === 'chunks' ? ', embedding = NULL, dim = NULL' : '';
-			for (const { id } of rows)
-				await client.query(
-					`UPDATE ${tableName(table)} SET deleted = true, fields = '{}'::jsonb, field_revs = '{}'::jsonb, rev = rev + 1, seq = $3, updated_at = now()${extra} WHERE team_id = $1 AND id = $2`,
-					[teamId, id, nextSeq()]
-				);
+			for (const row of await batch.liveRowsOfCase(table, caseId))
+				batch.set(table, { ...row, rev: row.rev + 1, seq: nextSeq(), deleted: true, fields: {}, field_revs: {}, embedding: null, dim: null });
 		}
 	}
 

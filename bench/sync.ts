@@ -18,7 +18,7 @@ import { SyncStore } from '../sync-server/sync-store.ts';
  *   API uses, on PGlite in-process and over the wire protocol (pglite-socket).
  */
 
-const USAGE = '--vectors N (default 10000; the issue’s figure is 100000) --dim D (384) --queries Q (50) --upload-mb M (64) --records R (2000)';
+const USAGE = '--vectors N (default 10000; the issue’s figure is 100000) --dim D (384) --queries Q (50) --upload-mb M (64) --records R (2000) --ef-search E (100)';
 
 function options(args: string[]) {
 	const { values } = parseArgs({
@@ -28,7 +28,8 @@ function options(args: string[]) {
 			dim: { type: 'string', default: '384' },
 			queries: { type: 'string', default: '50' },
 			'upload-mb': { type: 'string', default: '64' },
-			records: { type: 'string', default: '2000' }
+			records: { type: 'string', default: '2000' },
+			'ef-search': { type: 'string', default: '100' }
 		},
 		strict: true
 	});
@@ -37,7 +38,7 @@ function options(args: string[]) {
 		if (!Number.isInteger(value) || value <= 0) throw new Error(`--${name} must be a positive whole number (${USAGE}).`);
 		return value;
 	};
-	return { vectors: n('vectors'), dim: n('dim'), queries: n('queries'), uploadMb: n('upload-mb'), records: n('records') };
+	return { vectors: n('vectors'), dim: n('dim'), queries: n('queries'), uploadMb: n('upload-mb'), records: n('records'), efSearch: n('ef-search') };
 }
 
 /** Clustered unit vectors, like embeddings of a case's passages (topics, with spread around each). */
@@ -53,7 +54,7 @@ function clusteredVectors(count: number, dim: number, seed: number): Float32Arra
 	const centres = Array.from({ length: 64 }, () => Float32Array.from({ length: dim }, gauss));
 	return Array.from({ length: count }, () => {
 		const centre = centres[Math.floor(random() * centres.length)]!;
-		const v = Float32Array.from(centre, (x) => x + 0.6 * gauss());
+		const v = Float32Array.from(centre, (x) => x + 0.3 * gauss());
 		const norm = Math.hypot(...v);
 		return v.map((x) => x / norm);
 	});
@@ -150,8 +151,11 @@ async function vectors(context: BenchContext, pglite: PGlite, pool: pg.Pool, opt
 	const documentId = crypto.randomUUID();
 	const store = new SyncStore(pool);
 	await store.push(teamId, crypto.randomUUID(), [put('cases', caseId, 0, { title: 'vectors' }), put('cases', otherCase, 0, { title: 'other' })]);
-	const data = clusteredVectors(opts.vectors + Math.floor(opts.vectors / 4), opts.dim, 7);
-	const queries = clusteredVectors(opts.queries, opts.dim, 99);
+	// Queries come from the same topics as the passages (held out, not inserted), as a lawyer's questions do.
+	const total = opts.vectors + Math.floor(opts.vectors / 4);
+	const all = clusteredVectors(total + opts.queries, opts.dim, 7);
+	const data = all.slice(0, total);
+	const queries = all.slice(total);
 	const indexed = opts.dim === 384 || opts.dim === 768;
 	if (!indexed) context.log(`note: no HNSW index for ${opts.dim} dims (the schema indexes 384 and 768); HNSW figures will be exact scans`);
 	// Bulk loads build the index once at the end (as a team restoring data would), not row by row.
@@ -185,7 +189,7 @@ async function vectors(context: BenchContext, pglite: PGlite, pool: pg.Pool, opt
 			['PGlite in-process', pool],
 			['PGlite over the wire', wirePool]
 		] as const) {
-			await measureTopK(context, label, target, teamId, caseId, opts.dim, queries);
+			await measureTopK(context, label, target, teamId, caseId, opts.dim, queries, opts.efSearch);
 		}
 	} finally {
 		await wirePool.end();
@@ -193,7 +197,7 @@ async function vectors(context: BenchContext, pglite: PGlite, pool: pg.Pool, opt
 	}
 }
 
-async function measureTopK(context: BenchContext, label: string, pool: pg.Pool, teamId: string, caseId: string, dim: number, queries: Float32Array[]) {
+async function measureTopK(context: BenchContext, label: string, pool: pg.Pool, teamId: string, caseId: string, dim: number, queries: Float32Array[], efSearch: number) {
 	const store = new SyncStore(pool);
 	const exact: string[][] = [];
 	const exactMs: number[] = [];
@@ -207,7 +211,7 @@ async function measureTopK(context: BenchContext, label: string, pool: pg.Pool, 
 	let hits = 0;
 	try {
 		await client.query('SET hnsw.iterative_scan = relaxed_order');
-		await client.query('SET hnsw.ef_search = 100');
+		await client.query(`SET hnsw.ef_search = ${efSearch}`);
 		const sql = `SELECT id FROM chunks WHERE team_id = $1 AND case_id = $2 AND dim = ${dim} AND NOT deleted ORDER BY embedding::vector(${dim}) <=> $3::vector(${dim}) LIMIT 10`;
 		const plan = await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${sql}`, [teamId, caseId, vectorText(queries[0]!)]);
 		context.log(`${label} plan: ${plan.rows.map((r) => r['QUERY PLAN'].trim()).find((l) => /Index Scan|Seq Scan|Bitmap/.test(l)) ?? '?'}`);

@@ -372,11 +372,14 @@ export class SyncStore {
 		const owned = await this.pool.query('SELECT 1 FROM cases WHERE team_id = $1 AND id = $2 AND NOT deleted', [teamId, caseId]);
 		if (owned.rowCount === 0) return undefined;
 		const { rows } = await this.pool.query<{ id: string; document_id: string | null; distance: number; fields: Fields; case_id: string }>(
-			`WITH candidates AS MATERIALIZED (
-				SELECT id, document_id, case_id, fields, embedding FROM chunks
+			// Distances are computed inside the materialised CTE (no ORDER BY there, so no index can serve
+			// it); only ids and distances are kept, and the k winners are joined back for their fields.
+			`WITH scored AS MATERIALIZED (
+				SELECT id, embedding <=> $4::vector AS distance FROM chunks
 				WHERE team_id = $1 AND case_id = $2 AND dim = $3 AND NOT deleted
-			)
-			SELECT id, document_id, case_id, fields, embedding <=> $4::vector AS distance FROM candidates ORDER BY distance, id LIMIT $5`,
+			), best AS (SELECT id, distance FROM scored ORDER BY distance, id LIMIT $5)
+			SELECT c.id, c.document_id, c.case_id, c.fields, best.distance FROM best JOIN chunks c ON c.team_id = $1 AND c.id = best.id
+			ORDER BY best.distance, best.id`,
 			[teamId, caseId, vector.length, JSON.stringify(vector), k]
 		);
 		return {

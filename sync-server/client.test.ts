@@ -13,7 +13,7 @@ import { createSyncActor, saveServer } from '../src/lib/sync/sync-service.ts';
 import { syncMachine } from '../src/lib/sync/sync.machine.ts';
 import { pendingUploads, uploadFile, uploadFingerprint } from '../src/lib/sync/uploads.ts';
 import type { RunningServer } from './main.ts';
-import { apiClient, newUser, openBackend, type TestBackend } from './testing.ts';
+import { newUser, openBackend, type TestBackend } from './testing.ts';
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
@@ -157,8 +157,9 @@ describe('the app’s sync client against a real server', () => {
 		expect(firstOffset).toBeGreaterThanOrEqual(200_000);
 		expect(await a.db.uploads.count()).toBe(0); // removeFingerprintOnSuccess
 		expect(await pendingUploads(a.db, a.files)).toHaveLength(0);
-		const stored = await apiClient(server.url, team.token).raw(`/api/v1/files/${doc.id}`);
+		const stored = await api.downloadFile(doc.id);
 		expect(sha256(new Uint8Array(await stored.arrayBuffer()))).toBe(doc.sha256);
+		await expect(new SyncApi({ url: server.url, token: await newUser(server, 'Other firm') }).downloadFile(doc.id)).rejects.toThrow(/no file/);
 	});
 
 	it('runs the whole machine: connect, push, upload, pull, idle; and stops on a refused token', async () => {

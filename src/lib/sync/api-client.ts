@@ -1,6 +1,7 @@
 import { DocketError } from '../errors.ts';
 import {
 	ErrorBody,
+	fileUrl,
 	PROTOCOL_VERSION,
 	PullResponse,
 	PushResponse,
@@ -95,6 +96,19 @@ export class SyncApi {
 
 	async push(clientId: string, mutations: Mutation[]): Promise<Push> {
 		return PushResponse.parse(await this.request('/api/v1/push', { method: 'POST', body: JSON.stringify({ clientId, mutations }) }));
+	}
+
+	/** A document's original bytes (pulled documents arrive without them; fetch when first opened). */
+	async downloadFile(documentId: string): Promise<Blob> {
+		let response: Response;
+		try {
+			response = await this.fetcher(`${this.server.url}${fileUrl(documentId)}`, { headers: { authorization: `Bearer ${this.server.token}` } });
+		} catch (error) {
+			throw new SyncNetworkError('The sync server could not be reached.', error);
+		}
+		if (response.status === 401 || response.status === 403) throw new SyncAuthError();
+		if (!response.ok) throw new SyncServerError(response.status === 404 ? 'The server has no file for this document yet.' : `The server answered ${response.status}.`, response.status);
+		return response.blob();
 	}
 
 	async pull(since: number, limit?: number): Promise<Pull> {

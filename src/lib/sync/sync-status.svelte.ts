@@ -18,13 +18,16 @@ export class SyncStatus {
 
 	private actor: SyncActor | undefined;
 	private stopFollowing: (() => void) | undefined;
+	private starting: Promise<void> | undefined;
 
 	constructor(private readonly options: Omit<SyncRunnerOptions, 'online'> & { window?: Pick<Window, 'addEventListener' | 'removeEventListener'> }) {}
 
-	/** Starts syncing if a server is saved; call once when the app has opened its database. */
-	async start(): Promise<void> {
-		this.configured = (await readServer(this.options.db)) !== undefined;
-		if (this.configured) this.run();
+	/** Starts syncing if a server is saved. Call when the app has opened its database; later calls do nothing. */
+	start(): Promise<void> {
+		return (this.starting ??= (async () => {
+			this.configured = (await readServer(this.options.db)) !== undefined;
+			if (this.configured && !this.actor) this.run();
+		})());
 	}
 
 	private run(): void {
@@ -48,6 +51,11 @@ export class SyncStatus {
 		await saveServer(this.options.db, url, token, this.options.fetcher);
 		this.configured = true;
 		this.run();
+	}
+
+	/** The words for the shell's status region: `Local only` until a server is connected. */
+	get connection(): SyncStatusText | 'Local only' {
+		return this.configured ? this.text : 'Local only';
 	}
 
 	/** Sync now (after a local change, or when asked). */

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from './main.ts';
 import { resolveConfig } from './config.ts';
+import { buildApp } from './app.ts';
 
 describe('server skeleton over HTTP', () => {
 	let dir: string;
@@ -59,5 +60,29 @@ describe('server configuration', () => {
 		expect(resolveConfig({ port: '9100' }, { PORT: '9000' }, '/x').port).toBe(9100);
 		expect(resolveConfig({ data: 'd' }, {}, '/x').dataDir).toBe('/x/d');
 		expect(() => resolveConfig({ port: '99999' }, {}, '/x')).toThrow(/not a port/);
+	});
+});
+
+describe('model files', () => {
+	it('serves MODELS_DIR at /models/ when set, and nothing outside it', async () => {
+		const dir = await mkdtemp(join(tmpdir(), 'docket-models-'));
+		await mkdir(join(dir, 'models', 'tiny'), { recursive: true });
+		await writeFile(join(dir, 'models', 'tiny', 'config.json'), '{"hidden_size":16}');
+		await writeFile(join(dir, 'secret.txt'), 'no');
+		const app = await buildApp({ staticDir: join(dir, 'no-app'), logLevel: 'silent', modelsDir: join(dir, 'models') });
+		await app.listen({ port: 0, host: '127.0.0.1' });
+		try {
+			const address = app.server.address();
+			const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+			const file = await fetch(`${base}/models/tiny/config.json`);
+			expect(file.status).toBe(200);
+			expect(await file.json()).toEqual({ hidden_size: 16 });
+			expect((await fetch(`${base}/models/..%2fsecret.txt`)).status).toBe(404);
+			// Without a database the API says so rather than pretending.
+			expect((await fetch(`${base}/api/v1/pull`)).status).toBe(503);
+		} finally {
+			await app.close();
+			await rm(dir, { recursive: true, force: true });
+		}
 	});
 });

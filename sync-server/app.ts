@@ -1,9 +1,59 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import { timingSafeEqual } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import fastifyStatic from '@fastify/static';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { z } from 'zod';
+import { addUser, authenticate, bearerToken, hashToken, type Principal } from './auth.ts';
 import type { ServerConfig } from './config.ts';
+import type { Database } from './db/database.ts';
+import type { FileStorage } from './file-storage.ts';
+import { RateLimiter, type RateLimitOptions } from './rate-limit.ts';
 import { registerStaticApp } from './static-app.ts';
-import { PROTOCOL_VERSION } from '../src/lib/sync/protocol.ts';
+import { SyncStore } from './sync-store.ts';
+import { Uploads } from './uploads.ts';
+import { AddUserRequest, LIMITS, PROTOCOL_VERSION, PullQuery, PushRequest, SearchRequest } from '../src/lib/sync/protocol.ts';
 
-export type AppOptions = Pick<ServerConfig, 'staticDir' | 'logLevel'>;
+export interface AppOptions extends Pick<ServerConfig, 'staticDir' | 'logLevel'> {
+	modelsDir?: string | undefined;
+	/** Without a database the server only serves the app (and says so at the API). */
+	database?: Database | undefined;
+	storage?: FileStorage | undefined;
+	/** The secret `docket server user add` presents on loopback while this server owns the data dir. */
+	adminSecret?: string | undefined;
+	rateLimit?: RateLimitOptions | undefined;
+}
+
+export const DEFAULT_RATE_LIMIT: RateLimitOptions = { burst: 600, perSecond: 50 };
+
+declare module 'fastify' {
+	interface FastifyRequest {
+		principal?: Principal;
+	}
+}
+
+function errorBody(code: string, message: string) {
+	return { error: { code, message } };
+}
+
+function isLoopback(address: string | undefined): boolean {
+	return address === '127.0.0.1' || address === '::1' || address === '::ffff:127.0.0.1';
+}
+
+function sameSecret(a: string, b: string): boolean {
+	const x = Buffer.from(a);
+	const y = Buffer.from(b);
+	return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/** Parses with zod; answers 400 with the first problem in words when the input does not fit. */
+function parse<T extends z.ZodType>(schema: T, input: unknown, reply: FastifyReply): z.infer<T> | undefined {
+	const result = schema.safeParse(input);
+	if (result.success) return result.data;
+	const issue = result.error.issues[0];
+	const where = issue?.path.join('.') || 'request';
+	void reply.code(400).send(errorBody('invalid-request', `${where}: ${issue?.message ?? 'invalid'}`));
+	return undefined;
+}
 
 /**
  * The Docket server: it serves the web app and is the team's sync server. Routes are added as
@@ -11,14 +61,158 @@ export type AppOptions = Pick<ServerConfig, 'staticDir' | 'logLevel'>;
  */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 	const app = Fastify({
-		logger: { level: options.logLevel },
-		bodyLimit: 1024 * 1024,
+		logger: { level: options.logLevel, redact: ['req.headers.authorization', 'req.headers["x-docket-admin"]'] },
+		bodyLimit: LIMITS.maxJsonBodyBytes,
 		// Behind the team's reverse proxy, the client's address is the proxy's unless told otherwise.
 		trustProxy: false
 	});
 
 	app.get('/api/v1/health', async () => ({ ok: true, protocol: PROTOCOL_VERSION }));
 
+	const { database, storage } = options;
+	if (database && storage) {
+		const pool = database.pool;
+		const store = new SyncStore(pool);
+		const uploads = new Uploads(pool, storage, app.log);
+		const limiter = new RateLimiter(options.rateLimit ?? DEFAULT_RATE_LIMIT);
+		app.decorate('uploads', uploads);
+
+		app.addHook('onRequest', async (request, reply) => {
+			if (!request.url.startsWith('/api/v1/') && !request.url.startsWith('/files')) return;
+			if (request.url === '/api/v1/health') return;
+			const token = bearerToken(request.headers.authorization);
+			const key = token ? `t:${hashToken(token)}` : `a:${request.ip}`;
+			const verdict = limiter.take(key);
+			if (!verdict.ok) {
+				request.log.warn({ key: key.slice(0, 10) }, 'rate limited');
+				return reply
+					.code(429)
+					.header('retry-after', String(verdict.retryAfterSeconds))
+					.send(errorBody('rate-limited', `Too many requests; try again in ${verdict.retryAfterSeconds} s.`));
+			}
+		});
+
+		const requireUser = async (request: FastifyRequest, reply: FastifyReply) => {
+			const principal = await authenticate(pool, request.headers.authorization);
+			if (!principal) {
+				return reply.code(401).header('www-authenticate', 'Bearer').send(errorBody('unauthorized', 'Sign in with a valid access token (Settings › Sync).'));
+			}
+			request.principal = principal;
+			request.log = request.log.child({ teamId: principal.teamId, userId: principal.userId });
+		};
+		const principalOf = (request: FastifyRequest): Principal => {
+			if (!request.principal) throw new Error('Route is missing the requireUser hook.');
+			return request.principal;
+		};
+
+		app.post('/api/v1/push', { preHandler: requireUser }, async (request, reply) => {
+			const body = parse(PushRequest, request.body, reply);
+			if (!body) return reply;
+			const { teamId } = principalOf(request);
+			const results = await store.push(teamId, body.clientId, body.mutations);
+			request.log.info(
+				{ clientId: body.clientId, mutations: body.mutations.length, conflicts: results.filter((r) => r.status === 'conflict').length },
+				'push'
+			);
+			return { results };
+		});
+
+		app.get('/api/v1/pull', { preHandler: requireUser }, async (request, reply) => {
+			const query = parse(PullQuery, request.query, reply);
+			if (!query) return reply;
+			return store.pull(principalOf(request).teamId, query.since, query.limit);
+		});
+
+		app.post('/api/v1/search', { preHandler: requireUser }, async (request, reply) => {
+			const body = parse(SearchRequest, request.body, reply);
+			if (!body) return reply;
+			const found = await store.search(principalOf(request).teamId, body.caseId, body.vector, body.k);
+			return found ?? reply.code(404).send(errorBody('not-found', 'No such case.'));
+		});
+
+		app.get<{ Params: { documentId: string } }>('/api/v1/files/:documentId', { preHandler: requireUser }, async (request, reply) => {
+			const { teamId } = principalOf(request);
+			const documentId = request.params.documentId;
+			const { rows } = /^[0-9a-fA-F-]{36}$/.test(documentId)
+				? await pool.query<{ storage_key: string; size: string; sha256: string; filename: string }>(
+						'SELECT f.storage_key, f.size, f.sha256, f.filename FROM files f JOIN documents d ON d.team_id = f.team_id AND d.id = f.document_id WHERE f.team_id = $1 AND f.document_id = $2 AND NOT d.deleted',
+						[teamId, documentId]
+					)
+				: { rows: [] };
+			const file = rows[0];
+			const size = file ? await storage.size(file.storage_key) : undefined;
+			if (!file || size === undefined) return reply.code(404).send(errorBody('not-found', 'No such file.'));
+			reply.header('accept-ranges', 'bytes').header('etag', `"${file.sha256}"`);
+			const bytes = () =>
+				reply.header('content-type', 'application/octet-stream').header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(file.filename)}`);
+			const range = request.headers.range;
+			if (range === undefined) return bytes().header('content-length', String(size)).send(storage.read(file.storage_key));
+			const match = /^bytes=(\d*)-(\d*)$/.exec(range.trim());
+			let start = match?.[1] ? Number(match[1]) : undefined;
+			let end = match?.[2] ? Number(match[2]) : undefined;
+			if (start === undefined && end !== undefined) {
+				start = Math.max(0, size - end);
+				end = size - 1;
+			}
+			end = Math.min(end ?? size - 1, size - 1);
+			if (!match || start === undefined || start > end || start >= size)
+				return reply.code(416).header('content-range', `bytes */${size}`).send(errorBody('bad-range', 'Range not satisfiable.'));
+			return bytes()
+				.code(206)
+				.header('content-range', `bytes ${start}-${end}/${size}`)
+				.header('content-length', String(end - start + 1))
+				.send(storage.read(file.storage_key, { start, end }));
+		});
+
+		// `docket server user add` while this server owns the embedded database: loopback and the lock's secret.
+		app.post('/api/v1/admin/users', async (request, reply) => {
+			const secret = request.headers['x-docket-admin'];
+			if (!options.adminSecret || !isLoopback(request.socket.remoteAddress) || typeof secret !== 'string' || !sameSecret(secret, options.adminSecret))
+				return reply.code(404).send(errorBody('not-found', `Nothing at ${request.method} ${request.url}.`));
+			const body = parse(AddUserRequest, request.body, reply);
+			if (!body) return reply;
+			const added = await addUser(pool, body.name, body.team);
+			request.log.info({ userId: added.userId, teamId: added.teamId }, 'user added');
+			return added;
+		});
+
+		uploads.register(app);
+	} else {
+		app.all('/api/v1/*', async (_request, reply) => reply.code(503).send(errorBody('no-database', 'This server runs without a database.')));
+	}
+
+	if (options.modelsDir && existsSync(options.modelsDir)) {
+		await app.register(fastifyStatic, {
+			root: options.modelsDir,
+			prefix: '/models/',
+			decorateReply: false,
+			cacheControl: false,
+			setHeaders(reply) {
+				reply.header('cache-control', 'public, max-age=86400');
+				reply.header('access-control-allow-origin', '*');
+			}
+		});
+	}
+
+	app.setErrorHandler(async (error, request, reply) => {
+		const status = typeof error === 'object' && error !== null && 'statusCode' in error && typeof error.statusCode === 'number' ? error.statusCode : 500;
+		if (status >= 500) request.log.error({ err: error }, 'request failed');
+		const code = status === 413 ? 'too-large' : status === 415 ? 'unsupported-media-type' : status < 500 ? 'invalid-request' : 'server-error';
+		const message =
+			status === 413
+				? `The request is larger than ${LIMITS.maxJsonBodyBytes} bytes; send fewer mutations at once.`
+				: status < 500 && error instanceof Error
+					? error.message
+					: 'The server failed; try again later.';
+		return reply.code(status).send(errorBody(code, message));
+	});
+
 	await registerStaticApp(app, options.staticDir);
 	return app;
+}
+
+declare module 'fastify' {
+	interface FastifyInstance {
+		uploads?: Uploads;
+	}
 }

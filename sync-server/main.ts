@@ -1,30 +1,89 @@
 import type { FastifyInstance } from 'fastify';
+import type { PGlite } from '@electric-sql/pglite';
 import { buildApp } from './app.ts';
 import type { ServerConfig } from './config.ts';
+import { acquireLock, type DataDirLock } from './data-dir-lock.ts';
+import { openDatabase, type Database } from './db/database.ts';
+import { migrate } from './db/migrate.ts';
+import { DiskFileStorage, type FileStorage } from './file-storage.ts';
+import type { RateLimitOptions } from './rate-limit.ts';
 
 export interface RunningServer {
 	app: FastifyInstance;
 	url: string;
+	database: Database;
+	dataDir: string;
 	close(): Promise<void>;
 }
 
-/** Starts the server and stops it cleanly on SIGINT/SIGTERM, letting in-flight requests finish. */
-export async function startServer(config: ServerConfig, { handleSignals = true } = {}): Promise<RunningServer> {
-	const app = await buildApp(config);
-	await app.listen({ port: config.port, host: config.host });
+export interface StartOptions {
+	handleSignals?: boolean;
+	/** Tests: an open PGlite to use instead of the data directory's (the caller keeps ownership). */
+	pglite?: PGlite;
+	rateLimit?: RateLimitOptions;
+	/** Connections to a real Postgres (pglite-socket serves one). */
+	poolSize?: number;
+	/** How often expired, unfinished tus uploads are cleaned up. */
+	cleanupIntervalMs?: number;
+}
+
+/**
+ * Starts the server: takes the data directory (an embedded database has one owner), migrates, finishes
+ * uploads a crash left unprocessed, listens, and on SIGINT/SIGTERM stops accepting, lets in-flight
+ * requests finish, then closes the database.
+ */
+export async function startServer(config: ServerConfig, { handleSignals = true, pglite, rateLimit, poolSize, cleanupIntervalMs = 3600_000 }: StartOptions = {}): Promise<RunningServer> {
+	const embedded = !config.databaseUrl && !pglite;
+	let lock: DataDirLock | undefined;
+	let database: Database | undefined;
+	let app: FastifyInstance | undefined;
+	try {
+		// Files live in the data directory in every mode, so it always gets one owner.
+		lock = await acquireLock(config.dataDir);
+		database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: embedded ? config.dataDir : undefined, pglite, poolSize });
+		await migrate(database.pool);
+		const storage: FileStorage = new DiskFileStorage(config.dataDir);
+		app = await buildApp({ ...config, database, storage, adminSecret: lock.info.adminSecret, rateLimit });
+		const reconciled = await app.uploads?.reconcile();
+		if (reconciled) app.log.info({ reconciled }, 'finished uploads left unprocessed');
+		await app.listen({ port: config.port, host: config.host });
+	} catch (error) {
+		await app?.close().catch(() => undefined);
+		await database?.close().catch(() => undefined);
+		await lock?.release();
+		throw error;
+	}
 	const address = app.server.address();
 	const port = typeof address === 'object' && address ? address.port : config.port;
 	const shownHost = config.host === '0.0.0.0' || config.host === '127.0.0.1' ? 'localhost' : config.host;
 	const url = `http://${shownHost}:${port}`;
+	const loopback = config.host === '0.0.0.0' || config.host === '127.0.0.1' || config.host === 'localhost' ? `http://127.0.0.1:${port}` : null;
+	if (loopback) await lock.setAdminUrl(loopback);
+
+	const running = app;
+	const db = database;
+	const owned = lock;
+	const cleanup = setInterval(() => {
+		running.uploads?.tus.cleanUpExpiredUploads().catch((error: unknown) => running.log.warn({ err: error }, 'upload clean-up failed'));
+	}, cleanupIntervalMs);
+	cleanup.unref();
+
 	let closing: Promise<void> | undefined;
-	const close = () => (closing ??= app.close());
+	const close = () =>
+		(closing ??= (async () => {
+			clearInterval(cleanup);
+			// Fastify's close waits for in-flight requests, so every accepted write commits before the pool ends.
+			await running.close();
+			await db.close();
+			await owned.release();
+		})());
 	if (handleSignals) {
 		const onSignal = (signal: NodeJS.Signals) => {
-			app.log.info({ signal }, 'shutting down');
+			running.log.info({ signal }, 'shutting down');
 			close().then(
 				() => process.exit(0),
 				(error: unknown) => {
-					app.log.error({ err: error }, 'shutdown failed');
+					running.log.error({ err: error }, 'shutdown failed');
 					process.exit(1);
 				}
 			);
@@ -32,5 +91,5 @@ export async function startServer(config: ServerConfig, { handleSignals = true }
 		process.once('SIGINT', onSignal);
 		process.once('SIGTERM', onSignal);
 	}
-	return { app, url, close };
+	return { app: running, url, database: db, dataDir: config.dataDir, close };
 }

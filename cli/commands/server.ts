@@ -1,12 +1,14 @@
 import { parseArgs } from 'node:util';
-import { UsageError, type Command } from '../command.ts';
+import { UsageError, type Command, type CommandIo } from '../command.ts';
 import { ConfigError, resolveConfig } from '../../sync-server/config.ts';
 import { startServer } from '../../sync-server/main.ts';
+import { addUserForCli } from '../../sync-server/admin.ts';
 
 export const serverCommand: Command = {
 	name: 'server',
 	summary: 'Run the Docket server: the web app and the team sync server',
 	usage: `Usage: docket server [--port P] [--host H] [--data DIR] [--database-url URL] [--static DIR] [--models DIR]
+       docket server user add NAME --team TEAM [--data DIR] [--database-url URL]
 
 Serves the built web app and the sync API.
   --port P            port to listen on (env PORT, default 8080)
@@ -15,8 +17,12 @@ Serves the built web app and the sync API.
   --database-url URL  a Postgres with pgvector (env DATABASE_URL); default: embedded PGlite in DIR
   --static DIR        the built app (env DOCKET_STATIC_DIR, default ./build)
   --models DIR        model files served at /models/ (env MODELS_DIR)
-  --log-level L       fatal | error | warn | info | debug | silent (env LOG_LEVEL, default info)`,
+  --log-level L       fatal | error | warn | info | debug | silent (env LOG_LEVEL, default info)
+
+\`user add\` creates a user (and the team on first use) and prints the new access token as its last line;
+only a hash of it is stored. While a server owns the data directory, the command goes through it.`,
 	async run(argv, io) {
+		if (argv[0] === 'user') return userCommand(argv.slice(1), io);
 		const { values } = parseArgs({
 			args: argv,
 			options: {
@@ -44,3 +50,28 @@ Serves the built web app and the sync API.
 		return 0;
 	}
 };
+
+async function userCommand(argv: string[], io: CommandIo): Promise<number> {
+	const [action, ...rest] = argv;
+	if (action !== 'add') throw new UsageError(`Unknown user action "${action ?? ''}"; the one there is: user add NAME --team TEAM.`);
+	const { values, positionals } = parseArgs({
+		args: rest,
+		options: { team: { type: 'string' }, data: { type: 'string' }, 'database-url': { type: 'string' } },
+		allowPositionals: true,
+		strict: true
+	});
+	const name = positionals.join(' ').trim();
+	if (!name) throw new UsageError('Name the user: docket server user add NAME --team TEAM.');
+	if (!values.team?.trim()) throw new UsageError('Say which team: --team TEAM.');
+	let config;
+	try {
+		config = resolveConfig({ data: values.data, 'database-url': values['database-url'], 'log-level': 'silent' });
+	} catch (error) {
+		if (error instanceof ConfigError) throw new UsageError(error.message);
+		throw error;
+	}
+	const added = await addUserForCli(config, name, values.team.trim());
+	io.stderr(`Added ${name} to team ${values.team.trim()}. Give them this access token (it is shown only once):`);
+	io.stdout(added.token);
+	return 0;
+}

@@ -1,7 +1,8 @@
 /**
- * The sync protocol, shared by the app and the server: versions, request and response shapes.
- * Both sides import this one module, so they cannot drift apart.
+ * The sync protocol, shared by the app and the server: versions, request and response shapes, tus
+ * metadata names and limits. Both sides import this one module, so they cannot drift apart.
  */
+import { z } from 'zod';
 
 /** Bumped when a change would break older clients; the server reports it at /api/v1/health. */
 export const PROTOCOL_VERSION = 1;
@@ -10,3 +11,149 @@ export interface HealthResponse {
 	ok: true;
 	protocol: number;
 }
+
+/** The tables that travel between devices and the server. */
+export const SYNCED_TABLES = ['cases', 'documents', 'chunks', 'threads', 'messages'] as const;
+export type SyncedTableName = (typeof SYNCED_TABLES)[number];
+
+/** Limits both sides respect, so a client never builds a request the server refuses for size. */
+export const LIMITS = {
+	/** Mutations in one push. */
+	maxMutationsPerPush: 500,
+	/** Changes in one pull page. */
+	maxPullLimit: 1000,
+	defaultPullLimit: 200,
+	/** Bytes of one JSON request body (a push of 500 chunks with 1024-d vectors fits). */
+	maxJsonBodyBytes: 16 * 1024 * 1024,
+	/** Serialised size of one row's fields. */
+	maxFieldsBytes: 256 * 1024,
+	maxVectorDimensions: 4096,
+	maxSearchK: 100,
+	/** Largest original file accepted over tus. */
+	maxUploadBytes: 4 * 1024 * 1024 * 1024
+} as const;
+
+/** Field names a row may carry: plain identifiers, so a field name can never smuggle anything in. */
+const fieldName = z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/);
+const uuid = z.string().regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, 'must be a UUID');
+export const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'must be a lowercase hex SHA-256');
+
+export const Fields = z
+	.record(fieldName, z.unknown())
+	.refine((fields) => JSON.stringify(fields).length <= LIMITS.maxFieldsBytes, 'fields are too large');
+export type Fields = Record<string, unknown>;
+
+export const Mutation = z.object({
+	mutationId: uuid,
+	table: z.enum(SYNCED_TABLES),
+	id: uuid,
+	/** The server revision the change was made against; 0 for a row the server has not seen. */
+	baseRev: z.number().int().min(0),
+	op: z.enum(['put', 'delete']),
+	fields: Fields
+});
+export type Mutation = z.infer<typeof Mutation>;
+
+export const PushRequest = z.object({
+	clientId: uuid,
+	mutations: z.array(Mutation).max(LIMITS.maxMutationsPerPush)
+});
+export type PushRequest = z.infer<typeof PushRequest>;
+
+export const MUTATION_STATUSES = ['applied', 'duplicate', 'conflict', 'rejected'] as const;
+
+/** A row as the server holds it: what a conflict shows and what a pull delivers. */
+export const ServerRow = z.object({
+	table: z.enum(SYNCED_TABLES),
+	id: z.string(),
+	rev: z.number().int(),
+	seq: z.number().int(),
+	deleted: z.boolean(),
+	fields: z.record(z.string(), z.unknown())
+});
+export type ServerRow = z.infer<typeof ServerRow>;
+
+export const MutationResult = z.object({
+	mutationId: z.string(),
+	status: z.enum(MUTATION_STATUSES),
+	/** The row's revision after this mutation (the server's current one for a conflict). */
+	rev: z.number().int(),
+	/** The change sequence number the mutation was written at; 0 when nothing was written. */
+	seq: z.number().int(),
+	/** The server's row: after a conflict or a per-field merge, so the client can show or adopt it. */
+	server: ServerRow.optional(),
+	/** Why a mutation was rejected, in words a person can act on. */
+	reason: z.string().optional()
+});
+export type MutationResult = z.infer<typeof MutationResult>;
+
+export const PushResponse = z.object({ results: z.array(MutationResult) });
+export type PushResponse = z.infer<typeof PushResponse>;
+
+export const PullQuery = z.object({
+	since: z.coerce.number().int().min(0).default(0),
+	limit: z.coerce.number().int().min(1).max(LIMITS.maxPullLimit).default(LIMITS.defaultPullLimit)
+});
+export type PullQuery = z.infer<typeof PullQuery>;
+
+export const PullResponse = z.object({
+	changes: z.array(ServerRow),
+	/** Pass as `since` next time: every change up to it has been delivered. */
+	checkpoint: z.number().int(),
+	hasMore: z.boolean()
+});
+export type PullResponse = z.infer<typeof PullResponse>;
+
+export const SearchRequest = z.object({
+	caseId: uuid,
+	vector: z.array(z.number().finite()).min(1).max(LIMITS.maxVectorDimensions),
+	k: z.number().int().min(1).max(LIMITS.maxSearchK).default(10)
+});
+export type SearchRequest = z.infer<typeof SearchRequest>;
+
+export const SearchResponse = z.object({
+	results: z.array(
+		z.object({
+			chunkId: z.string(),
+			documentId: z.string(),
+			/** Cosine distance (0 = same direction). */
+			distance: z.number(),
+			fields: z.record(z.string(), z.unknown())
+		})
+	)
+});
+export type SearchResponse = z.infer<typeof SearchResponse>;
+
+/**
+ * Chunk fields that carry the embedding. The server keeps them in a pgvector column rather than the
+ * JSON fields, so search can use them.
+ */
+export const EMBEDDING_FIELD = 'embedding';
+export const EMBEDDING_MODEL_FIELD = 'embeddingModelId';
+
+/** The tus endpoint and the metadata each upload carries (all required). */
+export const TUS_PATH = '/files/';
+export const TUS_METADATA = ['caseId', 'documentId', 'sha256', 'filename'] as const;
+export const UploadMetadata = z.object({
+	caseId: uuid,
+	documentId: uuid,
+	sha256: sha256Hex,
+	/** Display only: the server never uses it in a path. */
+	filename: z.string().min(1).max(1024)
+});
+export type UploadMetadata = z.infer<typeof UploadMetadata>;
+
+/** Where an uploaded original is served from, with Range support. */
+export function fileUrl(documentId: string): string {
+	return `/api/v1/files/${encodeURIComponent(documentId)}`;
+}
+
+export const ErrorBody = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
+export type ErrorBody = z.infer<typeof ErrorBody>;
+
+export const AddUserRequest = z.object({
+	name: z.string().min(1).max(200),
+	team: z.string().min(1).max(200)
+});
+export const AddUserResponse = z.object({ userId: z.string(), teamId: z.string(), token: z.string() });
+export type AddUserResponse = z.infer<typeof AddUserResponse>;

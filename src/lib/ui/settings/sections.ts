@@ -2,6 +2,7 @@ import type { Component } from 'svelte';
 import GpuSection from './GpuSection.svelte';
 import ModelsSection from './ModelsSection.svelte';
 import StorageSection from './StorageSection.svelte';
+import SyncSection from './SyncSection.svelte';
 
 export interface SettingsSection {
 	id: string;
@@ -22,7 +23,8 @@ export const SETTINGS_SECTIONS: readonly SettingsSection[] = [
 	{
 		id: 'sync',
 		title: 'Sync',
-		description: 'Connect to your team’s Docket server with its address and your access token, to sync cases when online.'
+		description: 'Connect to your team’s Docket server with its address and your access token, to sync cases when online.',
+		component: SyncSection
 	},
 	{ id: 'storage', title: 'Storage', description: '', component: StorageSection },
 	{ id: 'gpu', title: 'GPU', description: '', component: GpuSection }

@@ -1,0 +1,196 @@
+import { CASE_SCOPED_TABLES, type DocketDatabase } from '../db/database.ts';
+import type { ConflictRow, OutboxRow, SyncedTable } from '../db/schema.ts';
+import type { SyncApi } from './api-client.ts';
+import { EMBEDDING_FIELD, EMBEDDING_MODEL_FIELD, LIMITS, type Mutation, type MutationResult, type ServerRow } from './protocol.ts';
+
+/**
+ * The two data halves of a sync run: pushing the outbox and applying pulled changes. Both write to Dexie
+ * in one transaction per batch, so a crash leaves either the old state or the new one, never half.
+ */
+
+export const CHECKPOINT_KEY = 'sync.checkpoint';
+export const CLIENT_ID_KEY = 'sync.clientId';
+
+const SYNCED: readonly SyncedTable[] = ['cases', 'documents', 'chunks', 'threads', 'messages'];
+
+/** Every table a batch of server rows may touch (a deleted case empties its local-only tables too). */
+function replicaTables(db: DocketDatabase) {
+	const names = new Set<string>(['outbox', 'conflicts', 'syncState', 'vectors', ...SYNCED, ...CASE_SCOPED_TABLES]);
+	return [...names].map((name) => db.table(name));
+}
+
+/** This device's id for idempotent pushes; made once and kept. */
+export async function clientId(db: DocketDatabase): Promise<string> {
+	return db.transaction('rw', db.syncState, async () => {
+		const found = await db.syncState.get(CLIENT_ID_KEY);
+		if (typeof found?.value === 'string') return found.value;
+		const id = crypto.randomUUID();
+		await db.syncState.put({ key: CLIENT_ID_KEY, value: id });
+		return id;
+	});
+}
+
+export async function readCheckpoint(db: DocketDatabase): Promise<number> {
+	const found = await db.syncState.get(CHECKPOINT_KEY);
+	return typeof found?.value === 'number' ? found.value : 0;
+}
+
+/** An outbox entry as the server takes it; a chunk carries its vector, which lives in `vectors` locally. */
+async function toMutation(db: DocketDatabase, row: OutboxRow): Promise<Mutation> {
+	const fields: Record<string, unknown> = { ...row.fields };
+	if (row.table !== 'cases' && row.op === 'put') fields['caseId'] = row.caseId;
+	if (row.table === 'chunks' && row.op === 'put' && fields[EMBEDDING_FIELD] === undefined) {
+		const vector = await db.vectors.where('chunkId').equals(row.rowId).first();
+		if (vector) {
+			fields[EMBEDDING_FIELD] = Array.from(vector.vector);
+			fields[EMBEDDING_MODEL_FIELD] = vector.modelId;
+		}
+	}
+	return { mutationId: row.mutationId, table: row.table, id: row.rowId, baseRev: row.baseRev, op: row.op, fields };
+}
+
+export interface PushSummary {
+	pushed: number;
+	conflicts: number;
+}
+
+/**
+ * Sends the outbox in order, in batches. Each batch's results are applied with the removal of its
+ * outbox entries in one transaction. A conflict (or a refusal) goes to `conflicts` with both sides, and
+ * the server's row becomes the local one: the user's version is kept for them to look at, never dropped.
+ */
+export async function pushOutbox(db: DocketDatabase, api: SyncApi, batchSize: number = LIMITS.maxMutationsPerPush): Promise<PushSummary> {
+	const id = await clientId(db);
+	const summary: PushSummary = { pushed: 0, conflicts: 0 };
+	for (;;) {
+		const batch = await db.outbox.orderBy('seq').limit(batchSize).toArray();
+		if (batch.length === 0) return summary;
+		const mutations = await Promise.all(batch.map((row) => toMutation(db, row)));
+		const { results } = await api.push(id, mutations);
+		if (results.length !== batch.length) throw new Error('The server answered a different number of mutations than it was sent.');
+		await db.transaction('rw', replicaTables(db), async () => {
+			for (const [i, result] of results.entries()) {
+				const entry = batch[i]!;
+				await applyResult(db, entry, result);
+				if (result.status === 'conflict' || result.status === 'rejected') summary.conflicts++;
+			}
+			await db.outbox.bulkDelete(batch.map((row) => row.seq!));
+		});
+		summary.pushed += batch.length;
+	}
+}
+
+async function applyResult(db: DocketDatabase, entry: OutboxRow, result: MutationResult): Promise<void> {
+	if (result.status === 'conflict' || result.status === 'rejected') {
+		const conflict: ConflictRow = {
+			id: entry.mutationId,
+			table: entry.table,
+			rowId: entry.rowId,
+			caseId: entry.caseId,
+			local: { op: entry.op, ...entry.fields },
+			server: result.server
+				? { deleted: result.server.deleted, rev: result.server.rev, ...result.server.fields }
+				: { rejected: result.reason ?? 'The server refused this change.' },
+			createdAt: Date.now()
+		};
+		await db.conflicts.put(conflict);
+	}
+	if (result.server) {
+		await applyServerRow(db, result.server, { keepPending: false });
+		return;
+	}
+	if (result.status === 'applied' || result.status === 'duplicate') {
+		const table = db.table(entry.table);
+		const local: unknown = await table.get(entry.rowId);
+		if (isRecord(local) && typeof local['rev'] === 'number' && local['rev'] < result.rev) await table.update(entry.rowId, { rev: result.rev });
+	}
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+	return typeof value === 'object' && value !== null;
+}
+
+/**
+ * Writes one server row into the local tables. With `keepPending`, fields the user changed locally and
+ * has not pushed yet stay as they are (they go up next and the server decides).
+ */
+export async function applyServerRow(db: DocketDatabase, row: ServerRow, { keepPending }: { keepPending: boolean }): Promise<void> {
+	const table = db.table(row.table);
+	const pending = keepPending ? await db.outbox.where('[table+rowId]').equals([row.table, row.id]).toArray() : [];
+	if (row.deleted) {
+		if (pending.length > 0) return;
+		await table.delete(row.id);
+		// Conflicts stay: they are the user's words, kept until the user dismisses them.
+		if (row.table === 'cases') for (const name of CASE_SCOPED_TABLES) if (name !== 'conflicts') await db[name].where('caseId').equals(row.id).delete();
+		if (row.table === 'chunks') await db.vectors.where('chunkId').equals(row.id).delete();
+		return;
+	}
+	const fields: Record<string, unknown> = { ...row.fields };
+	const embedding = fields[EMBEDDING_FIELD];
+	const modelId = fields[EMBEDDING_MODEL_FIELD];
+	delete fields[EMBEDDING_FIELD];
+	for (const entry of pending) for (const name of Object.keys(entry.fields)) delete fields[name];
+	const existing: unknown = await table.get(row.id);
+	const base = isRecord(existing) ? existing : defaults(row.table);
+	await table.put({ ...base, ...fields, id: row.id, rev: row.rev });
+	if (row.table === 'chunks' && Array.isArray(embedding) && typeof modelId === 'string') {
+		const vector = Float32Array.from(embedding.map(Number));
+		let sumSquares = 0;
+		for (const x of vector) sumSquares += x * x;
+		if (Math.abs(sumSquares - 1) > 1e-3 && sumSquares > 0) for (let i = 0; i < vector.length; i++) vector[i] = vector[i]! / Math.sqrt(sumSquares);
+		await db.vectors.put({
+			id: `${row.id}:${modelId}`,
+			chunkId: row.id,
+			caseId: String(fields['caseId'] ?? (isRecord(existing) ? existing['caseId'] : '')),
+			documentId: String(fields['documentId'] ?? (isRecord(existing) ? existing['documentId'] : '')),
+			modelId,
+			dim: vector.length,
+			vector
+		});
+	}
+}
+
+/** What a row pulled for the first time needs before its fields arrive, so the app's types hold. */
+function defaults(table: SyncedTable): Record<string, unknown> {
+	const now = Date.now();
+	switch (table) {
+		case 'cases':
+			return { title: 'Untitled case', createdAt: now, updatedAt: now, lastActivityAt: now };
+		case 'documents':
+			return { name: 'document', sha256: '', size: 0, mimeType: 'application/octet-stream', kind: 'unknown', status: 'queued', createdAt: now, updatedAt: now };
+		case 'chunks':
+			return { ordinal: 0, page: 1, start: 0, end: 0, text: '' };
+		case 'threads':
+			return { title: '', createdAt: now, updatedAt: now };
+		case 'messages':
+			return { role: 'user', content: '', citations: [], status: 'done', createdAt: now };
+	}
+}
+
+export interface PullSummary {
+	applied: number;
+	checkpoint: number;
+}
+
+/** Pulls every change since the checkpoint; each page is applied together with its checkpoint. */
+export async function pullChanges(db: DocketDatabase, api: SyncApi, limit: number = LIMITS.defaultPullLimit): Promise<PullSummary> {
+	let applied = 0;
+	let checkpoint = await readCheckpoint(db);
+	for (;;) {
+		const page = await api.pull(checkpoint, limit);
+		const fresh = await db.transaction('rw', replicaTables(db), async () => {
+			// Another tab may have applied this page already; the stored checkpoint decides.
+			if ((await readCheckpoint(db)) !== checkpoint) return false;
+			for (const change of page.changes) await applyServerRow(db, change, { keepPending: true });
+			await db.syncState.put({ key: CHECKPOINT_KEY, value: page.checkpoint });
+			return true;
+		});
+		if (!fresh) {
+			checkpoint = await readCheckpoint(db);
+			continue;
+		}
+		applied += page.changes.length;
+		checkpoint = page.checkpoint;
+		if (!page.hasMore) return { applied, checkpoint };
+	}
+}

@@ -1,0 +1,105 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { copyFile, link, mkdir, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { FileStore } from '@tus/file-store';
+import type { DataStore } from '@tus/utils';
+
+/**
+ * Where original files live. One interface over the tus data store (where uploads arrive) and the
+ * place finished files are kept. The default keeps both on disk in the data directory; a team that runs
+ * several server instances puts them in S3-compatible object storage (README › Growing past one machine).
+ *
+ * Keys are made by the server from a team UUID and a SHA-256 it has checked: never from metadata text.
+ */
+export interface FileStorage {
+	/** The tus data store uploads are written to. */
+	datastore: DataStore;
+	/** SHA-256 and size of a finished tus upload's bytes. */
+	digestUpload(uploadId: string): Promise<{ sha256: string; size: number }>;
+	/** Keeps a finished upload's bytes under `key`, out of reach of the tus expiry clean-up. */
+	keep(uploadId: string, key: string): Promise<void>;
+	/** Size of a kept file, or undefined if it is missing. */
+	size(key: string): Promise<number | undefined>;
+	/** Bytes `start..end` (inclusive) of a kept file. */
+	read(key: string, range?: { start: number; end: number }): Readable;
+	/** Drops a tus upload (after a checksum mismatch, so the client starts again). */
+	discardUpload(uploadId: string): Promise<void>;
+}
+
+const SAFE_KEY = /^[0-9a-f-]{36}\/[0-9a-f]{64}$/;
+const SAFE_UPLOAD_ID = /^[0-9a-f]{32}$/;
+
+export function storageKey(teamId: string, sha256: string): string {
+	const key = `${teamId.toLowerCase()}/${sha256}`;
+	if (!SAFE_KEY.test(key)) throw new Error('Refusing an unsafe storage key.');
+	return key;
+}
+
+export function checkUploadId(id: string): string {
+	if (!SAFE_UPLOAD_ID.test(id)) throw new Error('Refusing an unsafe upload id.');
+	return id;
+}
+
+/** Files on local disk: tus uploads in `DIR/uploads`, finished files in `DIR/files/TEAM/SHA256`. */
+export class DiskFileStorage implements FileStorage {
+	readonly datastore: FileStore;
+	private readonly uploadsDir: string;
+	private readonly filesDir: string;
+
+	constructor(dataDir: string, { expireAfterMs = 7 * 24 * 3600 * 1000 } = {}) {
+		this.uploadsDir = join(dataDir, 'uploads');
+		this.filesDir = join(dataDir, 'files');
+		this.datastore = new FileStore({ directory: this.uploadsDir, expirationPeriodInMilliseconds: expireAfterMs });
+	}
+
+	async digestUpload(uploadId: string): Promise<{ sha256: string; size: number }> {
+		const path = join(this.uploadsDir, checkUploadId(uploadId));
+		const hash = createHash('sha256');
+		let size = 0;
+		for await (const chunk of createReadStream(path)) {
+			const bytes = chunk instanceof Buffer ? chunk : Buffer.from(String(chunk));
+			hash.update(bytes);
+			size += bytes.length;
+		}
+		return { sha256: hash.digest('hex'), size };
+	}
+
+	async keep(uploadId: string, key: string): Promise<void> {
+		const target = this.pathOf(key);
+		await mkdir(join(target, '..'), { recursive: true });
+		if ((await this.size(key)) !== undefined) return;
+		const source = join(this.uploadsDir, checkUploadId(uploadId));
+		// A hard link costs no copy, and the expiry clean-up of the tus directory then only drops its own name.
+		try {
+			await link(source, target);
+		} catch (error) {
+			if (error instanceof Error && 'code' in error && error.code === 'EEXIST') return;
+			await copyFile(source, target);
+		}
+	}
+
+	async size(key: string): Promise<number | undefined> {
+		try {
+			return (await stat(this.pathOf(key))).size;
+		} catch {
+			return undefined;
+		}
+	}
+
+	read(key: string, range?: { start: number; end: number }): Readable {
+		return createReadStream(this.pathOf(key), range);
+	}
+
+	async discardUpload(uploadId: string): Promise<void> {
+		const id = checkUploadId(uploadId);
+		await rm(join(this.uploadsDir, id), { force: true });
+		await rm(join(this.uploadsDir, `${id}.json`), { force: true });
+	}
+
+	private pathOf(key: string): string {
+		if (!SAFE_KEY.test(key)) throw new Error('Refusing an unsafe storage key.');
+		return join(this.filesDir, key);
+	}
+}

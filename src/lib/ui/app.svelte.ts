@@ -5,6 +5,7 @@ import { openDatabase } from '../db/open.ts';
 import { requestPersistentStorage } from '../db/storage.ts';
 import type { DocketError } from '../errors.ts';
 import { detectGpu, type GpuReport } from '../gpu/capability.ts';
+import { syncStatusFor, type SyncStatus } from '../sync/sync-status.svelte.ts';
 
 export type ConnectionStatus = 'Offline' | 'Local only' | 'Syncing' | 'Synced' | 'Sync error';
 
@@ -20,11 +21,11 @@ export class App {
 	gpu = $state.raw<GpuReport | undefined>(undefined);
 	online = $state(typeof navigator === 'undefined' ? true : navigator.onLine);
 	persisted = $state<boolean | undefined>(undefined);
-	/** Sync owns this once a server is connected. */
-	syncStatus = $state<Exclude<ConnectionStatus, 'Offline'>>('Local only');
+	/** Team sync; says `Local only` until a server is connected in Settings › Sync. */
+	sync = $state.raw<SyncStatus | undefined>(undefined);
 
 	readonly ready = $derived(this.db !== undefined && this.files !== undefined);
-	readonly connection: ConnectionStatus = $derived(this.online ? this.syncStatus : 'Offline');
+	readonly connection: ConnectionStatus = $derived(this.online ? (this.sync?.connection ?? 'Local only') : 'Offline');
 
 	/** Opens everything; failures become state, never an unhandled rejection. */
 	async start(): Promise<void> {
@@ -38,9 +39,12 @@ export class App {
 			this.storageError = opened.error;
 			return;
 		}
-		this.files = await openFileStore(opened.db);
+		const files = await openFileStore(opened.db);
+		this.files = files;
 		this.db = opened.db;
+		this.sync = syncStatusFor(opened.db, files);
 		this.persisted = await requestPersistentStorage();
+		await this.sync.start();
 	}
 }
 

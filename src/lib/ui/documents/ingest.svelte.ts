@@ -1,3 +1,4 @@
+import { searchClient } from '../../search/client.browser.ts';
 import type { DocketDatabase } from '../../db/database.ts';
 import type { FileStore } from '../../db/file-store.ts';
 import { IngestRunner, type IncomingFile, type JobProgress } from '../../ingest/ingest-runner.ts';
@@ -13,7 +14,16 @@ export class IngestState {
 	#scheduled = false;
 
 	constructor(db: DocketDatabase, files: FileStore, extractor: Extractor) {
-		this.runner = new IngestRunner({ db, files, extractor });
+		this.runner = new IngestRunner({
+			db,
+			files,
+			extractor,
+			// Keyword search picks the document up at once, without waiting for a search to catch up.
+			onDocumentIndexed: (document) =>
+				void searchClient()
+					.documentIndexed({ caseId: document.caseId, documentId: document.id })
+					.catch((error: unknown) => console.warn('search index update failed; the next search catches up', error))
+		});
 		this.runner.subscribe(() => this.#schedule());
 		void this.runner.resume().then(() => this.#schedule());
 	}

@@ -27,7 +27,7 @@ async function recallByPage(backend: SearchBackend, qa: Qa, mode: SearchMode, em
 	return found / qa.questions.length;
 }
 
-describe.skipIf(!available)('retrieval eval on Free Culture (../shared/eval/freeculture-qa.json)', () => {
+describe.skipIf(!available)(`retrieval eval on Free Culture${available ? '' : ' (skipped: ../shared/eval/freeculture-qa.json or the corpus is missing)'}`, () => {
 	it('lexical recall@10 by page ≥ 0.75, hybrid reported, misspellings get the right "did you mean"', { timeout: 120_000 }, async () => {
 		const qa = JSON.parse(readFileSync(QA, 'utf8')) as Qa;
 		const ingested = await ingestFile(PDF);
@@ -57,8 +57,4 @@ describe.skipIf(!available)('retrieval eval on Free Culture (../shared/eval/free
 			expect(corrected.results.some((r) => m.pages.includes(r.page)), m.id).toBe(true);
 		}
 	});
-});
-
-describe.skipIf(available)('retrieval eval', () => {
-	it.skip('skipped: ../shared/eval/freeculture-qa.json or the corpus is missing', () => {});
 });

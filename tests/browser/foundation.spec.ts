@@ -94,6 +94,9 @@ test.describe('offline app', () => {
 		await expect(library.caseLink('Train case')).toBeVisible();
 		await expect(library.connection).toHaveText('Offline');
 		await library.caseLink('Train case').click();
+		// Let the client-side navigation land before reloading, or the reload reloads the library.
+		await expect(page.getByRole('heading', { name: 'Train case', level: 1 })).toBeVisible();
+		await expect(page).toHaveURL(/\/cases\//);
 		await page.reload();
 		await expect(page.getByRole('heading', { name: 'Train case', level: 1 })).toBeVisible();
 		await context.setOffline(false);

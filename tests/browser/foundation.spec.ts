@@ -59,6 +59,7 @@ test.describe('case library', () => {
 		await library.gotoCases();
 		await expect(page.getByRole('list', { name: 'Cases' }).getByRole('link')).toHaveText(['Newer', 'Older']);
 		await library.caseLink('Older').click();
+		await expect(page.getByRole('heading', { name: 'Older', level: 1 })).toBeVisible();
 		await library.gotoCases();
 		await expect(page.getByRole('list', { name: 'Cases' }).getByRole('link')).toHaveText(['Older', 'Newer']);
 	});

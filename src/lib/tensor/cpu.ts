@@ -19,6 +19,7 @@ import {
 	type AxisTaps,
 	type BoundaryMode,
 	type KernelName,
+	type ResamplePlan,
 	type ResampleParams,
 	type RunOptions,
 	type SampleParams,
@@ -137,6 +138,24 @@ function checkCancelled(signal: AbortSignal | undefined): void {
 }
 
 /**
+ * The extended coefficient volume's dimensions and the three axes' tap tables, as both resampling and
+ * point sampling evaluate them.
+ */
+function resolvePlanTaps(plan: Pick<ResamplePlan, 'inShape' | 'margin' | 'taps' | 'kernel' | 'mode'>) {
+	const [, nz, ny, nx] = plan.inShape;
+	const m = plan.margin;
+	const eDims: Triple = [nz + 2 * m, ny + 2 * m, nx + 2 * m];
+	const [tapsZ, tapsY, tapsX] = plan.taps;
+	return {
+		m,
+		eDims,
+		tz: resolveTaps(tapsZ, plan.kernel, plan.mode, -m, eDims[0]),
+		ty: resolveTaps(tapsY, plan.kernel, plan.mode, -m, eDims[1]),
+		tx: resolveTaps(tapsX, plan.kernel, plan.mode, -m, eDims[2])
+	};
+}
+
+/**
  * The resampling loop as a generator that yields after each output plane, so the synchronous and the
  * event-loop-friendly versions share one body. Returns the result in the caller's axis order.
  */
@@ -147,12 +166,7 @@ function* resampleSteps(tensor: Tensor, params: ResampleParams, options: RunOpti
 	const input = permute4(tensor, forward);
 	const [t, nz, ny, nx] = plan.inShape;
 	const [, oz, oy, ox] = plan.outShape;
-	const m = plan.margin;
-	const eDims: Triple = [nz + 2 * m, ny + 2 * m, nx + 2 * m];
-	const [tapsZ, tapsY, tapsX] = plan.taps;
-	const tz = resolveTaps(tapsZ, plan.kernel, plan.mode, -m, eDims[0]);
-	const ty = resolveTaps(tapsY, plan.kernel, plan.mode, -m, eDims[1]);
-	const tx = resolveTaps(tapsX, plan.kernel, plan.mode, -m, eDims[2]);
+	const { m, eDims, tz, ty, tx } = resolvePlanTaps(plan);
 	const inVolume = nz * ny * nx;
 	const outVolume = oz * oy * ox;
 	const out = new Float32Array(t * outVolume);
@@ -209,12 +223,7 @@ export function sampleCpu(tensor: Tensor, coordinates: Tensor, params: SamplePar
 	const { forward } = batchFirstOrder(plan.batchAxis, plan.axes);
 	const input = permute4(tensor, forward);
 	const [t, nz, ny, nx] = plan.inShape;
-	const m = plan.margin;
-	const eDims: Triple = [nz + 2 * m, ny + 2 * m, nx + 2 * m];
-	const [tapsZ, tapsY, tapsX] = plan.taps;
-	const tz = resolveTaps(tapsZ, plan.kernel, plan.mode, -m, eDims[0]);
-	const ty = resolveTaps(tapsY, plan.kernel, plan.mode, -m, eDims[1]);
-	const tx = resolveTaps(tapsX, plan.kernel, plan.mode, -m, eDims[2]);
+	const { m, eDims, tz, ty, tx } = resolvePlanTaps(plan);
 	const p = plan.points;
 	const inVolume = nz * ny * nx;
 	const out = new Float32Array(t * p);

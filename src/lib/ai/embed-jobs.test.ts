@@ -5,7 +5,7 @@ import { DocketError } from '../errors.ts';
 import { freshDatabase } from '../testing/db.ts';
 import { TINY_MODEL_DIM, TINY_MODEL_REPO, loadTinyEmbedder } from '../testing/tiny-model.ts';
 import type { Embedder } from './embedder.ts';
-import { embedJobId, enqueueEmbedding, pendingEmbedJobs, reembedAll, runEmbedJob, runPendingEmbedJobs, vectorId, type EmbedJobEmbedder } from './embed-jobs.ts';
+import { embedJobId, enqueueEmbedding, parkWaitingDocuments, pendingEmbedJobs, reembedAll, runEmbedJob, runPendingEmbedJobs, vectorId, type EmbedJobEmbedder } from './embed-jobs.ts';
 
 const WORDS = 'the court said contract evidence witness judge law deposition plaintiff defendant damages breach motion order trial'.split(' ');
 
@@ -181,5 +181,28 @@ describe('embedding jobs', () => {
 		const { document } = await seedDocument(db, 'case-1', 0);
 		await enqueueEmbedding(db, document.id);
 		await expect(runEmbedJob(db, embedJobId(document.id), tiny)).resolves.toMatchObject({ state: 'done', progress: 1 });
+	});
+
+	it('parks documents waiting for a model as Indexed, and shows them Embedding again when their job runs', async () => {
+		const db = await freshDatabase();
+		const { document } = await seedDocument(db, 'case-1', 3);
+		await enqueueEmbedding(db, document.id);
+		await expect(parkWaitingDocuments(db)).resolves.toBe(1);
+		expect((await db.documents.get(document.id))?.status).toBe('indexed');
+		expect((await db.jobs.get(embedJobId(document.id)))?.state).toBe('queued');
+
+		const statuses: string[] = [];
+		const watching: EmbedJobEmbedder = {
+			modelId: tiny.modelId,
+			dim: tiny.dim,
+			async embed(texts) {
+				statuses.push((await db.documents.get(document.id))?.status ?? 'missing');
+				return tiny.embed(texts);
+			}
+		};
+		await expect(runPendingEmbedJobs(db, watching)).resolves.toEqual({ done: 1 });
+		expect(statuses).toEqual(['embedding']);
+		expect(await db.documents.get(document.id)).toMatchObject({ status: 'indexed', embeddingModelId: TINY_MODEL_REPO });
+		await expect(parkWaitingDocuments(db)).resolves.toBe(0);
 	});
 });

@@ -65,6 +65,23 @@ export async function pendingEmbedJobs(db: DocketDatabase): Promise<JobRow[]> {
 	return jobs.sort((a, b) => a.createdAt - b.createdAt);
 }
 
+/**
+ * While no embedding model can be loaded, documents waiting for one show `Indexed` (their keyword index is
+ * complete) instead of an `Embedding` that is not happening; their jobs stay queued and flip them back
+ * when they run. Returns how many documents wait.
+ */
+export async function parkWaitingDocuments(db: DocketDatabase, now = Date.now()): Promise<number> {
+	const jobs = await pendingEmbedJobs(db);
+	if (jobs.length === 0) return 0;
+	await db.transaction('rw', db.jobs, db.documents, async () => {
+		for (const job of jobs) {
+			if (job.state === 'embedding') await db.jobs.update(job.id, { state: 'queued', updatedAt: now });
+			await db.documents.where('id').equals(job.documentId).filter((d) => d.status === 'embedding').modify({ status: 'indexed', updatedAt: now });
+		}
+	});
+	return new Set(jobs.map((j) => j.documentId)).size;
+}
+
 export interface RunOptions {
 	batchSize?: number;
 	signal?: AbortSignal;
@@ -87,7 +104,11 @@ export async function runEmbedJob(db: DocketDatabase, jobId: string, embedder: E
 		);
 		const todo = chunks.filter((c) => !have.has(vectorId(c.id, modelId)));
 		let done = chunks.length - todo.length;
-		let job = await setJob(db, jobId, { state: 'embedding', progress: ratio(done, chunks.length), updatedAt: now() });
+		let job = await db.transaction('rw', db.jobs, db.documents, async () => {
+			// A document parked as keyword-only while no model was at hand shows `Embedding` again.
+			await db.documents.where('id').equals(start.documentId).filter((d) => d.status === 'indexed').modify({ status: 'embedding', updatedAt: now() });
+			return setJob(db, jobId, { state: 'embedding', progress: ratio(done, chunks.length), updatedAt: now() });
+		});
 		for (let i = 0; i < todo.length; i += batchSize) {
 			if (options.signal?.aborted) return job;
 			const batch = todo.slice(i, i + batchSize);

@@ -11,15 +11,19 @@ import type { Endpoint } from './rpc.ts';
 import { loadTransformersEmbedder } from './transformers-embedder.ts';
 
 /** The real host in-process, with web-llm unavailable (as on a machine without WebGPU) and the fixture as transformers.js model. */
-function engine() {
+function engine(options: { offline?: () => boolean; loads?: string[] } = {}) {
 	let deliver: ((m: AiReply) => void) | undefined;
 	const host = new AiHost(
 		{
 			createWebLlm: async () => {
 				throw Object.assign(new Error('WebGPU is not supported in your current environment'), { name: 'WebGPUNotAvailableError' });
 			},
-			loadTransformers: (o) => loadTransformersEmbedder({ ...o, repo: TINY_MODEL_REPO, dtype: 'fp32', pooling: 'mean', source: { kind: 'local-dir', dir: FIXTURE_MODELS_DIR }, devices: ['cpu'] }),
-			online: () => true
+			loadTransformers: async (o) => {
+				options.loads?.push(o.modelId ?? o.repo);
+				if (options.offline?.()) throw new TypeError('Failed to fetch');
+				return loadTransformersEmbedder({ ...o, repo: TINY_MODEL_REPO, dtype: 'fp32', pooling: 'mean', source: { kind: 'local-dir', dir: FIXTURE_MODELS_DIR }, devices: ['cpu'] });
+			},
+			online: () => !options.offline?.()
 		},
 		(m) => deliver?.(structuredClone(m))
 	);
@@ -69,13 +73,63 @@ describe('embedding runner through the AI protocol', () => {
 		expect(models).toEqual(new Set([TINY_MODEL_REPO]));
 	});
 
-	it('only one tab runs the queue', async () => {
+	it('one tab at a time runs the queue; the second finds it done', async () => {
 		const db = await freshDatabase();
-		await seed(db, 2);
-		const busy = { request: async (_n: string, _o: { ifAvailable: true }, cb: (lock: unknown) => Promise<unknown>) => cb(null) };
-		const runner = new EmbeddingRunner({ db, client: engine(), profile: noGpu, locks: busy });
-		await expect(runner.run()).resolves.toEqual({ done: 0 });
-		expect((await db.jobs.get((await db.jobs.toArray())[0]!.id))?.state).toBe('queued');
+		const doc = await seed(db, 2);
+		// A Web Lock in miniature: callbacks run one after another.
+		let tail: Promise<unknown> = Promise.resolve();
+		let inside = 0;
+		let overlapped = false;
+		const locks = {
+			request<T>(_name: string, callback: (lock: unknown) => Promise<T>): Promise<T> {
+				const run = tail.then(async () => {
+					overlapped ||= inside > 0;
+					inside++;
+					try {
+						return await callback({});
+					} finally {
+						inside--;
+					}
+				});
+				tail = run.catch(() => undefined);
+				return run;
+			}
+		};
+		const client = engine();
+		const a = new EmbeddingRunner({ db, client, profile: noGpu, locks });
+		const b = new EmbeddingRunner({ db, client, profile: noGpu, locks });
+		const results = await Promise.all([a.run(), b.run()]);
+		expect(overlapped).toBe(false);
+		expect(results.map((r) => r.done).sort()).toEqual([0, 1]);
+		expect(await db.vectors.where('documentId').equals(doc.id).count()).toBe(2);
+	});
+
+	it('loads no model when nothing is queued', async () => {
+		const db = await freshDatabase();
+		const loads: string[] = [];
+		await expect(new EmbeddingRunner({ db, client: engine({ loads }), profile: noGpu }).run()).resolves.toEqual({ done: 0 });
+		expect(loads).toEqual([]);
+	});
+
+	it('without a model (offline, nothing cached) it resolves quietly, shows the document Indexed, and resumes later', async () => {
+		const db = await freshDatabase();
+		let offline = true;
+		const client = engine({ offline: () => offline });
+		const doc = await seed(db, 3);
+		expect((await db.documents.get(doc.id))?.status).toBe('embedding');
+		const runner = new EmbeddingRunner({ db, client, profile: noGpu });
+		const waiting = await runner.run();
+		expect(waiting).toMatchObject({ done: 0, waiting: 1 });
+		expect(waiting.error).toBeDefined();
+		expect(await db.documents.get(doc.id)).toMatchObject({ status: 'indexed' });
+		expect((await db.documents.get(doc.id))?.embeddingModelId).toBeUndefined();
+		expect((await db.jobs.get(embedJobId(doc.id)))?.state).toBe('queued');
+		expect(await db.vectors.count()).toBe(0);
+
+		offline = false;
+		await expect(runner.run()).resolves.toEqual({ done: 1 });
+		expect(await db.documents.get(doc.id)).toMatchObject({ status: 'indexed', embeddingModelId: 'Snowflake/snowflake-arctic-embed-s' });
+		expect(await db.vectors.where('documentId').equals(doc.id).count()).toBe(3);
 	});
 
 	it('refuses vectors from a model that changed mid-run', async () => {

@@ -3,12 +3,12 @@
  * embedding model is loaded (the chosen one, else the default for this GPU, else the transformers.js
  * fallback), re-queues documents embedded with another model, then works through the queue.
  * Call `run()` after ingestion stores chunks, at start-up (resumes after a reload), and when the network
- * or a model comes back. In a browser, a Web Lock keeps two tabs from running the same queue.
+ * or a model comes back. In a browser, a Web Lock keeps two tabs from running the same queue at once.
  */
 import type { DocketDatabase } from '../db/database.ts';
 import { DocketError } from '../errors.ts';
 import type { AiClient } from './client.ts';
-import { reembedAll, runPendingEmbedJobs, type EmbedJobEmbedder, type RunOptions } from './embed-jobs.ts';
+import { parkWaitingDocuments, pendingEmbedJobs, reembedAll, runPendingEmbedJobs, type EmbedJobEmbedder, type RunOptions } from './embed-jobs.ts';
 import { chooseDefaults, type MachineProfile } from './model-registry.ts';
 import { readModelSettings } from './model-settings.ts';
 import type { EmbeddingChoice } from './protocol.ts';
@@ -35,11 +35,16 @@ export interface EmbeddingRunnerOptions {
 	db: DocketDatabase;
 	client: Pick<AiClient, 'embed' | 'load' | 'status'>;
 	profile: () => MachineProfile;
-	/** `navigator.locks` in a browser; omitted in Node and tests. */
-	locks?: { request(name: string, options: { ifAvailable: true }, callback: (lock: unknown) => Promise<unknown>): Promise<unknown> };
+	/** `navigator.locks` in a browser (one tab runs the queue at a time); omitted in Node and tests. */
+	locks?: { request<T>(name: string, callback: (lock: unknown) => Promise<T>): Promise<T> };
 	/** Overrides the model choice (tests, the fixture in browser tests). */
 	embedding?: EmbeddingChoice;
 	baseUrl?: string;
+	/**
+	 * The embedding model the engine has ready, as last heard from its status events. With it, a run that
+	 * finds nothing queued does not start the AI worker just to ask; without it, the runner asks.
+	 */
+	loadedModel?: () => string | undefined;
 }
 
 export class EmbeddingRunner {
@@ -50,7 +55,7 @@ export class EmbeddingRunner {
 		const status = await this.options.client.status();
 		const settings = await readModelSettings(this.options.db);
 		const wanted = this.options.embedding ?? this.defaultChoice(settings.embeddingModelId);
-		const wantedId = wanted?.engine === 'web-llm' ? wanted.modelId : wanted ? (wanted.modelId ?? wanted.repo) : undefined;
+		const wantedId = wanted ? choiceId(wanted) : undefined;
 		const current = status.embedding;
 		if (current.state === 'ready' && current.dim !== undefined && (wantedId === undefined || current.modelId === wantedId || current.fallback))
 			return { modelId: current.modelId, dim: current.dim };
@@ -69,22 +74,55 @@ export class EmbeddingRunner {
 		return model ? { engine: 'web-llm', modelId: model.id } : undefined;
 	}
 
-	/** Works through the queue; resolves when it is empty or waiting for a model. */
-	async run(options: Omit<RunOptions, 'batchSize'> = {}): Promise<{ done: number; error?: unknown }> {
-		const work = async () => {
-			const { modelId, dim } = await this.ensureModel();
-			await reembedAll(this.options.db, modelId);
-			return runPendingEmbedJobs(this.options.db, clientEmbedder(this.options.client, modelId, dim), options);
-		};
-		if (!this.options.locks) return work();
-		let result: { done: number; error?: unknown } = { done: 0 };
-		await this.options.locks.request(EMBED_JOBS_LOCK, { ifAvailable: true }, async (lock) => {
-			// Another tab is already running the queue.
-			if (lock === null) return;
-			result = await work();
-		});
-		return result;
+	/** Whether there is anything to embed; checked before loading a model, so a start-up with nothing queued downloads nothing. */
+	async hasWork(): Promise<boolean> {
+		const { db } = this.options;
+		if ((await pendingEmbedJobs(db)).length > 0) return true;
+		// The model asked for (here or in Settings), else the one loaded (by another tab, say): documents embedded with another one follow it.
+		const chosen = this.options.embedding ? choiceId(this.options.embedding) : (await readModelSettings(db)).embeddingModelId;
+		const target = chosen ?? (this.options.loadedModel ? this.options.loadedModel() : await this.readyModel());
+		if (target === undefined) return false;
+		return (await db.documents.filter((d) => d.status === 'indexed' && d.embeddingModelId !== undefined && d.embeddingModelId !== target).count()) > 0;
 	}
+
+	private async readyModel(): Promise<string | undefined> {
+		const { embedding } = await this.options.client.status();
+		return embedding.state === 'ready' ? embedding.modelId : undefined;
+	}
+
+	/**
+	 * Works through the queue; resolves (never rejects) when it is empty or waiting for a model. While it
+	 * waits, `error` says why and the documents concerned show `Indexed` (keyword search) until a later run.
+	 */
+	async run(options: Omit<RunOptions, 'batchSize'> = {}): Promise<EmbeddingRunResult> {
+		const { db } = this.options;
+		const work = async (): Promise<EmbeddingRunResult> => {
+			if (!(await this.hasWork())) return { done: 0 };
+			try {
+				const { modelId, dim } = await this.ensureModel();
+				await reembedAll(db, modelId);
+				const result = await runPendingEmbedJobs(db, clientEmbedder(this.options.client, modelId, dim), options);
+				if (result.error === undefined) return result;
+				return { ...result, waiting: await parkWaitingDocuments(db) };
+			} catch (error) {
+				return { done: 0, error, waiting: await parkWaitingDocuments(db) };
+			}
+		};
+		// Another tab may be running the queue: wait for it, then pick up whatever it left.
+		return this.options.locks ? this.options.locks.request(EMBED_JOBS_LOCK, work) : work();
+	}
+}
+
+export interface EmbeddingRunResult {
+	done: number;
+	/** Why the queue stopped (no model here, offline, …); the jobs stay queued. */
+	error?: unknown;
+	/** Documents still waiting for an embedding model. */
+	waiting?: number;
+}
+
+function choiceId(choice: EmbeddingChoice): string {
+	return choice.engine === 'web-llm' ? choice.modelId : (choice.modelId ?? choice.repo);
 }
 
 function fallbackChoice(): EmbeddingChoice {

@@ -6,6 +6,7 @@ import { requestPersistentStorage } from '../db/storage.ts';
 import type { DocketError } from '../errors.ts';
 import { detectGpu, type GpuReport } from '../gpu/capability.ts';
 import { syncStatusFor, type SyncStatus } from '../sync/sync-status.svelte.ts';
+import { machineProfile, startEmbeddings, type EmbeddingsState } from './embeddings.svelte.ts';
 
 export type ConnectionStatus = 'Offline' | 'Local only' | 'Syncing' | 'Synced' | 'Sync error';
 
@@ -23,6 +24,8 @@ export class App {
 	persisted = $state<boolean | undefined>(undefined);
 	/** Team sync; says `Local only` until a server is connected in Settings › Sync. */
 	sync = $state.raw<SyncStatus | undefined>(undefined);
+	/** Background embedding: resumes unfinished jobs at start; Settings › Models shows when it waits for a model. */
+	embeddings = $state.raw<EmbeddingsState | undefined>(undefined);
 
 	readonly ready = $derived(this.db !== undefined && this.files !== undefined);
 	readonly connection: ConnectionStatus = $derived(this.online ? (this.sync?.connection ?? 'Local only') : 'Offline');
@@ -42,6 +45,7 @@ export class App {
 		const files = await openFileStore(opened.db);
 		this.files = files;
 		this.db = opened.db;
+		this.embeddings = startEmbeddings(opened.db, () => machineProfile(this.gpu));
 		this.sync = syncStatusFor(opened.db, files);
 		this.persisted = await requestPersistentStorage();
 		await this.sync.start();

@@ -1,8 +1,10 @@
+import { enqueueEmbedding } from '../../ai/embed-jobs.ts';
 import { searchClient } from '../../search/client.browser.ts';
 import type { DocketDatabase } from '../../db/database.ts';
 import type { FileStore } from '../../db/file-store.ts';
 import { IngestRunner, type IncomingFile, type JobProgress } from '../../ingest/ingest-runner.ts';
 import type { Extractor } from '../../ingest/types.ts';
+import { embeddingsFor } from '../embeddings.svelte.ts';
 
 /**
  * Ingestion as the UI sees it: one runner per tab (it resumes unfinished jobs when created), and the live
@@ -18,11 +20,16 @@ export class IngestState {
 			db,
 			files,
 			extractor,
-			// Keyword search picks the document up at once, without waiting for a search to catch up.
-			onDocumentIndexed: (document) =>
+			onDocumentIndexed: (document) => {
+				// Keyword search picks the document up at once, without waiting for a search to catch up.
 				void searchClient()
 					.documentIndexed({ caseId: document.caseId, documentId: document.id })
-					.catch((error: unknown) => console.warn('search index update failed; the next search catches up', error))
+					.catch((error: unknown) => console.warn('search index update failed; the next search catches up', error));
+				// Then its passages are embedded in the background (`Embedding` → `Indexed`); the job survives a reload.
+				const embeddings = embeddingsFor(db)?.background;
+				if (embeddings) void embeddings.documentIndexed(document.id);
+				else void enqueueEmbedding(db, document.id).catch((error: unknown) => console.warn('could not queue the document for embedding', error));
+			}
 		});
 		this.runner.subscribe(() => this.#schedule());
 		void this.runner.resume().then(() => this.#schedule());

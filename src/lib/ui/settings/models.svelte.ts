@@ -2,7 +2,8 @@ import type { DocketDatabase } from '../../db/database.ts';
 import { toDocketError, type DocketError } from '../../errors.ts';
 import type { GpuReport } from '../../gpu/capability.ts';
 import { aiConnection, cachedModelIds, deleteCachedModel } from '../../ai/browser.ts';
-import { MODELS, chooseDefaults, modelsFor, profileFromReport, type Fit, type ModelEntry } from '../../ai/model-registry.ts';
+import { MODELS, chooseDefaults, modelsFor, type Fit, type ModelEntry } from '../../ai/model-registry.ts';
+import { machineProfile } from '../embeddings.svelte.ts';
 import { chooseModel, readModelSettings, saveBaseUrl, type ModelSettings } from '../../ai/model-settings.ts';
 import { sourceFromSetting } from '../../ai/model-source.ts';
 import type { LoadProgress } from '../../ai/progress.ts';
@@ -33,8 +34,7 @@ export class ModelsState {
 
 	/** Reads the app's reactive GPU report, so rows follow it when detection finishes. */
 	get profile() {
-		const memory = typeof navigator !== 'undefined' && 'deviceMemory' in navigator && typeof navigator.deviceMemory === 'number' ? navigator.deviceMemory : undefined;
-		return profileFromReport(this.gpu() ?? { available: false }, memory);
+		return machineProfile(this.gpu());
 	}
 
 	get defaults() {
@@ -119,10 +119,12 @@ export class ModelsState {
 		}
 	}
 
-	/** One sentence for a machine that is offline with nothing downloaded, else undefined. */
+	/** One sentence while offline: what works without a connection, else undefined. */
 	offlineMessage(online: boolean): string | undefined {
-		if (online || this.cached === undefined || this.cached.size > 0) return undefined;
-		return 'You are offline and no model has been downloaded on this device yet, so chat and meaning-based search wait for a connection; everything else works.';
+		if (online || this.cached === undefined) return undefined;
+		if (this.cached.size === 0)
+			return 'You are offline and no model has been downloaded on this device yet, so chat and meaning-based search wait for a connection; everything else works.';
+		return 'You are offline: the models marked Downloaded work as usual, and the others can be downloaded once you are back online.';
 	}
 }
 

@@ -1,10 +1,10 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { FALLBACK_EMBEDDING, MODELS } from '../../src/lib/ai/model-registry.ts';
 import { modelFolder } from '../../src/lib/ai/model-source.ts';
-import { FIXTURE_MODELS_DIR, TINY_MODEL_REPO } from '../../src/lib/testing/tiny-model.ts';
+import { FIXTURE_MODELS_DIR, TINY_MODEL_DIM, TINY_MODEL_REPO, loadTinyEmbedder } from '../../src/lib/testing/tiny-model.ts';
 import { CasePage, Library } from './pages.ts';
 
 /**
@@ -12,15 +12,16 @@ import { CasePage, Library } from './pages.ts';
  * the transformers.js fallback (the app's own choice where web-llm cannot run). Its files can be held back
  * (`gated`) so a test can reload the page while the model is still loading.
  */
-async function startModelServer(options: { gated: boolean }) {
+async function startModelServer(options: { gated: boolean; repo?: string }) {
 	const source = join(FIXTURE_MODELS_DIR, TINY_MODEL_REPO, 'resolve/main');
-	const target = `/${FALLBACK_EMBEDDING.repo}/resolve/main/`;
+	const target = `/${options.repo ?? FALLBACK_EMBEDDING.repo}/resolve/main/`;
 	const files = new Map<string, Buffer>([
 		[`${target}config.json`, readFileSync(join(source, 'config.json'))],
 		[`${target}tokenizer.json`, readFileSync(join(source, 'tokenizer.json'))],
 		[`${target}tokenizer_config.json`, readFileSync(join(source, 'tokenizer_config.json'))],
 		// The fallback loads the q8 file; the fixture's fp32 graph runs under that name just as well.
-		[`${target}onnx/model_quantized.onnx`, readFileSync(join(source, 'onnx/model.onnx'))]
+		[`${target}onnx/model_quantized.onnx`, readFileSync(join(source, 'onnx/model.onnx'))],
+		[`${target}onnx/model.onnx`, readFileSync(join(source, 'onnx/model.onnx'))]
 	]);
 	let open!: () => void;
 	const gate = options.gated ? new Promise<void>((resolve) => (open = resolve)) : Promise.resolve();
@@ -196,6 +197,65 @@ test.describe('models', () => {
 			expect(stored).toMatchObject({ embeddingModelId: FALLBACK_EMBEDDING.id, vectors: stored.chunks });
 			await expect(page.getByRole('region', { name: 'Models' }).getByText('waits for an embedding model')).toHaveCount(0);
 			expect(errors).toEqual([]);
+		} finally {
+			await server.close();
+		}
+	});
+
+	test('the fixture model runs through transformers.js in Chromium on WASM and on WebGPU (SwiftShader), the same vectors every run', async ({ page }) => {
+		test.setTimeout(120_000);
+		const workers = 'build/_app/immutable/workers';
+		const worker = existsSync(workers) ? readdirSync(workers).find((f) => /^ai\.worker-.*\.js$/.test(f)) : undefined;
+		test.skip(worker === undefined, 'needs the built app (npx vite build)');
+		const texts = ['The court said the contract was signed.', 'Damages for breach of the license agreement', 'witness testimony at the deposition'];
+		const node = await loadTinyEmbedder();
+		const reference = (await node.embed(texts)).map((v) => [...v]);
+		await node.dispose();
+		const server = await startModelServer({ gated: false, repo: TINY_MODEL_REPO });
+		try {
+			// A page without the app on it: this talks to the built AI worker directly, in its own protocol.
+			await page.goto('/robots.txt');
+			for (const device of ['wasm', 'webgpu'] as const) {
+				const runs = await page.evaluate(
+					async ({ workerUrl, baseUrl, repo, texts, device }) => {
+						const once = async () => {
+							const w = new Worker(workerUrl, { type: 'module' });
+							let seq = 0;
+							const pending = new Map<string, { resolve: (r: unknown) => void; reject: (e: Error) => void }>();
+							w.onmessage = (event: MessageEvent<{ type: string; id: string; result?: unknown; error?: unknown }>) => {
+								const m = event.data;
+								const p = pending.get(m.id);
+								if (!p || (m.type !== 'result' && m.type !== 'error')) return;
+								pending.delete(m.id);
+								if (m.type === 'result') p.resolve(m.result);
+								else p.reject(new Error(JSON.stringify(m.error)));
+							};
+							const call = (name: string, params: unknown) =>
+								new Promise<unknown>((resolve, reject) => {
+									const id = String(++seq);
+									pending.set(id, { resolve, reject });
+									w.postMessage({ type: 'call', id, name, params });
+								});
+							try {
+								const status = (await call('load', { embedding: { engine: 'transformers', repo, dtype: 'fp32', devices: [device] }, baseUrl })) as { embedding: { backend: string; dim: number } };
+								const result = (await call('embed', { texts })) as { vectors: Float32Array[] };
+								return { backend: status.embedding.backend, dim: status.embedding.dim, vectors: result.vectors.map((v) => Array.from(v)) };
+							} finally {
+								w.terminate();
+							}
+						};
+						return [await once(), await once()];
+					},
+					{ workerUrl: `/_app/immutable/workers/${worker}`, baseUrl: server.url, repo: TINY_MODEL_REPO, texts, device }
+				);
+				const [first, second] = runs;
+				expect(first).toMatchObject({ backend: device, dim: TINY_MODEL_DIM });
+				// Two independent loads agree bit for bit.
+				expect(second!.vectors).toEqual(first!.vectors);
+				// And agree with onnxruntime-node on the CPU (float arithmetic differs a little on the GPU).
+				const tolerance = device === 'wasm' ? 1e-5 : 1e-3;
+				first!.vectors.forEach((vector, i) => vector.forEach((x, j) => expect(Math.abs(x - reference[i]![j]!)).toBeLessThan(tolerance)));
+			}
 		} finally {
 			await server.close();
 		}

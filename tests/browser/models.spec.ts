@@ -172,6 +172,36 @@ test.describe('models', () => {
 		}
 	});
 
+	test('two tabs: one works the embedding queue while the other waits its turn', async ({ page, context }) => {
+		test.setTimeout(120_000);
+		const server = await startModelServer({ gated: true });
+		try {
+			await new Library(page).open();
+			await setModelBaseUrl(page, server.url);
+			const row = await addBrief(page);
+			await expect(row).toContainText('Embedding', { timeout: 30_000 });
+
+			// A second tab starts its own runner at start-up: the queue's Web Lock makes it wait.
+			const second = await context.newPage();
+			await new Library(second).open();
+			const locks = () =>
+				second.evaluate(async () => {
+					const { held = [], pending = [] } = await navigator.locks.query();
+					const named = (list: LockInfo[]) => list.filter((l) => l.name === 'docket-embed-jobs').length;
+					return { held: named(held), pending: named(pending) };
+				});
+			await expect.poll(locks, { timeout: 30_000 }).toEqual({ held: 1, pending: 1 });
+
+			server.release();
+			await expect(row).toContainText('Indexed', { timeout: 60_000 });
+			await expect.poll(locks, { timeout: 30_000 }).toEqual({ held: 0, pending: 0 });
+			const stored = await storedVectors(second, 'brief.txt');
+			expect(stored).toMatchObject({ embeddingModelId: FALLBACK_EMBEDDING.id, vectors: stored.chunks, jobs: ['done'] });
+		} finally {
+			await server.close();
+		}
+	});
+
 	test('without a model and offline, documents stay searchable by keyword and embed once the network is back', async ({ page, context }) => {
 		test.setTimeout(120_000);
 		const errors = collectPageErrors(page);

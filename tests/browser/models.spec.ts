@@ -215,6 +215,11 @@ test.describe('models', () => {
 			const row = await addBrief(page);
 			// The model cannot be fetched: the document settles as Indexed (keyword search) and its job waits.
 			await expect(row).toContainText('Indexed', { timeout: 60_000 });
+			await new CasePage(page).tab('Search').click();
+			const box = page.getByRole('searchbox', { name: 'Search this case' });
+			await box.fill('delivery records');
+			await box.press('Enter');
+			await expect(page.getByRole('list', { name: 'Results' }).getByRole('listitem').first()).toContainText('brief.txt');
 			await library.gotoSettings();
 			await expect(page.getByRole('region', { name: 'Models' }).getByRole('status').filter({ hasText: 'waits for an embedding model' })).toContainText(
 				'1 document waits for an embedding model and can be found by keyword meanwhile'

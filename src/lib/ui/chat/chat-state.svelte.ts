@@ -5,7 +5,7 @@ import { toDocketError } from '../../errors.ts';
 import { answerMachine } from '../../rag/answer.machine.ts';
 import { addMessage, createThread } from '../../rag/threads.ts';
 import type { ChatEngine, RetrievedPassage } from '../../rag/types.ts';
-import type { SearchClient } from '../../search/protocol.ts';
+import type { SearchClient, SearchRequests } from '../../search/protocol.ts';
 
 /** Passages a question retrieves before the prompt builder keeps what fits the model's context. */
 const PASSAGES = 8;
@@ -16,6 +16,8 @@ export interface ChatStateOptions {
 	caseId: () => string;
 	/** The loaded chat model, if any. */
 	engine: () => ChatEngine | undefined;
+	/** Embeds a question when an embedding model is ready (retrieval is then hybrid), else undefined. */
+	embed?: () => ((text: string) => Promise<{ modelId: string; values: Float32Array }>) | undefined;
 }
 
 /**
@@ -43,7 +45,12 @@ export class ChatState {
 	async #retrieve(question: string): Promise<RetrievedPassage[]> {
 		const db = this.#options.db();
 		const caseId = this.#options.caseId();
-		const response = await this.#options.client().search({ caseId, query: question, k: PASSAGES, mode: 'lexical' });
+		const embed = this.#options.embed?.();
+		// Meaning-based retrieval is a bonus: if embedding fails, the words alone still find passages.
+		const vector = embed ? await embed(question).catch(() => undefined) : undefined;
+		const params: SearchRequests['search']['params'] = { caseId, query: question, k: PASSAGES, mode: vector ? 'hybrid' : 'lexical' };
+		if (vector) params.vector = vector;
+		const response = await this.#options.client().search(params);
 		const ids = response.results.map((r) => r.documentId).filter((id, i, all) => all.indexOf(id) === i);
 		const documents = db ? await db.documents.bulkGet(ids) : [];
 		const nameOf = (id: string) => documents.find((d) => d?.id === id)?.name ?? 'Document';

@@ -11,11 +11,14 @@ export const TEST_CHAT_MODEL_ID = 'test/scripted-chat';
 /** A question containing this word streams slowly, so a test can press `Stop` mid-answer. */
 export const SLOW_WORD = 'slowly';
 
-/** The scripted answer: one sentence per passage (at most three), each citing it by its number. */
+/**
+ * The scripted answer: one sentence per passage (at most three), each citing it by its number; a request
+ * without numbered passages (a summary) gets its first words back.
+ */
 export function scriptedAnswer(params: ChatParams): string {
 	const user = params.messages.findLast((m) => m.role === 'user')?.content ?? '';
 	const labels = [...user.matchAll(/^\[(\d+)\] (.+), p\. (\d+)$/gm)].slice(0, 3);
-	if (labels.length === 0) return 'The passages do not say.';
+	if (labels.length === 0) return `In short: ${user.split(/\s+/).filter(Boolean).slice(0, 12).join(' ')}`;
 	const sentences = labels.map(([, n, name, page]) => `${name} says something about this on page ${page} [${n}].`);
 	if (user.includes(SLOW_WORD)) for (let i = 0; i < 40; i++) sentences.push('And more.');
 	return sentences.join(' ');

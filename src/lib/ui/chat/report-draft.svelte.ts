@@ -33,14 +33,14 @@ export class ReportDraft {
 	/** The report as stored and exported: case summary, key passages, chosen answers with their sources. */
 	async compose(db: DocketDatabase, caseId: string, title: string): Promise<ReportRow> {
 		const summary = this.includeSummary ? (await db.summaries.get(`case:${caseId}`))?.text : undefined;
-		const names = new Map((await db.documents.where('caseId').equals(caseId).toArray()).map((d) => [d.id, d.name]));
+		const names: Record<string, string> = Object.fromEntries((await db.documents.where('caseId').equals(caseId).toArray()).map((d) => [d.id, d.name]));
 		const answers: ChosenAnswer[] = [];
 		const chosen = (await db.messages.bulkGet([...this.answers])).filter((m) => m !== undefined && m.caseId === caseId).sort((a, b) => a!.createdAt - b!.createdAt);
 		for (const message of chosen) {
 			if (!message) continue;
 			const thread = await db.messages.where('threadId').equals(message.threadId).sortBy('createdAt');
 			const question = thread.filter((m) => m.role === 'user' && m.createdAt <= message.createdAt).at(-1)?.content ?? 'Answer';
-			answers.push({ question, answer: message.content, citations: message.citations.map((c) => ({ ...c, documentName: names.get(c.documentId) ?? 'Document' })) });
+			answers.push({ question, answer: message.content, citations: message.citations.map((c) => ({ ...c, documentName: names[c.documentId] ?? 'Document' })) });
 		}
 		const report = composeReport(caseId, { title, ...(summary ? { caseSummary: summary } : {}), passages: this.passages, answers });
 		await db.reports.put(report);
@@ -48,6 +48,8 @@ export class ReportDraft {
 	}
 }
 
+// Not reactive on purpose: drafts are created while a component derives its draft, where writing reactive state is not allowed.
+// eslint-disable-next-line svelte/prefer-svelte-reactivity
 const drafts = new Map<string, ReportDraft>();
 
 export function reportDraft(caseId: string): ReportDraft {

@@ -47,6 +47,7 @@ test.describe('chat with the scripted test engine', () => {
 		await ask(page, 'Tell me slowly about the rent');
 		const writing = page.getByLabel('Answer being written');
 		await expect(writing).toContainText('says something', { timeout: 20_000 });
+		await expect(writing.getByRole('link', { name: '[1]' })).toBeVisible();
 		await page.getByRole('button', { name: 'Stop' }).click();
 		await expect(messages(page).getByText('Stopped.')).toBeVisible();
 		await expect(page.getByRole('button', { name: 'Send' })).toBeDisabled(); // empty box
@@ -79,6 +80,15 @@ test.describe('chat with the scripted test engine', () => {
 		await page.getByRole('button', { name: 'Summarise case' }).click();
 		await expect(page.getByRole('article', { name: 'Case summary' })).toContainText('In short:');
 
+		// A key passage picked in Search goes into the same report.
+		await new CasePage(page).tab('Search').click();
+		const box = page.getByRole('searchbox', { name: 'Search this case' });
+		await box.fill('rent monthly');
+		await box.press('Enter');
+		await page.getByRole('button', { name: 'Add to report: lease.txt, p. 1' }).click();
+		await new CasePage(page).tab('Chat').click();
+		await expect(page.getByRole('list', { name: 'Key passages' })).toContainText('lease.txt, p. 1');
+
 		await page.getByRole('textbox', { name: 'Report title' }).fill('Lease report');
 		const downloading = page.waitForEvent('download');
 		await page.getByRole('button', { name: 'Export Markdown' }).click();
@@ -89,6 +99,8 @@ test.describe('chat with the scripted test engine', () => {
 		expect(markdown).toContain('## Case summary');
 		expect(markdown).toContain('## When may the landlord terminate the lease?');
 		expect(markdown).toContain('[1] lease.txt, p. 2');
+		expect(markdown).toContain('## lease.txt, p. 1');
+		expect(markdown).toContain('900 euros monthly');
 
 		const opening = context.waitForEvent('page');
 		await page.getByRole('button', { name: 'Open print-ready page' }).click();

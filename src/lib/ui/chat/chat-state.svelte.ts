@@ -3,6 +3,7 @@ import { activitySummary, logActivity } from '../../activity/log.ts';
 import type { DocketDatabase } from '../../db/database.ts';
 import { toDocketError } from '../../errors.ts';
 import { answerMachine } from '../../rag/answer.machine.ts';
+import type { NumberedPassage } from '../../rag/prompt.ts';
 import { addMessage, createThread } from '../../rag/threads.ts';
 import type { ChatEngine, RetrievedPassage } from '../../rag/types.ts';
 import type { SearchClient, SearchRequests } from '../../search/protocol.ts';
@@ -28,7 +29,7 @@ export class ChatState {
 	threadId = $state<string | undefined>(undefined);
 	draft = $state('');
 	/** The answer being written, while the machine runs. */
-	streaming = $state<{ question: string; text: string; phase: 'retrieving' | 'generating' } | undefined>(undefined);
+	streaming = $state.raw<{ question: string; text: string; phase: 'retrieving' | 'generating'; numbered: NumberedPassage[] } | undefined>(undefined);
 	error = $state<string | undefined>(undefined);
 
 	readonly #options: ChatStateOptions;
@@ -74,10 +75,10 @@ export class ChatState {
 			const machine = answerMachine.provide({ actors: { retrieve: fromPromise(({ input }: { input: { question: string } }) => this.#retrieve(input.question)) } });
 			const actor = createActor(machine, { input: { question: text, engine } });
 			this.#actor = actor;
-			this.streaming = { question: text, text: '', phase: 'retrieving' };
+			this.streaming = { question: text, text: '', phase: 'retrieving', numbered: [] };
 			actor.subscribe((snapshot) => {
 				if (snapshot.status !== 'active') return;
-				this.streaming = { question: text, text: snapshot.context.answer, phase: snapshot.matches('generating') ? 'generating' : 'retrieving' };
+				this.streaming = { question: text, text: snapshot.context.answer, phase: snapshot.matches('generating') ? 'generating' : 'retrieving', numbered: snapshot.context.numbered };
 			});
 			const final = await new Promise<ReturnType<typeof actor.getSnapshot>>((resolve) => {
 				actor.subscribe({ complete: () => resolve(actor.getSnapshot()) });

@@ -4,7 +4,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HashingEmbedder } from '../../src/lib/search/testing.ts';
 import { main } from '../main.ts';
+import { localModel } from './node-embedder.ts';
 import { createSearchCommand, type SearchLine } from './search.ts';
+
+const FIXTURE_MODEL = join(import.meta.dirname, '../../tests/fixtures/models/docket/tiny-embed');
 
 function capture() {
 	const out: string[] = [];
@@ -56,5 +59,28 @@ describe('docket search', () => {
 		const line = JSON.parse(out[0]!) as SearchLine;
 		expect(line.results).toHaveLength(1);
 		expect(line.results[0]!.file).toBe(join(dir, 'causby.md'));
+	});
+
+	it('reads a local model folder in the hub layout, given as the repository or its resolve/main', () => {
+		expect(localModel('/m/docket/tiny-embed')).toEqual({ base: '/m', repo: 'docket/tiny-embed' });
+		expect(localModel('/m/docket/tiny-embed/resolve/main/')).toEqual({ base: '/m', repo: 'docket/tiny-embed' });
+	});
+
+	// The fixture model is random weights: this checks the wiring (load, embed, fuse), not retrieval quality.
+	it('runs semantic and hybrid modes with --model on the fixture model, on the CPU', async () => {
+		for (const mode of ['semantic', 'hybrid']) {
+			const { io, out, err } = capture();
+			expect(await main(['search', '--docs', dir, '--query', 'landlord rent', '--mode', mode, '--model', FIXTURE_MODEL, '--k', '3', '--json'], io)).toBe(0);
+			expect(err).toEqual([]);
+			const line = JSON.parse(out[0]!) as SearchLine;
+			expect(line.results).toHaveLength(3);
+			for (const r of line.results) expect(Number.isFinite(r.score)).toBe(true);
+		}
+	}, 60_000);
+
+	it('says which model folder is missing', async () => {
+		const { io, err } = capture();
+		expect(await main(['search', '--docs', dir, '--query', 'x', '--mode', 'hybrid', '--model', join(dir, 'nothing/here')], io)).toBe(1);
+		expect(err.join('\n')).toMatch(/No model in/);
 	});
 });

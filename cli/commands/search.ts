@@ -5,7 +5,9 @@ import { CpuVectorIndex } from '../../src/lib/search/cpu-index.ts';
 import { FullTextIndex } from '../../src/lib/search/full-text.ts';
 import { ModelNeededError, searchCase, type PassageSource, type SearchBackend, type SearchMode } from '../../src/lib/search/hybrid.ts';
 import type { Embedder } from '../../src/lib/search/types.ts';
+import { toDocketError } from '../../src/lib/errors.ts';
 import { UsageError, type Command } from '../command.ts';
+import { nodeEmbedder } from './node-embedder.ts';
 
 const MODES: readonly SearchMode[] = ['lexical', 'semantic', 'hybrid'];
 
@@ -17,10 +19,10 @@ export interface SearchLine {
 }
 
 /**
- * `docket search`, with the embedder semantic and hybrid modes use. The command line has no embedding
- * model of its own until the model layer provides a Node embedder; tests pass a deterministic one.
+ * `docket search`, with the embedder semantic and hybrid modes use: by default transformers.js on the CPU
+ * over the `--model` folder; tests pass a deterministic one. Without an embedder those modes explain why not.
  */
-export function createSearchCommand(embedder?: () => Promise<Embedder>): Command {
+export function createSearchCommand(embedder?: (options: { model: string | undefined; pooling: 'mean' | 'cls' }) => Promise<Embedder>): Command {
 	return {
 		name: 'search',
 		summary: 'Index files once and run queries on them (lexical, semantic or hybrid)',
@@ -32,6 +34,9 @@ each query against them.
   --queries FILE   one query a line (blank lines skipped)
   --k N            results per query (default 10)
   --mode M         lexical (BM25, default; needs no model), semantic or hybrid (need an embedding model)
+  --model DIR      embedding model folder in the hub layout (ORG/NAME/resolve/main/{config.json,
+                   tokenizer.json, onnx/model.onnx}), for semantic and hybrid; read from disk only
+  --pooling P      mean (default) or cls, as the model card says
   --json           one JSON line per query: { query, suggestion?, results: [{ file, page, score, text }] }`,
 		async run(argv, io) {
 			const { values, positionals } = parseArgs({
@@ -42,6 +47,8 @@ each query against them.
 					queries: { type: 'string' },
 					k: { type: 'string', default: '10' },
 					mode: { type: 'string', default: 'lexical' },
+					model: { type: 'string' },
+					pooling: { type: 'string', default: 'mean' },
 					json: { type: 'boolean' }
 				},
 				allowPositionals: true,
@@ -55,6 +62,8 @@ each query against them.
 			if (!Number.isInteger(k) || k < 1) throw new UsageError('--k must be a whole number of at least 1.');
 			const mode = MODES.find((m) => m === values.mode);
 			if (!mode) throw new UsageError(`--mode must be one of ${MODES.join(', ')}.`);
+			const pooling = values.pooling === 'cls' ? 'cls' : values.pooling === 'mean' ? 'mean' : undefined;
+			if (!pooling) throw new UsageError('--pooling must be mean or cls.');
 			if (mode !== 'lexical' && !embedder) {
 				const error = new ModelNeededError(mode);
 				io.stderr(`docket search: ${error.message} The command line has no embedding model installed yet; use --mode lexical.`);
@@ -68,6 +77,15 @@ each query against them.
 							.map((q) => q.trim())
 							.filter(Boolean);
 
+			// The model loads before any extraction, so a wrong --model fails at once.
+			let model: Embedder | undefined;
+			try {
+				model = mode === 'lexical' || !embedder ? undefined : await embedder({ model: values.model, pooling });
+			} catch (error) {
+				const e = toDocketError(error);
+				io.stderr(`docket search: ${e.message}${e.action ? ` ${e.action}` : ''}`);
+				return 1;
+			}
 			const files = [...new Set(await expandPaths(docs))];
 			const chunks: (PassageSource & { file: string })[] = [];
 			for (const [i, file] of files.entries()) {
@@ -82,7 +100,6 @@ each query against them.
 			const text = FullTextIndex.empty();
 			text.add(chunks);
 			const backend: SearchBackend = { text, chunks: (ids) => Promise.resolve(ids.map((id) => byId.get(id))) };
-			const model = mode === 'lexical' || !embedder ? undefined : await embedder();
 			if (model) {
 				const index = new CpuVectorIndex(model.dim);
 				for (let start = 0; start < chunks.length; start += 64) {
@@ -106,4 +123,4 @@ each query against them.
 	};
 }
 
-export const searchCommand = createSearchCommand();
+export const searchCommand = createSearchCommand(({ model, pooling }) => nodeEmbedder(model, pooling));

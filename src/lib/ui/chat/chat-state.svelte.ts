@@ -3,9 +3,10 @@ import { activitySummary, logActivity } from '../../activity/log.ts';
 import type { DocketDatabase } from '../../db/database.ts';
 import { toDocketError } from '../../errors.ts';
 import { answerMachine } from '../../rag/answer.machine.ts';
+import type { NumberedPassage } from '../../rag/prompt.ts';
 import { addMessage, createThread } from '../../rag/threads.ts';
 import type { ChatEngine, RetrievedPassage } from '../../rag/types.ts';
-import type { SearchClient } from '../../search/protocol.ts';
+import type { SearchClient, SearchRequests } from '../../search/protocol.ts';
 
 /** Passages a question retrieves before the prompt builder keeps what fits the model's context. */
 const PASSAGES = 8;
@@ -16,6 +17,8 @@ export interface ChatStateOptions {
 	caseId: () => string;
 	/** The loaded chat model, if any. */
 	engine: () => ChatEngine | undefined;
+	/** Embeds a question when an embedding model is ready (retrieval is then hybrid), else undefined. */
+	embed?: () => ((text: string) => Promise<{ modelId: string; values: Float32Array }>) | undefined;
 }
 
 /**
@@ -26,7 +29,7 @@ export class ChatState {
 	threadId = $state<string | undefined>(undefined);
 	draft = $state('');
 	/** The answer being written, while the machine runs. */
-	streaming = $state<{ question: string; text: string; phase: 'retrieving' | 'generating' } | undefined>(undefined);
+	streaming = $state.raw<{ question: string; text: string; phase: 'retrieving' | 'generating'; numbered: NumberedPassage[] } | undefined>(undefined);
 	error = $state<string | undefined>(undefined);
 
 	readonly #options: ChatStateOptions;
@@ -43,7 +46,12 @@ export class ChatState {
 	async #retrieve(question: string): Promise<RetrievedPassage[]> {
 		const db = this.#options.db();
 		const caseId = this.#options.caseId();
-		const response = await this.#options.client().search({ caseId, query: question, k: PASSAGES, mode: 'lexical' });
+		const embed = this.#options.embed?.();
+		// Meaning-based retrieval is a bonus: if embedding fails, the words alone still find passages.
+		const vector = embed ? await embed(question).catch(() => undefined) : undefined;
+		const params: SearchRequests['search']['params'] = { caseId, query: question, k: PASSAGES, mode: vector ? 'hybrid' : 'lexical' };
+		if (vector) params.vector = vector;
+		const response = await this.#options.client().search(params);
 		const ids = response.results.map((r) => r.documentId).filter((id, i, all) => all.indexOf(id) === i);
 		const documents = db ? await db.documents.bulkGet(ids) : [];
 		const nameOf = (id: string) => documents.find((d) => d?.id === id)?.name ?? 'Document';
@@ -67,10 +75,10 @@ export class ChatState {
 			const machine = answerMachine.provide({ actors: { retrieve: fromPromise(({ input }: { input: { question: string } }) => this.#retrieve(input.question)) } });
 			const actor = createActor(machine, { input: { question: text, engine } });
 			this.#actor = actor;
-			this.streaming = { question: text, text: '', phase: 'retrieving' };
+			this.streaming = { question: text, text: '', phase: 'retrieving', numbered: [] };
 			actor.subscribe((snapshot) => {
 				if (snapshot.status !== 'active') return;
-				this.streaming = { question: text, text: snapshot.context.answer, phase: snapshot.matches('generating') ? 'generating' : 'retrieving' };
+				this.streaming = { question: text, text: snapshot.context.answer, phase: snapshot.matches('generating') ? 'generating' : 'retrieving', numbered: snapshot.context.numbered };
 			});
 			const final = await new Promise<ReturnType<typeof actor.getSnapshot>>((resolve) => {
 				actor.subscribe({ complete: () => resolve(actor.getSnapshot()) });

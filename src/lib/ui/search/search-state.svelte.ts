@@ -3,8 +3,10 @@ import { createTypingMachine } from '../../activity/typing.machine.ts';
 import { activitySummary, logActivity } from '../../activity/log.ts';
 import type { DocketDatabase } from '../../db/database.ts';
 import { toDocketError } from '../../errors.ts';
-import type { Passage, SearchResponse } from '../../search/hybrid.ts';
-import type { SearchClient } from '../../search/protocol.ts';
+import type { Passage, SearchMode, SearchResponse } from '../../search/hybrid.ts';
+import type { SearchClient, SearchRequests } from '../../search/protocol.ts';
+
+export type QueryEmbedder = (text: string) => Promise<{ modelId: string; values: Float32Array }>;
 
 /**
  * The Search tab's state: what is typed, the results, "did you mean". Searching happens when the person
@@ -18,15 +20,19 @@ export class SearchState {
 	searched = $state<string | undefined>(undefined);
 	searching = $state(false);
 	error = $state<string | undefined>(undefined);
+	/** The mode the person chose; semantic and hybrid apply only while an embedding model is ready. */
+	mode = $state<SearchMode>('hybrid');
 
 	readonly #client: () => SearchClient;
 	readonly #db: () => DocketDatabase | undefined;
 	readonly #caseId: () => string;
+	readonly #embed: () => QueryEmbedder | undefined;
 	readonly #typing: Actor<ReturnType<typeof createTypingMachine<Passage>>>;
 	#generation = 0;
 
-	constructor(options: { client: () => SearchClient; db: () => DocketDatabase | undefined; caseId: () => string }) {
+	constructor(options: { client: () => SearchClient; db: () => DocketDatabase | undefined; caseId: () => string; embed?: () => QueryEmbedder | undefined }) {
 		this.#client = options.client;
+		this.#embed = options.embed ?? (() => undefined);
 		this.#db = options.db;
 		this.#caseId = options.caseId;
 		const machine = createTypingMachine<Passage>().provide({
@@ -49,6 +55,16 @@ export class SearchState {
 		await this.#run(text, true);
 	}
 
+	/** Whether meaning-based modes can run now (an embedding model is ready). */
+	get semanticAvailable(): boolean {
+		return this.#embed() !== undefined;
+	}
+
+	/** The mode a search runs in: lexical whenever no embedding model is ready. */
+	get effectiveMode(): SearchMode {
+		return this.semanticAvailable ? this.mode : 'lexical';
+	}
+
 	stop(): void {
 		this.#typing.stop();
 	}
@@ -66,13 +82,12 @@ export class SearchState {
 		this.searching = true;
 		this.error = undefined;
 		try {
-			const response = await this.#client().search({
-				caseId: this.#caseId(),
-				query,
-				k: 20,
-				mode: 'lexical',
-				...(this.documentId ? { documentIds: [this.documentId] } : {})
-			});
+			const mode = this.effectiveMode;
+			const params: SearchRequests['search']['params'] = { caseId: this.#caseId(), query, k: 20, mode };
+			if (this.documentId) params.documentIds = [this.documentId];
+			const embed = this.#embed();
+			if (mode !== 'lexical' && embed) params.vector = await embed(query);
+			const response = await this.#client().search(params);
 			if (generation !== this.#generation) return response;
 			this.results = response.results;
 			this.suggestion = response.suggestion;

@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import type { DocketDatabase } from '../../db/database.ts';
+import { ScriptedEngine } from '../../rag/testing.ts';
+import { freshDatabase } from '../../testing/db.ts';
+import { ReportDraft, fileName } from './report-draft.svelte.ts';
+import { NO_MODEL_TO_SUMMARISE, SummaryState } from './summaries.svelte.ts';
+
+async function seeded(): Promise<DocketDatabase> {
+	const db = await freshDatabase();
+	const base = { caseId: 'c', sha256: 'x', size: 1, mimeType: 'text/plain', kind: 'text' as const, createdAt: 0, updatedAt: 0, rev: 0 };
+	await db.documents.bulkAdd([
+		{ ...base, id: 'd1', name: 'lease.txt', status: 'indexed' },
+		{ ...base, id: 'd2', name: 'broken.pdf', status: 'damaged' }
+	]);
+	await db.chunks.bulkAdd([
+		{ id: 'k1', caseId: 'c', documentId: 'd1', ordinal: 1, page: 2, start: 0, end: 9, text: 'Terminate after two missed payments.', rev: 0 },
+		{ id: 'k0', caseId: 'c', documentId: 'd1', ordinal: 0, page: 1, start: 0, end: 9, text: 'Rent monthly.', rev: 0 }
+	]);
+	return db;
+}
+
+const echo = (options: { pauseAfter?: number } = {}) => new ScriptedEngine((m) => `Summary of: ${m.at(-1)!.content.slice(0, 40)}`, options);
+
+describe('SummaryState', () => {
+	it('says a model is needed when none is loaded, and writes nothing', async () => {
+		const db = await seeded();
+		const state = new SummaryState(() => db, () => 'c', () => undefined);
+		await state.summariseCase();
+		expect(state.error).toBe(NO_MODEL_TO_SUMMARISE);
+		expect(await db.summaries.count()).toBe(0);
+		await db.delete();
+	});
+
+	it('summarises a document in reading order, then the case from its readable documents, reusing the document summary', async () => {
+		const db = await seeded();
+		const engine = echo();
+		const state = new SummaryState(() => db, () => 'c', () => engine);
+		await state.summariseDocument('d1', 'lease.txt');
+		expect((await db.summaries.get('doc:d1'))?.text).toMatch(/^Summary of: Rent monthly\./);
+		const requests = engine.requests.length;
+		await state.summariseCase();
+		// One more request: the case summary alone (the document summary by the same model is reused).
+		expect(engine.requests.length).toBe(requests + 1);
+		expect((await db.summaries.get('case:c'))?.text).toMatch(/^Summary of: Document “lease\.txt”/);
+		expect(state.running).toBeUndefined();
+		expect(state.error).toBeUndefined();
+		await db.delete();
+	});
+
+	it('cancel stops the model mid-summary and says so', async () => {
+		const db = await seeded();
+		const engine = echo({ pauseAfter: 1 });
+		const state = new SummaryState(() => db, () => 'c', () => engine);
+		const running = state.summariseDocument('d1', 'lease.txt');
+		await new Promise((r) => setTimeout(r, 20));
+		expect(state.running?.label).toBe('Summarising lease.txt');
+		state.cancel();
+		await running;
+		expect(engine.interrupted).toBeGreaterThan(0);
+		expect(state.error).toBe('Summary cancelled.');
+		expect(await db.summaries.count()).toBe(0);
+		await db.delete();
+	});
+});
+
+describe('ReportDraft', () => {
+	it('composes the case summary, chosen passages and chosen answers with their question and sources', async () => {
+		const db = await seeded();
+		await db.summaries.put({ id: 'case:c', caseId: 'c', modelId: 'm', text: 'A lease dispute.', createdAt: 0 });
+		const base = { threadId: 't', caseId: 'c', status: 'done' as const, rev: 0 };
+		await db.messages.bulkAdd([
+			{ ...base, id: 'q', role: 'user', content: 'When may the landlord terminate?', citations: [], createdAt: 1 },
+			{ ...base, id: 'a', role: 'assistant', content: 'After two missed payments [1].', citations: [{ n: 1, chunkId: 'k1', documentId: 'd1', page: 2, start: 0, end: 9 }], createdAt: 2 }
+		]);
+		const draft = new ReportDraft();
+		draft.toggleAnswer('a');
+		draft.togglePassage({ chunkId: 'k0', documentName: 'lease.txt', page: 1, text: 'Rent monthly.' });
+		draft.togglePassage({ chunkId: 'k1', documentName: 'lease.txt', page: 2, text: 'x' });
+		draft.togglePassage({ chunkId: 'k1', documentName: 'lease.txt', page: 2, text: 'x' });
+		const report = await draft.compose(db, 'c', 'Lease report');
+		expect(report.sections.map((s) => s.kind)).toEqual(['summary', 'passage', 'answer']);
+		expect(report.sections[2]).toMatchObject({ title: 'When may the landlord terminate?' });
+		expect(report.sections[2]!.body).toContain('[1] lease.txt, p. 2');
+		expect(await db.reports.get(report.id)).toBeDefined();
+		draft.includeSummary = false;
+		expect((await draft.compose(db, 'c', 'r')).sections.map((s) => s.kind)).toEqual(['passage', 'answer']);
+		await db.delete();
+	});
+
+	it('names export files after the title', () => {
+		expect(fileName('Lease report: Alder v. Brook', 'md')).toBe('Lease-report-Alder-v-Brook.md');
+		expect(fileName('***', 'html')).toBe('report.html');
+	});
+});

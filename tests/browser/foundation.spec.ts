@@ -93,6 +93,10 @@ test.describe('offline app', () => {
 		await context.setOffline(true);
 		await page.goto('/');
 		await expect(library.caseLink('Train case')).toBeVisible();
+		// Chromium 150 forgets the offline emulation of navigator.onLine when a new document loads (the
+		// network itself stays cut); toggling it re-applies it, as a real network drop would be seen.
+		await context.setOffline(false);
+		await context.setOffline(true);
 		await expect(library.connection).toHaveText('Offline');
 		await library.caseLink('Train case').click();
 		// Let the client-side navigation land before reloading, or the reload reloads the library.

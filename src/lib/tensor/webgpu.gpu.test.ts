@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resampleCpu, sampleCpu } from './cpu.ts';
 import { maxAbsDiff } from './fixtures.ts';
 import { openTestLab, type TestLab } from './gpu-testing.ts';
-import { planSlabs } from './plan.ts';
-import { BOUNDARY_MODES, zoomTaps } from './semantics.ts';
+import { planPointSlabs, planSlabs } from './plan.ts';
+import { BOUNDARY_MODES, pointTaps, zoomTaps } from './semantics.ts';
 import { random, tensorOf } from './test-data.ts';
 
 describe('WebGPU tensor lab (SwiftShader)', () => {
@@ -51,6 +51,30 @@ describe('WebGPU tensor lab (SwiftShader)', () => {
 			expect(maxAbsDiff(slabbed.data, oneShot.data), mode).toBe(0);
 			expect(progress.length).toBeGreaterThan(4);
 			expect(progress.at(-1)).toBe(1);
+		}
+	});
+
+	it('samples points in slabs (and long point lists in chunks) when the binding limit is small, as in one shot', async () => {
+		const volume = tensorOf([2, 21, 12, 10], () => rand() * 2 - 1);
+		const p = 3000;
+		// Inside, near the z edges and far outside, so every slab and the clamped/zero taps are exercised.
+		const coords = { shape: [3, p], data: Float32Array.from({ length: 3 * p }, (_, i) => (i < p ? rand() * 40 - 10 : rand() * 20 - 5)) };
+		for (const mode of BOUNDARY_MODES) {
+			const m = mode === 'nearest' || mode === 'grid-constant' ? 12 : 2;
+			// Room for about 12 coefficient planes besides the prefilter's 24 halo planes.
+			const bindingLimit = 4 * 36 * (12 + 2 * m) * (10 + 2 * m);
+			const startsZ = pointTaps(coords.data.subarray(0, p), 21, mode).start.map((s) => s + m);
+			const slabPlan = planPointSlabs(startsZ, [21, 12, 10], [21 + 2 * m, 12 + 2 * m, 10 + 2 * m], 12, t.device.limits, bindingLimit);
+			expect(slabPlan.slabs.length, mode).toBeGreaterThan(2);
+			if (m === 2) expect(slabPlan.maxPointsPerDispatch).toBeLessThan(p);
+			for (const kernel of mode === 'mirror' || mode === 'grid-constant' ? (['bspline3', 'catmull-rom'] as const) : (['bspline3'] as const)) {
+				const oneShot = await t.checked(() => t.lab.sample(volume, coords, { mode, kernel }));
+				const progress: number[] = [];
+				const slabbed = await t.checked(() => t.lab.sample(volume, coords, { mode, kernel }, { bindingLimit, onProgress: (f) => progress.push(f) }));
+				expect(maxAbsDiff(slabbed.data, oneShot.data), `${mode} ${kernel}`).toBe(0);
+				expect(progress.at(-1)).toBe(1);
+			}
+			expect(maxAbsDiff((await t.lab.sample(volume, coords, { mode }, { bindingLimit })).data, sampleCpu(volume, coords, { mode }).data), mode).toBeLessThan(2e-5);
 		}
 	});
 

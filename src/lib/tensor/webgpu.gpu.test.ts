@@ -4,7 +4,7 @@ import { maxAbsDiff } from './fixtures.ts';
 import { openTestLab, type TestLab } from './gpu-testing.ts';
 import { planPointSlabs, planSlabs } from './plan.ts';
 import { BOUNDARY_MODES, pointTaps, zoomTaps } from './semantics.ts';
-import { random, tensorOf } from './test-data.ts';
+import { at, random, tensorOf } from './test-data.ts';
 
 describe('WebGPU tensor lab (SwiftShader)', () => {
 	let t: TestLab;
@@ -96,6 +96,31 @@ describe('WebGPU tensor lab (SwiftShader)', () => {
 		const out = await t.checked(() => t.lab.resample(input, { zoom: [2, 2, 2] }));
 		expect(out.data.subarray(0, 1000).every(Number.isNaN)).toBe(true);
 		expect(maxAbsDiff(out.data.subarray(1000), resampleCpu(input, { zoom: [2, 2, 2] }).data.subarray(1000))).toBeLessThan(1e-5);
+	});
+
+	it('is exact where it must be: grid nodes in every mode and kernel, cubics (B-spline), quadratics but not cubics (Catmull-Rom)', async () => {
+		const nodes = tensorOf([1, 5, 6, 7], () => rand() * 2 - 1);
+		for (const mode of BOUNDARY_MODES)
+			for (const kernel of ['bspline3', 'catmull-rom'] as const) {
+				// Corner-aligned zoom to 2n−1 puts every even output index on an input node.
+				const out = await t.checked(() => t.lab.resample(nodes, { outputShape: [9, 11, 13], mode, kernel }));
+				let worst = 0;
+				for (let z = 0; z < 5; z++)
+					for (let y = 0; y < 6; y++) for (let x = 0; x < 7; x++) worst = Math.max(worst, Math.abs(at(out, 0, 2 * z, 2 * y, 2 * x) - at(nodes, 0, z, y, x)));
+				expect(worst, `${mode} ${kernel}`).toBeLessThan(5e-6);
+			}
+		const n = 24;
+		const cubic = (z: number, y: number, x: number) => 0.01 * z ** 3 - 0.02 * y * y * x + 0.015 * x ** 3 + 0.1 * z * y - 0.3 * x + 1;
+		const quadratic = (z: number, y: number, x: number) => 0.02 * z * z - 0.03 * y * x + 0.05 * x * x + 0.1 * z - 0.2 * y + 0.5;
+		const p = 200;
+		const coords = { shape: [3, p], data: Float32Array.from({ length: 3 * p }, () => 9 + rand() * (n - 19)) };
+		const truth = (fn: typeof cubic) => Float32Array.from({ length: p }, (_, i) => fn(coords.data[i]!, coords.data[p + i]!, coords.data[2 * p + i]!));
+		const volume = (fn: typeof cubic) => tensorOf([1, n, n, n], (_, z, y, x) => fn(z, y, x));
+		const spline = await t.checked(() => t.lab.sample(volume(cubic), coords, { mode: 'mirror' }));
+		expect(maxAbsDiff(spline.data, truth(cubic))).toBeLessThan(2e-4);
+		const rom = (fn: typeof cubic) => t.checked(() => t.lab.sample(volume(fn), coords, { kernel: 'catmull-rom' }));
+		expect(maxAbsDiff((await rom(quadratic)).data, truth(quadratic))).toBeLessThan(1e-5);
+		expect(maxAbsDiff((await rom(cubic)).data, truth(cubic))).toBeGreaterThan(1e-3);
 	});
 
 	it('stops when cancelled', async () => {

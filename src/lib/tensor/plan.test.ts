@@ -24,10 +24,10 @@ describe('tile planner', () => {
 
 	it('keeps upsampling tiles large and shrinks tiles for downsampling to fit workgroup memory', () => {
 		const up = planTiles([starts(32, 64), starts(32, 64), starts(32, 64)], limits);
-		expect(up.tile).toEqual([4, 8, 8]);
+		expect(up.tile).toEqual([4, 4, 4]);
 		const down = planTiles([starts(256, 32), starts(256, 32), starts(256, 32)], limits);
 		expect(down.foot[0] * down.foot[1] * down.foot[2] * 4).toBeLessThanOrEqual(4096);
-		expect(down.tile[0] * down.tile[1] * down.tile[2]).toBeLessThan(256);
+		expect(down.tile[0] * down.tile[1] * down.tile[2]).toBeLessThan(64);
 		const tiny = planTiles([starts(4096, 2), starts(8, 8), starts(8, 8)], limits);
 		expect(tiny.tile[0]).toBe(1);
 	});

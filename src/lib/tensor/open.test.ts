@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { encodeNpy } from './npy.ts';
-import { openNpy } from './open.ts';
+import { checkNpyFileSize, openNpy } from './open.ts';
 
 describe('opening a .npy tensor (the worker side of import)', () => {
 	const data = Float64Array.from({ length: 2 * 3 * 4 * 5 }, (_, i) => (i === 7 ? -Infinity : i === 8 ? NaN : i / 10));
@@ -19,5 +19,10 @@ describe('opening a .npy tensor (the worker side of import)', () => {
 	it('refuses other ranks and empty axes with the file’s name', async () => {
 		await expect(openNpy(encodeNpy({ shape: [4, 5], data: new Float32Array(20) }), 'flat.npy')).rejects.toThrow(/flat\.npy has shape \[4, 5\].*4D/);
 		await expect(openNpy(encodeNpy({ shape: [1, 0, 2, 2], data: new Float32Array(0) }), 'empty.npy')).rejects.toThrow(/empty axis/);
+	});
+
+	it('refuses a file too large before reading it', () => {
+		expect(() => checkNpyFileSize('big.npy', 3 * 2 ** 30)).toThrow(/big\.npy holds/);
+		expect(() => checkNpyFileSize('ok.npy', 2 ** 30)).not.toThrow();
 	});
 });

@@ -5,7 +5,7 @@
  */
 import { CancelledError, InvalidInputError } from '../errors.ts';
 import { readNpyLayout, type NpyDtype } from './npy.ts';
-import { formatShape, type RunOptions, type Tensor } from './semantics.ts';
+import { formatShape, MAX_ELEMENTS, type RunOptions, type Tensor } from './semantics.ts';
 import { valueRange } from './slice.ts';
 
 export interface TensorInfo {
@@ -27,6 +27,7 @@ export async function openNpy(bytes: Uint8Array, name: string, options: RunOptio
 	if (shape.some((d) => d === 0)) {
 		throw new InvalidInputError(`${name} has an empty axis (shape ${formatShape(shape)}).`, 'Every axis needs at least one sample.');
 	}
+	if (count > MAX_ELEMENTS) throw tooLarge(name, count);
 	const data = new Float32Array(count);
 	const itemSize = dtype === 'float32' ? 4 : 8;
 	const offset = bytes.byteOffset + dataStart;
@@ -51,4 +52,17 @@ export async function openNpy(bytes: Uint8Array, name: string, options: RunOptio
 	// NaN never passes the comparisons above, but ±Infinity does: the viewer's range must be finite.
 	if (!Number.isFinite(min) || !Number.isFinite(max)) ({ min, max } = valueRange(data));
 	return { tensor: { shape, data }, info: { shape, dtype, min, max } };
+}
+
+function tooLarge(name: string, values: number): InvalidInputError {
+	return new InvalidInputError(
+		`${name} holds ${values.toExponential(2)} values, more than the ${((MAX_ELEMENTS * 4) / 2 ** 30).toFixed(0)} GiB of float32 the tensor lab allows.`,
+		'Crop or downsample it with numpy first.'
+	);
+}
+
+/** Refuses a file too large to be a tensor the lab allows, before its bytes are read into memory. */
+export function checkNpyFileSize(name: string, bytes: number): void {
+	// float64 is the widest dtype accepted; 1 MiB is far more than any header.
+	if (bytes > MAX_ELEMENTS * 8 + 2 ** 20) throw tooLarge(name, Math.floor(bytes / 8));
 }

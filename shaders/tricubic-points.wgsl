@@ -15,7 +15,9 @@ struct Params {
 	count: u32,
 	zFirst: u32,
 	zCount: u32,
-	_pad: vec2u,
+	// Where the results start in `destination` (non-zero only for guard-band tests).
+	outBase: u32,
+	_pad: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -59,5 +61,5 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) grou
 		}
 		acc += wz[a] * accY;
 	}
-	destination[i] = acc;
+	destination[params.outBase + i] = acc;
 }

@@ -25,9 +25,12 @@ describe('WebGPU tensor lab (SwiftShader)', () => {
 		expect(maxAbsDiff(tiled.data, resampleCpu(noise, seamParams).data)).toBeLessThan(1e-5);
 	});
 
-	it('writes nothing outside the output (guard bands stay intact)', async () => {
+	it('writes nothing outside the output (guard bands stay intact), zooming and sampling at points', async () => {
 		const guarded = await t.checked(() => t.lab.resample(noise, seamParams, { guardElements: 4096 }));
 		expect(maxAbsDiff(guarded.data, resampleCpu(noise, seamParams).data)).toBeLessThan(1e-5);
+		const coords = { shape: [3, 77], data: Float32Array.from({ length: 3 * 77 }, () => rand() * 40 - 10) };
+		const points = await t.checked(() => t.lab.sample(noise, coords, { mode: 'grid-constant' }, { guardElements: 1024 }));
+		expect(maxAbsDiff(points.data, sampleCpu(noise, coords, { mode: 'grid-constant' }).data)).toBeLessThan(2e-5);
 	});
 
 	it('keeps a constant constant, in every mode but grid-constant', async () => {

@@ -55,6 +55,12 @@ export interface GpuRunOptions extends RunOptions {
 
 const GUARD_SENTINEL = -1.2345e-19;
 
+/** Whether the `guard` values before and after `count` results still hold the sentinel. */
+function guardsIntact(mapped: Float32Array, guard: number, count: number): boolean {
+	const intact = (from: number) => mapped.subarray(from, from + guard).every((x) => x === Math.fround(GUARD_SENTINEL));
+	return intact(0) && intact(guard + count);
+}
+
 function limitsOf(device: GPUDevice): TensorGpuLimits {
 	const l = device.limits;
 	return {
@@ -359,8 +365,7 @@ export class TensorGpu {
 					await staging.mapAsync(GPUMapMode.READ, 0, (slabElements + 2 * guard) * 4);
 					const mapped = new Float32Array(staging.getMappedRange(0, (slabElements + 2 * guard) * 4));
 					if (guard > 0) {
-						const intact = (from: number) => mapped.subarray(from, from + guard).every((x) => x === Math.fround(GUARD_SENTINEL));
-						if (!intact(0) || !intact(guard + slabElements)) {
+						if (!guardsIntact(mapped, guard, slabElements)) {
 							staging.unmap();
 							throw new DocketError('internal', 'The tricubic kernel wrote outside its output (guard band changed).');
 						}
@@ -408,8 +413,10 @@ export class TensorGpu {
 		const prefilter = new Prefilter(device, await this.prefilterPipeline(halo), dims, coeffDims, m, halo, plan.mode, prefilterWeights(plan.kernel), slabPlan);
 		const startsBuffer = emptyBuffer(device, 3 * maxChunk);
 		const fracsBuffer = emptyBuffer(device, 3 * maxChunk);
-		const outBuffer = emptyBuffer(device, maxChunk);
-		const staging = device.createBuffer({ size: Math.max(16, maxChunk * 4), usage: GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ });
+		const guard = options.guardElements ?? 0;
+		const outElements = maxChunk + 2 * guard;
+		const outBuffer = guard > 0 ? storageBuffer(device, new Float32Array(outElements).fill(GUARD_SENTINEL)) : emptyBuffer(device, outElements);
+		const staging = device.createBuffer({ size: Math.max(16, outElements * 4), usage: GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ });
 		const pointParams = uniformBuffer(device, 8);
 		const bindGroup = device.createBindGroup({
 			layout: pipeline.getBindGroupLayout(0),
@@ -425,7 +432,7 @@ export class TensorGpu {
 			const slab = slabPlan.slabs[chunk.slab]!;
 			device.queue.writeBuffer(startsBuffer, 0, chunk.starts);
 			device.queue.writeBuffer(fracsBuffer, 0, chunk.fracs);
-			device.queue.writeBuffer(pointParams, 0, new Uint32Array([coeffDims[2], coeffDims[1], coeffDims[0], chunk.points.length, slab.coeffFirst, slab.coeffCount, 0, 0]));
+			device.queue.writeBuffer(pointParams, 0, new Uint32Array([coeffDims[2], coeffDims[1], coeffDims[0], chunk.points.length, slab.coeffFirst, slab.coeffCount, guard, 0]));
 		};
 		// One chunk (the usual case): its points are written once for all volumes.
 		if (chunks.length === 1) writeChunk(chunks[0]!);
@@ -461,10 +468,16 @@ export class TensorGpu {
 						const [x, y] = dispatchSize(n, POINT_WORKGROUP, device.limits.maxComputeWorkgroupsPerDimension);
 						pass.dispatchWorkgroups(x, y);
 						pass.end();
-						encoder.copyBufferToBuffer(outBuffer, 0, staging, 0, n * 4);
+						const bytes = (n + 2 * guard) * 4;
+						encoder.copyBufferToBuffer(outBuffer, 0, staging, 0, bytes);
 						device.queue.submit([encoder.finish()]);
-						await staging.mapAsync(GPUMapMode.READ, 0, n * 4);
-						const values = new Float32Array(staging.getMappedRange(0, n * 4));
+						await staging.mapAsync(GPUMapMode.READ, 0, bytes);
+						const mapped = new Float32Array(staging.getMappedRange(0, bytes));
+						if (guard > 0 && !guardsIntact(mapped, guard, n)) {
+							staging.unmap();
+							throw new DocketError('internal', 'The point-sampling kernel wrote outside its output (guard band changed).');
+						}
+						const values = mapped.subarray(guard, guard + n);
 						if (chunk.contiguous) target.set(values, chunk.points[0]);
 						else chunk.points.forEach((point, k) => (target[point] = values[k]!));
 						staging.unmap();

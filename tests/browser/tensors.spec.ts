@@ -39,6 +39,9 @@ test('imports a 4D .npy, resamples it on WebGPU, keeps it with the case and expo
 	// Attached to the case: still there after a reload.
 	await page.reload();
 	await expect(page.getByRole('combobox', { name: 'Tensor', exact: true })).toContainText('[2×10×12×14]');
+	// The first tensor shows after a reload; the result opens from the store into the worker when picked.
+	await expect.poll(() => page.getByLabel('Slice view').evaluate((c: HTMLCanvasElement) => [c.width, c.height])).toEqual([7, 6]);
+	await page.getByRole('combobox', { name: 'Tensor', exact: true }).selectOption({ index: 1 });
 	await expect.poll(() => page.getByLabel('Slice view').evaluate((c: HTMLCanvasElement) => [c.width, c.height])).toEqual([14, 12]);
 });
 

@@ -2,8 +2,10 @@
 // The host turns each coordinate into the index of its first of four coefficients per axis (starts,
 // stored as three blocks z | y | x of `count` entries) and the fraction t (fracs, same layout). Points
 // may lie anywhere, so taps outside the coefficient box read 0 when CONSTANT_OUTSIDE (grid-constant)
-// and are clamped into it otherwise (nearest; the folding modes never leave it). The grid may be 2D
-// when one dimension would exceed the adapter's workgroup-count limit.
+// and are clamped into it otherwise (nearest; the folding modes never leave it). `coefficients` holds
+// only the planes [zFirst, zFirst + zCount) of the box (a slab of a large tensor; the host sends each
+// point to a slab holding the part of its support inside the box), so reads are clamped into the slab
+// too. The grid may be 2D when one dimension would exceed the adapter's workgroup-count limit.
 
 override WORKGROUP_SIZE: u32 = 256u;
 override CONSTANT_OUTSIDE: bool = false;
@@ -11,6 +13,11 @@ override CONSTANT_OUTSIDE: bool = false;
 struct Params {
 	coeffDims: vec3u,
 	count: u32,
+	zFirst: u32,
+	zCount: u32,
+	// Where the results start in `destination` (non-zero only for guard-band tests).
+	outBase: u32,
+	_pad: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -31,6 +38,8 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) grou
 	let wy = tap_weights(fracs[n + i]);
 	let wz = tap_weights(fracs[i]);
 	let dims = vec3i(params.coeffDims);
+	let slabLo = vec3i(0, 0, i32(params.zFirst));
+	let slabHi = vec3i(dims.x - 1, dims.y - 1, i32(params.zFirst + params.zCount) - 1);
 	var acc = 0.0;
 	for (var a = 0; a < 4; a++) {
 		let z = first.z + a;
@@ -41,8 +50,8 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) grou
 			for (var c = 0; c < 4; c++) {
 				let p = vec3i(first.x + c, y, z);
 				let inside = all(p >= vec3i(0)) && all(p < dims);
-				let q = clamp(p, vec3i(0), dims - 1);
-				var v = coefficients[(u32(q.z) * params.coeffDims.y + u32(q.y)) * params.coeffDims.x + u32(q.x)];
+				let q = vec3u(clamp(p, slabLo, slabHi) - slabLo);
+				var v = coefficients[(q.z * params.coeffDims.y + q.y) * params.coeffDims.x + q.x];
 				if (CONSTANT_OUTSIDE && !inside) {
 					v = 0.0;
 				}
@@ -52,5 +61,5 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) grou
 		}
 		acc += wz[a] * accY;
 	}
-	destination[i] = acc;
+	destination[params.outBase + i] = acc;
 }

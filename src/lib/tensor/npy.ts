@@ -83,8 +83,16 @@ function describeDtype(descr: string): string {
 	return name ? `${8 * Number(size) || '?'}-bit ${name} (${descr})` : `type ${descr}`;
 }
 
-/** Reads a `.npy` file's bytes. The data is copied, so the result never aliases `bytes`. */
-export function parseNpy(bytes: Uint8Array): NpyArray {
+/** What a `.npy` header says, checked against the file's length: the data are `count` values from `dataStart`. */
+export interface NpyLayout {
+	dtype: NpyDtype;
+	shape: number[];
+	count: number;
+	dataStart: number;
+}
+
+/** Reads and checks a `.npy` file's header (magic, version, dtype, order, length) without touching the data. */
+export function readNpyLayout(bytes: Uint8Array): NpyLayout {
 	if (bytes.length < 10 || MAGIC.some((b, i) => bytes[i] !== b)) {
 		throw new NpyFormatError('bad-magic', 'This is not a NumPy .npy file (its first bytes are not \\x93NUMPY).');
 	}
@@ -110,20 +118,26 @@ export function parseNpy(bytes: Uint8Array): NpyArray {
 	if (header.fortranOrder && header.shape.filter((d) => d > 1).length > 1) {
 		throw new NpyFormatError('fortran-order', 'This .npy file is stored in Fortran (column-major) order; Docket reads C order only.');
 	}
-	const itemSize = dtype === 'float32' ? 4 : 8;
-	const byteLength = count * itemSize;
+	const byteLength = count * (dtype === 'float32' ? 4 : 8);
 	if (!Number.isSafeInteger(byteLength) || bytes.length - dataStart < byteLength) {
 		throw new NpyFormatError(
 			'truncated',
 			`This .npy file is truncated: its header promises ${count} values (${byteLength} bytes) but only ${bytes.length - dataStart} bytes follow.`
 		);
 	}
+	return { dtype, shape: header.shape, count, dataStart };
+}
+
+/** Reads a `.npy` file's bytes. The data is copied, so the result never aliases `bytes`. */
+export function parseNpy(bytes: Uint8Array): NpyArray {
+	const { dtype, shape, count, dataStart } = readNpyLayout(bytes);
+	const byteLength = count * (dtype === 'float32' ? 4 : 8);
 	// A fresh, aligned buffer: the data offset in `bytes` need not be a multiple of the item size, and a
 	// Node Buffer's slice() would alias its pool.
 	const copy = new ArrayBuffer(byteLength);
 	new Uint8Array(copy).set(bytes.subarray(dataStart, dataStart + byteLength));
 	const data = dtype === 'float32' ? new Float32Array(copy) : new Float64Array(copy);
-	return { dtype, shape: header.shape, data };
+	return { dtype, shape, data };
 }
 
 /** Writes a `.npy` file (version 1.0, or 2.0 when the header is too long for 1.0). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { planSlabs, planTiles, tileFootprint, type TensorGpuLimits } from './plan.ts';
+import { planPointSlabs, planSlabs, planTiles, tileFootprint, type TensorGpuLimits } from './plan.ts';
 import { zoomTaps } from './semantics.ts';
 
 const limits: TensorGpuLimits = {
@@ -24,10 +24,10 @@ describe('tile planner', () => {
 
 	it('keeps upsampling tiles large and shrinks tiles for downsampling to fit workgroup memory', () => {
 		const up = planTiles([starts(32, 64), starts(32, 64), starts(32, 64)], limits);
-		expect(up.tile).toEqual([4, 8, 8]);
+		expect(up.tile).toEqual([4, 4, 4]);
 		const down = planTiles([starts(256, 32), starts(256, 32), starts(256, 32)], limits);
 		expect(down.foot[0] * down.foot[1] * down.foot[2] * 4).toBeLessThanOrEqual(4096);
-		expect(down.tile[0] * down.tile[1] * down.tile[2]).toBeLessThan(256);
+		expect(down.tile[0] * down.tile[1] * down.tile[2]).toBeLessThan(64);
 		const tiny = planTiles([starts(4096, 2), starts(8, 8), starts(8, 8)], limits);
 		expect(tiny.tile[0]).toBe(1);
 	});
@@ -61,5 +61,36 @@ describe('slab planner', () => {
 
 	it('says so when a single plane cannot fit', () => {
 		expect(() => planSlabs(starts(4, 4), [4, 500, 500], [8, 504, 504], 500 * 500, 12, limits, 1024 * 1024)).toThrow(/binds at once/);
+	});
+});
+
+describe('point slab planner', () => {
+	it('uses one slab when the coefficients fit', () => {
+		const plan = planPointSlabs(Int32Array.from([0, 5, 40]), [40, 50, 60], [44, 54, 64], 12, limits);
+		expect(plan.slabs).toEqual([{ outFirst: 0, outCount: 0, coeffFirst: 0, coeffCount: 44, inCount: 68 }]);
+		expect(Array.from(plan.slabOf)).toEqual([0, 0, 0]);
+	});
+
+	it('cuts overlapping slabs within the binding limit and puts every point where its four z taps are', () => {
+		const bindingLimit = 1 << 20;
+		const ez = 40 + 24;
+		const startsZ = Int32Array.from({ length: 200 }, (_, i) => i - 70);
+		const plan = planPointSlabs(startsZ, [40, 50, 60], [ez, 74, 84], 12, limits, bindingLimit);
+		expect(plan.slabs.length).toBeGreaterThan(2);
+		expect(Math.max(plan.maxStageA, plan.maxStageB) * 4).toBeLessThanOrEqual(bindingLimit);
+		expect(plan.slabs[0]!.coeffFirst).toBe(0);
+		expect(plan.slabs.at(-1)!.coeffFirst + plan.slabs.at(-1)!.coeffCount).toBe(ez);
+		startsZ.forEach((s, i) => {
+			const slab = plan.slabs[plan.slabOf[i]!]!;
+			for (let a = 0; a < 4; a++) {
+				const plane = Math.min(ez - 1, Math.max(0, s + a));
+				if (s + a >= 0 && s + a < ez) expect(plane).toBeGreaterThanOrEqual(slab.coeffFirst);
+				if (s + a >= 0 && s + a < ez) expect(plane).toBeLessThan(slab.coeffFirst + slab.coeffCount);
+			}
+		});
+	});
+
+	it('says so when four planes cannot fit', () => {
+		expect(() => planPointSlabs(Int32Array.from([0]), [8, 500, 500], [12, 504, 504], 12, limits, 1024 * 1024)).toThrow(/binds at once/);
 	});
 });

@@ -42,7 +42,11 @@ export interface TilePlan {
 	foot: Triple;
 }
 
-const PREFERRED_TILE: Triple = [4, 8, 8];
+/**
+ * 64 invocations: a common wave size, and on SwiftShader about twice as fast as 4×8×8 (its cost grows
+ * with invocations per workgroup around the barrier); a cube keeps the halo's share smallest.
+ */
+const PREFERRED_TILE: Triple = [4, 4, 4];
 /**
  * Workgroup memory a tile's footprint may use. Below the adapter's limit (16 KiB and up) on purpose:
  * several workgroups then share a compute unit, and SwiftShader's compile time grows with the array.
@@ -50,7 +54,7 @@ const PREFERRED_TILE: Triple = [4, 8, 8];
 export const FOOTPRINT_BUDGET_BYTES = 4096;
 
 /**
- * Starts from 4×8×8 outputs and halves the axis with the widest footprint until the footprint fits in
+ * Starts from 4×4×4 outputs and halves the axis with the widest footprint until the footprint fits in
  * workgroup memory and the tile within the invocation limits. A shrinking zoom widens the footprint, so
  * it gets smaller tiles; a 1×1×1 tile always fits (64 coefficients).
  */
@@ -168,4 +172,77 @@ export function planSlabs(
 
 function formatBytes(bytes: number): string {
 	return bytes >= 2 ** 20 ? `${(bytes / 2 ** 20).toFixed(0)} MiB` : `${(bytes / 1024).toFixed(0)} KiB`;
+}
+
+export interface PointSlabPlan {
+	/** Coefficient planes per slab (outFirst/outCount unused); consecutive slabs overlap by 3 planes. */
+	slabs: Slab[];
+	/** Slab of each point: the one holding every plane its four z taps read. */
+	slabOf: Uint32Array;
+	maxIn: number;
+	maxStageA: number;
+	maxStageB: number;
+	maxCoeffPlanes: number;
+	/** Most points one dispatch binds (three i32 or f32 per point must fit the binding limit). */
+	maxPointsPerDispatch: number;
+}
+
+/**
+ * Slabs for sampling at arbitrary points: the coefficient box is cut along z into slabs as thick as the
+ * binding limit allows (prefilter halo included) that overlap by the stencil's 3 extra planes, and each
+ * point goes to the slab that holds its support. `startsZ` are the points' first coefficient planes
+ * (box indices, possibly outside it); taps past the box clamp into it (nearest and the folding modes)
+ * or read zero (grid-constant), so only the part of the support inside the box matters.
+ */
+export function planPointSlabs(
+	startsZ: Int32Array,
+	dims: Triple,
+	coeffDims: Triple,
+	halo: number,
+	limits: TensorGpuLimits,
+	bindingLimit = Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize)
+): PointSlabPlan {
+	const [, ny, nx] = dims;
+	const [ez, ey, ex] = coeffDims;
+	const maxElements = Math.floor(bindingLimit / 4);
+	// Largest slab whose stage buffers fit: stage A holds input then y-filtered planes, stage B x-filtered planes then coefficients.
+	const thickest = Math.min(
+		ez,
+		Math.floor(maxElements / Math.max(ny * nx, ey * ex)) - 2 * halo,
+		Math.floor(maxElements / (ny * ex)) - 2 * halo,
+		Math.floor(maxElements / (ey * ex))
+	);
+	if (thickest < Math.min(4, ez)) {
+		throw new InvalidInputError(
+			`Four planes of this tensor with the prefilter halo need more than the ${formatBytes(bindingLimit)} this GPU binds at once.`,
+			'Choose the CPU backend, or reduce the Y and X lengths.'
+		);
+	}
+	const maxPointsPerDispatch = Math.floor(maxElements / 3);
+	if (maxPointsPerDispatch < 1) throw new InvalidInputError(`This GPU binds only ${bindingLimit} bytes at once.`, 'Choose the CPU backend.');
+	const step = thickest >= ez ? ez : thickest - 3;
+	const slabs: Slab[] = [];
+	for (let first = 0; ; first += step) {
+		const coeffCount = Math.min(thickest, ez - first);
+		slabs.push({ outFirst: 0, outCount: 0, coeffFirst: first, coeffCount, inCount: coeffCount + 2 * halo });
+		if (first + coeffCount >= ez) break;
+	}
+	const slabOf = new Uint32Array(startsZ.length);
+	if (slabs.length > 1) {
+		for (let i = 0; i < startsZ.length; i++) {
+			// The lowest plane the point reads inside the box; with it in slab k, the three above are too.
+			const low = Math.min(ez - 1, Math.max(0, startsZ[i]!));
+			slabOf[i] = Math.min(slabs.length - 1, Math.floor(low / step));
+		}
+	}
+	const last = slabs.reduce((a, s) => (s.coeffCount > a.coeffCount ? s : a));
+	return {
+		slabs,
+		slabOf,
+		maxIn: last.inCount * ny * nx,
+		maxStageA: last.inCount * Math.max(ny * nx, ey * ex),
+		maxStageB: Math.max(last.inCount * ny * ex, last.coeffCount * ey * ex),
+		maxCoeffPlanes: last.coeffCount,
+		maxPointsPerDispatch
+	};
 }

@@ -2,15 +2,39 @@
  * The tensor worker's protocol, imported by both sides: a map from request name to { params, result },
  * the messages built from it, and a typed client with UUID ids, progress, cancel and a timeout, which
  * rejects every pending call if the worker dies.
+ *
+ * The page never parses or draws a tensor itself: `open` hands the file's bytes to the worker, which
+ * keeps the tensor under a key (the tensor row's id); `slice` draws from it and `resampleStored`
+ * resamples it, keeping the result under a new key and returning it as `.npy` bytes to store.
  */
 import { CancelledError, deserializeError, DocketError, type SerializedError } from '../errors.ts';
+import type { TensorInfo } from './open.ts';
 import type { ResampleParams, SampleParams, Tensor } from './semantics.ts';
+import type { ColourMap, SliceImage } from './slice.ts';
 
 export type TensorBackend = 'webgpu' | 'cpu';
+
+export interface SliceRequest {
+	key: string;
+	volume: number;
+	axis: 1 | 2 | 3;
+	index: number;
+	min: number;
+	max: number;
+	map: ColourMap;
+}
 
 export interface TensorMethods {
 	resample: { params: { tensor: Tensor; params: ResampleParams; backend: TensorBackend }; result: Tensor };
 	sample: { params: { tensor: Tensor; coordinates: Tensor; params: SampleParams; backend: TensorBackend }; result: Tensor };
+	/** Parses `.npy` bytes (transferred) and keeps the tensor under `key`. */
+	open: { params: { key: string; name: string; bytes: ArrayBuffer }; result: TensorInfo };
+	slice: { params: SliceRequest; result: SliceImage };
+	/** Resamples the tensor kept under `key`, keeps the result under `resultKey`, and returns it as `.npy`. */
+	resampleStored: {
+		params: { key: string; resultKey: string; params: ResampleParams; backend: TensorBackend };
+		result: { info: TensorInfo; npy: Uint8Array<ArrayBuffer> };
+	};
 }
 
 export type TensorMethodName = keyof TensorMethods;
@@ -29,14 +53,14 @@ export type TensorControl = { kind: 'cancel'; id: string };
 
 export type TensorToWorker = TensorRequest | TensorControl;
 
-export type TensorFromWorker =
-	| { kind: 'progress'; id: string; fraction: number }
-	| { kind: 'return'; id: string; result: Tensor }
-	| { kind: 'throw'; id: string; error: SerializedError };
+/** A result, tagged with its method so the client narrows it without a cast. */
+export type TensorReturn = { [K in TensorMethodName]: { kind: 'return'; id: string; name: K; result: TensorMethods[K]['result'] } }[TensorMethodName];
+
+export type TensorFromWorker = { kind: 'progress'; id: string; fraction: number } | TensorReturn | { kind: 'throw'; id: string; error: SerializedError };
 
 /** The parts of a Worker the client uses; tests pass a fake, the page passes workerPort(new Worker(...)). */
 export interface WorkerPort {
-	post<K extends TensorMethodName>(message: CallMessage<K> | TensorControl, transfer: Transferable[]): void;
+	post(message: TensorToWorker, transfer: Transferable[]): void;
 	onMessage(listener: (message: TensorFromWorker) => void): void;
 	onError(listener: () => void): void;
 	terminate(): void;
@@ -59,17 +83,41 @@ export interface CallOptions {
 }
 
 interface Pending {
-	resolve: (result: Tensor) => void;
+	resolve: (result: TensorReturn) => void;
 	reject: (error: DocketError) => void;
 	onProgress: ((fraction: number) => void) | undefined;
 	cleanup: () => void;
 }
 
 /** The buffers a request can hand over instead of copying. */
-function transferables(params: TensorMethods[TensorMethodName]['params']): Transferable[] {
-	const buffers: Transferable[] = [params.tensor.data.buffer];
-	if ('coordinates' in params && params.coordinates.data.buffer !== params.tensor.data.buffer) buffers.push(params.coordinates.data.buffer);
-	return buffers;
+function transferables(request: TensorRequest): Transferable[] {
+	switch (request.name) {
+		case 'resample':
+			return [request.params.tensor.data.buffer];
+		case 'sample': {
+			const { tensor, coordinates } = request.params;
+			return coordinates.data.buffer === tensor.data.buffer ? [tensor.data.buffer] : [tensor.data.buffer, coordinates.data.buffer];
+		}
+		case 'open':
+			return [request.params.bytes];
+		default:
+			return [];
+	}
+}
+
+/** What each reply carries that can move back instead of being copied. */
+export function resultTransferables(reply: TensorReturn): Transferable[] {
+	switch (reply.name) {
+		case 'resample':
+		case 'sample':
+			return [reply.result.data.buffer];
+		case 'slice':
+			return [reply.result.rgba.buffer];
+		case 'resampleStored':
+			return [reply.result.npy.buffer];
+		default:
+			return [];
+	}
 }
 
 export class TensorWorkerClient {
@@ -81,16 +129,46 @@ export class TensorWorkerClient {
 		worker.onError(() => this.die(new DocketError('worker-crashed', 'The tensor worker stopped unexpectedly.', { action: 'Try again; large tensors may need the CPU backend or more memory.' })));
 	}
 
-	/**
-	 * Calls `name` in the worker. The tensor's buffer is transferred (the caller's copy becomes empty):
-	 * pass a copy if you still need it.
-	 */
-	call<K extends TensorMethodName>(name: K, params: TensorMethods[K]['params'], options: CallOptions = {}): Promise<TensorMethods[K]['result']> {
+	/** Resamples in the worker. The tensor's buffer is transferred (the caller's copy becomes empty): pass a copy if you still need it. */
+	async resample(params: TensorMethods['resample']['params'], options: CallOptions = {}): Promise<Tensor> {
+		const reply = await this.send((id) => ({ kind: 'call', id, name: 'resample', params }), options);
+		if (reply.name !== 'resample') throw wrongReply('resample', reply.name);
+		return reply.result;
+	}
+
+	/** map_coordinates in the worker; both buffers are transferred. */
+	async sample(params: TensorMethods['sample']['params'], options: CallOptions = {}): Promise<Tensor> {
+		const reply = await this.send((id) => ({ kind: 'call', id, name: 'sample', params }), options);
+		if (reply.name !== 'sample') throw wrongReply('sample', reply.name);
+		return reply.result;
+	}
+
+	/** Parses `.npy` bytes in the worker (the buffer is transferred) and keeps the tensor there under `key`. */
+	async open(params: TensorMethods['open']['params'], options: CallOptions = {}): Promise<TensorInfo> {
+		const reply = await this.send((id) => ({ kind: 'call', id, name: 'open', params }), options);
+		if (reply.name !== 'open') throw wrongReply('open', reply.name);
+		return reply.result;
+	}
+
+	/** Draws a slice of a tensor the worker keeps. */
+	async slice(params: SliceRequest, options: CallOptions = {}): Promise<SliceImage> {
+		const reply = await this.send((id) => ({ kind: 'call', id, name: 'slice', params }), options);
+		if (reply.name !== 'slice') throw wrongReply('slice', reply.name);
+		return reply.result;
+	}
+
+	async resampleStored(params: TensorMethods['resampleStored']['params'], options: CallOptions = {}): Promise<TensorMethods['resampleStored']['result']> {
+		const reply = await this.send((id) => ({ kind: 'call', id, name: 'resampleStored', params }), options);
+		if (reply.name !== 'resampleStored') throw wrongReply('resampleStored', reply.name);
+		return reply.result;
+	}
+
+	private send(build: (id: string) => TensorRequest, options: CallOptions): Promise<TensorReturn> {
 		if (this.dead) return Promise.reject(this.dead);
 		const id = crypto.randomUUID();
-		return new Promise<Tensor>((resolve, reject) => {
+		return new Promise<TensorReturn>((resolve, reject) => {
 			const timeout = setTimeout(() => {
-				this.settle(id)?.reject(new DocketError('timeout', 'Resampling took too long and was stopped.', { action: 'Try a smaller tensor or zoom.' }));
+				this.settle(id)?.reject(new DocketError('timeout', 'The tensor worker took too long and was stopped.', { action: 'Try a smaller tensor or zoom.' }));
 				this.worker.post({ kind: 'cancel', id }, []);
 			}, options.timeoutMs ?? 600_000);
 			const onAbort = () => {
@@ -110,8 +188,8 @@ export class TensorWorkerClient {
 				this.settle(id)?.reject(new CancelledError('Resampling'));
 				return;
 			}
-			const request: CallMessage<K> = { kind: 'call', id, name, params };
-			this.worker.post(request, transferables(params));
+			const request = build(id);
+			this.worker.post(request, transferables(request));
 		});
 	}
 
@@ -132,7 +210,7 @@ export class TensorWorkerClient {
 		if (message.kind === 'progress') {
 			this.pending.get(message.id)?.onProgress?.(message.fraction);
 		} else if (message.kind === 'return') {
-			this.settle(message.id)?.resolve(message.result);
+			this.settle(message.id)?.resolve(message);
 		} else {
 			this.settle(message.id)?.reject(deserializeError(message.error));
 		}
@@ -142,6 +220,10 @@ export class TensorWorkerClient {
 		this.dead = error;
 		for (const id of [...this.pending.keys()]) this.settle(id)?.reject(error);
 	}
+}
+
+function wrongReply(asked: TensorMethodName, answered: TensorMethodName): DocketError {
+	return new DocketError('internal', `The tensor worker answered ${answered} to ${asked}.`);
 }
 
 /** Starts the tensor worker in the browser (Vite bundles tensor.worker.ts as a module worker). */

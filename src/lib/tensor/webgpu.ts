@@ -6,10 +6,10 @@
  * zoom kernel writes the slab's output tiles. The browser and Node run the same code; only the
  * ShaderSource differs.
  */
-import { CancelledError, DocketError, InvalidInputError } from '../errors.ts';
+import { CancelledError, DocketError } from '../errors.ts';
 import { dispatchSize, storageBuffer, withDevice } from '../gpu/device.ts';
 import type { ShaderSource } from '../gpu/shaders.ts';
-import { planSlabs, planTiles, tileFootprint, type Slab, type TensorGpuLimits } from './plan.ts';
+import { planPointSlabs, planSlabs, planTiles, tileFootprint, type Slab, type TensorGpuLimits } from './plan.ts';
 import {
 	batchFirstOrder,
 	extendIndex,
@@ -25,6 +25,7 @@ import {
 	type ResampleParams,
 	type RunOptions,
 	type SampleParams,
+	type SamplePlan,
 	type Tensor,
 	type Triple
 } from './semantics.ts';
@@ -53,6 +54,12 @@ export interface GpuRunOptions extends RunOptions {
 }
 
 const GUARD_SENTINEL = -1.2345e-19;
+
+/** Whether the `guard` values before and after `count` results still hold the sentinel. */
+function guardsIntact(mapped: Float32Array, guard: number, count: number): boolean {
+	const intact = (from: number) => mapped.subarray(from, from + guard).every((x) => x === Math.fround(GUARD_SENTINEL));
+	return intact(0) && intact(guard + count);
+}
 
 function limitsOf(device: GPUDevice): TensorGpuLimits {
 	const l = device.limits;
@@ -358,8 +365,7 @@ export class TensorGpu {
 					await staging.mapAsync(GPUMapMode.READ, 0, (slabElements + 2 * guard) * 4);
 					const mapped = new Float32Array(staging.getMappedRange(0, (slabElements + 2 * guard) * 4));
 					if (guard > 0) {
-						const intact = (from: number) => mapped.subarray(from, from + guard).every((x) => x === Math.fround(GUARD_SENTINEL));
-						if (!intact(0) || !intact(guard + slabElements)) {
+						if (!guardsIntact(mapped, guard, slabElements)) {
 							staging.unmap();
 							throw new DocketError('internal', 'The tricubic kernel wrote outside its output (guard band changed).');
 						}
@@ -377,7 +383,11 @@ export class TensorGpu {
 		return permute4({ shape: plan.outShape, data: out }, inverse);
 	}
 
-	/** scipy.ndimage.map_coordinates on each volume; `coordinates` is [3, P]; the result is [T, P]. */
+	/**
+	 * scipy.ndimage.map_coordinates on each volume; `coordinates` is [3, P]; the result is [T, P]. A volume
+	 * whose coefficients exceed the binding limit goes through in overlapping z slabs, each point sampled
+	 * in the slab that holds its support; a long point list goes through in chunks.
+	 */
 	async sample(tensor: Tensor, coordinates: Tensor, params: SampleParams, options: GpuRunOptions = {}): Promise<Tensor> {
 		const device = this.device;
 		const plan = planSample(tensor, coordinates, params, options.maxElements ?? MAX_ELEMENTS);
@@ -391,38 +401,23 @@ export class TensorGpu {
 		const limits = limitsOf(device);
 		const bindingLimit = Math.min(options.bindingLimit ?? Infinity, limits.maxStorageBufferBindingSize, limits.maxBufferSize);
 		const p = plan.points;
-		const slab: Slab = { outFirst: 0, outCount: 0, coeffFirst: 0, coeffCount: coeffDims[0], inCount: coeffDims[0] + 2 * halo };
-		const stageA = slab.inCount * Math.max(ny * nx, coeffDims[1] * coeffDims[2]);
-		const stageB = Math.max(slab.inCount * ny * coeffDims[2], coeffDims[0] * coeffDims[1] * coeffDims[2]);
-		if (Math.max(stageA, stageB, 3 * p) * 4 > bindingLimit) {
-			throw new InvalidInputError(
-				'This tensor or point list is larger than the GPU binds at once; sampling at points does not run in slabs.',
-				'Choose the CPU backend for this one.'
-			);
-		}
+		const startsZ = plan.taps[0].start.map((s) => s + m);
+		const slabPlan = planPointSlabs(startsZ, dims, coeffDims, halo, limits, bindingLimit);
+		const chunks = pointChunks(plan.taps, m, slabPlan.slabOf, slabPlan.slabs.length, slabPlan.maxPointsPerDispatch);
+		const maxChunk = Math.max(1, ...chunks.map((c) => c.points.length));
 		const pipeline = await this.pipeline(this.pointsModule, 'points', {
 			WORKGROUP_SIZE: POINT_WORKGROUP,
 			KERNEL: plan.kernel === 'bspline3' ? 0 : 1,
 			CONSTANT_OUTSIDE: plan.mode === 'grid-constant' ? 1 : 0
 		});
-		const prefilter = new Prefilter(device, await this.prefilterPipeline(halo), dims, coeffDims, m, halo, plan.mode, prefilterWeights(plan.kernel), {
-			maxIn: slab.inCount * ny * nx,
-			maxStageA: stageA,
-			maxStageB: stageB,
-			maxCoeffPlanes: coeffDims[0]
-		});
-		const starts = new Int32Array(3 * p);
-		const fracs = new Float32Array(3 * p);
-		plan.taps.forEach((taps, a) => {
-			starts.set(taps.start.map((s) => s + m), a * p);
-			fracs.set(taps.frac, a * p);
-		});
-		const startsBuffer = int32Storage(device, starts);
-		const fracsBuffer = storageBuffer(device, fracs);
-		const outBuffer = emptyBuffer(device, p);
-		const staging = device.createBuffer({ size: Math.max(16, p * 4), usage: GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ });
-		const pointParams = uniformBuffer(device, 4);
-		device.queue.writeBuffer(pointParams, 0, new Uint32Array([coeffDims[2], coeffDims[1], coeffDims[0], p]));
+		const prefilter = new Prefilter(device, await this.prefilterPipeline(halo), dims, coeffDims, m, halo, plan.mode, prefilterWeights(plan.kernel), slabPlan);
+		const startsBuffer = emptyBuffer(device, 3 * maxChunk);
+		const fracsBuffer = emptyBuffer(device, 3 * maxChunk);
+		const guard = options.guardElements ?? 0;
+		const outElements = maxChunk + 2 * guard;
+		const outBuffer = guard > 0 ? storageBuffer(device, new Float32Array(outElements).fill(GUARD_SENTINEL)) : emptyBuffer(device, outElements);
+		const staging = device.createBuffer({ size: Math.max(16, outElements * 4), usage: GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ });
+		const pointParams = uniformBuffer(device, 8);
 		const bindGroup = device.createBindGroup({
 			layout: pipeline.getBindGroupLayout(0),
 			entries: [
@@ -433,31 +428,62 @@ export class TensorGpu {
 				{ binding: 4, resource: { buffer: outBuffer } }
 			]
 		});
+		const writeChunk = (chunk: PointChunk) => {
+			const slab = slabPlan.slabs[chunk.slab]!;
+			device.queue.writeBuffer(startsBuffer, 0, chunk.starts);
+			device.queue.writeBuffer(fracsBuffer, 0, chunk.fracs);
+			device.queue.writeBuffer(pointParams, 0, new Uint32Array([coeffDims[2], coeffDims[1], coeffDims[0], chunk.points.length, slab.coeffFirst, slab.coeffCount, guard, 0]));
+		};
+		// One chunk (the usual case): its points are written once for all volumes.
+		if (chunks.length === 1) writeChunk(chunks[0]!);
 		const inVolume = nz * ny * nx;
 		const out = new Float32Array(t * p);
+		const steps = t * slabPlan.slabs.length;
 		try {
 			for (let v = 0; v < t; v++) {
 				checkCancelled(options.signal);
 				const volume = input.data.subarray(v * inVolume, (v + 1) * inVolume);
+				const target = out.subarray(v * p, (v + 1) * p);
 				if (plan.kernel === 'bspline3' && hasNonFinite(volume)) {
-					out.subarray(v * p, (v + 1) * p).fill(NaN);
-				} else if (p > 0) {
-					prefilter.upload(volume, slab);
-					const encoder = device.createCommandEncoder();
-					prefilter.encode(encoder, slab);
-					const pass = encoder.beginComputePass();
-					pass.setPipeline(pipeline);
-					pass.setBindGroup(0, bindGroup);
-					const [x, y] = dispatchSize(p, POINT_WORKGROUP, device.limits.maxComputeWorkgroupsPerDimension);
-					pass.dispatchWorkgroups(x, y);
-					pass.end();
-					encoder.copyBufferToBuffer(outBuffer, 0, staging, 0, p * 4);
-					device.queue.submit([encoder.finish()]);
-					await staging.mapAsync(GPUMapMode.READ, 0, p * 4);
-					out.set(new Float32Array(staging.getMappedRange(0, p * 4)), v * p);
-					staging.unmap();
+					target.fill(NaN);
+					options.onProgress?.((v + 1) / t);
+					continue;
 				}
-				options.onProgress?.((v + 1) / t);
+				for (const [s, slab] of slabPlan.slabs.entries()) {
+					checkCancelled(options.signal);
+					const mine = chunks.filter((c) => c.slab === s);
+					if (mine.length > 0) {
+						prefilter.upload(volume, slab);
+						const encoder = device.createCommandEncoder();
+						prefilter.encode(encoder, slab);
+						device.queue.submit([encoder.finish()]);
+					}
+					for (const chunk of mine) {
+						const n = chunk.points.length;
+						if (chunks.length > 1) writeChunk(chunk);
+						const encoder = device.createCommandEncoder();
+						const pass = encoder.beginComputePass();
+						pass.setPipeline(pipeline);
+						pass.setBindGroup(0, bindGroup);
+						const [x, y] = dispatchSize(n, POINT_WORKGROUP, device.limits.maxComputeWorkgroupsPerDimension);
+						pass.dispatchWorkgroups(x, y);
+						pass.end();
+						const bytes = (n + 2 * guard) * 4;
+						encoder.copyBufferToBuffer(outBuffer, 0, staging, 0, bytes);
+						device.queue.submit([encoder.finish()]);
+						await staging.mapAsync(GPUMapMode.READ, 0, bytes);
+						const mapped = new Float32Array(staging.getMappedRange(0, bytes));
+						if (guard > 0 && !guardsIntact(mapped, guard, n)) {
+							staging.unmap();
+							throw new DocketError('internal', 'The point-sampling kernel wrote outside its output (guard band changed).');
+						}
+						const values = mapped.subarray(guard, guard + n);
+						if (chunk.contiguous) target.set(values, chunk.points[0]);
+						else chunk.points.forEach((point, k) => (target[point] = values[k]!));
+						staging.unmap();
+					}
+					options.onProgress?.((v * slabPlan.slabs.length + s + 1) / steps);
+				}
 			}
 		} finally {
 			prefilter.destroy();
@@ -467,6 +493,39 @@ export class TensorGpu {
 	}
 }
 
+/** Points that one dispatch samples: their indices, and starts (box indices) and fractions as z | y | x blocks. */
+interface PointChunk {
+	slab: number;
+	points: Uint32Array;
+	/** The points are first, first + 1, … (no scatter needed). */
+	contiguous: boolean;
+	starts: Int32Array;
+	fracs: Float32Array;
+}
+
+/** Groups the points by slab, and each group into dispatches of at most `maxPoints`. */
+function pointChunks(taps: SamplePlan['taps'], margin: number, slabOf: Uint32Array, slabCount: number, maxPoints: number): PointChunk[] {
+	const bySlab: number[][] = Array.from({ length: slabCount }, () => []);
+	slabOf.forEach((s, i) => bySlab[s]!.push(i));
+	const chunks: PointChunk[] = [];
+	bySlab.forEach((indices, slab) => {
+		for (let first = 0; first < indices.length; first += maxPoints) {
+			const points = Uint32Array.from(indices.slice(first, first + maxPoints));
+			const n = points.length;
+			const starts = new Int32Array(3 * n);
+			const fracs = new Float32Array(3 * n);
+			taps.forEach((axis, a) =>
+				points.forEach((point, k) => {
+					starts[a * n + k] = axis.start[point]! + margin;
+					fracs[a * n + k] = axis.frac[point]!;
+				})
+			);
+			const contiguous = points.every((point, k) => point === points[0]! + k);
+			chunks.push({ slab, points, contiguous, starts, fracs });
+		}
+	});
+	return chunks;
+}
 /** Resamples on a fresh device (inside validation scopes); for one-off calls from the CLI and tests. */
 export function resampleWebGpu(gpu: GPU | undefined, shaders: ShaderSource, tensor: Tensor, params: ResampleParams, options: GpuRunOptions = {}): Promise<Tensor> {
 	return withDevice(gpu, async (device) => (await TensorGpu.create(device, shaders)).resample(tensor, params, options));

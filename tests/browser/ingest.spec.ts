@@ -1,4 +1,5 @@
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { makePdf } from '../../src/lib/ingest/testing/make-pdf.ts';
 import { CasePage, Library } from './pages.ts';
@@ -169,5 +170,119 @@ test.describe('ingestion', () => {
 			expect(docs[0]!.chunksInOrder, name).toBe(true);
 			expect(docs[0]!.jobs, name).toEqual(['done']);
 		}
+	});
+});
+
+test.describe('adding documents', () => {
+	test('adds by folder and by drop, recognises duplicates, refuses empty files, names damage, and gives originals back byte-identical', async ({ page }, testInfo) => {
+		test.setTimeout(180_000);
+		const folder = testInfo.outputPath('bundle');
+		mkdirSync(join(folder, 'sub'), { recursive: true });
+		pdfFile(join(folder, 'brief.pdf'), 3, 'Brief');
+		writeFileSync(join(folder, 'sub', 'notes.md'), '# Notes\n\nThe lease ends in May.');
+		writeFileSync(join(folder, '.DS_Store'), 'hidden');
+		const whole = makePdf({ pages: 30, lines: legalPages('Cut') });
+		const cut = Buffer.from(whole.subarray(0, Math.floor(whole.length / 3)));
+
+		const rows = await openDocuments(page, 'Adding');
+		const row = (name: string) => rows.getByRole('listitem', { name, exact: true });
+		await page.getByLabel('Add a folder').setInputFiles(folder);
+		await expect(row('brief.pdf')).toContainText('Indexed', { timeout: 60_000 });
+		await expect(row('notes.md')).toContainText('Indexed');
+		await expect(rows.getByRole('listitem')).toHaveCount(2);
+
+		// A drop onto the case: one new file, one already there, one empty, one cut short.
+		const drop = await page.evaluateHandle(
+			({ cutBytes }) => {
+				const data = new DataTransfer();
+				data.items.add(new File(['Memo: the deposit was paid in March.'], 'memo.txt', { type: 'text/plain' }));
+				data.items.add(new File(['# Notes\n\nThe lease ends in May.'], 'notes copy.md', { type: 'text/markdown' }));
+				data.items.add(new File([], 'blank.pdf', { type: 'application/pdf' }));
+				data.items.add(new File([new Uint8Array(cutBytes)], 'cut.pdf', { type: 'application/pdf' }));
+				return data;
+			},
+			{ cutBytes: [...cut] }
+		);
+		const documents = page.getByRole('region', { name: 'Documents' });
+		await documents.dispatchEvent('dragover', { dataTransfer: drop });
+		await documents.dispatchEvent('drop', { dataTransfer: drop });
+		const status = documents.getByRole('status');
+		await expect(status).toContainText('notes copy.md: already in this case.');
+		await expect(status).toContainText(/blank\.pdf: This file is empty \(0 bytes\)/);
+		await expect(row('memo.txt')).toContainText('Indexed', { timeout: 60_000 });
+		await expect(row('cut.pdf')).toContainText('Damaged');
+		await expect(row('cut.pdf')).toContainText(/structure is broken|cut short/);
+		await expect(rows.getByRole('listitem')).toHaveCount(4);
+
+		const download = page.waitForEvent('download');
+		await row('brief.pdf').getByRole('button', { name: 'Download brief.pdf' }).click();
+		const saved = await (await download).path();
+		expect(readFileSync(saved).equals(readFileSync(join(folder, 'brief.pdf')))).toBe(true);
+		const damaged = page.waitForEvent('download');
+		await row('cut.pdf').getByRole('button', { name: 'Download cut.pdf' }).click();
+		expect(readFileSync(await (await damaged).path()).equals(cut)).toBe(true);
+	});
+
+	test('cancels and retries one file, then all files', async ({ page }, testInfo) => {
+		test.setTimeout(300_000);
+		const files = ['one', 'two', 'three'].map((tag) => pdfFile(testInfo.outputPath(`${tag}.pdf`), 300, tag));
+		const rows = await openDocuments(page, 'Cancelling');
+		const row = (name: string) => rows.getByRole('listitem', { name, exact: true });
+		await page.getByLabel('Add documents').setInputFiles(files[0]!);
+		await expect(row('one.pdf').getByRole('progressbar')).toBeVisible({ timeout: 60_000 });
+		await row('one.pdf').getByRole('button', { name: 'Cancel one.pdf' }).click();
+		await expect(row('one.pdf')).toContainText('Failed');
+		await expect(row('one.pdf')).toContainText('cancelled');
+		await row('one.pdf').getByRole('button', { name: 'Retry one.pdf' }).click();
+		await expect(row('one.pdf')).toContainText('Indexed', { timeout: 120_000 });
+		await expect(row('one.pdf')).toContainText('300 pages');
+
+		await page.getByLabel('Add documents').setInputFiles(files.slice(1));
+		await expect(row('two.pdf').getByRole('progressbar')).toBeVisible({ timeout: 60_000 });
+		await page.getByRole('button', { name: 'Cancel all' }).click();
+		for (const name of ['two.pdf', 'three.pdf']) await expect(row(name)).toContainText('Failed');
+		await page.getByRole('button', { name: 'Retry all' }).click();
+		for (const name of ['two.pdf', 'three.pdf']) await expect(row(name)).toContainText('Indexed', { timeout: 180_000 });
+	});
+
+	test('opens a page in the viewer, moves and zooms from the keyboard, and highlights a passage', async ({ page }, testInfo) => {
+		test.setTimeout(120_000);
+		const rows = await openDocuments(page, 'Viewer');
+		await page.getByLabel('Add documents').setInputFiles(pdfFile(testInfo.outputPath('record.pdf'), 4, 'Record'));
+		const row = rows.getByRole('listitem', { name: 'record.pdf' });
+		await expect(row).toContainText('Indexed', { timeout: 60_000 });
+		await row.getByRole('link', { name: 'Open record.pdf' }).click();
+		await expect(page.getByRole('region', { name: 'Page 1' })).toContainText('Record page 1, line 1', { timeout: 30_000 });
+
+		await page.keyboard.press('ArrowRight');
+		await expect(page.getByRole('region', { name: 'Page 2' })).toContainText('Record page 2, line 1', { timeout: 30_000 });
+		await page.keyboard.press('ArrowLeft');
+		await expect(page.getByRole('region', { name: 'Page 1' })).toBeVisible();
+		const next = page.getByRole('button', { name: 'Next page' });
+		await next.focus();
+		await page.keyboard.press('Enter');
+		await expect(page.getByRole('region', { name: 'Page 2' })).toBeVisible();
+		await page.getByRole('button', { name: 'Previous page' }).focus();
+		await page.keyboard.press('Enter');
+		await expect(page.getByRole('region', { name: 'Page 1' })).toBeVisible();
+		const zoom = page.getByRole('navigation', { name: 'Document navigation' });
+		await expect(zoom).toContainText('125%');
+		await page.getByRole('button', { name: 'Zoom in' }).focus();
+		await page.keyboard.press('Enter');
+		await expect(zoom).toContainText('156%');
+		await page.keyboard.press('Escape');
+		await page.getByRole('region', { name: 'Page 1' }).click();
+		await page.keyboard.press('-');
+		await expect(zoom).toContainText('125%');
+
+		// A passage of page 3, as a citation links it: the range is marked on the text layer.
+		const url = new URL(page.url());
+		url.searchParams.set('page', '3');
+		url.searchParams.set('start', '0');
+		url.searchParams.set('end', '30');
+		await page.goto(url.toString());
+		const page3 = page.getByRole('region', { name: 'Page 3' });
+		await expect(page3).toContainText('Record page 3, line 1');
+		await expect(page3.locator('.highlight').first()).toBeVisible({ timeout: 30_000 });
 	});
 });

@@ -71,13 +71,23 @@ export function ingestState(db: DocketDatabase, files: FileStore, makeExtractor:
 	return shared.state;
 }
 
-/** Files under a dropped folder (drag and drop gives entries, not files, for folders). */
+/**
+ * The files of a drop, with the files under dropped folders (drag and drop gives entries, not files, for
+ * folders). Items are read before the first await: the browser empties the list once the event is over.
+ */
 export async function filesFromDrop(items: DataTransferItemList): Promise<File[]> {
-	const entries = [...items].flatMap((item) => {
-		const entry = item.kind === 'file' ? item.webkitGetAsEntry() : null;
-		return entry ? [entry] : [];
-	});
+	const entries: FileSystemEntry[] = [];
 	const out: File[] = [];
+	for (const item of items) {
+		if (item.kind !== 'file') continue;
+		const entry = typeof item.webkitGetAsEntry === 'function' ? item.webkitGetAsEntry() : null;
+		if (entry) entries.push(entry);
+		else {
+			// No entry (a browser without the entries API, or a drop a script made): the file itself.
+			const file = item.getAsFile();
+			if (file) out.push(file);
+		}
+	}
 	async function walk(entry: FileSystemEntry): Promise<void> {
 		if (isFile(entry)) out.push(await new Promise<File>((resolve, reject) => entry.file(resolve, reject)));
 		else if (isDirectory(entry)) {

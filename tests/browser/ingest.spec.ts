@@ -52,6 +52,26 @@ function mainThreadTaskCpu(trace: Buffer): { tasks: number; longestWall: number;
 	};
 }
 
+/** Every document row in the app's database, read straight from IndexedDB. */
+async function storedDocuments(page: Page): Promise<{ name: string; status: string }[]> {
+	return page.evaluate(async () => {
+		const db = await new Promise<IDBDatabase>((resolve, reject) => {
+			const open = indexedDB.open('docket');
+			open.onsuccess = () => resolve(open.result);
+			open.onerror = () => reject(open.error ?? new Error('open failed'));
+		});
+		try {
+			return await new Promise<{ name: string; status: string }[]>((resolve, reject) => {
+				const request = db.transaction('documents').objectStore('documents').getAll();
+				request.onsuccess = () => resolve((request.result as { name: string; status: string }[]).map(({ name, status }) => ({ name, status })));
+				request.onerror = () => reject(request.error ?? new Error('read failed'));
+			});
+		} finally {
+			db.close();
+		}
+	});
+}
+
 async function openDocuments(page: Page, title: string) {
 	const library = new Library(page);
 	await library.open();
@@ -128,8 +148,14 @@ test.describe('ingestion', () => {
 		// Reload while the first file is being read and the later ones still wait their turn.
 		await expect(rows.getByRole('listitem', { name: 'exhibit-a.pdf' }).getByRole('progressbar')).toBeVisible({ timeout: 60_000 });
 		await expect(rows.getByRole('listitem', { name: names.at(-1)! })).toContainText('Queued');
-		await page.reload();
-
+		// Reopen the app on the library, not on the case: unfinished jobs resume wherever it opens.
+		await page.goto('/');
+		const terminal = new Set(['indexed', 'no-text', 'needs-password', 'damaged', 'unsupported', 'failed']);
+		await expect
+			.poll(async () => (await storedDocuments(page)).filter((d) => terminal.has(d.status)).length, { timeout: 240_000, intervals: [1000] })
+			.toBe(names.length);
+		await new Library(page).caseLink('Reload case').click();
+		await new CasePage(page).tab('Documents').click();
 		for (const name of names) await expect(rows.getByRole('listitem', { name, exact: true })).toContainText(expected[name]!, { timeout: 240_000 });
 		await expect(rows.getByRole('listitem')).toHaveCount(names.length);
 		await expect(rows.getByRole('listitem', { name: 'exhibit-a.pdf' })).toContainText('250 pages');

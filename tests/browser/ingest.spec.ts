@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { makePdf } from '../../src/lib/ingest/testing/make-pdf.ts';
+import { aes256Security } from '../../src/lib/ingest/testing/pdf-encryption.ts';
 import { CasePage, Library } from './pages.ts';
 
 const CORPUS = '../shared/corpus/pdfs';
@@ -255,7 +256,10 @@ test.describe('adding documents', () => {
 		const rows = await openDocuments(page, 'Cancelling');
 		const row = (name: string) => rows.getByRole('listitem', { name, exact: true });
 		await page.getByLabel('Add documents').setInputFiles(files[0]!);
-		await expect(row('one.pdf').getByRole('progressbar')).toBeVisible({ timeout: 60_000 });
+		await expect(row('one.pdf').getByRole('progressbar', { name: 'Progress of one.pdf' })).toBeVisible({ timeout: 60_000 });
+		// Per file and overall: pages done of the page count, a rate and the time left.
+		await expect(row('one.pdf')).toContainText(/of 300 pages · [\d.]+ pages\/s · about .+ left/, { timeout: 30_000 });
+		await expect(page.getByRole('progressbar', { name: 'Indexing progress' })).toBeVisible();
 		await row('one.pdf').getByRole('button', { name: 'Cancel one.pdf' }).click();
 		await expect(row('one.pdf')).toContainText('Failed');
 		await expect(row('one.pdf')).toContainText('cancelled');
@@ -310,5 +314,36 @@ test.describe('adding documents', () => {
 		const page3 = page.getByRole('region', { name: 'Page 3' });
 		await expect(page3).toContainText('Record page 3, line 1');
 		await expect(page3.locator('.highlight').first()).toBeVisible({ timeout: 30_000 });
+	});
+
+	test('asks for a Unicode password again when it is wrong, and names the pages without text', async ({ page }, testInfo) => {
+		test.setTimeout(180_000);
+		const password = 'pässwörd-密码-Ελλάδα';
+		const locked = testInfo.outputPath('sealed.pdf');
+		writeFileSync(locked, makePdf({ pages: 2, security: aes256Security(password) }));
+		const partly = testInfo.outputPath('partly-scanned.pdf');
+		writeFileSync(partly, makePdf({ pages: 5, lines: (n) => (n === 2 || n === 3 ? [] : [`Typed page ${n}.`]) }));
+		const blank = testInfo.outputPath('scan.pdf');
+		writeFileSync(blank, makePdf({ pages: 3, lines: () => [] }));
+
+		const rows = await openDocuments(page, 'States');
+		const row = (name: string) => rows.getByRole('listitem', { name, exact: true });
+		await page.getByLabel('Add documents').setInputFiles([locked, partly, blank]);
+		await expect(row('sealed.pdf')).toContainText('Needs password', { timeout: 60_000 });
+		await expect(row('sealed.pdf')).toContainText('protected by a password');
+		await expect(row('partly-scanned.pdf')).toContainText('Indexed');
+		await expect(row('partly-scanned.pdf')).toContainText('No text on pages 2–3.');
+		await expect(row('scan.pdf')).toContainText('No text layer');
+		await expect(row('scan.pdf')).toContainText('pages 1–3');
+
+		await page.getByLabel('Password for sealed.pdf').fill('passwörd-密码-Ελλάδα');
+		await row('sealed.pdf').getByRole('button', { name: 'Open' }).click();
+		await expect(row('sealed.pdf')).toContainText('did not open', { timeout: 60_000 });
+		await expect(row('sealed.pdf')).toContainText('Needs password');
+		// Typed with combining accents (NFD): the same password to a person, and it opens.
+		await page.getByLabel('Password for sealed.pdf').fill(password.normalize('NFD'));
+		await row('sealed.pdf').getByRole('button', { name: 'Open' }).click();
+		await expect(row('sealed.pdf')).toContainText('Indexed', { timeout: 60_000 });
+		await expect(row('sealed.pdf')).toContainText('2 pages');
 	});
 });

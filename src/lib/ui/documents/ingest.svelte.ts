@@ -4,14 +4,17 @@ import type { FileStore } from '../../db/file-store.ts';
 import { IngestRunner, type IncomingFile, type JobProgress } from '../../ingest/ingest-runner.ts';
 import type { Extractor } from '../../ingest/types.ts';
 
+const PROGRESS_REFRESH_MS = 250;
+
 /**
  * Ingestion as the UI sees it: one runner per tab (it resumes unfinished jobs when created), and the live
- * progress of its jobs as rune state, refreshed at most once per animation frame however fast pages come.
+ * progress of its jobs as rune state, refreshed a few times a second however fast pages come.
  */
 export class IngestState {
 	readonly runner: IngestRunner;
 	progress = $state.raw<JobProgress[]>([]);
 	#scheduled = false;
+	#lastRun = 0;
 
 	constructor(db: DocketDatabase, files: FileStore, extractor: Extractor) {
 		this.runner = new IngestRunner({
@@ -56,10 +59,16 @@ export class IngestState {
 		this.#scheduled = true;
 		const run = () => {
 			this.#scheduled = false;
+			this.#lastRun = Date.now();
 			this.progress = this.runner.allProgress();
 		};
-		if (typeof requestAnimationFrame === 'function') requestAnimationFrame(run);
-		else setTimeout(run, 16);
+		// Every refresh re-renders each row in progress: a few a second read as live, and leave the
+		// main thread to the rest of the page while hundreds of files are at work.
+		const wait = Math.max(0, this.#lastRun + PROGRESS_REFRESH_MS - Date.now());
+		setTimeout(() => {
+			if (typeof requestAnimationFrame === 'function') requestAnimationFrame(run);
+			else run();
+		}, wait);
 	}
 }
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createActor, fromPromise, waitFor, type SnapshotFrom } from 'xstate';
 import { ingestJobMachine, jobStateOf, type ExtractInput, type IngestJobInput } from './ingest-job.machine.ts';
+import type { ExtractionOutcome } from './store-extraction.ts';
 import type { Extraction } from './types.ts';
 
 interface Deferred<T> {
@@ -25,7 +26,7 @@ const locked: Extraction = { status: 'needs-password', kind: 'pdf', reason: 'inc
 /** A job whose actors wait for the test to settle them, one call at a time. */
 function harness(input: Partial<IngestJobInput> = {}) {
 	const reads: Deferred<Uint8Array>[] = [];
-	const extracts: (Deferred<Extraction> & { input: ExtractInput })[] = [];
+	const extracts: (Deferred<ExtractionOutcome> & { input: ExtractInput })[] = [];
 	const stores: Deferred<void>[] = [];
 	const machine = ingestJobMachine.provide({
 		actors: {
@@ -34,8 +35,8 @@ function harness(input: Partial<IngestJobInput> = {}) {
 				reads.push({ ...d, signal });
 				return d.promise;
 			}),
-			extract: fromPromise<Extraction, ExtractInput>(({ input, signal }) => {
-				const d = deferred<Extraction>();
+			extract: fromPromise<ExtractionOutcome, ExtractInput>(({ input, signal }) => {
+				const d = deferred<ExtractionOutcome>();
 				extracts.push({ ...d, input, signal });
 				return d.promise;
 			}),

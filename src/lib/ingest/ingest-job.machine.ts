@@ -1,6 +1,7 @@
 import { assign, fromPromise, setup } from 'xstate';
 import type { JobState } from '../db/schema.ts';
-import type { ExtractionProgress, Extraction } from './types.ts';
+import type { ExtractionOutcome } from './store-extraction.ts';
+import type { ExtractionProgress } from './types.ts';
 
 /**
  * The life of one file's ingestion: queued → reading → extracting → chunking → done, or failed /
@@ -35,7 +36,7 @@ export interface StoreInput {
 	jobId: string;
 	documentId: string;
 	caseId: string;
-	extraction: Extraction;
+	extraction: ExtractionOutcome;
 }
 
 export type IngestJobEvent =
@@ -52,7 +53,7 @@ export interface IngestJobContext {
 	attempts: number;
 	password: string | undefined;
 	bytes: Uint8Array | undefined;
-	extraction: Extraction | undefined;
+	extraction: ExtractionOutcome | undefined;
 	progress: ExtractionProgress | undefined;
 	/** `incorrect` after a wrong password, so the prompt can say so. */
 	passwordReason: 'required' | 'incorrect' | undefined;
@@ -72,14 +73,14 @@ export const ingestJobMachine = setup({
 	},
 	actors: {
 		readOriginal: fromPromise<Uint8Array, ReadInput>(() => Promise.reject(new Error('readOriginal was not provided'))),
-		extract: fromPromise<Extraction, ExtractInput>(() => Promise.reject(new Error('extract was not provided'))),
+		extract: fromPromise<ExtractionOutcome, ExtractInput>(() => Promise.reject(new Error('extract was not provided'))),
 		store: fromPromise<void, StoreInput>(() => Promise.reject(new Error('store was not provided')))
 	},
 	guards: {
 		resumeWaiting: ({ context }) => context.resumeFrom === 'waiting-password',
 		resumeFailed: ({ context }) => context.resumeFrom === 'failed',
 		resumeCancelled: ({ context }) => context.resumeFrom === 'cancelled',
-		needsPassword: (_, extraction: Extraction) => extraction.status === 'needs-password'
+		needsPassword: (_, extraction: ExtractionOutcome) => extraction.status === 'needs-password'
 	},
 	actions: {
 		forgetWork: assign({ bytes: undefined, extraction: undefined, progress: undefined })

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { DocketDatabase } from '../db/database.ts';
 import type { FileStore } from '../db/file-store.ts';
 import { CancelledError } from '../errors.ts';
 import { freshStore } from '../testing/db.ts';
 import { nodeExtractor } from './extract.node.ts';
 import { IngestRunner, type IngestRunnerOptions } from './ingest-runner.ts';
+import { ExtractionClient, serveExtraction } from './protocol.ts';
+import { DocketDatabase } from '../db/database.ts';
 import { makePdf } from './testing/make-pdf.ts';
 import type { Extraction, ExtractionInput, ExtractionOptions, Extractor } from './types.ts';
 
@@ -282,6 +283,43 @@ describe('IngestRunner', () => {
 		expect(embedJobs[0]!.documentId).toBe((await db.documents.toArray()).find((d) => d.name === 'a.txt')!.id);
 		expect(indexed).toEqual(['a.txt']);
 		await runner.dispose();
+	});
+
+	it('lets a storing extractor (the worker) chunk and store, and still ends every state and tells the embedder', async () => {
+		const { db, store } = await setup();
+		const fake = fakeExtractor();
+		const client = new ExtractionClient(() => {
+			const channel = new MessageChannel();
+			// The "worker" opens its own connection to the same database, as the browser's worker does.
+			serveExtraction(channel.port2, fake.extractor, (name) => new DocketDatabase(name));
+			channel.port1.start();
+			channel.port2.start();
+			return { port: channel.port1, onDeath: () => undefined, terminate: () => channel.port1.close() };
+		});
+		const indexed: string[] = [];
+		const runner = new IngestRunner({ db, files: store, extractor: client, embedding: { ready: () => true }, onDocumentIndexed: (d) => indexed.push(d.name) });
+		const { added } = await runner.addFiles('c', [
+			{ name: 'a.txt', blob: text(`First page.\f${'The court held the contract void. '.repeat(80)}`) },
+			{ name: 'scan.pdf', blob: text('SCAN') },
+			{ name: 'locked.pdf', blob: text('LOCKED:clé') },
+			{ name: 'bad.pdf', blob: text('DAMAGED') }
+		]);
+		await runner.idle();
+		expect(await statuses(db)).toEqual({ 'a.txt': 'embedding', 'scan.pdf': 'no-text', 'locked.pdf': 'needs-password', 'bad.pdf': 'damaged' });
+		const a = (await db.documents.get(added[0]!.documentId))!;
+		expect(a).toMatchObject({ pages: 2, kind: 'text' });
+		const chunks = await db.chunks.where('documentId').equals(a.id).toArray();
+		expect(chunks.length).toBeGreaterThan(3);
+		expect((await db.outbox.toArray()).filter((o) => o.table === 'chunks').length).toBe(chunks.length);
+		expect(await db.jobs.where('[kind+state]').equals(['embed', 'queued']).count()).toBe(1);
+		expect(indexed).toEqual(['a.txt']);
+
+		runner.submitPassword(added[2]!.jobId, 'clé');
+		await runner.idle();
+		expect((await db.documents.get(added[2]!.documentId))!.status).toBe('embedding');
+		expect(await jobStates(db)).toEqual({ 'a.txt': 'done', 'scan.pdf': 'done', 'locked.pdf': 'done', 'bad.pdf': 'done' });
+		await runner.dispose();
+		client.dispose();
 	});
 
 	it('indexes a real PDF through pdf.js, reporting page progress', async () => {

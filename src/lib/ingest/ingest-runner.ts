@@ -1,14 +1,14 @@
-import { Dexie } from 'dexie';
 import { createActor, fromPromise, type Actor } from 'xstate';
 import type { DocketDatabase } from '../db/database.ts';
 import { storeOriginal, type FileStore } from '../db/file-store.ts';
-import { recordChange, recordChanges } from '../db/outbox.ts';
-import type { ChunkRow, DocumentKind, DocumentRow, DocumentStatus, JobRow, PageRow } from '../db/schema.ts';
+import { recordChange } from '../db/outbox.ts';
+import type { DocumentRow, DocumentStatus, JobRow } from '../db/schema.ts';
 import { DocketError, MissingRecordError, toDocketError } from '../errors.ts';
-import { chunkPages, type ChunkOptions } from './chunker.ts';
+import type { ChunkOptions } from './chunker.ts';
 import { ACTIVE_STATES, ingestJobMachine, jobStateOf, type ExtractInput, type IngestJobInput, type ReadInput, type StoreInput } from './ingest-job.machine.ts';
 import { extensionOf } from './sniff.ts';
-import { hasPages, type Extraction, type Extractor } from './types.ts';
+import { storeExtraction, storesItself, type ExtractionOutcome } from './store-extraction.ts';
+import type { Extractor } from './types.ts';
 
 /**
  * Where `done` leads when embeddings exist (the models issue builds the embedder). While `ready()` is
@@ -23,6 +23,10 @@ export interface EmbeddingHook {
 export interface IngestRunnerOptions {
 	db: DocketDatabase;
 	files: FileStore;
+	/**
+	 * A `StoringExtractor` (the browser's worker) also chunks and stores what it extracts, so the page's
+	 * thread never handles the text; any other extractor's results are stored here.
+	 */
 	extractor: Extractor;
 	/** Files extracted at once. Two keeps one file's reading overlapped with another's extraction. */
 	concurrency?: number;
@@ -100,10 +104,6 @@ function mimeTypeFor(name: string, given: string): string {
 	if (ext === 'md' || ext === 'markdown') return 'text/markdown';
 	if (ext === 'txt') return 'text/plain';
 	return 'application/octet-stream';
-}
-
-function kindOf(extraction: Extraction): DocumentKind {
-	return extraction.status === 'unsupported' ? 'unknown' : extraction.kind;
 }
 
 /**
@@ -340,7 +340,7 @@ export class IngestRunner {
 		const machine = ingestJobMachine.provide({
 			actors: {
 				readOriginal: fromPromise<Uint8Array, ReadInput>(({ input: { documentId } }) => this.#read(input.jobId, documentId)),
-				extract: fromPromise<Extraction, ExtractInput>(({ input: work, signal }) => this.#extract(work, signal)),
+				extract: fromPromise<ExtractionOutcome, ExtractInput>(({ input: work, signal }) => this.#extract(work, signal)),
 				store: fromPromise<void, StoreInput>(({ input: work, signal }) => this.#store(work, signal))
 			}
 		});
@@ -427,57 +427,30 @@ export class IngestRunner {
 		return new Uint8Array(await blob.arrayBuffer());
 	}
 
-	async #extract(work: ExtractInput, signal: AbortSignal): Promise<Extraction> {
+	async #extract(work: ExtractInput, signal: AbortSignal): Promise<ExtractionOutcome> {
 		const document = await this.#db.documents.get(work.documentId);
 		if (!document) throw new MissingRecordError('The document');
-		return this.#extractor.extract(
-			{ name: document.name, bytes: work.bytes, mimeType: document.mimeType },
-			{ signal, onProgress: work.onProgress, ...(work.password === undefined ? {} : { password: work.password }) }
-		);
+		const input = { name: document.name, bytes: work.bytes, mimeType: document.mimeType };
+		const options = { signal, onProgress: work.onProgress, ...(work.password === undefined ? {} : { password: work.password }) };
+		if (!storesItself(this.#extractor)) return this.#extractor.extract(input, options);
+		const target = { documentId: document.id, caseId: document.caseId, embed: this.#embedding?.ready() ?? false, chunk: this.#chunk };
+		return this.#extractor.extractAndStore(input, this.#db.name, target, options);
 	}
 
 	async #store({ jobId, documentId, caseId, extraction }: StoreInput, signal: AbortSignal): Promise<void> {
-		// The job's own status writes (e.g. "extracting") go first, so none lands after the final status.
-		await this.#jobs.get(jobId)?.writes;
-		const chunks = hasPages(extraction) ? chunkPages(extraction.pages, this.#chunk) : [];
-		signal.throwIfAborted();
-		const db = this.#db;
-		const embed = extraction.status === 'indexed' && chunks.length > 0 && (this.#embedding?.ready() ?? false);
-		const document = await db.transaction('rw', [db.documents, db.pages, db.chunks, db.outbox, db.jobs], async () => {
-			const current = await db.documents.get(documentId);
-			if (!current) throw new MissingRecordError('The document');
-			// A retried document replaces what an earlier attempt stored.
-			const oldChunks = await db.chunks.where('documentId').equals(documentId).primaryKeys();
-			await db.chunks.bulkDelete(oldChunks);
-			await recordChanges(db, oldChunks.map((id) => ({ table: 'chunks', rowId: id, caseId, op: 'delete', baseRev: 0, fields: {} })));
-			await db.pages.where('[documentId+page]').between([documentId, Dexie.minKey], [documentId, Dexie.maxKey]).delete();
-
-			if (hasPages(extraction)) {
-				const pages: PageRow[] = extraction.pages.map((p) => ({ documentId, page: p.page, caseId, text: p.text }));
-				await db.pages.bulkPut(pages);
-				const rows: ChunkRow[] = chunks.map((c) => ({ id: crypto.randomUUID(), caseId, documentId, ordinal: c.ordinal, page: c.page, start: c.start, end: c.end, text: c.text, rev: 0 }));
-				await db.chunks.bulkAdd(rows);
-				await recordChanges(db, rows.map((row) => ({ table: 'chunks', rowId: row.id, caseId, op: 'put', baseRev: 0, fields: { ...row } })));
-			}
-
-			const status: DocumentStatus = embed ? 'embedding' : extraction.status;
-			const next: DocumentRow = { ...current, status, kind: kindOf(extraction), updatedAt: Date.now() };
-			delete next.error;
-			delete next.pages;
-			delete next.pagesWithoutText;
-			if ('error' in extraction) next.error = extraction.error;
-			if (hasPages(extraction)) {
-				next.pages = extraction.pageCount;
-				next.pagesWithoutText = extraction.pagesWithoutText;
-			}
-			await db.documents.put(next);
-			await recordChange(db, { table: 'documents', rowId: documentId, caseId, op: 'put', baseRev: current.rev, fields: { ...next } });
-			if (embed) {
-				const now = Date.now();
-				await db.jobs.add({ id: crypto.randomUUID(), kind: 'embed', caseId, documentId, state: 'queued', progress: 0, attempts: 0, createdAt: now, updatedAt: now });
-			}
-			return next;
-		});
-		if (hasPages(extraction) && extraction.status === 'indexed') this.#onDocumentIndexed?.(document);
+		let document: DocumentRow;
+		let indexed: boolean;
+		if (extraction.status === 'stored') {
+			// Stored where it was extracted (the worker); only the news is left to pass on.
+			document = extraction.document;
+			indexed = extraction.extractionStatus === 'indexed';
+		} else {
+			// The job's own status writes (e.g. "extracting") go first, so none lands after the final status.
+			await this.#jobs.get(jobId)?.writes;
+			const embed = this.#embedding?.ready() ?? false;
+			document = await storeExtraction(this.#db, { documentId, caseId, embed, chunk: this.#chunk }, extraction, signal);
+			indexed = extraction.status === 'indexed';
+		}
+		if (indexed) this.#onDocumentIndexed?.(document);
 	}
 }

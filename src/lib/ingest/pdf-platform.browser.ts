@@ -1,7 +1,7 @@
 /// <reference types="vite/client" />
 // eslint-disable-next-line @typescript-eslint/triple-slash-reference -- pdf.js ships no types for its worker modules
 /// <reference path="./pdfjs-worker.d.ts" />
-import type { PdfAssetKind, PdfPlatform, Pdfjs } from './pdf-platform.ts';
+import { cachingAssets, type PdfAssetKind, type PdfPlatform, type Pdfjs } from './pdf-platform.ts';
 
 /**
  * pdf.js in the browser: the normal build, run inside Docket's extraction module Worker with pdf.js's
@@ -33,12 +33,12 @@ export function browserPdfPlatform(): PdfPlatform {
 			})();
 			return loading;
 		},
-		async readAsset(kind, filename) {
+		readAsset: cachingAssets(async (kind, filename) => {
 			const url = ASSETS[kind].get(filename);
 			if (url === undefined) throw new Error(`pdf.js asked for ${filename}, which this build does not include.`);
 			const response = await fetch(url);
 			if (!response.ok) throw new Error(`Could not load ${filename} (${response.status}).`);
 			return new Uint8Array(await response.arrayBuffer());
-		}
+		})
 	};
 }

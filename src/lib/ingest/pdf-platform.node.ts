@@ -3,7 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import type { PdfAssetKind, PdfPlatform, Pdfjs } from './pdf-platform.ts';
+import { cachingAssets, type PdfAssetKind, type PdfPlatform, type Pdfjs } from './pdf-platform.ts';
 
 const FOLDERS: Record<PdfAssetKind, string> = {
 	cMapUrl: 'cmaps',
@@ -23,8 +23,6 @@ export function nodePdfPlatform(): PdfPlatform {
 			})();
 			return loading;
 		},
-		async readAsset(kind, filename) {
-			return new Uint8Array(await readFile(join(packageRoot, FOLDERS[kind], filename)));
-		}
+		readAsset: cachingAssets(async (kind, filename) => new Uint8Array(await readFile(join(packageRoot, FOLDERS[kind], filename))))
 	};
 }

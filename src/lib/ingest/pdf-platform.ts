@@ -42,3 +42,24 @@ export function binaryDataFactory(platform: PdfPlatform): new (options: unknown)
 		}
 	};
 }
+
+/**
+ * Keeps each asset's bytes once read: every PDF that does not embed its fonts asks for the same few
+ * standard fonts and CMaps, and a folder of such files would otherwise read (or fetch) them per file.
+ * Each caller gets its own copy, so pdf.js may do what it likes with it.
+ */
+export function cachingAssets(read: PdfPlatform['readAsset']): PdfPlatform['readAsset'] {
+	const cache = new Map<string, Promise<Uint8Array>>();
+	return async (kind, filename) => {
+		const key = `${kind}/${filename}`;
+		let bytes = cache.get(key);
+		if (!bytes) {
+			bytes = read(kind, filename).catch((error: unknown) => {
+				cache.delete(key);
+				throw error;
+			});
+			cache.set(key, bytes);
+		}
+		return (await bytes).slice();
+	};
+}

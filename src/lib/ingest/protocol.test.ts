@@ -3,10 +3,12 @@ import { CancelledError, DocketError } from '../errors.ts';
 import { nodeExtractor } from './extract.node.ts';
 import { ExtractionClient, serveExtraction, type Port, type RequestMessage, type ResponseMessage } from './protocol.ts';
 import { makePdf } from './testing/make-pdf.ts';
+import { freshDatabase } from '../testing/db.ts';
+import { DocketDatabase } from '../db/database.ts';
 import type { Extractor } from './types.ts';
 
 /** The worker side on one end of a MessageChannel, the client on the other: the real protocol, no Worker. */
-function connectTo(extractor: Extractor, timeoutMs = 20_000) {
+function connectTo(extractor: Extractor, timeoutMs = 20_000, database?: (name: string) => DocketDatabase) {
 	let die: ((reason: string) => void) | undefined;
 	let connections = 0;
 	const client = new ExtractionClient(
@@ -14,7 +16,7 @@ function connectTo(extractor: Extractor, timeoutMs = 20_000) {
 			connections++;
 			const channel = new MessageChannel();
 			const workerSide: Port<RequestMessage, ResponseMessage> = channel.port2;
-			serveExtraction(workerSide, extractor);
+			serveExtraction(workerSide, extractor, database);
 			channel.port2.start();
 			channel.port1.start();
 			return {
@@ -42,6 +44,29 @@ describe('extraction worker protocol', () => {
 		client.dispose();
 	});
 
+	it('indexes in the worker: chunks and pages go to the database there, the page gets the outcome without text', async () => {
+		const db = await freshDatabase();
+		const now = Date.now();
+		await db.documents.add({ id: 'd', caseId: 'c', name: 'a.pdf', sha256: 'x', size: 1, mimeType: 'application/pdf', kind: 'unknown', status: 'extracting', createdAt: now, updatedAt: now, rev: 0 });
+		const { client } = connectTo(nodeExtractor(), 20_000, (name) => new DocketDatabase(name));
+		const progress: number[] = [];
+		const result = await client.extractAndStore({ name: 'a.pdf', bytes: makePdf({ pages: 30 }) }, db.name, { documentId: 'd', caseId: 'c', embed: false }, {
+			onProgress: (p) => progress.push(p.pagesDone)
+		});
+		expect(result).toMatchObject({ status: 'stored', extractionStatus: 'indexed', document: { id: 'd', status: 'indexed', pages: 30 } });
+		expect(JSON.stringify(result)).not.toContain('Page 1 of 30');
+		expect(await db.pages.count()).toBe(30);
+		expect((await db.chunks.toArray()).some((c) => c.text.includes('Page 30 of 30.'))).toBe(true);
+		// Progress is coalesced in the worker, but the first and last always arrive.
+		expect(progress[0]).toBe(0);
+		expect(progress.at(-1)).toBe(30);
+		expect(progress.length).toBeLessThanOrEqual(31);
+
+		// A store that fails in the worker comes back as a typed error, like any other.
+		await expect(client.extractAndStore({ name: 'b.txt', bytes: new TextEncoder().encode('hi') }, db.name, { documentId: 'gone', caseId: 'c', embed: false })).rejects.toBeInstanceOf(DocketError);
+		client.dispose();
+	});
+
 	it('passes the password and brings states back as data', async () => {
 		const seen: (string | undefined)[] = [];
 		const fake: Extractor = {
@@ -59,7 +84,7 @@ describe('extraction worker protocol', () => {
 	it('cancels a running extraction in the worker and rejects with a typed error', async () => {
 		const { client } = connectTo(nodeExtractor());
 		const controller = new AbortController();
-		const run = client.extract({ name: 'big.pdf', bytes: makePdf({ pages: 400 }) }, { signal: controller.signal, onProgress: (p) => p.pagesDone === 3 && controller.abort() });
+		const run = client.extract({ name: 'big.pdf', bytes: makePdf({ pages: 400 }) }, { signal: controller.signal, onProgress: (p) => p.pagesDone > 0 && controller.abort() });
 		const error: unknown = await run.catch((e: unknown) => e);
 		expect(error).toBeInstanceOf(DocketError);
 		expect(error).toMatchObject({ code: 'cancelled', name: 'CancelledError' });

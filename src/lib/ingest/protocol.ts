@@ -1,5 +1,7 @@
+import type { DocketDatabase } from '../db/database.ts';
 import { DocketError, deserializeError, serializeError, type SerializedError } from '../errors.ts';
-import type { Extraction, ExtractionInput, ExtractionProgress, Extractor } from './types.ts';
+import { storeExtraction, type StoredExtraction, type StoreTarget } from './store-extraction.ts';
+import type { Extraction, ExtractionInput, ExtractionOptions, ExtractionProgress, Extractor, NeedsPasswordExtraction } from './types.ts';
 
 /**
  * The extraction worker's protocol, imported by both sides (STYLE.md habit 1): a map from request name to
@@ -9,6 +11,11 @@ import type { Extraction, ExtractionInput, ExtractionProgress, Extractor } from 
  */
 export interface ExtractionRequests {
 	extract: { params: ExtractionInput & { password?: string }; result: Extraction };
+	/**
+	 * Extracts, then chunks and stores the result in the worker's own connection to database `dbName`, so
+	 * the page never receives (or writes) the text. A file that needs its password stores nothing.
+	 */
+	index: { params: ExtractionInput & { password?: string; dbName: string; target: StoreTarget }; result: NeedsPasswordExtraction | StoredExtraction };
 	/** Stops the extraction that request `id` started; it then rejects with a cancelled error. */
 	cancel: { params: { id: string }; result: null };
 }
@@ -33,8 +40,14 @@ export interface Port<In, Out> {
 	addEventListener(type: 'message', listener: (event: MessageEvent<In>) => void): void;
 }
 
-/** The worker side: answers requests with the given extractor (pdf.js in the worker thread). */
-export function serveExtraction(port: Port<RequestMessage, ResponseMessage>, extractor: Extractor): void {
+/** At most this often a progress message crosses to the page: each one is main-thread work there. */
+const PROGRESS_EVERY_MS = 100;
+
+/**
+ * The worker side: answers requests with the given extractor (pdf.js in the worker thread). With
+ * `database`, it also serves `index`, storing results through its own Dexie connection.
+ */
+export function serveExtraction(port: Port<RequestMessage, ResponseMessage>, extractor: Extractor, database?: (name: string) => DocketDatabase): void {
 	const running = new Map<string, AbortController>();
 	port.addEventListener('message', (event) => {
 		const message = event.data;
@@ -45,19 +58,46 @@ export function serveExtraction(port: Port<RequestMessage, ResponseMessage>, ext
 		}
 		const controller = new AbortController();
 		running.set(message.id, controller);
-		const { password, ...input } = message.params;
-		extractor
-			.extract(input, {
-				signal: controller.signal,
-				onProgress: (progress) => port.postMessage({ type: 'progress', id: message.id, progress }),
-				...(password === undefined ? {} : { password })
-			})
+		const { password, name, bytes, mimeType } = message.params;
+		let lastProgress = 0;
+		const options: ExtractionOptions = {
+			signal: controller.signal,
+			onProgress: (progress) => {
+				// The first (page count known) and last always go; in between, a few a second are plenty.
+				const now = Date.now();
+				if (progress.pagesDone !== 0 && progress.pagesDone !== progress.pageCount && now - lastProgress < PROGRESS_EVERY_MS) return;
+				lastProgress = now;
+				port.postMessage({ type: 'progress', id: message.id, progress });
+			},
+			...(password === undefined ? {} : { password })
+		};
+		const input: ExtractionInput = { name, bytes, ...(mimeType === undefined ? {} : { mimeType }) };
+		const work: Promise<ResultMessage> =
+			message.name === 'extract'
+				? extractor.extract(input, options).then((result) => ({ type: 'result', id: message.id, name: 'extract', result }))
+				: indexIn(database, message.params.dbName, message.params.target, extractor, input, options).then((result) => ({ type: 'result', id: message.id, name: 'index', result }));
+		work
 			.then(
-				(result) => port.postMessage({ type: 'result', id: message.id, name: 'extract', result }),
+				(result) => port.postMessage(result),
 				(error: unknown) => port.postMessage({ type: 'error', id: message.id, error: serializeError(error) })
 			)
 			.finally(() => running.delete(message.id));
 	});
+}
+
+async function indexIn(
+	database: ((name: string) => DocketDatabase) | undefined,
+	dbName: string,
+	target: StoreTarget,
+	extractor: Extractor,
+	input: ExtractionInput,
+	options: ExtractionOptions
+): Promise<NeedsPasswordExtraction | StoredExtraction> {
+	if (!database) throw new DocketError('internal', 'This extraction worker has no database to store into.');
+	const extraction = await extractor.extract(input, options);
+	if (extraction.status === 'needs-password') return extraction;
+	const document = await storeExtraction(database(dbName), target, extraction, options.signal);
+	return { status: 'stored', extractionStatus: extraction.status, document };
 }
 
 /** A started worker as the client sees it; `connect` makes a new one after a crash. */
@@ -96,11 +136,29 @@ export class ExtractionClient implements Extractor {
 		this.#timeoutMs = options.timeoutMs ?? 120_000;
 	}
 
-	async extract(input: ExtractionInput, options: { password?: string; signal?: AbortSignal; onProgress?: (p: ExtractionProgress) => void } = {}): Promise<Extraction> {
+	extract(input: ExtractionInput, options: ExtractionOptions = {}): Promise<Extraction> {
+		return this.#call(input, options, (id, params) => ({ type: 'request', id, name: 'extract', params }), (message) =>
+			message.name === 'extract' ? message.result : undefined
+		);
+	}
+
+	/** Extracts and stores in the worker (see the `index` request); the page gets no text back. */
+	extractAndStore(input: ExtractionInput, dbName: string, target: StoreTarget, options: ExtractionOptions = {}): Promise<NeedsPasswordExtraction | StoredExtraction> {
+		return this.#call(input, options, (id, params) => ({ type: 'request', id, name: 'index', params: { ...params, dbName, target } }), (message) =>
+			message.name === 'index' ? message.result : undefined
+		);
+	}
+
+	async #call<T>(
+		input: ExtractionInput,
+		options: ExtractionOptions,
+		request: (id: string, params: ExtractionInput & { password?: string }) => RequestMessage,
+		accept: (message: ResultMessage) => T | undefined
+	): Promise<T> {
 		options.signal?.throwIfAborted();
 		const id = crypto.randomUUID();
 		const port = this.#ensurePort();
-		return new Promise<Extraction>((resolve, reject) => {
+		return new Promise<T>((resolve, reject) => {
 			const onAbort = () => port.postMessage({ type: 'request', id: crypto.randomUUID(), name: 'cancel', params: { id } });
 			options.signal?.addEventListener('abort', onAbort, { once: true });
 			const settle = () => {
@@ -112,7 +170,8 @@ export class ExtractionClient implements Extractor {
 			const pending: Pending = {
 				onResult: (message) => {
 					settle();
-					if (message.name === 'extract') resolve(message.result);
+					const result = accept(message);
+					if (result !== undefined) resolve(result);
 					else reject(new DocketError('internal', 'The extraction worker answered with the wrong kind of result.'));
 				},
 				onProgress: (progress) => {
@@ -130,7 +189,7 @@ export class ExtractionClient implements Extractor {
 			// The bytes move to the worker rather than being copied; the caller must not reuse them.
 			const { password } = options;
 			const params = { name: input.name, bytes: input.bytes, ...(input.mimeType === undefined ? {} : { mimeType: input.mimeType }), ...(password === undefined ? {} : { password }) };
-			port.postMessage({ type: 'request', id, name: 'extract', params }, transferable(input.bytes));
+			port.postMessage(request(id, params), transferable(input.bytes));
 		});
 	}
 

@@ -6,14 +6,17 @@ import { IngestRunner, type IncomingFile, type JobProgress } from '../../ingest/
 import type { Extractor } from '../../ingest/types.ts';
 import { embeddingsFor } from '../embeddings.svelte.ts';
 
+const PROGRESS_REFRESH_MS = 250;
+
 /**
  * Ingestion as the UI sees it: one runner per tab (it resumes unfinished jobs when created), and the live
- * progress of its jobs as rune state, refreshed at most once per animation frame however fast pages come.
+ * progress of its jobs as rune state, refreshed a few times a second however fast pages come.
  */
 export class IngestState {
 	readonly runner: IngestRunner;
 	progress = $state.raw<JobProgress[]>([]);
 	#scheduled = false;
+	#lastRun = 0;
 
 	constructor(db: DocketDatabase, files: FileStore, extractor: Extractor) {
 		this.runner = new IngestRunner({
@@ -63,10 +66,16 @@ export class IngestState {
 		this.#scheduled = true;
 		const run = () => {
 			this.#scheduled = false;
+			this.#lastRun = Date.now();
 			this.progress = this.runner.allProgress();
 		};
-		if (typeof requestAnimationFrame === 'function') requestAnimationFrame(run);
-		else setTimeout(run, 16);
+		// Every refresh re-renders each row in progress: a few a second read as live, and leave the
+		// main thread to the rest of the page while hundreds of files are at work.
+		const wait = Math.max(0, this.#lastRun + PROGRESS_REFRESH_MS - Date.now());
+		setTimeout(() => {
+			if (typeof requestAnimationFrame === 'function') requestAnimationFrame(run);
+			else run();
+		}, wait);
 	}
 }
 
@@ -78,13 +87,23 @@ export function ingestState(db: DocketDatabase, files: FileStore, makeExtractor:
 	return shared.state;
 }
 
-/** Files under a dropped folder (drag and drop gives entries, not files, for folders). */
+/**
+ * The files of a drop, with the files under dropped folders (drag and drop gives entries, not files, for
+ * folders). Items are read before the first await: the browser empties the list once the event is over.
+ */
 export async function filesFromDrop(items: DataTransferItemList): Promise<File[]> {
-	const entries = [...items].flatMap((item) => {
-		const entry = item.kind === 'file' ? item.webkitGetAsEntry() : null;
-		return entry ? [entry] : [];
-	});
+	const entries: FileSystemEntry[] = [];
 	const out: File[] = [];
+	for (const item of items) {
+		if (item.kind !== 'file') continue;
+		const entry = typeof item.webkitGetAsEntry === 'function' ? item.webkitGetAsEntry() : null;
+		if (entry) entries.push(entry);
+		else {
+			// No entry (a browser without the entries API, or a drop a script made): the file itself.
+			const file = item.getAsFile();
+			if (file) out.push(file);
+		}
+	}
 	async function walk(entry: FileSystemEntry): Promise<void> {
 		if (isFile(entry)) out.push(await new Promise<File>((resolve, reject) => entry.file(resolve, reject)));
 		else if (isDirectory(entry)) {

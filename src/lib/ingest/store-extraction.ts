@@ -1,0 +1,88 @@
+import { Dexie } from 'dexie';
+import type { DocketDatabase } from '../db/database.ts';
+import { recordChange, recordChanges } from '../db/outbox.ts';
+import type { ChunkRow, DocumentKind, DocumentRow, DocumentStatus, PageRow } from '../db/schema.ts';
+import { MissingRecordError } from '../errors.ts';
+import { chunkPages, type ChunkOptions } from './chunker.ts';
+import { hasPages, type Extraction, type ExtractionInput, type ExtractionOptions, type ExtractionStatus, type Extractor, type NeedsPasswordExtraction } from './types.ts';
+
+/** Where one extraction's results go. */
+export interface StoreTarget {
+	documentId: string;
+	caseId: string;
+	/** Hand the document on to embedding: it ends `embedding` and an `embed` job is queued with its chunks. */
+	embed: boolean;
+	chunk?: ChunkOptions;
+}
+
+/**
+ * An extraction whose text was chunked and stored where it ran (the browser's extraction worker), so the
+ * page receives only this: the outcome and the document row as committed, never the text.
+ */
+export interface StoredExtraction {
+	status: 'stored';
+	extractionStatus: ExtractionStatus;
+	document: DocumentRow;
+}
+
+/** What an ingest job gets from its extract step: the extraction itself, or what was stored of it. */
+export type ExtractionOutcome = Extraction | StoredExtraction;
+
+/** An extractor that can also store what it extracts, in its own connection to the database (a worker). */
+export interface StoringExtractor extends Extractor {
+	extractAndStore(input: ExtractionInput, dbName: string, target: StoreTarget, options?: ExtractionOptions): Promise<NeedsPasswordExtraction | StoredExtraction>;
+}
+
+export function storesItself(extractor: Extractor): extractor is StoringExtractor {
+	return 'extractAndStore' in extractor && typeof extractor.extractAndStore === 'function';
+}
+
+function kindOf(extraction: Extraction): DocumentKind {
+	return extraction.status === 'unsupported' ? 'unknown' : extraction.kind;
+}
+
+/**
+ * Chunks an extraction and commits its pages, chunks, outbox entries and the document's final status in
+ * one transaction (and, when embedding, the `embed` job), replacing what an earlier attempt stored. The
+ * same code runs in the extraction worker (browser) and in-process (Node, tests).
+ */
+export async function storeExtraction(db: DocketDatabase, target: StoreTarget, extraction: Extraction, signal?: AbortSignal): Promise<DocumentRow> {
+	const { documentId, caseId } = target;
+	const chunks = hasPages(extraction) ? chunkPages(extraction.pages, target.chunk) : [];
+	signal?.throwIfAborted();
+	const embed = target.embed && extraction.status === 'indexed' && chunks.length > 0;
+	return db.transaction('rw', [db.documents, db.pages, db.chunks, db.outbox, db.jobs], async () => {
+		const current = await db.documents.get(documentId);
+		if (!current) throw new MissingRecordError('The document');
+		const oldChunks = await db.chunks.where('documentId').equals(documentId).primaryKeys();
+		await db.chunks.bulkDelete(oldChunks);
+		await recordChanges(db, oldChunks.map((id) => ({ table: 'chunks', rowId: id, caseId, op: 'delete', baseRev: 0, fields: {} })));
+		await db.pages.where('[documentId+page]').between([documentId, Dexie.minKey], [documentId, Dexie.maxKey]).delete();
+
+		if (hasPages(extraction)) {
+			const pages: PageRow[] = extraction.pages.map((p) => ({ documentId, page: p.page, caseId, text: p.text }));
+			await db.pages.bulkPut(pages);
+			const rows: ChunkRow[] = chunks.map((c) => ({ id: crypto.randomUUID(), caseId, documentId, ordinal: c.ordinal, page: c.page, start: c.start, end: c.end, text: c.text, rev: 0 }));
+			await db.chunks.bulkAdd(rows);
+			await recordChanges(db, rows.map((row) => ({ table: 'chunks', rowId: row.id, caseId, op: 'put', baseRev: 0, fields: { ...row } })));
+		}
+
+		const status: DocumentStatus = embed ? 'embedding' : extraction.status;
+		const next: DocumentRow = { ...current, status, kind: kindOf(extraction), updatedAt: Date.now() };
+		delete next.error;
+		delete next.pages;
+		delete next.pagesWithoutText;
+		if ('error' in extraction) next.error = extraction.error;
+		if (hasPages(extraction)) {
+			next.pages = extraction.pageCount;
+			next.pagesWithoutText = extraction.pagesWithoutText;
+		}
+		await db.documents.put(next);
+		await recordChange(db, { table: 'documents', rowId: documentId, caseId, op: 'put', baseRev: current.rev, fields: { ...next } });
+		if (embed) {
+			const now = Date.now();
+			await db.jobs.add({ id: crypto.randomUUID(), kind: 'embed', caseId, documentId, state: 'queued', progress: 0, attempts: 0, createdAt: now, updatedAt: now });
+		}
+		return next;
+	});
+}

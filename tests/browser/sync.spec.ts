@@ -176,4 +176,45 @@ test.describe('team sync between two people', () => {
 		await contextA.close();
 		await contextB.close();
 	});
+
+	test('a rename made on both laptops offline is shown as a conflict, and “Keep mine” wins everywhere', async ({ browser, request }) => {
+		test.setTimeout(120_000);
+		const [contextA, contextB] = [await browser.newContext(), await browser.newContext()];
+		const a = await person(contextA, alice);
+		const b = await person(contextB, bob);
+		await a.app.waitForServiceWorker();
+		await b.app.waitForServiceWorker();
+		const original = `Disputed ${Date.now()}`;
+		await a.app.createCase(original);
+		await expect.poll(async () => (await serverRows(request, alice)).some((row) => row.fields['title'] === original)).toBe(true);
+		await b.app.gotoSettings();
+		await b.page.getByRole('button', { name: 'Sync now' }).click();
+		await b.app.gotoCases();
+		await b.app.caseLink(original).click();
+
+		await contextA.setOffline(true);
+		await contextB.setOffline(true);
+		await new CasePage(a.page).rename(`${original} (Alice)`);
+		await new CasePage(b.page).rename(`${original} (Bob)`);
+		await contextA.setOffline(false);
+		await expect.poll(async () => (await serverRows(request, alice)).some((row) => row.fields['title'] === `${original} (Alice)`)).toBe(true);
+		await contextB.setOffline(false);
+
+		// Bob's laptop takes the server's title and keeps his, for him to decide.
+		await expect(b.page.getByRole('heading', { name: `${original} (Alice)`, level: 1 })).toBeVisible();
+		await b.app.gotoSettings();
+		const conflict = b.page.getByRole('listitem', { name: `Conflict in ${original} (Alice)` });
+		await expect(conflict.getByRole('row', { name: /title/ })).toContainText(`${original} (Bob)`);
+		await expect(conflict.getByRole('row', { name: /title/ })).toContainText(`${original} (Alice)`);
+		await conflict.getByRole('button', { name: 'Keep mine' }).click();
+		await expect(conflict).toHaveCount(0);
+		await expect.poll(async () => (await serverRows(request, bob)).some((row) => row.fields['title'] === `${original} (Bob)`)).toBe(true);
+
+		await a.app.gotoSettings();
+		await a.page.getByRole('button', { name: 'Sync now' }).click();
+		await a.app.gotoCases();
+		await expect(a.app.caseLink(`${original} (Bob)`)).toBeVisible();
+		await contextA.close();
+		await contextB.close();
+	});
 });

@@ -71,6 +71,8 @@ describe('downloads of pulled documents’ bytes', () => {
 		const broken = fileServer(bytes, { failAfter: 1 });
 		await expect(downloadDocumentFile(db, store, new SyncApi(server, broken.fetcher), doc, { partBytes: 4096, retryDelays: [0], sleep: noSleep })).rejects.toThrow(/reached/);
 		expect(await store.get(doc.sha256)).toBeUndefined();
+		// The part that arrived is kept on its own; the next attempt asks only for what is missing.
+		expect((await db.syncState.toArray()).map((row) => (row.value instanceof Blob ? row.value.size : -1))).toEqual([4096]);
 		const { fetcher, ranges } = fileServer(bytes);
 		await downloadDocumentFile(db, store, new SyncApi(server, fetcher), doc, { partBytes: 4096, sleep: noSleep });
 		expect(ranges[0]).toBe('bytes=4096-8191');

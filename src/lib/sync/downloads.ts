@@ -7,8 +7,8 @@ import { SyncAuthError, SyncServerError, type SyncApi } from './api-client.ts';
 
 /**
  * Pulled documents arrive as rows; their original bytes follow in the background. Each file comes down
- * in Range parts, and the bytes received so far are kept in `syncState` (a Blob, which IndexedDB stores
- * by reference), so a broken connection or a reload costs at most one part. The finished bytes must hash
+ * in Range parts, each kept in `syncState` as it arrives, so a broken connection or a reload costs at most
+ * one part. The finished bytes must hash
  * to the document's SHA-256 before they enter the content-addressed file store.
  */
 
@@ -37,10 +37,17 @@ export async function missingFiles(db: DocketDatabase): Promise<DocumentRow[]> {
 	return missing;
 }
 
-async function readPartial(db: DocketDatabase, sha256: string): Promise<Blob> {
-	const found = await db.syncState.get(`${PARTIAL_PREFIX}${sha256}`);
-	return found?.value instanceof Blob ? found.value : new Blob([]);
+/** Parts kept so far, in order: one `syncState` row per part, so each write stores only its own bytes. */
+async function readParts(db: DocketDatabase, sha256: string): Promise<Blob[]> {
+	const rows = await db.syncState.where('key').startsWith(`${PARTIAL_PREFIX}${sha256}:`).sortBy('key');
+	return rows.flatMap((row) => (row.value instanceof Blob ? [row.value] : []));
 }
+
+async function dropParts(db: DocketDatabase, sha256: string): Promise<void> {
+	await db.syncState.where('key').startsWith(`${PARTIAL_PREFIX}${sha256}:`).delete();
+}
+
+const partKey = (sha256: string, index: number) => `${PARTIAL_PREFIX}${sha256}:${String(index).padStart(8, '0')}`;
 
 export interface DownloadOptions {
 	partBytes?: number;
@@ -63,13 +70,17 @@ export async function downloadDocumentFile(
 	{ partBytes = DOWNLOAD_PART_BYTES, retryDelays = [500, 2000, 5000], sleep = wait }: DownloadOptions = {}
 ): Promise<void> {
 	if (await db.files.get(doc.sha256)) return;
-	const key = `${PARTIAL_PREFIX}${doc.sha256}`;
-	let received = await readPartial(db, doc.sha256);
+	const blobs = await readParts(db, doc.sha256);
+	let received = blobs.reduce((sum, blob) => sum + blob.size, 0);
 	let total = doc.size > 0 ? doc.size : undefined;
-	if (total !== undefined && received.size > total) received = new Blob([]);
-	while (total === undefined || received.size < total) {
-		const start = received.size;
-		const range = { start, end: start + partBytes - 1 };
+	if (total !== undefined && received > total) {
+		await dropParts(db, doc.sha256);
+		blobs.length = 0;
+		received = 0;
+	}
+	let whole: Blob | undefined;
+	while (total === undefined || received < total) {
+		const range = { start: received, end: received + partBytes - 1 };
 		let part: { blob: Blob; total: number } | undefined;
 		for (let attempt = 0; ; attempt++) {
 			try {
@@ -82,20 +93,25 @@ export async function downloadDocumentFile(
 			}
 		}
 		total = part.total;
-		// A server that ignored the range sent the whole file.
-		received = part.blob.size === total ? part.blob : new Blob([received, part.blob]);
-		if (part.blob.size === 0 && received.size < total) throw new SyncServerError('The server sent an empty part of a file.', 200);
-		await db.syncState.put({ key, value: received });
+		if (part.blob.size === total) {
+			// A server that ignored the range sent the whole file.
+			whole = part.blob;
+			break;
+		}
+		if (part.blob.size === 0) throw new SyncServerError('The server sent an empty part of a file.', 200);
+		await db.syncState.put({ key: partKey(doc.sha256, blobs.length), value: part.blob });
+		blobs.push(part.blob);
+		received += part.blob.size;
 	}
-	const sha256 = await sha256Hex(received);
-	if (sha256 !== doc.sha256) {
-		await db.syncState.delete(key);
+	const bytes = whole ?? new Blob(blobs, { type: doc.mimeType });
+	if ((await sha256Hex(bytes)) !== doc.sha256) {
+		await dropParts(db, doc.sha256);
 		throw new DownloadChecksumError(doc.name);
 	}
 	// Bytes before the row, as `storeOriginal` does: a `files` row always means the bytes exist.
-	await files.put(doc.sha256, new Blob([received], { type: doc.mimeType }));
-	await db.files.put({ sha256: doc.sha256, size: received.size, mimeType: doc.mimeType, store: files.kind, createdAt: Date.now() });
-	await db.syncState.delete(key);
+	await files.put(doc.sha256, bytes);
+	await db.files.put({ sha256: doc.sha256, size: bytes.size, mimeType: doc.mimeType, store: files.kind, createdAt: Date.now() });
+	await dropParts(db, doc.sha256);
 }
 
 /** Downloads every missing file, one after another; a failure on one file does not stop the rest. */

@@ -9,6 +9,8 @@ import { recordChange } from '../src/lib/db/outbox.ts';
 import type { DocumentRow } from '../src/lib/db/schema.ts';
 import { SyncApi, SyncAuthError, type SyncServer } from '../src/lib/sync/api-client.ts';
 import { pullChanges, pushOutbox } from '../src/lib/sync/replicate.ts';
+import { describeConflict, keepMine } from '../src/lib/sync/conflicts.ts';
+import { downloadMissing, missingFiles } from '../src/lib/sync/downloads.ts';
 import { createSyncActor, saveServer } from '../src/lib/sync/sync-service.ts';
 import { syncMachine } from '../src/lib/sync/sync.machine.ts';
 import { pendingUploads, uploadFile, uploadFingerprint } from '../src/lib/sync/uploads.ts';
@@ -114,6 +116,31 @@ describe('the app’s sync client against a real server', () => {
 		await pullChanges(a.db, apiA);
 		await pullChanges(b.db, apiB);
 		expect((await a.db.cases.get(created.id))?.title).toBe((await b.db.cases.get(created.id))?.title);
+
+		// B looks at the conflict and keeps its own title: it goes up against the server's revision and wins.
+		expect(describeConflict(conflicts[0]!).differences).toEqual([{ field: 'title', local: 'Renamed by B', server: 'Renamed by A' }]);
+		await keepMine(b.db, conflicts[0]!.id);
+		expect(await pushOutbox(b.db, apiB)).toEqual({ pushed: 1, conflicts: 0 });
+		await pullChanges(a.db, apiA);
+		expect((await a.db.cases.get(created.id))?.title).toBe('Renamed by B');
+		expect(await b.db.conflicts.count()).toBe(0);
+	});
+
+	it('brings a pulled document’s bytes down with it, checked against its SHA-256', async () => {
+		const a = await device();
+		const b = await device();
+		const created = await createCase(a.db, 'Files travel');
+		const bytes = randomBytes(300_000);
+		const doc = await addDocument(a.db, a.files, created.id, bytes, 'exhibit.pdf');
+		await pushOutbox(a.db, new SyncApi(team));
+		const [task] = await pendingUploads(a.db, a.files);
+		await uploadFile(a.db, team, task!, { fileReader: blobReader });
+		await pullChanges(b.db, new SyncApi(team));
+		expect(await missingFiles(b.db)).toMatchObject([{ id: doc.id }]);
+		expect(await downloadMissing(b.db, b.files, new SyncApi(team), { partBytes: 100_000 })).toEqual({ downloaded: 1, failed: [] });
+		const stored = await b.files.get(doc.sha256);
+		expect(sha256(new Uint8Array(await stored!.arrayBuffer()))).toBe(doc.sha256);
+		expect(await missingFiles(b.db)).toHaveLength(0);
 	});
 
 	it('uploads a document’s bytes with tus, resuming from the URL kept in Dexie', async () => {
@@ -158,7 +185,8 @@ describe('the app’s sync client against a real server', () => {
 		expect(await a.db.uploads.count()).toBe(0); // removeFingerprintOnSuccess
 		expect(await pendingUploads(a.db, a.files)).toHaveLength(0);
 		const stored = await api.downloadFile(doc.id);
-		expect(sha256(new Uint8Array(await stored.arrayBuffer()))).toBe(doc.sha256);
+		expect(stored.total).toBe(doc.size);
+		expect(sha256(new Uint8Array(await stored.blob.arrayBuffer()))).toBe(doc.sha256);
 		await expect(new SyncApi({ url: server.url, token: await newUser(server, 'Other firm') }).downloadFile(doc.id)).rejects.toThrow(/no file/);
 	});
 

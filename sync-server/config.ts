@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import type { S3StorageConfig } from './file-storage.ts';
 
 export interface ServerConfig {
 	port: number;
@@ -12,6 +13,42 @@ export interface ServerConfig {
 	/** Model files served at `/models/` for teams that host their own. */
 	modelsDir: string | undefined;
 	logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent';
+	/** S3-compatible object storage for files; without it files live in `dataDir`. */
+	s3: S3StorageConfig | undefined;
+}
+
+export type ConfigFlags = Partial<
+	Record<'port' | 'host' | 'data' | 'static' | 'database-url' | 'models' | 'log-level' | 's3-bucket' | 's3-endpoint' | 's3-region' | 's3-path-style', string>
+>;
+
+function parseBoolean(name: string, value: string | undefined): boolean | undefined {
+	if (value === undefined || value === '') return undefined;
+	if (['1', 'true', 'yes'].includes(value.toLowerCase())) return true;
+	if (['0', 'false', 'no'].includes(value.toLowerCase())) return false;
+	throw new ConfigError(`${name} must be true or false, not "${value}".`);
+}
+
+function parseS3(flags: ConfigFlags, env: NodeJS.ProcessEnv): S3StorageConfig | undefined {
+	const bucket = flags['s3-bucket'] ?? env['DOCKET_S3_BUCKET'];
+	const endpoint = flags['s3-endpoint'] ?? env['DOCKET_S3_ENDPOINT'];
+	const region = flags['s3-region'] ?? env['DOCKET_S3_REGION'] ?? env['AWS_REGION'];
+	const pathStyle = parseBoolean('--s3-path-style', flags['s3-path-style'] ?? env['DOCKET_S3_FORCE_PATH_STYLE']);
+	if (!bucket) {
+		if (endpoint || flags['s3-region'] || flags['s3-path-style']) throw new ConfigError('S3 settings were given without a bucket: add --s3-bucket (DOCKET_S3_BUCKET).');
+		return undefined;
+	}
+	if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) throw new ConfigError(`"${bucket}" is not an S3 bucket name.`);
+	if (endpoint !== undefined) {
+		let url: URL;
+		try {
+			url = new URL(endpoint);
+		} catch {
+			throw new ConfigError(`"${endpoint}" is not a URL for --s3-endpoint.`);
+		}
+		if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ConfigError('--s3-endpoint must be an http(s) URL.');
+	}
+	// Self-hosted S3 servers (MinIO and the like) usually want the bucket in the path.
+	return { bucket, endpoint, region: region ?? 'us-east-1', forcePathStyle: pathStyle ?? endpoint !== undefined };
 }
 
 export const DEFAULT_PORT = 8080;
@@ -30,7 +67,7 @@ function parsePort(value: string | undefined): number {
 
 /** Flags win over environment variables, which win over defaults. */
 export function resolveConfig(
-	flags: Partial<Record<'port' | 'host' | 'data' | 'static' | 'database-url' | 'models' | 'log-level', string>>,
+	flags: ConfigFlags,
 	env: NodeJS.ProcessEnv = process.env,
 	cwd = process.cwd()
 ): ServerConfig {
@@ -44,6 +81,7 @@ export function resolveConfig(
 		dataDir: resolve(cwd, flags.data ?? env['DOCKET_DATA_DIR'] ?? '.data'),
 		databaseUrl: flags['database-url'] ?? env['DATABASE_URL'] ?? undefined,
 		modelsDir: flags.models ?? env['MODELS_DIR'] ?? undefined,
-		logLevel: logLevel as ServerConfig['logLevel']
+		logLevel: logLevel as ServerConfig['logLevel'],
+		s3: parseS3(flags, env)
 	};
 }

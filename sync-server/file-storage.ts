@@ -2,8 +2,10 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { copyFile, link, mkdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
+import { S3 } from '@aws-sdk/client-s3';
 import { FileStore } from '@tus/file-store';
+import { S3Store } from '@tus/s3-store';
 import type { DataStore } from '@tus/utils';
 
 /**
@@ -102,4 +104,92 @@ export class DiskFileStorage implements FileStorage {
 		if (!SAFE_KEY.test(key)) throw new Error('Refusing an unsafe storage key.');
 		return join(this.filesDir, key);
 	}
+}
+
+export interface S3StorageConfig {
+	bucket: string;
+	/** An S3-compatible endpoint (MinIO, Ceph, R2…); AWS itself when absent. */
+	endpoint: string | undefined;
+	region: string;
+	/** Bucket in the path rather than the host name: what most self-hosted S3 servers need. */
+	forcePathStyle: boolean;
+}
+
+const FILES_PREFIX = 'files/';
+
+/**
+ * Files in S3-compatible object storage, for teams running several server instances: tus uploads are
+ * `@tus/s3-store` multipart uploads (object `UPLOAD_ID`, metadata `UPLOAD_ID.info`), finished files are
+ * copied to `files/TEAM/SHA256`, which the tus expiry never touches. Credentials come from the AWS SDK's
+ * usual chain (`AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY`, a profile, an instance role).
+ */
+export class S3FileStorage implements FileStorage {
+	readonly datastore: S3Store;
+	private readonly client: S3;
+	private readonly bucket: string;
+
+	constructor(config: S3StorageConfig, { expireAfterMs = 7 * 24 * 3600 * 1000 } = {}) {
+		const clientConfig = {
+			region: config.region,
+			forcePathStyle: config.forcePathStyle,
+			...(config.endpoint ? { endpoint: config.endpoint } : {})
+		};
+		this.bucket = config.bucket;
+		this.client = new S3(clientConfig);
+		this.datastore = new S3Store({ s3ClientConfig: { ...clientConfig, bucket: config.bucket }, expirationPeriodInMilliseconds: expireAfterMs });
+	}
+
+	async digestUpload(uploadId: string): Promise<{ sha256: string; size: number }> {
+		const hash = createHash('sha256');
+		let size = 0;
+		for await (const chunk of await this.datastore.read(checkUploadId(uploadId))) {
+			const bytes = chunk instanceof Buffer ? chunk : Buffer.from(String(chunk));
+			hash.update(bytes);
+			size += bytes.length;
+		}
+		return { sha256: hash.digest('hex'), size };
+	}
+
+	async keep(uploadId: string, key: string): Promise<void> {
+		const source = `${this.bucket}/${checkUploadId(uploadId)}`;
+		if ((await this.size(key)) !== undefined) return;
+		// One CopyObject handles up to 5 GiB, above LIMITS.maxUploadBytes.
+		await this.client.copyObject({ Bucket: this.bucket, CopySource: source, Key: this.objectKey(key) });
+	}
+
+	async size(key: string): Promise<number | undefined> {
+		try {
+			return (await this.client.headObject({ Bucket: this.bucket, Key: this.objectKey(key) })).ContentLength;
+		} catch (error) {
+			if (error instanceof Error && (error.name === 'NotFound' || error.name === 'NoSuchKey')) return undefined;
+			throw error;
+		}
+	}
+
+	read(key: string, range?: { start: number; end: number }): Readable {
+		// The interface hands back a stream at once; the object's body is piped in when S3 answers.
+		const out = new PassThrough();
+		this.client.getObject({ Bucket: this.bucket, Key: this.objectKey(key), ...(range ? { Range: `bytes=${range.start}-${range.end}` } : {}) }).then(
+			({ Body }) => {
+				if (Body instanceof Readable) Body.pipe(out);
+				else out.destroy(new Error('The object store answered without a body stream.'));
+			},
+			(error: unknown) => out.destroy(error instanceof Error ? error : new Error(String(error)))
+		);
+		return out;
+	}
+
+	async discardUpload(uploadId: string): Promise<void> {
+		await this.datastore.remove(checkUploadId(uploadId));
+	}
+
+	private objectKey(key: string): string {
+		if (!SAFE_KEY.test(key)) throw new Error('Refusing an unsafe storage key.');
+		return `${FILES_PREFIX}${key}`;
+	}
+}
+
+/** The storage the configuration asks for: S3 when a bucket is named, otherwise the data directory. */
+export function storageFor(config: { dataDir: string; s3: S3StorageConfig | undefined }): FileStorage {
+	return config.s3 ? new S3FileStorage(config.s3) : new DiskFileStorage(config.dataDir);
 }

@@ -5,7 +5,7 @@ import type { ServerConfig } from './config.ts';
 import { acquireLock, type DataDirLock } from './data-dir-lock.ts';
 import { openDatabase, type Database } from './db/database.ts';
 import { migrate } from './db/migrate.ts';
-import { DiskFileStorage, type FileStorage } from './file-storage.ts';
+import { storageFor, type FileStorage } from './file-storage.ts';
 import type { RateLimitOptions } from './rate-limit.ts';
 
 export interface RunningServer {
@@ -42,7 +42,7 @@ export async function startServer(config: ServerConfig, { handleSignals = true, 
 		lock = await acquireLock(config.dataDir);
 		database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: embedded ? config.dataDir : undefined, pglite, poolSize });
 		await migrate(database.pool);
-		const storage: FileStorage = new DiskFileStorage(config.dataDir);
+		const storage: FileStorage = storageFor(config);
 		app = await buildApp({ ...config, database, storage, adminSecret: lock.info.adminSecret, rateLimit });
 		const reconciled = await app.uploads?.reconcile();
 		if (reconciled) app.log.info({ reconciled }, 'finished uploads left unprocessed');

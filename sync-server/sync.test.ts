@@ -196,6 +196,27 @@ describe.each(DATABASE_MODES)('sync API over HTTP (%s)', (mode) => {
 		expect(search.status).toBe(404);
 	});
 
+	it('lets no team write into, delete or read another team’s case', async () => {
+		const a = await team();
+		const b = await team();
+		const caseId = uuid();
+		const documentId = uuid();
+		await a.push(uuid(), [put('cases', caseId, 0, { title: 'A case' }), put('documents', documentId, 0, { caseId, name: 'a.pdf' })]);
+		const before = await a.pullAll();
+		const attempt = await b.push(uuid(), [
+			put('documents', uuid(), 0, { caseId, name: 'planted.pdf' }),
+			put('chunks', uuid(), 0, { caseId, documentId, text: 'planted', embedding: [1, 0], embeddingModelId: 'm' }),
+			put('threads', uuid(), 0, { caseId, title: 'planted' }),
+			del('documents', documentId, 1),
+			del('cases', caseId, 1)
+		]);
+		for (const result of attempt.results.slice(0, 3)) expect(result.status).toBe('rejected');
+		expect((await a.pullAll()).changes).toEqual(before.changes);
+		expect((await b.raw(`/api/v1/files/${documentId}`)).status).toBe(404);
+		const search = await b.raw('/api/v1/search', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ caseId, vector: [1, 0], k: 3 }) });
+		expect(search.status).toBe(404);
+	});
+
 	it('answers 401 without a valid token and writes nothing', async () => {
 		const api = await team();
 		const caseId = uuid();

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from './main.ts';
 import { apiClient, newUser, openBackend, put, tus, type TestBackend } from './testing.ts';
+import { LIMITS } from '../src/lib/sync/protocol.ts';
 
 const uuid = () => crypto.randomUUID();
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
@@ -102,6 +103,13 @@ describe('tus uploads and file downloads (PGlite)', () => {
 			expect(response.status, path).toBeGreaterThanOrEqual(400);
 			expect(response.status, path).toBeLessThan(500);
 		}
+	});
+
+	it('refuses an upload larger than the limit before taking a byte', async () => {
+		const { token, caseId, documentId } = await teamWithDocument();
+		const created = await tus(server.url, token).create({ caseId, documentId, sha256: 'a'.repeat(64), filename: 'huge.pdf' }, LIMITS.maxUploadBytes + 1);
+		expect(created.status).toBe(413);
+		expect(created.headers.get('location')).toBeNull();
 	});
 
 	it('finishes at start-up an upload whose finishing step never ran', async () => {

@@ -18,6 +18,10 @@ Serves the built web app and the sync API.
   --static DIR        the built app (env DOCKET_STATIC_DIR, default ./build)
   --models DIR        model files served at /models/ (env MODELS_DIR)
   --log-level L       fatal | error | warn | info | debug | silent (env LOG_LEVEL, default info)
+  --s3-bucket B       keep files in this S3-compatible bucket instead of DIR (env DOCKET_S3_BUCKET)
+  --s3-endpoint URL   the object store's address, for MinIO and the like (env DOCKET_S3_ENDPOINT)
+  --s3-region R       (env DOCKET_S3_REGION or AWS_REGION, default us-east-1)
+  --s3-path-style B   true | false: bucket in the path (env DOCKET_S3_FORCE_PATH_STYLE; default true with an endpoint)
 
 \`user add\` creates a user (and the team on first use) and prints the new access token as its last line;
 only a hash of it is stored. While a server owns the data directory, the command goes through it.`,
@@ -32,7 +36,11 @@ only a hash of it is stored. While a server owns the data directory, the command
 				static: { type: 'string' },
 				'database-url': { type: 'string' },
 				models: { type: 'string' },
-				'log-level': { type: 'string' }
+				'log-level': { type: 'string' },
+				's3-bucket': { type: 'string' },
+				's3-endpoint': { type: 'string' },
+				's3-region': { type: 'string' },
+				's3-path-style': { type: 'string' }
 			},
 			strict: true
 		});

@@ -98,17 +98,32 @@ export class SyncApi {
 		return PushResponse.parse(await this.request('/api/v1/push', { method: 'POST', body: JSON.stringify({ clientId, mutations }) }));
 	}
 
-	/** A document's original bytes (pulled documents arrive without them; fetch when first opened). */
-	async downloadFile(documentId: string): Promise<Blob> {
+	/**
+	 * A document's original bytes, or the part `start..end` (inclusive) of them. Pulled documents arrive
+	 * without their bytes; `downloads.ts` fetches them in parts so a broken connection costs one part.
+	 */
+	async downloadFile(documentId: string, range?: { start: number; end: number }): Promise<{ blob: Blob; total: number }> {
 		let response: Response;
 		try {
-			response = await this.fetcher(`${this.server.url}${fileUrl(documentId)}`, { headers: { authorization: `Bearer ${this.server.token}` } });
+			response = await this.fetcher(`${this.server.url}${fileUrl(documentId)}`, {
+				headers: { authorization: `Bearer ${this.server.token}`, ...(range ? { range: `bytes=${range.start}-${range.end}` } : {}) }
+			});
 		} catch (error) {
 			throw new SyncNetworkError('The sync server could not be reached.', error);
 		}
 		if (response.status === 401 || response.status === 403) throw new SyncAuthError();
 		if (!response.ok) throw new SyncServerError(response.status === 404 ? 'The server has no file for this document yet.' : `The server answered ${response.status}.`, response.status);
-		return response.blob();
+		const contentRange = /\/(\d+)$/.exec(response.headers.get('content-range') ?? '');
+		const length = response.headers.get('content-length');
+		let blob: Blob;
+		try {
+			blob = await response.blob();
+		} catch (error) {
+			throw new SyncNetworkError('The download broke off.', error);
+		}
+		// A server that ignores Range answers 200 with the whole file: the caller sees total === blob.size.
+		const total = response.status === 206 && contentRange?.[1] ? Number(contentRange[1]) : length !== null ? Number(length) : blob.size;
+		return { blob, total };
 	}
 
 	async pull(since: number, limit?: number): Promise<Pull> {

@@ -131,7 +131,7 @@ export async function applyServerRow(db: DocketDatabase, row: ServerRow, { keepP
 	delete fields[EMBEDDING_FIELD];
 	for (const entry of pending) for (const name of Object.keys(entry.fields)) delete fields[name];
 	const existing: unknown = await table.get(row.id);
-	const base = isRecord(existing) ? existing : defaults(row.table);
+	const base = isRecord(existing) ? existing : rowDefaults(row.table);
 	await table.put({ ...base, ...fields, id: row.id, rev: row.rev });
 	if (row.table === 'chunks' && Array.isArray(embedding) && typeof modelId === 'string') {
 		const vector = Float32Array.from(embedding.map(Number));
@@ -151,7 +151,7 @@ export async function applyServerRow(db: DocketDatabase, row: ServerRow, { keepP
 }
 
 /** What a row pulled for the first time needs before its fields arrive, so the app's types hold. */
-function defaults(table: SyncedTable): Record<string, unknown> {
+export function rowDefaults(table: SyncedTable): Record<string, unknown> {
 	const now = Date.now();
 	switch (table) {
 		case 'cases':

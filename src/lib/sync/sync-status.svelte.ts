@@ -1,6 +1,10 @@
+import { liveQuery, type Subscription } from 'dexie';
 import type { DocketDatabase } from '../db/database.ts';
 import type { FileStore } from '../db/file-store.ts';
+import type { DocumentRow } from '../db/schema.ts';
 import { DocketError } from '../errors.ts';
+import { SyncApi } from './api-client.ts';
+import { downloadDocumentFile, missingFiles, type DownloadOptions } from './downloads.ts';
 import { createSyncActor, followConnectivity, readServer, saveServer, type SyncActor, type SyncRunnerOptions } from './sync-service.ts';
 import { statusText, type SyncStateName, type SyncStatusText } from './sync.machine.ts';
 
@@ -14,13 +18,29 @@ export class SyncStatus {
 	error = $state<string | undefined>(undefined);
 	lastSyncedAt = $state<number | undefined>(undefined);
 	configured = $state(false);
+	/** Files of pulled documents still coming down, and the last download that failed (in words). */
+	downloading = $state(0);
+	downloadError = $state<string | undefined>(undefined);
 	readonly text: SyncStatusText = $derived(statusText(this.state));
 
 	private actor: SyncActor | undefined;
 	private stopFollowing: (() => void) | undefined;
+	private outboxWatch: Subscription | undefined;
+	private debounce: ReturnType<typeof setTimeout> | undefined;
 	private starting: Promise<void> | undefined;
+	// Bookkeeping, not state the UI reads: `downloading` is the reactive count.
+	// eslint-disable-next-line svelte/prefer-svelte-reactivity
+	private readonly inflight = new Map<string, Promise<void>>();
+	private sweeping: Promise<void> | undefined;
 
-	constructor(private readonly options: Omit<SyncRunnerOptions, 'online'> & { window?: Pick<Window, 'addEventListener' | 'removeEventListener'> }) {}
+	constructor(
+		private readonly options: Omit<SyncRunnerOptions, 'online'> & {
+			window?: Pick<Window, 'addEventListener' | 'removeEventListener'>;
+			/** How long after a local change sync waits for more before it runs (a typed title is many changes). */
+			debounceMs?: number;
+			download?: DownloadOptions;
+		}
+	) {}
 
 	/** Starts syncing if a server is saved. Call when the app has opened its database; later calls do nothing. */
 	start(): Promise<void> {
@@ -35,7 +55,10 @@ export class SyncStatus {
 		const online = typeof navigator === 'undefined' ? true : navigator.onLine;
 		const actor = createSyncActor({ ...this.options, online });
 		actor.subscribe((snapshot) => {
+			const previous = this.state;
 			this.state = snapshot.value as SyncStateName;
+			// After each finished run, fetch the bytes of documents that came down without them.
+			if (this.state === 'idle' && previous !== 'idle') void this.downloadMissing();
 			this.lastSyncedAt = snapshot.context.lastSyncedAt;
 			const error = snapshot.context.error;
 			this.error = error instanceof DocketError ? error.userMessage : error?.message;
@@ -44,6 +67,67 @@ export class SyncStatus {
 		this.actor = actor;
 		const target = this.options.window ?? (typeof window === 'undefined' ? undefined : window);
 		if (target) this.stopFollowing = followConnectivity(actor, target);
+		this.watchOutbox();
+	}
+
+	/**
+	 * Syncs soon after every local change: the outbox's highest sequence number only grows when a change
+	 * is recorded (pushing removes entries, which must not trigger another run).
+	 */
+	private watchOutbox(): void {
+		let highest: number | undefined;
+		this.outboxWatch = liveQuery(async () => (await this.options.db.outbox.orderBy('seq').last())?.seq ?? 0).subscribe({
+			next: (seq) => {
+				const grew = highest !== undefined && seq > highest;
+				highest = Math.max(highest ?? 0, seq);
+				if (!grew) return;
+				clearTimeout(this.debounce);
+				this.debounce = setTimeout(() => this.syncNow(), this.options.debounceMs ?? 500);
+			},
+			error: (error: unknown) => {
+				this.error = error instanceof Error ? error.message : String(error);
+			}
+		});
+	}
+
+	/**
+	 * Makes sure a document's bytes are on this device, downloading them from the server if they are not.
+	 * The viewer calls it for a pulled document; the same download is shared with the background pass.
+	 */
+	fetchFile(doc: Pick<DocumentRow, 'id' | 'sha256' | 'name' | 'size' | 'mimeType'>): Promise<void> {
+		const running = this.inflight.get(doc.sha256);
+		if (running) return running;
+		const task = (async () => {
+			const server = await readServer(this.options.db);
+			if (!server) throw new DocketError('not-found', 'This document’s file is on the team server, but no server is connected.', { action: 'Connect in Settings › Sync.' });
+			this.downloading++;
+			try {
+				await downloadDocumentFile(this.options.db, this.options.files, new SyncApi(server, this.options.fetcher), doc, this.options.download);
+			} finally {
+				this.downloading--;
+			}
+		})().finally(() => this.inflight.delete(doc.sha256));
+		this.inflight.set(doc.sha256, task);
+		return task;
+	}
+
+	/** Downloads every missing file, one at a time; one pass at once. Failures wait for the next run. */
+	downloadMissing(): Promise<void> {
+		return (this.sweeping ??= (async () => {
+			try {
+				for (const doc of await missingFiles(this.options.db)) {
+					if (!this.actor) return;
+					try {
+						await this.fetchFile(doc);
+						this.downloadError = undefined;
+					} catch (error) {
+						this.downloadError = error instanceof DocketError ? error.userMessage : error instanceof Error ? error.message : String(error);
+					}
+				}
+			} finally {
+				this.sweeping = undefined;
+			}
+		})());
 	}
 
 	/** Checks and saves the server, then syncs. Throws a DocketError the form shows when it fails. */
@@ -64,6 +148,9 @@ export class SyncStatus {
 	}
 
 	stop(): void {
+		clearTimeout(this.debounce);
+		this.outboxWatch?.unsubscribe();
+		this.outboxWatch = undefined;
 		this.stopFollowing?.();
 		this.stopFollowing = undefined;
 		this.actor?.stop();

@@ -59,4 +59,19 @@ describe('SyncStatus', () => {
 		expect(status.error).toMatch(/access token/);
 		status.stop();
 	});
+
+	it('syncs by itself soon after a local change', async () => {
+		const { db, store } = await freshStore();
+		const server = fakeServer();
+		const status = new SyncStatus({ db, files: store, fetcher: server.fetcher, upload: async () => 0, debounceMs: 10, intervalMs: 3_600_000 });
+		await status.connect('https://docket.example', 'dkt_good');
+		await vi.waitFor(() => expect(status.text).toBe('Synced'));
+		expect(server.pushed).toHaveLength(0);
+		await createCase(db, 'Made while connected');
+		// No interval fires within the test (an hour): only the outbox watch can start this run.
+		await vi.waitFor(() => expect(server.pushed).toHaveLength(1));
+		await vi.waitFor(() => expect(status.text).toBe('Synced'));
+		expect(await db.outbox.count()).toBe(0);
+		status.stop();
+	});
 });

@@ -1,0 +1,220 @@
+import { execFile } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { promisify } from 'node:util';
+import { expect, test, type APIRequestContext, type BrowserContext, type Page } from '@playwright/test';
+import { BROWSER_TEST_PORT } from '../../playwright.config.ts';
+import { CasePage, Library } from './pages.ts';
+
+/**
+ * Two people of one team, each in their own browser context (their own IndexedDB and OPFS), against the
+ * server Playwright starts. Users are made with `docket server user add` on that server's data dir:
+ * the server owns the embedded database, so the command goes through it.
+ */
+
+const SERVER = `http://localhost:${BROWSER_TEST_PORT}`;
+const DATA_DIR = 'test-results/server-data';
+const CORPUS = '../shared/corpus/pdfs';
+const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+
+async function addUser(name: string, team: string): Promise<string> {
+	const { stdout } = await promisify(execFile)(process.execPath, ['bin/docket.js', 'server', 'user', 'add', name, '--team', team, '--data', DATA_DIR]);
+	const token = stdout.trim().split('\n').at(-1);
+	if (!token) throw new Error(`user add printed no token: ${stdout}`);
+	return token;
+}
+
+class SyncSettings extends Library {
+	async connect(token: string) {
+		await this.gotoSettings();
+		const form = this.page.getByRole('form', { name: 'Sync server' });
+		await form.getByRole('textbox', { name: 'Server URL' }).fill(SERVER);
+		await form.getByRole('textbox', { name: 'Access token' }).fill(token);
+		await form.getByRole('button', { name: 'Connect' }).click();
+		await expect(this.connection).toHaveText('Synced');
+	}
+}
+
+async function person(context: BrowserContext, token: string): Promise<{ page: Page; app: SyncSettings }> {
+	const page = await context.newPage();
+	const app = new SyncSettings(page);
+	await app.open();
+	await app.connect(token);
+	await app.gotoCases();
+	return { page, app };
+}
+
+interface PulledRow {
+	table: string;
+	id: string;
+	deleted: boolean;
+	fields: Record<string, unknown>;
+}
+
+/** Everything the team's server holds, as one of its users sees it. */
+async function serverRows(request: APIRequestContext, token: string): Promise<PulledRow[]> {
+	const rows: PulledRow[] = [];
+	let since = 0;
+	for (;;) {
+		const response = await request.get(`${SERVER}/api/v1/pull?since=${since}&limit=1000`, { headers: { authorization: `Bearer ${token}` } });
+		expect(response.ok()).toBe(true);
+		const page = (await response.json()) as { changes: PulledRow[]; checkpoint: number; hasMore: boolean };
+		rows.push(...page.changes);
+		since = page.checkpoint;
+		if (!page.hasMore) return rows;
+	}
+}
+
+test.describe('team sync between two people', () => {
+	let alice: string;
+	let bob: string;
+
+	test.beforeAll(async () => {
+		const team = `Sync firm ${Date.now()}`;
+		alice = await addUser('Alice', team);
+		bob = await addUser('Bob', team);
+	});
+
+	test('a case made offline on one laptop appears on the other once both are online', async ({ browser, request }) => {
+		const [contextA, contextB] = [await browser.newContext(), await browser.newContext()];
+		const a = await person(contextA, alice);
+		const b = await person(contextB, bob);
+		// Offline, the case page's code comes from the service worker's precache.
+		await a.app.waitForServiceWorker();
+
+		await contextA.setOffline(true);
+		await contextB.setOffline(true);
+		await expect(a.app.connection).toHaveText('Offline');
+		const title = `Made on the train ${Date.now()}`;
+		await a.app.createCase(title);
+		await a.app.gotoCases();
+		await expect(a.app.caseLink(title)).toBeVisible();
+		await expect(b.app.caseLink(title)).toHaveCount(0);
+
+		await contextA.setOffline(false);
+		await expect.poll(async () => (await serverRows(request, alice)).some((row) => row.table === 'cases' && row.fields['title'] === title)).toBe(true);
+		await contextB.setOffline(false);
+		await expect(b.app.caseLink(title)).toBeVisible();
+		await expect(b.app.connection).toHaveText('Synced');
+		await contextA.close();
+		await contextB.close();
+	});
+
+	test('an upload cut off by going offline finishes after reconnecting, byte for byte', async ({ browser, request }) => {
+		test.setTimeout(120_000);
+		const context = await browser.newContext();
+		const { page, app } = await person(context, alice);
+		const title = `Large exhibit ${Date.now()}`;
+		await app.createCase(title);
+
+		// tus sends 8 MiB per PATCH: the second one is cut by the connection dropping.
+		const offsets: string[] = [];
+		let cut = false;
+		await page.route(/\/files\//, async (route) => {
+			const req = route.request();
+			if (req.method() !== 'PATCH') return route.continue();
+			offsets.push(req.headers()['upload-offset'] ?? '');
+			if (!cut && offsets.length === 2) {
+				cut = true;
+				await context.setOffline(true);
+				return route.abort('internetdisconnected');
+			}
+			return route.continue();
+		});
+		const bytes = randomBytes(20 * 1024 * 1024);
+		const name = 'exhibit-scan.bin';
+		await new CasePage(page).tab('Documents').click();
+		await page.getByLabel('Add documents').setInputFiles({ name, mimeType: 'application/octet-stream', buffer: bytes });
+		await expect.poll(() => cut, { timeout: 60_000 }).toBe(true);
+		await expect(app.connection).toHaveText('Offline');
+
+		const doc = (await serverRows(request, alice)).find((row) => row.table === 'documents' && row.fields['name'] === name);
+		expect(doc).toBeDefined();
+		const file = () => request.get(`${SERVER}/api/v1/files/${doc!.id}`, { headers: { authorization: `Bearer ${alice}` } });
+		expect((await file()).status()).toBe(404);
+
+		await context.setOffline(false);
+		await expect.poll(async () => (await file()).status(), { timeout: 60_000 }).toBe(200);
+		expect(sha256(await (await file()).body())).toBe(sha256(bytes));
+		// It went on from the server's offset instead of starting again.
+		expect(offsets.slice(0, 2)).toEqual(['0', String(8 * 1024 * 1024)]);
+		expect(offsets[2]).toBe(String(8 * 1024 * 1024));
+		await context.close();
+	});
+
+	test('a document pulled from a teammate opens in the viewer, its bytes fetched from the server', async ({ browser, request }) => {
+		test.skip(!existsSync(CORPUS), 'needs ../shared/corpus (the shared PDF corpus), absent in this checkout');
+		test.setTimeout(120_000);
+		const [contextA, contextB] = [await browser.newContext(), await browser.newContext()];
+		const a = await person(contextA, alice);
+		const b = await person(contextB, bob);
+		const title = `Shared brief ${Date.now()}`;
+		await a.app.createCase(title);
+		await new CasePage(a.page).tab('Documents').click();
+		await a.page.getByLabel('Add documents').setInputFiles({ name: 'basicapi.pdf', mimeType: 'application/pdf', buffer: readFileSync(`${CORPUS}/basicapi.pdf`) });
+		await expect(a.page.getByRole('list', { name: 'Documents in this case' }).getByRole('listitem', { name: 'basicapi.pdf' })).toBeVisible();
+
+		// Wait for Alice's laptop to have sent the document (recognised as a PDF) and its bytes.
+		let documentId: string | undefined;
+		await expect
+			.poll(async () => {
+				documentId = (await serverRows(request, alice)).find((row) => row.table === 'documents' && row.fields['name'] === 'basicapi.pdf' && row.fields['kind'] === 'pdf' && !row.deleted)?.id;
+				if (!documentId) return 0;
+				return (await request.get(`${SERVER}/api/v1/files/${documentId}`, { headers: { authorization: `Bearer ${alice}` } })).status();
+			}, { timeout: 60_000 })
+			.toBe(200);
+
+		await b.app.gotoSettings();
+		await b.page.getByRole('button', { name: 'Sync now' }).click();
+		await expect(b.app.connection).toHaveText('Synced');
+		await b.app.gotoCases();
+		await b.app.caseLink(title).click();
+		await new CasePage(b.page).tab('Documents').click();
+		await b.page.getByRole('link', { name: 'Open basicapi.pdf' }).click();
+		await expect(b.page.getByRole('region', { name: 'Page 1' })).toContainText(/\w{3,}/, { timeout: 30_000 });
+		await expect(b.page.getByRole('alert')).toHaveCount(0);
+		await contextA.close();
+		await contextB.close();
+	});
+
+	test('a rename made on both laptops offline is shown as a conflict, and “Keep mine” wins everywhere', async ({ browser, request }) => {
+		test.setTimeout(120_000);
+		const [contextA, contextB] = [await browser.newContext(), await browser.newContext()];
+		const a = await person(contextA, alice);
+		const b = await person(contextB, bob);
+		await a.app.waitForServiceWorker();
+		await b.app.waitForServiceWorker();
+		const original = `Disputed ${Date.now()}`;
+		await a.app.createCase(original);
+		await expect.poll(async () => (await serverRows(request, alice)).some((row) => row.fields['title'] === original)).toBe(true);
+		await b.app.gotoSettings();
+		await b.page.getByRole('button', { name: 'Sync now' }).click();
+		await b.app.gotoCases();
+		await b.app.caseLink(original).click();
+
+		await contextA.setOffline(true);
+		await contextB.setOffline(true);
+		await new CasePage(a.page).rename(`${original} (Alice)`);
+		await new CasePage(b.page).rename(`${original} (Bob)`);
+		await contextA.setOffline(false);
+		await expect.poll(async () => (await serverRows(request, alice)).some((row) => row.fields['title'] === `${original} (Alice)`)).toBe(true);
+		await contextB.setOffline(false);
+
+		// Bob's laptop takes the server's title and keeps his, for him to decide.
+		await expect(b.page.getByRole('heading', { name: `${original} (Alice)`, level: 1 })).toBeVisible();
+		await b.app.gotoSettings();
+		const conflict = b.page.getByRole('listitem', { name: `Conflict in ${original} (Alice)` });
+		await expect(conflict.getByRole('row', { name: /title/ })).toContainText(`${original} (Bob)`);
+		await expect(conflict.getByRole('row', { name: /title/ })).toContainText(`${original} (Alice)`);
+		await conflict.getByRole('button', { name: 'Keep mine' }).click();
+		await expect(conflict).toHaveCount(0);
+		await expect.poll(async () => (await serverRows(request, bob)).some((row) => row.fields['title'] === `${original} (Bob)`)).toBe(true);
+
+		await a.app.gotoSettings();
+		await a.page.getByRole('button', { name: 'Sync now' }).click();
+		await a.app.gotoCases();
+		await expect(a.app.caseLink(`${original} (Bob)`)).toBeVisible();
+		await contextA.close();
+		await contextB.close();
+	});
+});

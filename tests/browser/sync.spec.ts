@@ -65,6 +65,28 @@ async function serverRows(request: APIRequestContext, token: string): Promise<Pu
 	}
 }
 
+/** Waits until one laptop has sent the document (recognised as `kind`) and its bytes to the server. */
+async function waitForServerFile(request: APIRequestContext, token: string, name: string, kind: string): Promise<void> {
+	await expect
+		.poll(async () => {
+			const id = (await serverRows(request, token)).find((row) => row.table === 'documents' && row.fields['name'] === name && row.fields['kind'] === kind && !row.deleted)?.id;
+			if (!id) return 0;
+			return (await request.get(`${SERVER}/api/v1/files/${id}`, { headers: { authorization: `Bearer ${token}` } })).status();
+		}, { timeout: 60_000 })
+		.toBe(200);
+}
+
+/** Pulls now, then opens the named document of the case in the viewer. */
+async function openPulled(who: { page: Page; app: SyncSettings }, caseTitle: string, name: string): Promise<void> {
+	await who.app.gotoSettings();
+	await who.page.getByRole('button', { name: 'Sync now' }).click();
+	await expect(who.app.connection).toHaveText('Synced');
+	await who.app.gotoCases();
+	await who.app.caseLink(caseTitle).click();
+	await new CasePage(who.page).tab('Documents').click();
+	await who.page.getByRole('link', { name: `Open ${name}` }).click();
+}
+
 test.describe('team sync between two people', () => {
 	let alice: string;
 	let bob: string;
@@ -154,24 +176,30 @@ test.describe('team sync between two people', () => {
 		await a.page.getByLabel('Add documents').setInputFiles({ name: 'basicapi.pdf', mimeType: 'application/pdf', buffer: readFileSync(`${CORPUS}/basicapi.pdf`) });
 		await expect(a.page.getByRole('list', { name: 'Documents in this case' }).getByRole('listitem', { name: 'basicapi.pdf' })).toBeVisible();
 
-		// Wait for Alice's laptop to have sent the document (recognised as a PDF) and its bytes.
-		let documentId: string | undefined;
-		await expect
-			.poll(async () => {
-				documentId = (await serverRows(request, alice)).find((row) => row.table === 'documents' && row.fields['name'] === 'basicapi.pdf' && row.fields['kind'] === 'pdf' && !row.deleted)?.id;
-				if (!documentId) return 0;
-				return (await request.get(`${SERVER}/api/v1/files/${documentId}`, { headers: { authorization: `Bearer ${alice}` } })).status();
-			}, { timeout: 60_000 })
-			.toBe(200);
-
-		await b.app.gotoSettings();
-		await b.page.getByRole('button', { name: 'Sync now' }).click();
-		await expect(b.app.connection).toHaveText('Synced');
-		await b.app.gotoCases();
-		await b.app.caseLink(title).click();
-		await new CasePage(b.page).tab('Documents').click();
-		await b.page.getByRole('link', { name: 'Open basicapi.pdf' }).click();
+		await waitForServerFile(request, alice, 'basicapi.pdf', 'pdf');
+		await openPulled(b, title, 'basicapi.pdf');
 		await expect(b.page.getByRole('region', { name: 'Page 1' })).toContainText(/\w{3,}/, { timeout: 30_000 });
+		await expect(b.page.getByRole('alert')).toHaveCount(0);
+		await contextA.close();
+		await contextB.close();
+	});
+
+	test('a text document pulled from a teammate shows its pages, split from the downloaded original', async ({ browser, request }) => {
+		test.setTimeout(120_000);
+		const [contextA, contextB] = [await browser.newContext(), await browser.newContext()];
+		const a = await person(contextA, alice);
+		const b = await person(contextB, bob);
+		const title = `Shared notes ${Date.now()}`;
+		await a.app.createCase(title);
+		await new CasePage(a.page).tab('Documents').click();
+		const text = 'Witness list, first page.\fSecond page: the hearing was adjourned to Friday.\n';
+		await a.page.getByLabel('Add documents').setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from(text) });
+		await waitForServerFile(request, alice, 'notes.txt', 'text');
+
+		await openPulled(b, title, 'notes.txt');
+		await expect(b.page.getByLabel('Page 1 text')).toHaveText('Witness list, first page.');
+		await b.page.getByRole('button', { name: 'Next page' }).click();
+		await expect(b.page.getByLabel('Page 2 text')).toContainText('the hearing was adjourned to Friday.');
 		await expect(b.page.getByRole('alert')).toHaveCount(0);
 		await contextA.close();
 		await contextB.close();

@@ -88,6 +88,10 @@ test.describe('chat with the scripted test engine', () => {
 		await page.getByRole('button', { name: 'Add to report: lease.txt, p. 1' }).click();
 		await new CasePage(page).tab('Chat').click();
 		await expect(page.getByRole('list', { name: 'Key passages' })).toContainText('lease.txt, p. 1');
+		// The picks are saved: a reload keeps both the passage and the answer.
+		await page.reload();
+		await expect(page.getByRole('list', { name: 'Key passages' })).toContainText('lease.txt, p. 1');
+		await expect(answer.getByRole('button', { name: 'Add to report' })).toHaveAttribute('aria-pressed', 'true');
 
 		await page.getByRole('textbox', { name: 'Report title' }).fill('Lease report');
 		const downloading = page.waitForEvent('download');

@@ -8,18 +8,44 @@ export interface ChosenPassage extends KeyPassage {
 	chunkId: string;
 }
 
+/** The picks as kept in `settings`, so a reload or a closed laptop loses none of them. */
+interface StoredDraft {
+	answers: string[];
+	passages: ChosenPassage[];
+	includeSummary: boolean;
+}
+
+const draftKey = (caseId: string) => `reportDraft:${caseId}`;
+
 /**
  * What the person has picked for a case's report: answers from Chat (by message id) and key passages from
- * Search. Kept for the tab's life per case, so moving between Search and Chat keeps the picks.
+ * Search. Shared by the case's tabs and saved on every change, so a reload keeps the picks.
  */
 export class ReportDraft {
 	readonly answers = new SvelteSet<string>();
 	passages = $state<ChosenPassage[]>([]);
-	includeSummary = $state(true);
+	#includeSummary = $state(true);
+	/** Resolves when the picks saved earlier are back (at once without a database). */
+	readonly loaded: Promise<void>;
+	#touched = false;
+
+	constructor(private readonly store?: { db: DocketDatabase; caseId: string }) {
+		this.loaded = store ? this.#load(store.db, store.caseId) : Promise.resolve();
+	}
+
+	get includeSummary(): boolean {
+		return this.#includeSummary;
+	}
+
+	set includeSummary(value: boolean) {
+		this.#includeSummary = value;
+		this.#changed();
+	}
 
 	toggleAnswer(messageId: string): void {
 		if (this.answers.has(messageId)) this.answers.delete(messageId);
 		else this.answers.add(messageId);
+		this.#changed();
 	}
 
 	hasPassage(chunkId: string): boolean {
@@ -28,6 +54,28 @@ export class ReportDraft {
 
 	togglePassage(passage: ChosenPassage): void {
 		this.passages = this.hasPassage(passage.chunkId) ? this.passages.filter((p) => p.chunkId !== passage.chunkId) : [...this.passages, passage];
+		this.#changed();
+	}
+
+	async #load(db: DocketDatabase, caseId: string): Promise<void> {
+		try {
+			const row = await db.settings.get(draftKey(caseId));
+			const stored = row?.value as StoredDraft | undefined;
+			// A pick made while loading wins over the saved draft; it is saved in full right after.
+			if (!stored || this.#touched) return;
+			for (const id of stored.answers) this.answers.add(id);
+			this.passages = stored.passages;
+			this.#includeSummary = stored.includeSummary;
+		} catch (error) {
+			console.warn('could not read the saved report picks', error);
+		}
+	}
+
+	#changed(): void {
+		this.#touched = true;
+		if (!this.store) return;
+		const value: StoredDraft = { answers: [...this.answers], passages: $state.snapshot(this.passages), includeSummary: this.#includeSummary };
+		this.store.db.settings.put({ key: draftKey(this.store.caseId), value }).catch((error: unknown) => console.warn('could not save the report picks', error));
 	}
 
 	/** The report as stored and exported: case summary, key passages, chosen answers with their sources. */
@@ -52,9 +100,14 @@ export class ReportDraft {
 // eslint-disable-next-line svelte/prefer-svelte-reactivity
 const drafts = new Map<string, ReportDraft>();
 
-export function reportDraft(caseId: string): ReportDraft {
+/**
+ * The case's one draft in this tab, read back from the database the first time it is asked for. Before
+ * the database is open (nothing can be picked yet) a throwaway draft stands in.
+ */
+export function reportDraft(db: DocketDatabase | undefined, caseId: string): ReportDraft {
+	if (!db) return new ReportDraft();
 	let draft = drafts.get(caseId);
-	if (!draft) drafts.set(caseId, (draft = new ReportDraft()));
+	if (!draft) drafts.set(caseId, (draft = new ReportDraft({ db, caseId })));
 	return draft;
 }
 

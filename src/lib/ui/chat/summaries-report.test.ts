@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { DocketDatabase } from '../../db/database.ts';
 import { ScriptedEngine } from '../../rag/testing.ts';
 import { freshDatabase } from '../../testing/db.ts';
-import { ReportDraft, fileName } from './report-draft.svelte.ts';
+import { ReportDraft, fileName, reportDraft } from './report-draft.svelte.ts';
 import { NO_MODEL_TO_SUMMARISE, SummaryState } from './summaries.svelte.ts';
 
 async function seeded(): Promise<DocketDatabase> {
@@ -84,6 +84,31 @@ describe('ReportDraft', () => {
 		expect(await db.reports.get(report.id)).toBeDefined();
 		draft.includeSummary = false;
 		expect((await draft.compose(db, 'c', 'r')).sections.map((s) => s.kind)).toEqual(['passage', 'answer']);
+		await db.delete();
+	});
+
+	it('keeps the picks across a reload, and a pick made while loading wins over the saved ones', async () => {
+		const db = await seeded();
+		const first = new ReportDraft({ db, caseId: 'c' });
+		await first.loaded;
+		first.toggleAnswer('a');
+		first.togglePassage({ chunkId: 'k0', documentName: 'lease.txt', page: 1, text: 'Rent monthly.' });
+		first.includeSummary = false;
+		await expect.poll(async () => (await db.settings.get('reportDraft:c'))?.value).toMatchObject({ answers: ['a'], includeSummary: false });
+
+		const reloaded = new ReportDraft({ db, caseId: 'c' });
+		await reloaded.loaded;
+		expect([...reloaded.answers]).toEqual(['a']);
+		expect(reloaded.passages.map((p) => p.chunkId)).toEqual(['k0']);
+		expect(reloaded.includeSummary).toBe(false);
+		expect(new ReportDraft({ db, caseId: 'other' }).passages).toEqual([]);
+
+		const racing = new ReportDraft({ db, caseId: 'c' });
+		racing.toggleAnswer('b');
+		await racing.loaded;
+		expect([...racing.answers]).toEqual(['b']);
+		expect(reportDraft(db, 'c')).toBe(reportDraft(db, 'c'));
+		expect(reportDraft(undefined, 'c')).not.toBe(reportDraft(db, 'c'));
 		await db.delete();
 	});
 

@@ -3,10 +3,11 @@ import { createReadStream } from 'node:fs';
 import { copyFile, link, mkdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { S3 } from '@aws-sdk/client-s3';
 import { FileStore } from '@tus/file-store';
-import { S3Store } from '@tus/s3-store';
-import type { DataStore } from '@tus/utils';
+import { S3Store, type MetadataValue } from '@tus/s3-store';
+import { MemoryKvStore, type DataStore } from '@tus/utils';
 
 /**
  * Where original files live. One interface over the tus data store (where uploads arrive) and the
@@ -127,6 +128,8 @@ export class S3FileStorage implements FileStorage {
 	readonly datastore: S3Store;
 	private readonly client: S3;
 	private readonly bucket: string;
+	/** The tus store's cache of upload metadata, so a discarded upload can be dropped from it. */
+	private readonly cache = new MemoryKvStore<MetadataValue>();
 
 	constructor(config: S3StorageConfig, { expireAfterMs = 7 * 24 * 3600 * 1000 } = {}) {
 		const clientConfig = {
@@ -136,7 +139,7 @@ export class S3FileStorage implements FileStorage {
 		};
 		this.bucket = config.bucket;
 		this.client = new S3(clientConfig);
-		this.datastore = new S3Store({ s3ClientConfig: { ...clientConfig, bucket: config.bucket }, expirationPeriodInMilliseconds: expireAfterMs });
+		this.datastore = new S3Store({ s3ClientConfig: { ...clientConfig, bucket: config.bucket }, expirationPeriodInMilliseconds: expireAfterMs, cache: this.cache });
 	}
 
 	async digestUpload(uploadId: string): Promise<{ sha256: string; size: number }> {
@@ -169,18 +172,26 @@ export class S3FileStorage implements FileStorage {
 	read(key: string, range?: { start: number; end: number }): Readable {
 		// The interface hands back a stream at once; the object's body is piped in when S3 answers.
 		const out = new PassThrough();
-		this.client.getObject({ Bucket: this.bucket, Key: this.objectKey(key), ...(range ? { Range: `bytes=${range.start}-${range.end}` } : {}) }).then(
-			({ Body }) => {
-				if (Body instanceof Readable) Body.pipe(out);
-				else out.destroy(new Error('The object store answered without a body stream.'));
-			},
-			(error: unknown) => out.destroy(error instanceof Error ? error : new Error(String(error)))
-		);
+		this.client
+			.getObject({ Bucket: this.bucket, Key: this.objectKey(key), ...(range ? { Range: `bytes=${range.start}-${range.end}` } : {}) })
+			.then(async ({ Body }) => {
+				if (!(Body instanceof Readable)) throw new Error('The object store answered without a body stream.');
+				// Not `pipe`: a download the client abandons must also end the S3 response, or its pooled connection
+				// stays taken, and once the SDK's 50 are taken every S3 request waits.
+				await pipeline(Body, out);
+			})
+			.catch((error: unknown) => out.destroy(error instanceof Error ? error : new Error(String(error))));
 		return out;
 	}
 
 	async discardUpload(uploadId: string): Promise<void> {
-		await this.datastore.remove(checkUploadId(uploadId));
+		const id = checkUploadId(uploadId);
+		// Not the tus store's remove(): it aborts the multipart upload first and, when S3 no longer knows it (always
+		// so once the upload completed, which is when the server discards one), throws and deletes nothing.
+		const { Uploads = [] } = await this.client.listMultipartUploads({ Bucket: this.bucket, Prefix: id });
+		for (const upload of Uploads) if (upload.Key === id) await this.client.abortMultipartUpload({ Bucket: this.bucket, Key: id, UploadId: upload.UploadId });
+		await this.client.deleteObjects({ Bucket: this.bucket, Delete: { Objects: [{ Key: id }, { Key: `${id}.info` }, { Key: `${id}.part` }], Quiet: true } });
+		await this.cache.delete(id);
 	}
 
 	private objectKey(key: string): string {

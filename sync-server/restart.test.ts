@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { request } from 'node:http';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -9,27 +9,10 @@ import { main } from '../cli/main.ts';
 import { resolveConfig } from './config.ts';
 import { DataDirBusyError } from './data-dir-lock.ts';
 import { startServer } from './main.ts';
-import { apiClient, put, tus } from './testing.ts';
+import { apiClient, put, spawnServer, tus } from './testing.ts';
 
 const uuid = () => crypto.randomUUID();
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
-const BIN = new URL('../bin/docket.js', import.meta.url).pathname;
-
-/** Starts `docket server` as its own process and resolves with its URL once it listens. */
-function spawnServer(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
-	const child = spawn(process.execPath, [BIN, 'server', '--port', '0', '--data', dataDir, '--static', join(dataDir, 'no-app'), '--log-level', 'warn'], {
-		stdio: ['ignore', 'ignore', 'pipe']
-	});
-	return new Promise((resolve, reject) => {
-		let output = '';
-		child.stderr?.on('data', (chunk: Buffer) => {
-			output += chunk.toString();
-			const match = /running at (http:\/\/\S+)/.exec(output);
-			if (match?.[1]) resolve({ child, url: match[1].replace('localhost', '127.0.0.1') });
-		});
-		child.on('exit', (code) => reject(new Error(`server exited (${code}) before listening:\n${output}`)));
-	});
-}
 
 async function cli(args: string[]): Promise<{ code: number; stdout: string[]; stderr: string[] }> {
 	const stdout: string[] = [];

@@ -1,3 +1,4 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -5,7 +6,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { addUser } from './auth.ts';
-import { resolveConfig } from './config.ts';
+import { resolveConfig, type ConfigFlags } from './config.ts';
 import { startServer, type RunningServer, type StartOptions } from './main.ts';
 import { PullResponse, PushResponse, type Mutation, type PullResponse as Pull, type PushResponse as Push } from '../src/lib/sync/protocol.ts';
 
@@ -19,8 +20,8 @@ export const DATABASE_MODES: readonly DatabaseMode[] = ['pglite', 'wire'];
 export interface TestBackend {
 	mode: DatabaseMode;
 	pglite: PGlite;
-	/** Starts a server on this backend (each with its own data directory). */
-	start(options?: StartOptions): Promise<RunningServer>;
+	/** Starts a server on this backend (each with its own data directory); `flags` as on the command line. */
+	start(options?: StartOptions, flags?: ConfigFlags): Promise<RunningServer>;
 	close(): Promise<void>;
 }
 
@@ -38,10 +39,10 @@ export async function openBackend(mode: DatabaseMode): Promise<TestBackend> {
 	return {
 		mode,
 		pglite,
-		async start(options = {}) {
+		async start(options = {}, flags = {}) {
 			const dir = await mkdtemp(join(tmpdir(), 'docket-server-'));
 			dirs.push(dir);
-			const config = resolveConfig({ port: '0', data: dir, static: join(dir, 'no-app'), 'log-level': 'silent' }, {}, dir);
+			const config = resolveConfig({ port: '0', data: dir, static: join(dir, 'no-app'), 'log-level': 'silent', ...flags }, {}, dir);
 			config.databaseUrl = databaseUrl;
 			const server = await startServer(config, {
 				handleSignals: false,
@@ -58,6 +59,25 @@ export async function openBackend(mode: DatabaseMode): Promise<TestBackend> {
 			for (const dir of dirs) await rm(dir, { recursive: true, force: true });
 		}
 	};
+}
+
+const BIN = new URL('../bin/docket.js', import.meta.url).pathname;
+
+/** Starts `docket server` as its own process (so a test can SIGKILL it) and resolves with its URL once it listens. */
+export function spawnServer(dataDir: string, { args = [], env = process.env }: { args?: string[]; env?: NodeJS.ProcessEnv } = {}): Promise<{ child: ChildProcess; url: string }> {
+	const child = spawn(process.execPath, [BIN, 'server', '--port', '0', '--data', dataDir, '--static', join(dataDir, 'no-app'), '--log-level', 'warn', ...args], {
+		stdio: ['ignore', 'ignore', 'pipe'],
+		env
+	});
+	return new Promise((resolve, reject) => {
+		let output = '';
+		child.stderr?.on('data', (chunk: Buffer) => {
+			output += chunk.toString();
+			const match = /running at (http:\/\/\S+)/.exec(output);
+			if (match?.[1]) resolve({ child, url: match[1].replace('localhost', '127.0.0.1') });
+		});
+		child.on('exit', (code) => reject(new Error(`server exited (${code}) before listening:\n${output}`)));
+	});
 }
 
 export async function newUser(server: RunningServer, team: string, name = 'tester'): Promise<string> {

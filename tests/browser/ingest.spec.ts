@@ -63,6 +63,19 @@ function mainThreadTaskCpu(trace: Buffer): { tasks: number; longestWall: number;
 	};
 }
 
+/** Starts recording `longtask` entries in the page and stamps `ingest-start` in the trace; returns the page's clock. */
+async function watchLongTasks(page: Page): Promise<number> {
+	return page.evaluate(() => {
+		const tasks: { startTime: number; duration: number }[] = [];
+		Reflect.set(window, '__longTasks', tasks);
+		new PerformanceObserver((list) => {
+			for (const entry of list.getEntries()) tasks.push({ startTime: entry.startTime, duration: entry.duration });
+		}).observe({ type: 'longtask', buffered: true });
+		console.timeStamp('ingest-start');
+		return performance.now();
+	});
+}
+
 /** Every document row in the app's database, read straight from IndexedDB. */
 async function storedDocuments(page: Page): Promise<{ name: string; status: string }[]> {
 	return page.evaluate(async () => {
@@ -107,15 +120,7 @@ test.describe('ingestion', () => {
 
 		// Everything the page did before this point (loading, compiling) is not ingestion: count from here.
 		await browser.startTracing(page, { categories: ['devtools.timeline', 'toplevel'] });
-		const start = await page.evaluate(() => {
-			const tasks: { startTime: number; duration: number }[] = [];
-			Reflect.set(window, '__longTasks', tasks);
-			new PerformanceObserver((list) => {
-				for (const entry of list.getEntries()) tasks.push({ startTime: entry.startTime, duration: entry.duration });
-			}).observe({ type: 'longtask', buffered: true });
-			console.timeStamp('ingest-start');
-			return performance.now();
-		});
+		const start = await watchLongTasks(page);
 		await page.getByLabel('Add documents').setInputFiles(path);
 		await expect.poll(() => statusOf(page, 'hearing-300.pdf'), { timeout: 200_000, intervals: [1000] }).toContain('Indexed');
 		// Let the last writes' live queries and the search index update land inside the window too.
@@ -149,15 +154,7 @@ test.describe('ingestion', () => {
 
 		// Only `toplevel`: a timeline trace of a run this long overflows the trace buffer.
 		await browser.startTracing(page, { categories: ['toplevel'] });
-		const start = await page.evaluate(() => {
-			const tasks: { startTime: number; duration: number }[] = [];
-			Reflect.set(window, '__longTasks', tasks);
-			new PerformanceObserver((entries) => {
-				for (const entry of entries.getEntries()) tasks.push({ startTime: entry.startTime, duration: entry.duration });
-			}).observe({ type: 'longtask', buffered: true });
-			console.timeStamp('ingest-start');
-			return performance.now();
-		});
+		const start = await watchLongTasks(page);
 		await page.getByLabel('Add documents').setInputFiles(paths);
 		await expect.poll(() => statusOf(page, 'exhibit-300.pdf'), { timeout: 240_000, intervals: [1000] }).toContain('Indexed');
 		await expect.poll(async () => (await storedDocuments(page)).filter((d) => d.status === 'indexed').length, { timeout: 240_000, intervals: [1000] }).toBe(300);

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
-import { expect, test, type APIRequestContext, type BrowserContext, type Page } from '@playwright/test';
+import { expect, test, type APIRequestContext, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { BROWSER_TEST_PORT } from '../../playwright.config.ts';
 import { CasePage, Library } from './pages.ts';
 
@@ -87,6 +87,30 @@ async function openPulled(who: { page: Page; app: SyncSettings }, caseTitle: str
 	await who.page.getByRole('link', { name: `Open ${name}` }).click();
 }
 
+/**
+ * The first person makes a case and adds `file`; once the server holds it, the second person pulls and
+ * opens it in the viewer. Returns the second person's page and a way to close both contexts.
+ */
+async function shareDocument(
+	browser: Browser,
+	request: APIRequestContext,
+	[sender, receiver]: [string, string],
+	caseTitle: string,
+	file: { name: string; mimeType: string; buffer: Buffer },
+	kind: string
+): Promise<{ viewer: Page; close: () => Promise<void> }> {
+	const [contextA, contextB] = [await browser.newContext(), await browser.newContext()];
+	const a = await person(contextA, sender);
+	const b = await person(contextB, receiver);
+	await a.app.createCase(caseTitle);
+	await new CasePage(a.page).tab('Documents').click();
+	await a.page.getByLabel('Add documents').setInputFiles(file);
+	await expect(a.page.getByRole('list', { name: 'Documents in this case' }).getByRole('listitem', { name: file.name })).toBeVisible();
+	await waitForServerFile(request, sender, file.name, kind);
+	await openPulled(b, caseTitle, file.name);
+	return { viewer: b.page, close: async () => { await contextA.close(); await contextB.close(); } };
+}
+
 test.describe('team sync between two people', () => {
 	let alice: string;
 	let bob: string;
@@ -165,44 +189,26 @@ test.describe('team sync between two people', () => {
 	});
 
 	test('a document pulled from a teammate opens in the viewer, its bytes fetched from the server', async ({ browser, request }) => {
+		// The only PDF here comes from the shared corpus; a clone without ../shared has none to send.
 		test.skip(!existsSync(CORPUS), 'needs ../shared/corpus (the shared PDF corpus), absent in this checkout');
 		test.setTimeout(120_000);
-		const [contextA, contextB] = [await browser.newContext(), await browser.newContext()];
-		const a = await person(contextA, alice);
-		const b = await person(contextB, bob);
-		const title = `Shared brief ${Date.now()}`;
-		await a.app.createCase(title);
-		await new CasePage(a.page).tab('Documents').click();
-		await a.page.getByLabel('Add documents').setInputFiles({ name: 'basicapi.pdf', mimeType: 'application/pdf', buffer: readFileSync(`${CORPUS}/basicapi.pdf`) });
-		await expect(a.page.getByRole('list', { name: 'Documents in this case' }).getByRole('listitem', { name: 'basicapi.pdf' })).toBeVisible();
-
-		await waitForServerFile(request, alice, 'basicapi.pdf', 'pdf');
-		await openPulled(b, title, 'basicapi.pdf');
-		await expect(b.page.getByRole('region', { name: 'Page 1' })).toContainText(/\w{3,}/, { timeout: 30_000 });
-		await expect(b.page.getByRole('alert')).toHaveCount(0);
-		await contextA.close();
-		await contextB.close();
+		const file = { name: 'basicapi.pdf', mimeType: 'application/pdf', buffer: readFileSync(`${CORPUS}/basicapi.pdf`) };
+		const { viewer, close } = await shareDocument(browser, request, [alice, bob], `Shared brief ${Date.now()}`, file, 'pdf');
+		await expect(viewer.getByRole('region', { name: 'Page 1' })).toContainText(/\w{3,}/, { timeout: 30_000 });
+		await expect(viewer.getByRole('alert')).toHaveCount(0);
+		await close();
 	});
 
 	test('a text document pulled from a teammate shows its pages, split from the downloaded original', async ({ browser, request }) => {
 		test.setTimeout(120_000);
-		const [contextA, contextB] = [await browser.newContext(), await browser.newContext()];
-		const a = await person(contextA, alice);
-		const b = await person(contextB, bob);
-		const title = `Shared notes ${Date.now()}`;
-		await a.app.createCase(title);
-		await new CasePage(a.page).tab('Documents').click();
 		const text = 'Witness list, first page.\fSecond page: the hearing was adjourned to Friday.\n';
-		await a.page.getByLabel('Add documents').setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from(text) });
-		await waitForServerFile(request, alice, 'notes.txt', 'text');
-
-		await openPulled(b, title, 'notes.txt');
-		await expect(b.page.getByLabel('Page 1 text')).toHaveText('Witness list, first page.');
-		await b.page.getByRole('button', { name: 'Next page' }).click();
-		await expect(b.page.getByLabel('Page 2 text')).toContainText('the hearing was adjourned to Friday.');
-		await expect(b.page.getByRole('alert')).toHaveCount(0);
-		await contextA.close();
-		await contextB.close();
+		const file = { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from(text) };
+		const { viewer, close } = await shareDocument(browser, request, [alice, bob], `Shared notes ${Date.now()}`, file, 'text');
+		await expect(viewer.getByLabel('Page 1 text')).toHaveText('Witness list, first page.');
+		await viewer.getByRole('button', { name: 'Next page' }).click();
+		await expect(viewer.getByLabel('Page 2 text')).toContainText('the hearing was adjourned to Friday.');
+		await expect(viewer.getByRole('alert')).toHaveCount(0);
+		await close();
 	});
 
 	test('a rename made on both laptops offline is shown as a conflict, and “Keep mine” wins everywhere', async ({ browser, request }) => {

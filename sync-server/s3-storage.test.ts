@@ -117,6 +117,7 @@ async function interruptedPatch(
 	patch.destroy();
 }
 
+// moto's S3 server (Python) is the only S3 implementation on these machines; without it there is none to test against.
 describe.skipIf(!MOTO)(`S3 file storage against moto's S3 server${MOTO ? '' : ' (skipped: moto_server is not installed)'}`, () => {
 	let moto: ChildProcess | undefined;
 	let endpoint = '';

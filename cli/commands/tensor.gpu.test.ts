@@ -14,6 +14,7 @@ function capture() {
 	return { io: { stdout: (l: string) => out.push(l), stderr: (l: string) => err.push(l) }, out, err };
 }
 
+// The scipy reference results live in ../shared/fixtures/tricubic, which a clone elsewhere does not have.
 describe.skipIf(!fixturesPresent)('docket tensor --backend webgpu (SwiftShader; skipped: ../shared fixtures missing)', () => {
 	it('resamples a fixture on WebGPU and matches scipy', async () => {
 		const out = join(dir, 'zoomed.npy');

@@ -241,6 +241,7 @@ test.describe('models', () => {
 		test.setTimeout(120_000);
 		const workers = 'build/_app/immutable/workers';
 		const worker = existsSync(workers) ? readdirSync(workers).find((f) => /^ai\.worker-.*\.js$/.test(f)) : undefined;
+		// The test loads the built AI worker file directly; `npm test` builds before the browser step, a bare `playwright test` may not.
 		test.skip(worker === undefined, 'needs the built app (npx vite build)');
 		const texts = ['The court said the contract was signed.', 'Damages for breach of the license agreement', 'witness testimony at the deposition'];
 		const node = await loadTinyEmbedder();

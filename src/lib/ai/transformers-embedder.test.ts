@@ -143,6 +143,7 @@ describe('scripts/make-tiny-model.py', () => {
 			return false;
 		}
 	})();
+	// Regenerating the fixture needs the Python `onnx` package (Debian python3-onnx), absent on these machines; the committed fixture is tested above.
 	it.skipIf(!hasOnnx)('regenerates the committed fixture byte for byte (skipped without Debian python3-onnx)', () => {
 		const out = mkdtempSync(join(tmpdir(), 'tiny-model-'));
 		try {

@@ -68,6 +68,15 @@ async function setModelBaseUrl(page: Page, url: string) {
 	await expect(models.getByRole('textbox', { name: 'Model base URL' })).toHaveValue(url);
 }
 
+/** Points the app at `modelBaseUrl`, adds the brief, and waits for it to show `Embedding`. */
+async function briefWaitingForModel(page: Page, modelBaseUrl: string): Promise<Locator> {
+	await new Library(page).open();
+	await setModelBaseUrl(page, modelBaseUrl);
+	const row = await addBrief(page);
+	await expect(row).toContainText('Embedding', { timeout: 30_000 });
+	return row;
+}
+
 async function addBrief(page: Page): Promise<Locator> {
 	const library = new Library(page);
 	await library.gotoCases();
@@ -151,11 +160,8 @@ test.describe('models', () => {
 		const errors = collectPageErrors(page);
 		const server = await startModelServer({ gated: true });
 		try {
-			await new Library(page).open();
-			await setModelBaseUrl(page, server.url);
-			const row = await addBrief(page);
 			// The model's files are held back: the runner is loading it, the document shows Embedding.
-			await expect(row).toContainText('Embedding', { timeout: 30_000 });
+			const row = await briefWaitingForModel(page, server.url);
 			await expect.poll(() => server.requested.some((p) => p.startsWith(`/${FALLBACK_EMBEDDING.repo}/`)), { timeout: 30_000 }).toBe(true);
 			expect((await storedVectors(page, 'brief.txt')).jobs).toEqual([expect.stringMatching(/queued|embedding/)]);
 
@@ -176,10 +182,7 @@ test.describe('models', () => {
 		test.setTimeout(120_000);
 		const server = await startModelServer({ gated: true });
 		try {
-			await new Library(page).open();
-			await setModelBaseUrl(page, server.url);
-			const row = await addBrief(page);
-			await expect(row).toContainText('Embedding', { timeout: 30_000 });
+			const row = await briefWaitingForModel(page, server.url);
 
 			// A second tab starts its own runner at start-up: the queue's Web Lock makes it wait.
 			const second = await context.newPage();

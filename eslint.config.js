@@ -6,7 +6,16 @@ import svelteConfig from './svelte.config.js';
 
 export default ts.config(
 	{
-		ignores: ['build/', '.svelte-kit/', 'node_modules/', 'test-results/', 'playwright-report/', '.data/', 'static/', 'tests/fixtures/']
+		ignores: [
+			'build/',
+			'.svelte-kit/',
+			'node_modules/',
+			'test-results/',
+			'playwright-report/',
+			'.data/',
+			'static/',
+			'tests/fixtures/'
+		]
 	},
 	js.configs.recommended,
 	...ts.configs.recommended,

@@ -22,7 +22,8 @@ export default defineConfig({
 				id: '/',
 				name: 'Docket — legal case workbench',
 				short_name: 'Docket',
-				description: 'Offline-first case workbench: search, chat with and summarise a case’s documents on your own GPU.',
+				description:
+					'Offline-first case workbench: search, chat with and summarise a case’s documents on your own GPU.',
 				start_url: '/',
 				scope: '/',
 				display: 'standalone',

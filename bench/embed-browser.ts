@@ -31,7 +31,9 @@ export interface BrowserRun {
 function serve(buildDir: string) {
 	return createServer((req, res) => {
 		const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
-		const [root, rest] = path.startsWith('/models/') ? [FIXTURE_MODELS_DIR, path.slice('/models/'.length)] : [buildDir, path.slice(1)];
+		const [root, rest] = path.startsWith('/models/')
+			? [FIXTURE_MODELS_DIR, path.slice('/models/'.length)]
+			: [buildDir, path.slice(1)];
 		const file = normalize(join(root, rest));
 		if (!file.startsWith(resolve(root)) || !existsSync(file) || statSync(file).isDirectory()) {
 			res.writeHead(404).end();
@@ -57,9 +59,18 @@ export async function measureInChromium(texts: string[], batch: number, buildDir
 		await page.goto(`${origin}/robots.txt`);
 		const runs: BrowserRun[] = [];
 		for (const device of ['wasm', 'webgpu'] as const) {
-			const args = { workerUrl: `${origin}/_app/immutable/workers/${worker}`, baseUrl: `${origin}/models/`, repo: TINY_MODEL_REPO, texts, batch, device };
+			const args = {
+				workerUrl: `${origin}/_app/immutable/workers/${worker}`,
+				baseUrl: `${origin}/models/`,
+				repo: TINY_MODEL_REPO,
+				texts,
+				batch,
+				device
+			};
 			// Sent as source text: a compiled function would carry the bundler's helpers into the page.
-			const run = await page.evaluate<{ chunksPerSecond: number; backend: string; first: number[] }>(`(${IN_PAGE})(${JSON.stringify(args)})`);
+			const run = await page.evaluate<{ chunksPerSecond: number; backend: string; first: number[] }>(
+				`(${IN_PAGE})(${JSON.stringify(args)})`
+			);
 			runs.push({ device, ...run });
 		}
 		return runs;

@@ -11,7 +11,9 @@ describe('embed bench', () => {
 
 	it('measures the fixture model on the CPU backend and reports beside its baseline', async () => {
 		const lines: string[] = [];
-		const context = createContext('embed', true, ['--chunks', '8', '--batch', '4', '--backends', 'cpu'], (l) => lines.push(l));
+		const context = createContext('embed', true, ['--chunks', '8', '--batch', '4', '--backends', 'cpu'], (l) =>
+			lines.push(l)
+		);
 		await embedBench.run(context);
 		expect(context.figures).toHaveLength(1);
 		expect(context.figures[0]).toMatchObject({ bench: 'embed', unit: 'chunks/s', ratio: 1 });

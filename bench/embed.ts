@@ -82,7 +82,8 @@ export const embedBench: Bench = {
 					? { kind: 'hub' }
 					: { kind: 'local-dir', dir: FIXTURE_MODELS_DIR };
 		const dtypeFlag = flag(args, '--dtype');
-		const dtype = dtypeFlag === 'fp16' || dtypeFlag === 'q8' || dtypeFlag === 'fp32' ? dtypeFlag : model ? 'q8' : 'fp32';
+		const dtype =
+			dtypeFlag === 'fp16' || dtypeFlag === 'q8' || dtypeFlag === 'fp32' ? dtypeFlag : model ? 'q8' : 'fp32';
 		// Dawn inside onnxruntime-node finds SwiftShader's Vulkan driver on machines without a GPU.
 		for (const [k, v] of Object.entries(swiftShaderEnv())) process.env[k] ??= v;
 
@@ -93,7 +94,13 @@ export const embedBench: Bench = {
 		for (const device of (['cpu', 'webgpu'] as const).filter((d) => wanted.includes(d))) {
 			let embedder: Embedder | undefined;
 			try {
-				embedder = await loadTransformersEmbedder({ repo, source, devices: [device], dtype, pooling: model ? 'cls' : 'mean' });
+				embedder = await loadTransformersEmbedder({
+					repo,
+					source,
+					devices: [device],
+					dtype,
+					pooling: model ? 'cls' : 'mean'
+				});
 				rates.set(device, await throughput(embedder, texts, batch));
 				context.log(`  ${device}: ${rates.get(device)!.toFixed(1)} chunks/s (dim ${embedder.dim})`);
 			} catch (error) {
@@ -111,20 +118,41 @@ export const embedBench: Bench = {
 		const cpu = rates.get('cpu');
 		const gpu = rates.get('webgpu');
 		if (cpu === undefined) throw new Error('The CPU backend could not run the model; nothing to compare against.');
-		context.report({ figure: 'cpu chunks/s (onnxruntime-node)', value: cpu, unit: 'chunks/s', baseline: 'cpu chunks/s (onnxruntime-node)', baseline_value: cpu });
+		context.report({
+			figure: 'cpu chunks/s (onnxruntime-node)',
+			value: cpu,
+			unit: 'chunks/s',
+			baseline: 'cpu chunks/s (onnxruntime-node)',
+			baseline_value: cpu
+		});
 		if (gpu !== undefined)
-			context.report({ figure: 'webgpu chunks/s (onnxruntime-node WebGPU)', value: gpu, unit: 'chunks/s', baseline: 'cpu chunks/s (onnxruntime-node)', baseline_value: cpu });
+			context.report({
+				figure: 'webgpu chunks/s (onnxruntime-node WebGPU)',
+				value: gpu,
+				unit: 'chunks/s',
+				baseline: 'cpu chunks/s (onnxruntime-node)',
+				baseline_value: cpu
+			});
 		if (args.includes('--browser')) {
-			if (model) throw new Error('--browser measures the fixture model only (the built worker loads it from /models/).');
+			if (model)
+				throw new Error('--browser measures the fixture model only (the built worker loads it from /models/).');
 			const { measureInChromium } = await import('./embed-browser.ts');
 			const [wasm, webgpu] = await measureInChromium(texts, batch);
 			for (const run of [wasm, webgpu]) {
 				if (!run) continue;
 				const diff = cpuFirst ? Math.max(...run.first.map((x, i) => Math.abs(x - cpuFirst[i]!))) : NaN;
-				context.log(`  chromium ${run.device}: ${run.chunksPerSecond.toFixed(1)} chunks/s on ${run.backend}; max |Δ| vs Node CPU ${diff.toExponential(1)}`);
+				context.log(
+					`  chromium ${run.device}: ${run.chunksPerSecond.toFixed(1)} chunks/s on ${run.backend}; max |Δ| vs Node CPU ${diff.toExponential(1)}`
+				);
 			}
 			if (wasm && webgpu)
-				context.report({ figure: 'chromium webgpu chunks/s', value: webgpu.chunksPerSecond, unit: 'chunks/s', baseline: 'chromium wasm chunks/s', baseline_value: wasm.chunksPerSecond });
+				context.report({
+					figure: 'chromium webgpu chunks/s',
+					value: webgpu.chunksPerSecond,
+					unit: 'chunks/s',
+					baseline: 'chromium wasm chunks/s',
+					baseline_value: wasm.chunksPerSecond
+				});
 		}
 	}
 };

@@ -94,9 +94,13 @@ async function timed(pass: () => Promise<number>): Promise<Timing> {
  */
 async function peakMemory(pass: 'docket' | 'bare', pages: number, megabytes: number): Promise<number> {
 	const script = fileURLToPath(import.meta.url);
-	const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', script, 'memory-child', pass, String(pages), String(megabytes)], {
-		maxBuffer: 1024 * 1024
-	});
+	const { stdout } = await promisify(execFile)(
+		process.execPath,
+		['--import', 'tsx', script, 'memory-child', pass, String(pages), String(megabytes)],
+		{
+			maxBuffer: 1024 * 1024
+		}
+	);
 	const peak = Number(stdout.trim().split('\n').pop());
 	if (!Number.isFinite(peak)) throw new Error(`Memory child printed ${stdout}`);
 	return peak;
@@ -114,13 +118,18 @@ function flag(args: readonly string[], name: string, fallback: number): number {
 
 export const ingestBench: Bench = {
 	name: 'ingest',
-	summary: 'Pages/s over the corpus vs bare pdf.js getTextContent; peak memory on a 20 MB, 1,000-page PDF (--rounds N, --pages N, --mb N)',
+	summary:
+		'Pages/s over the corpus vs bare pdf.js getTextContent; peak memory on a 20 MB, 1,000-page PDF (--rounds N, --pages N, --mb N)',
 	async run(context: BenchContext) {
 		const rounds = flag(context.args, '--rounds', 3);
 		const files = corpusFiles();
 		if (!files) context.log(`ingest · corpus throughput ${CORPUS_MISSING}`);
 		else {
-			const inputs: Input[] = files.map((f) => ({ name: f.file, bytes: readFileSync(f.path), ...(f.password === undefined ? {} : { password: f.password }) }));
+			const inputs: Input[] = files.map((f) => ({
+				name: f.file,
+				bytes: readFileSync(f.path),
+				...(f.password === undefined ? {} : { password: f.password })
+			}));
 			// Warm both paths (module load, JIT, font and CMap caches). Then each file runs through both,
 			// alternating which goes first, and each file keeps its best time per pass: this machine's other
 			// work lands in bursts, and a whole-corpus pass timed at once catches a different burst each round.
@@ -129,7 +138,11 @@ export const ingestBench: Bench = {
 			const best = { docket: new Map<string, Timing>(), bare: new Map<string, Timing>() };
 			const keep = (map: Map<string, Timing>, name: string, t: Timing) => {
 				const old = map.get(name);
-				map.set(name, { pages: t.pages, seconds: Math.min(old?.seconds ?? Infinity, t.seconds), cpuSeconds: Math.min(old?.cpuSeconds ?? Infinity, t.cpuSeconds) });
+				map.set(name, {
+					pages: t.pages,
+					seconds: Math.min(old?.seconds ?? Infinity, t.seconds),
+					cpuSeconds: Math.min(old?.cpuSeconds ?? Infinity, t.cpuSeconds)
+				});
 			};
 			for (let r = 0; r < rounds; r++) {
 				const round = { docket: 0, bare: 0 };
@@ -143,10 +156,19 @@ export const ingestBench: Bench = {
 					round.docket += d.seconds;
 					round.bare += b.seconds;
 				}
-				context.log(`round ${r + 1}: docket ${round.docket.toFixed(2)} s, bare pdf.js ${round.bare.toFixed(2)} s (wall, whole corpus)`);
+				context.log(
+					`round ${r + 1}: docket ${round.docket.toFixed(2)} s, bare pdf.js ${round.bare.toFixed(2)} s (wall, whole corpus)`
+				);
 			}
 			const total = (map: Map<string, Timing>) =>
-				[...map.values()].reduce((sum, t) => ({ pages: sum.pages + t.pages, seconds: sum.seconds + t.seconds, cpuSeconds: sum.cpuSeconds + t.cpuSeconds }), { pages: 0, seconds: 0, cpuSeconds: 0 });
+				[...map.values()].reduce(
+					(sum, t) => ({
+						pages: sum.pages + t.pages,
+						seconds: sum.seconds + t.seconds,
+						cpuSeconds: sum.cpuSeconds + t.cpuSeconds
+					}),
+					{ pages: 0, seconds: 0, cpuSeconds: 0 }
+				);
 			const docket = total(best.docket);
 			const bare = total(best.bare);
 			context.report({
@@ -168,7 +190,9 @@ export const ingestBench: Bench = {
 		const pages = flag(context.args, '--pages', 1000);
 		const megabytes = flag(context.args, '--mb', 20);
 		const big = bigPdf(pages, megabytes);
-		context.log(`generated PDF: ${pages} pages, ${(big.length / 1024 / 1024).toFixed(1)} MB; measuring each pass in a fresh process`);
+		context.log(
+			`generated PDF: ${pages} pages, ${(big.length / 1024 / 1024).toFixed(1)} MB; measuring each pass in a fresh process`
+		);
 		const bareMb = await peakMemory('bare', pages, megabytes);
 		const docketMb = await peakMemory('docket', pages, megabytes);
 		context.report({

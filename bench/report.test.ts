@@ -6,7 +6,15 @@ describe('benchmark reporting', () => {
 		const lines: string[] = [];
 		const context = createContext('demo', true, [], (l) => lines.push(l));
 		context.report({ figure: 'speed', value: 50, unit: 'MB/s', baseline: 'copy', baseline_value: 100 });
-		expect(JSON.parse(lines[0]!)).toEqual({ bench: 'demo', figure: 'speed', value: 50, unit: 'MB/s', baseline: 'copy', baseline_value: 100, ratio: 0.5 });
+		expect(JSON.parse(lines[0]!)).toEqual({
+			bench: 'demo',
+			figure: 'speed',
+			value: 50,
+			unit: 'MB/s',
+			baseline: 'copy',
+			baseline_value: 100,
+			ratio: 0.5
+		});
 	});
 
 	it('takes nearest-rank percentiles', () => {

@@ -27,7 +27,12 @@ export interface Bench {
 	run(context: BenchContext): Promise<void>;
 }
 
-export function createContext(bench: string, json: boolean, args: string[], write: (line: string) => void): BenchContext & { figures: Figure[] } {
+export function createContext(
+	bench: string,
+	json: boolean,
+	args: string[],
+	write: (line: string) => void
+): BenchContext & { figures: Figure[] } {
 	const figures: Figure[] = [];
 	return {
 		json,

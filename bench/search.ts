@@ -28,7 +28,13 @@ function parseArgs(args: string[]): { sizes: number[]; gpu: boolean; iterations:
 	const sizes = args.includes('--1m') ? [10_000, 100_000, 1_000_000] : [10_000, 100_000];
 	const custom = args.find((a) => a.startsWith('--sizes='));
 	return {
-		sizes: custom ? custom.slice('--sizes='.length).split(',').map(Number).filter((n) => n > 0) : sizes,
+		sizes: custom
+			? custom
+					.slice('--sizes='.length)
+					.split(',')
+					.map(Number)
+					.filter((n) => n > 0)
+			: sizes,
 		gpu: !args.includes('--no-gpu'),
 		iterations: Number(args.find((a) => a.startsWith('--iterations='))?.slice('--iterations='.length) ?? 20)
 	};
@@ -44,13 +50,24 @@ async function vectors(context: BenchContext, sizes: number[], useGpu: boolean, 
 		const flat = new Float32Array(n * DIM);
 		data.forEach((v, i) => flat.set(v, i * DIM));
 		const rand = random(7);
-		const queries = Array.from({ length: 8 }, (_, q) => normalize(Array.from(data[Math.floor(rand() * n)]!, (x, j) => x + ((q + j) % 5) * 0.02)));
+		const queries = Array.from({ length: 8 }, (_, q) =>
+			normalize(Array.from(data[Math.floor(rand() * n)]!, (x, j) => x + ((q + j) % 5) * 0.02))
+		);
 		let q = 0;
 		const next = () => queries[q++ % queries.length]!;
 
-		const naive = await sample(() => naiveTopK(flat, ids, next(), K), { iterations: Math.max(5, Math.round(iterations / (n >= 1_000_000 ? 4 : 1))), warmup: 1 });
+		const naive = await sample(() => naiveTopK(flat, ids, next(), K), {
+			iterations: Math.max(5, Math.round(iterations / (n >= 1_000_000 ? 4 : 1))),
+			warmup: 1
+		});
 		const naiveP50 = percentile(naive, 50);
-		context.report({ figure: `naive float loop top-${K} p50 @${label}`, value: naiveP50, unit: 'ms', baseline: 'itself', baseline_value: naiveP50 });
+		context.report({
+			figure: `naive float loop top-${K} p50 @${label}`,
+			value: naiveP50,
+			unit: 'ms',
+			baseline: 'itself',
+			baseline_value: naiveP50
+		});
 
 		const cpu = new CpuVectorIndex(DIM);
 		const built = performance.now();
@@ -61,20 +78,48 @@ async function vectors(context: BenchContext, sizes: number[], useGpu: boolean, 
 		const exact = JSON.stringify(cpu.searchSync(check, K)) === JSON.stringify(bruteForceTopK(flat, ids, DIM, check, K));
 		const cpuTimes = await sample(() => cpu.searchSync(next(), K), { iterations: iterations * 2, warmup: 3 });
 		context.log(`  CPU path re-ranked ${cpu.lastCandidates} candidates; equals float64 brute force: ${exact}`);
-		context.report({ figure: `CPU int8+rerank top-${K} p50 @${label}`, value: percentile(cpuTimes, 50), unit: 'ms', baseline: `naive float loop p50 @${label}`, baseline_value: naiveP50 });
-		context.report({ figure: `CPU int8+rerank top-${K} p95 @${label}`, value: percentile(cpuTimes, 95), unit: 'ms', baseline: `naive float loop p50 @${label}`, baseline_value: naiveP50 });
+		context.report({
+			figure: `CPU int8+rerank top-${K} p50 @${label}`,
+			value: percentile(cpuTimes, 50),
+			unit: 'ms',
+			baseline: `naive float loop p50 @${label}`,
+			baseline_value: naiveP50
+		});
+		context.report({
+			figure: `CPU int8+rerank top-${K} p95 @${label}`,
+			value: percentile(cpuTimes, 95),
+			unit: 'ms',
+			baseline: `naive float loop p50 @${label}`,
+			baseline_value: naiveP50
+		});
 
 		if (gpu) {
 			let index: GpuVectorIndex | undefined;
 			try {
 				index = await GpuVectorIndex.create(gpu, nodeShaderSource, DIM);
 				index.add(ids, data);
-				const gpuExact = JSON.stringify(await index.search(check, K)) === JSON.stringify(bruteForceTopK(flat, ids, DIM, check, K));
+				const gpuExact =
+					JSON.stringify(await index.search(check, K)) === JSON.stringify(bruteForceTopK(flat, ids, DIM, check, K));
 				const g = index;
-				const gpuTimes = await sample(() => g.search(next(), K), { iterations: Math.max(5, Math.round(iterations / (n >= 1_000_000 ? 4 : 1))), warmup: 2 });
+				const gpuTimes = await sample(() => g.search(next(), K), {
+					iterations: Math.max(5, Math.round(iterations / (n >= 1_000_000 ? 4 : 1))),
+					warmup: 2
+				});
 				context.log(`  GPU path re-ranked ${index.lastCandidates} candidates; equals float64 brute force: ${gpuExact}`);
-				context.report({ figure: `GPU top-${K} p50 @${label}`, value: percentile(gpuTimes, 50), unit: 'ms', baseline: `naive float loop p50 @${label}`, baseline_value: naiveP50 });
-				context.report({ figure: `GPU top-${K} p95 @${label}`, value: percentile(gpuTimes, 95), unit: 'ms', baseline: `naive float loop p50 @${label}`, baseline_value: naiveP50 });
+				context.report({
+					figure: `GPU top-${K} p50 @${label}`,
+					value: percentile(gpuTimes, 50),
+					unit: 'ms',
+					baseline: `naive float loop p50 @${label}`,
+					baseline_value: naiveP50
+				});
+				context.report({
+					figure: `GPU top-${K} p95 @${label}`,
+					value: percentile(gpuTimes, 95),
+					unit: 'ms',
+					baseline: `naive float loop p50 @${label}`,
+					baseline_value: naiveP50
+				});
 			} catch (error) {
 				context.log(`  GPU path unavailable: ${error instanceof Error ? error.message : String(error)}`);
 			} finally {
@@ -95,21 +140,45 @@ const QUESTIONS = '../shared/eval/freeculture-qa.json';
 async function passages(n: number): Promise<{ chunks: IndexedChunk[]; queries: string[]; source: string }> {
 	if (existsSync(BOOK) && existsSync(QUESTIONS)) {
 		const book = await ingestFile(BOOK);
-		const qa = JSON.parse(readFileSync(QUESTIONS, 'utf8')) as { questions: { question: string }[]; misspellings: { query: string }[] };
+		const qa = JSON.parse(readFileSync(QUESTIONS, 'utf8')) as {
+			questions: { question: string }[];
+			misspellings: { query: string }[];
+		};
 		const chunks: IndexedChunk[] = [];
 		for (let copy = 0; chunks.length < n; copy++)
 			for (const c of book.chunks) {
 				if (chunks.length >= n) break;
-				chunks.push({ id: `b${copy}:${c.ordinal}`, documentId: `book-${copy}`, page: c.page, start: c.start, end: c.end, text: c.text });
+				chunks.push({
+					id: `b${copy}:${c.ordinal}`,
+					documentId: `book-${copy}`,
+					page: c.page,
+					start: c.start,
+					end: c.end,
+					text: c.text
+				});
 			}
-		return { chunks, queries: [...qa.questions.map((q) => q.question), ...qa.misspellings.map((m) => m.query)], source: `${BOOK} repeated` };
+		return {
+			chunks,
+			queries: [...qa.questions.map((q) => q.question), ...qa.misspellings.map((m) => m.query)],
+			source: `${BOOK} repeated`
+		};
 	}
 	const rand = random(11);
 	const vocabulary = Array.from({ length: 20_000 }, (_, i) => `w${i.toString(36)}`);
 	// Zipf: the r-th word with probability ∝ 1/r (inverse CDF of a log-uniform rank).
-	const word = () => vocabulary[Math.min(vocabulary.length - 1, Math.floor(Math.exp(rand() * Math.log(vocabulary.length))) - 1)]!;
-	const chunks = Array.from({ length: n }, (_, i) => ({ id: `c${i}`, documentId: `d${Math.floor(i / 300)}`, page: 1 + (Math.floor(i / 3) % 100), text: Array.from({ length: 150 }, word).join(' ') }));
-	return { chunks, queries: chunks.slice(0, 20).map((c) => c.text.split(' ').slice(3, 9).join(' ')), source: 'generated text' };
+	const word = () =>
+		vocabulary[Math.min(vocabulary.length - 1, Math.floor(Math.exp(rand() * Math.log(vocabulary.length))) - 1)]!;
+	const chunks = Array.from({ length: n }, (_, i) => ({
+		id: `c${i}`,
+		documentId: `d${Math.floor(i / 300)}`,
+		page: 1 + (Math.floor(i / 3) % 100),
+		text: Array.from({ length: 150 }, word).join(' ')
+	}));
+	return {
+		chunks,
+		queries: chunks.slice(0, 20).map((c) => c.text.split(' ').slice(3, 9).join(' ')),
+		source: 'generated text'
+	};
 }
 
 async function fullText(context: BenchContext, n: number, iterations: number): Promise<void> {
@@ -130,7 +199,9 @@ async function fullText(context: BenchContext, n: number, iterations: number): P
 	// Baseline: scanning every chunk's text for the query's words, what a search without an index does.
 	const scan = await sample(
 		() => {
-			const terms = queries[q++ % queries.length]!.toLowerCase().split(/\W+/).filter((t) => t.length > 3);
+			const terms = queries[q++ % queries.length]!.toLowerCase()
+				.split(/\W+/)
+				.filter((t) => t.length > 3);
 			let hits = 0;
 			for (const c of chunks) {
 				const text = c.text.toLowerCase();
@@ -141,9 +212,24 @@ async function fullText(context: BenchContext, n: number, iterations: number): P
 		{ iterations: Math.max(5, Math.round(iterations / 2)), warmup: 1 }
 	);
 	const scanP50 = percentile(scan, 50);
-	const bm25 = await sample(() => index.search(queries[q++ % queries.length]!, { limit: 10 }), { iterations, warmup: 2 });
-	context.report({ figure: `BM25 top-10 p50 @${chunks.length} chunks`, value: percentile(bm25, 50), unit: 'ms', baseline: 'substring scan p50', baseline_value: scanP50 });
-	context.report({ figure: `BM25 top-10 p95 @${chunks.length} chunks`, value: percentile(bm25, 95), unit: 'ms', baseline: 'substring scan p50', baseline_value: scanP50 });
+	const bm25 = await sample(() => index.search(queries[q++ % queries.length]!, { limit: 10 }), {
+		iterations,
+		warmup: 2
+	});
+	context.report({
+		figure: `BM25 top-10 p50 @${chunks.length} chunks`,
+		value: percentile(bm25, 50),
+		unit: 'ms',
+		baseline: 'substring scan p50',
+		baseline_value: scanP50
+	});
+	context.report({
+		figure: `BM25 top-10 p95 @${chunks.length} chunks`,
+		value: percentile(bm25, 95),
+		unit: 'ms',
+		baseline: 'substring scan p50',
+		baseline_value: scanP50
+	});
 }
 
 export const searchBench: Bench = {
@@ -151,9 +237,13 @@ export const searchBench: Bench = {
 	summary: 'Vector top-10 (GPU, CPU, naive) at 10k/100k [--1m] × 384 dims; BM25 over 100k chunks',
 	async run(context) {
 		const { sizes, gpu, iterations } = parseArgs(context.args);
-		context.log('Options: --1m adds 1M vectors (≈4 GB of memory, several minutes); --no-gpu; --sizes=N,N (0: none); --iterations=N; --bm25-chunks=N (0: none)');
+		context.log(
+			'Options: --1m adds 1M vectors (≈4 GB of memory, several minutes); --no-gpu; --sizes=N,N (0: none); --iterations=N; --bm25-chunks=N (0: none)'
+		);
 		await vectors(context, sizes, gpu, iterations);
-		const bm25 = Number(context.args.find((a) => a.startsWith('--bm25-chunks='))?.slice('--bm25-chunks='.length) ?? 100_000);
+		const bm25 = Number(
+			context.args.find((a) => a.startsWith('--bm25-chunks='))?.slice('--bm25-chunks='.length) ?? 100_000
+		);
 		if (bm25 > 0) await fullText(context, bm25, iterations);
 	}
 };

@@ -18,7 +18,8 @@ import { SyncStore } from '../sync-server/sync-store.ts';
  *   API uses, on PGlite in-process and over the wire protocol (pglite-socket).
  */
 
-const USAGE = '--vectors N (default 10000; the issue’s figure is 100000) --dim D (384) --queries Q (50) --upload-mb M (64) --records R (2000) --ef-search E (100)';
+const USAGE =
+	'--vectors N (default 10000; the issue’s figure is 100000) --dim D (384) --queries Q (50) --upload-mb M (64) --records R (2000) --ef-search E (100)';
 
 function options(args: string[]) {
 	const { values } = parseArgs({
@@ -35,10 +36,18 @@ function options(args: string[]) {
 	});
 	const n = (name: keyof typeof values) => {
 		const value = Number(values[name]);
-		if (!Number.isInteger(value) || value <= 0) throw new Error(`--${name} must be a positive whole number (${USAGE}).`);
+		if (!Number.isInteger(value) || value <= 0)
+			throw new Error(`--${name} must be a positive whole number (${USAGE}).`);
 		return value;
 	};
-	return { vectors: n('vectors'), dim: n('dim'), queries: n('queries'), uploadMb: n('upload-mb'), records: n('records'), efSearch: n('ef-search') };
+	return {
+		vectors: n('vectors'),
+		dim: n('dim'),
+		queries: n('queries'),
+		uploadMb: n('upload-mb'),
+		records: n('records'),
+		efSearch: n('ef-search')
+	};
 }
 
 /** Clustered unit vectors, like embeddings of a case's passages (topics, with spread around each). */
@@ -73,7 +82,9 @@ export const syncBench: Bench = {
 	summary: 'Sync server: tus upload MB/s, push/pull records/s, pgvector top-10 (PGlite and wire)',
 	async run(context: BenchContext) {
 		const opts = options(context.args);
-		context.log(`sync bench: ${opts.vectors} vectors of ${opts.dim} dims, ${opts.queries} queries, ${opts.uploadMb} MB upload, ${opts.records} records (${USAGE})`);
+		context.log(
+			`sync bench: ${opts.vectors} vectors of ${opts.dim} dims, ${opts.queries} queries, ${opts.uploadMb} MB upload, ${opts.records} records (${USAGE})`
+		);
 		const backend = await openBackend('pglite');
 		const scratch = await mkdtemp(join(tmpdir(), 'docket-bench-'));
 		try {
@@ -90,13 +101,23 @@ export const syncBench: Bench = {
 	}
 };
 
-async function uploads(context: BenchContext, url: string, token: string, api: ReturnType<typeof apiClient>, scratch: string, megabytes: number) {
+async function uploads(
+	context: BenchContext,
+	url: string,
+	token: string,
+	api: ReturnType<typeof apiClient>,
+	scratch: string,
+	megabytes: number
+) {
 	const bytes = randomBytes(megabytes * 1024 * 1024);
 	const { createHash } = await import('node:crypto');
 	const sha256 = createHash('sha256').update(bytes).digest('hex');
 	const caseId = crypto.randomUUID();
 	const documentId = crypto.randomUUID();
-	await api.push(crypto.randomUUID(), [put('cases', caseId, 0, { title: 'bench' }), put('documents', documentId, 0, { caseId, name: 'big.bin' })]);
+	await api.push(crypto.randomUUID(), [
+		put('cases', caseId, 0, { title: 'bench' }),
+		put('documents', documentId, 0, { caseId, name: 'big.bin' })
+	]);
 	const chunk = 8 * 1024 * 1024;
 	const client = tus(url, token);
 	const upload = await time(async () => {
@@ -112,14 +133,22 @@ async function uploads(context: BenchContext, url: string, token: string, api: R
 		await writeFile(path, bytes);
 	});
 	const mb = bytes.length / 1024 / 1024;
-	context.report({ figure: 'tus upload over loopback (incl. SHA-256 check)', value: mb / (upload.ms / 1000), unit: 'MB/s', baseline: 'raw file write', baseline_value: mb / (raw.ms / 1000) });
+	context.report({
+		figure: 'tus upload over loopback (incl. SHA-256 check)',
+		value: mb / (upload.ms / 1000),
+		unit: 'MB/s',
+		baseline: 'raw file write',
+		baseline_value: mb / (raw.ms / 1000)
+	});
 }
 
 async function pushPull(context: BenchContext, api: ReturnType<typeof apiClient>, pool: pg.Pool, records: number) {
 	const caseId = crypto.randomUUID();
 	await api.push(crypto.randomUUID(), [put('cases', caseId, 0, { title: 'bench' })]);
 	const { checkpoint } = await api.pull(Number.MAX_SAFE_INTEGER - 1, 1).then(() => api.pullAll());
-	const mutations = Array.from({ length: records }, (_, i) => put('threads', crypto.randomUUID(), 0, { caseId, title: `thread ${i}`, createdAt: Date.now() }));
+	const mutations = Array.from({ length: records }, (_, i) =>
+		put('threads', crypto.randomUUID(), 0, { caseId, title: `thread ${i}`, createdAt: Date.now() })
+	);
 	const pushed = await time(async () => {
 		for (let i = 0; i < mutations.length; i += 500) await api.push(crypto.randomUUID(), mutations.slice(i, i + 500));
 	});
@@ -131,7 +160,8 @@ async function pushPull(context: BenchContext, api: ReturnType<typeof apiClient>
 		const client = await pool.connect();
 		try {
 			await client.query('BEGIN');
-			for (const m of mutations) await client.query('INSERT INTO bench_rows (id, fields) VALUES ($1, $2)', [m.id, JSON.stringify(m.fields)]);
+			for (const m of mutations)
+				await client.query('INSERT INTO bench_rows (id, fields) VALUES ($1, $2)', [m.id, JSON.stringify(m.fields)]);
 			await client.query('COMMIT');
 		} finally {
 			client.release();
@@ -139,8 +169,20 @@ async function pushPull(context: BenchContext, api: ReturnType<typeof apiClient>
 	});
 	const selected = await time(() => pool.query('SELECT id, fields FROM bench_rows'));
 	await pool.query('DROP TABLE bench_rows');
-	context.report({ figure: 'push (API, 500 per request)', value: records / (pushed.ms / 1000), unit: 'records/s', baseline: 'plain SQL insert, one transaction', baseline_value: records / (inserted.ms / 1000) });
-	context.report({ figure: 'pull (API, 1000 per page)', value: records / (pulled.ms / 1000), unit: 'records/s', baseline: 'plain SQL select', baseline_value: records / (selected.ms / 1000) });
+	context.report({
+		figure: 'push (API, 500 per request)',
+		value: records / (pushed.ms / 1000),
+		unit: 'records/s',
+		baseline: 'plain SQL insert, one transaction',
+		baseline_value: records / (inserted.ms / 1000)
+	});
+	context.report({
+		figure: 'pull (API, 1000 per page)',
+		value: records / (pulled.ms / 1000),
+		unit: 'records/s',
+		baseline: 'plain SQL select',
+		baseline_value: records / (selected.ms / 1000)
+	});
 }
 
 async function vectors(context: BenchContext, pglite: PGlite, pool: pg.Pool, opts: ReturnType<typeof options>) {
@@ -150,14 +192,20 @@ async function vectors(context: BenchContext, pglite: PGlite, pool: pg.Pool, opt
 	const otherCase = crypto.randomUUID();
 	const documentId = crypto.randomUUID();
 	const store = new SyncStore(pool);
-	await store.push(teamId, crypto.randomUUID(), [put('cases', caseId, 0, { title: 'vectors' }), put('cases', otherCase, 0, { title: 'other' })]);
+	await store.push(teamId, crypto.randomUUID(), [
+		put('cases', caseId, 0, { title: 'vectors' }),
+		put('cases', otherCase, 0, { title: 'other' })
+	]);
 	// Queries come from the same topics as the passages (held out, not inserted), as a lawyer's questions do.
 	const total = opts.vectors + Math.floor(opts.vectors / 4);
 	const all = clusteredVectors(total + opts.queries, opts.dim, 7);
 	const data = all.slice(0, total);
 	const queries = all.slice(total);
 	const indexed = opts.dim === 384 || opts.dim === 768;
-	if (!indexed) context.log(`note: no HNSW index for ${opts.dim} dims (the schema indexes 384 and 768); HNSW figures will be exact scans`);
+	if (!indexed)
+		context.log(
+			`note: no HNSW index for ${opts.dim} dims (the schema indexes 384 and 768); HNSW figures will be exact scans`
+		);
 	// Bulk loads build the index once at the end (as a team restoring data would), not row by row.
 	if (indexed) await pool.query(`DROP INDEX IF EXISTS chunks_embedding_${opts.dim}`);
 	const load = await time(async () => {
@@ -177,7 +225,9 @@ async function vectors(context: BenchContext, pglite: PGlite, pool: pg.Pool, opt
 		// pgvector builds far faster while the graph fits in maintenance_work_mem (64 MB by default).
 		await pool.query(`SET maintenance_work_mem = '1GB'`);
 		const build = await time(() =>
-			pool.query(`CREATE INDEX chunks_embedding_${opts.dim} ON chunks USING hnsw ((embedding::vector(${opts.dim})) vector_cosine_ops) WHERE dim = ${opts.dim}`)
+			pool.query(
+				`CREATE INDEX chunks_embedding_${opts.dim} ON chunks USING hnsw ((embedding::vector(${opts.dim})) vector_cosine_ops) WHERE dim = ${opts.dim}`
+			)
 		);
 		context.log(`built the HNSW index (m=16, ef_construction=64) in ${(build.ms / 1000).toFixed(1)} s`);
 	}
@@ -185,7 +235,10 @@ async function vectors(context: BenchContext, pglite: PGlite, pool: pg.Pool, opt
 
 	const socket = new PGLiteSocketServer({ db: pglite, port: 0, host: '127.0.0.1' });
 	await socket.start();
-	const wirePool = new pg.Pool({ connectionString: `postgres://postgres:postgres@${socket.getServerConn()}/postgres?sslmode=disable`, max: 1 });
+	const wirePool = new pg.Pool({
+		connectionString: `postgres://postgres:postgres@${socket.getServerConn()}/postgres?sslmode=disable`,
+		max: 1
+	});
 	try {
 		for (const [label, target] of [
 			['PGlite in-process', pool],
@@ -199,7 +252,16 @@ async function vectors(context: BenchContext, pglite: PGlite, pool: pg.Pool, opt
 	}
 }
 
-async function measureTopK(context: BenchContext, label: string, pool: pg.Pool, teamId: string, caseId: string, dim: number, queries: Float32Array[], efSearch: number) {
+async function measureTopK(
+	context: BenchContext,
+	label: string,
+	pool: pg.Pool,
+	teamId: string,
+	caseId: string,
+	dim: number,
+	queries: Float32Array[],
+	efSearch: number
+) {
 	const store = new SyncStore(pool);
 	const exact: string[][] = [];
 	const exactMs: number[] = [];
@@ -215,8 +277,14 @@ async function measureTopK(context: BenchContext, label: string, pool: pg.Pool, 
 		await client.query('SET hnsw.iterative_scan = relaxed_order');
 		await client.query(`SET hnsw.ef_search = ${efSearch}`);
 		const sql = `SELECT id FROM chunks WHERE team_id = $1 AND case_id = $2 AND dim = ${dim} AND NOT deleted ORDER BY embedding::vector(${dim}) <=> $3::vector(${dim}) LIMIT 10`;
-		const plan = await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${sql}`, [teamId, caseId, vectorText(queries[0]!)]);
-		context.log(`${label} plan: ${plan.rows.map((r) => r['QUERY PLAN'].trim()).find((l) => /Index Scan|Seq Scan|Bitmap/.test(l)) ?? '?'}`);
+		const plan = await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${sql}`, [
+			teamId,
+			caseId,
+			vectorText(queries[0]!)
+		]);
+		context.log(
+			`${label} plan: ${plan.rows.map((r) => r['QUERY PLAN'].trim()).find((l) => /Index Scan|Seq Scan|Bitmap/.test(l)) ?? '?'}`
+		);
 		for (const [i, q] of queries.entries()) {
 			const { ms, result } = await time(() => client.query<{ id: string }>(sql, [teamId, caseId, vectorText(q)]));
 			hnswMs.push(ms);
@@ -227,6 +295,18 @@ async function measureTopK(context: BenchContext, label: string, pool: pg.Pool, 
 		client.release();
 	}
 	const recall = hits / (queries.length * 10);
-	context.report({ figure: `top-10 p50 latency, HNSW in one case (${label})`, value: percentile(hnswMs, 50), unit: 'ms', baseline: 'exact scan of the case (the API’s query)', baseline_value: percentile(exactMs, 50) });
-	context.report({ figure: `top-10 recall, HNSW in one case (${label})`, value: recall, unit: 'fraction', baseline: 'exact scan', baseline_value: 1 });
+	context.report({
+		figure: `top-10 p50 latency, HNSW in one case (${label})`,
+		value: percentile(hnswMs, 50),
+		unit: 'ms',
+		baseline: 'exact scan of the case (the API’s query)',
+		baseline_value: percentile(exactMs, 50)
+	});
+	context.report({
+		figure: `top-10 recall, HNSW in one case (${label})`,
+		value: recall,
+		unit: 'fraction',
+		baseline: 'exact scan',
+		baseline_value: 1
+	});
 }

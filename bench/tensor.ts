@@ -21,8 +21,14 @@ const COPY_WORKGROUP = 256;
 /** Milliseconds per copy of `elements` floats through shaders/copy.wgsl (median of `iterations`). */
 async function copyMilliseconds(device: GPUDevice, elements: number, iterations: number): Promise<number> {
 	const module = device.createShaderModule({ code: await nodeShaderSource('copy') });
-	const pipeline = await device.createComputePipelineAsync({ layout: 'auto', compute: { module, entryPoint: 'main', constants: { WORKGROUP_SIZE: COPY_WORKGROUP } } });
-	const source = storageBuffer(device, Float32Array.from({ length: elements }, (_, i) => i));
+	const pipeline = await device.createComputePipelineAsync({
+		layout: 'auto',
+		compute: { module, entryPoint: 'main', constants: { WORKGROUP_SIZE: COPY_WORKGROUP } }
+	});
+	const source = storageBuffer(
+		device,
+		Float32Array.from({ length: elements }, (_, i) => i)
+	);
 	const destination = device.createBuffer({ size: elements * 4, usage: GPUBufferUsage.STORAGE });
 	const bindGroup = device.createBindGroup({
 		layout: pipeline.getBindGroupLayout(0),
@@ -56,7 +62,11 @@ export const tensorBench: Bench = {
 	async run(context) {
 		const { values } = parseArgs({
 			args: context.args,
-			options: { size: { type: 'string', default: '32' }, zoom: { type: 'string', default: '2' }, iterations: { type: 'string', default: '3' } },
+			options: {
+				size: { type: 'string', default: '32' },
+				zoom: { type: 'string', default: '2' },
+				iterations: { type: 'string', default: '3' }
+			},
 			strict: true
 		});
 		const size = Number(values.size);
@@ -65,9 +75,14 @@ export const tensorBench: Bench = {
 		const gpu = await nodeGpu();
 		const report = await detectGpu(gpu);
 		if (!report.available) throw new Error(`No WebGPU adapter: ${report.reason}`);
-		context.log(`adapter: ${report.vendor} ${report.architecture} ${report.description}${report.isFallbackAdapter ? ' (software fallback)' : ''}`);
+		context.log(
+			`adapter: ${report.vendor} ${report.architecture} ${report.description}${report.isFallbackAdapter ? ' (software fallback)' : ''}`
+		);
 		const rand = random(1);
-		const input = tensorOf([1, size, size, size], (_, z, y, x) => Math.sin(z * 0.3) + Math.cos(y * 0.2 + x * 0.1) + 0.1 * rand());
+		const input = tensorOf(
+			[1, size, size, size],
+			(_, z, y, x) => Math.sin(z * 0.3) + Math.cos(y * 0.2 + x * 0.1) + 0.1 * rand()
+		);
 		const params = { zoom: [zoom, zoom, zoom] };
 		const device = await acquireDevice(gpu);
 		try {
@@ -75,7 +90,9 @@ export const tensorBench: Bench = {
 			const out = await lab.resample(input, params); // compiles the pipelines
 			const inVoxels = input.data.length;
 			const outVoxels = out.data.length;
-			context.log(`volume ${size}³ → ${out.shape.slice(1).join('×')} (zoom ${zoom}, bspline3, mirror); ${iterations} iterations`);
+			context.log(
+				`volume ${size}³ → ${out.shape.slice(1).join('×')} (zoom ${zoom}, bspline3, mirror); ${iterations} iterations`
+			);
 			const stages: StageTimes[] = [];
 			const endToEnd = await sample(
 				async () => {

@@ -51,7 +51,10 @@ export async function main(argv: string[], io: CommandIo = processIo): Promise<n
 	try {
 		return await command.run(rest, io);
 	} catch (error) {
-		if (error instanceof UsageError || (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))) {
+		if (
+			error instanceof UsageError ||
+			(error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))
+		) {
 			io.stderr(`docket ${name}: ${error.message}\n\n${command.usage}`);
 			return 2;
 		}

@@ -18,13 +18,17 @@ export function ortDistDir(root = PROJECT_ROOT) {
 	const require = createRequire(join(root, 'package.json'));
 	// The package's exports hide package.json; its Node entry lives in dist/, one level down.
 	const transformersDir = dirname(dirname(require.resolve('@huggingface/transformers')));
-	const wanted = JSON.parse(readFileSync(join(transformersDir, 'package.json'), 'utf8')).dependencies['onnxruntime-web'];
+	const wanted = JSON.parse(readFileSync(join(transformersDir, 'package.json'), 'utf8')).dependencies[
+		'onnxruntime-web'
+	];
 	for (let dir = transformersDir; ; dir = dirname(dir)) {
 		const candidate = join(dir, 'node_modules', 'onnxruntime-web');
 		if (existsSync(join(candidate, 'package.json'))) {
 			const { version } = JSON.parse(readFileSync(join(candidate, 'package.json'), 'utf8'));
 			if (version !== wanted)
-				throw new Error(`onnxruntime-web ${version} is installed but @huggingface/transformers pins ${wanted}: run npm ci.`);
+				throw new Error(
+					`onnxruntime-web ${version} is installed but @huggingface/transformers pins ${wanted}: run npm ci.`
+				);
 			return join(candidate, 'dist');
 		}
 		if (dirname(dir) === dir) throw new Error('onnxruntime-web is not installed: run npm ci.');

@@ -26,7 +26,8 @@ function ensureSystemPackages() {
 	if (isRoot && existsSync('/usr/bin/apt-get')) {
 		console.log(`\n▶ Installing ${missing.join(' ')} from Debian (needed by the GPU and browser tests)`);
 		const env = { DEBIAN_FRONTEND: 'noninteractive' };
-		if (run('apt-get', ['update', '-qq'], env) === 0 && run('apt-get', ['install', '-y', '-qq', ...missing], env) === 0) return true;
+		if (run('apt-get', ['update', '-qq'], env) === 0 && run('apt-get', ['install', '-y', '-qq', ...missing], env) === 0)
+			return true;
 	}
 	console.error(
 		`\n✖ The GPU and browser tests need Debian packages that are missing: ${missing.join(', ')}.\n` +
@@ -50,7 +51,11 @@ function countPlaywright(file) {
 
 const steps = [
 	// svelte-kit sync writes .svelte-kit/tsconfig.json, which the linter's type information needs.
-	{ name: 'lint', run: () => run('npx', ['svelte-kit', 'sync']) || run('npx', ['eslint', '.']) },
+	{
+		name: 'lint',
+		run: () =>
+			run('npx', ['svelte-kit', 'sync']) || run('npx', ['eslint', '.']) || run('npx', ['prettier', '--check', '.'])
+	},
 	{
 		name: 'type-check',
 		run: () =>
@@ -60,7 +65,13 @@ const steps = [
 	{
 		name: 'unit, GPU and server tests',
 		run: () =>
-			run('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${REPORTS}/vitest.json`]),
+			run('npx', [
+				'vitest',
+				'run',
+				'--reporter=default',
+				'--reporter=json',
+				`--outputFile.json=${REPORTS}/vitest.json`
+			]),
 		count: () => countVitest(`${REPORTS}/vitest.json`)
 	},
 	{ name: 'build', run: () => run('npx', ['vite', 'build']) },

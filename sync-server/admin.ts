@@ -43,7 +43,12 @@ export async function addUserForCli(config: ServerConfig, name: string, team: st
 	}
 }
 
-async function viaServer(dataDir: string, owner: { pid: number; adminUrl: string | null; adminSecret: string }, name: string, team: string): Promise<AddUserResponse> {
+async function viaServer(
+	dataDir: string,
+	owner: { pid: number; adminUrl: string | null; adminSecret: string },
+	name: string,
+	team: string
+): Promise<AddUserResponse> {
 	if (!owner.adminUrl)
 		throw new Error(
 			`A Docket server (pid ${owner.pid}) owns ${dataDir} but cannot be reached on loopback (still starting, or bound to another address). Try again in a moment, or stop it and run this command again.`
@@ -56,12 +61,17 @@ async function viaServer(dataDir: string, owner: { pid: number; adminUrl: string
 			body: JSON.stringify({ name, team })
 		});
 	} catch (error) {
-		throw new Error(`The Docket server (pid ${owner.pid}) that owns ${dataDir} did not answer at ${owner.adminUrl}: ${error instanceof Error ? error.message : String(error)}. Stop it and try again.`, { cause: error });
+		throw new Error(
+			`The Docket server (pid ${owner.pid}) that owns ${dataDir} did not answer at ${owner.adminUrl}: ${error instanceof Error ? error.message : String(error)}. Stop it and try again.`,
+			{ cause: error }
+		);
 	}
 	const body: unknown = await response.json().catch(() => undefined);
 	if (!response.ok) {
 		const parsed = ErrorBody.safeParse(body);
-		throw new Error(`The running server refused: ${parsed.success ? parsed.data.error.message : `HTTP ${response.status}`}`);
+		throw new Error(
+			`The running server refused: ${parsed.success ? parsed.data.error.message : `HTTP ${response.status}`}`
+		);
 	}
 	return AddUserResponse.parse(body);
 }

@@ -11,7 +11,14 @@ import { RateLimiter, type RateLimitOptions } from './rate-limit.ts';
 import { registerStaticApp } from './static-app.ts';
 import { SyncStore } from './sync-store.ts';
 import { Uploads } from './uploads.ts';
-import { AddUserRequest, LIMITS, PROTOCOL_VERSION, PullQuery, PushRequest, SearchRequest } from '../src/lib/sync/protocol.ts';
+import {
+	AddUserRequest,
+	LIMITS,
+	PROTOCOL_VERSION,
+	PullQuery,
+	PushRequest,
+	SearchRequest
+} from '../src/lib/sync/protocol.ts';
 
 export interface AppOptions extends Pick<ServerConfig, 'staticDir' | 'logLevel'> {
 	modelsDir?: string | undefined;
@@ -95,7 +102,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 		const requireUser = async (request: FastifyRequest, reply: FastifyReply) => {
 			const principal = await authenticate(pool, request.headers.authorization);
 			if (!principal) {
-				return reply.code(401).header('www-authenticate', 'Bearer').send(errorBody('unauthorized', 'Sign in with a valid access token (Settings › Sync).'));
+				return reply
+					.code(401)
+					.header('www-authenticate', 'Bearer')
+					.send(errorBody('unauthorized', 'Sign in with a valid access token (Settings › Sync).'));
 			}
 			request.principal = principal;
 			request.log = request.log.child({ teamId: principal.teamId, userId: principal.userId });
@@ -111,7 +121,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 			const { teamId } = principalOf(request);
 			const results = await store.push(teamId, body.clientId, body.mutations);
 			request.log.info(
-				{ clientId: body.clientId, mutations: body.mutations.length, conflicts: results.filter((r) => r.status === 'conflict').length },
+				{
+					clientId: body.clientId,
+					mutations: body.mutations.length,
+					conflicts: results.filter((r) => r.status === 'conflict').length
+				},
 				'push'
 			);
 			return { results };
@@ -130,44 +144,59 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 			return found ?? reply.code(404).send(errorBody('not-found', 'No such case.'));
 		});
 
-		app.get<{ Params: { documentId: string } }>('/api/v1/files/:documentId', { preHandler: requireUser }, async (request, reply) => {
-			const { teamId } = principalOf(request);
-			const documentId = request.params.documentId;
-			const { rows } = /^[0-9a-fA-F-]{36}$/.test(documentId)
-				? await pool.query<{ storage_key: string; size: string; sha256: string; filename: string }>(
-						'SELECT f.storage_key, f.size, f.sha256, f.filename FROM files f JOIN documents d ON d.team_id = f.team_id AND d.id = f.document_id WHERE f.team_id = $1 AND f.document_id = $2 AND NOT d.deleted',
-						[teamId, documentId]
-					)
-				: { rows: [] };
-			const file = rows[0];
-			const size = file ? await storage.size(file.storage_key) : undefined;
-			if (!file || size === undefined) return reply.code(404).send(errorBody('not-found', 'No such file.'));
-			reply.header('accept-ranges', 'bytes').header('etag', `"${file.sha256}"`);
-			const bytes = () =>
-				reply.header('content-type', 'application/octet-stream').header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(file.filename)}`);
-			const range = request.headers.range;
-			if (range === undefined) return bytes().header('content-length', String(size)).send(storage.read(file.storage_key));
-			const match = /^bytes=(\d*)-(\d*)$/.exec(range.trim());
-			let start = match?.[1] ? Number(match[1]) : undefined;
-			let end = match?.[2] ? Number(match[2]) : undefined;
-			if (start === undefined && end !== undefined) {
-				start = Math.max(0, size - end);
-				end = size - 1;
+		app.get<{ Params: { documentId: string } }>(
+			'/api/v1/files/:documentId',
+			{ preHandler: requireUser },
+			async (request, reply) => {
+				const { teamId } = principalOf(request);
+				const documentId = request.params.documentId;
+				const { rows } = /^[0-9a-fA-F-]{36}$/.test(documentId)
+					? await pool.query<{ storage_key: string; size: string; sha256: string; filename: string }>(
+							'SELECT f.storage_key, f.size, f.sha256, f.filename FROM files f JOIN documents d ON d.team_id = f.team_id AND d.id = f.document_id WHERE f.team_id = $1 AND f.document_id = $2 AND NOT d.deleted',
+							[teamId, documentId]
+						)
+					: { rows: [] };
+				const file = rows[0];
+				const size = file ? await storage.size(file.storage_key) : undefined;
+				if (!file || size === undefined) return reply.code(404).send(errorBody('not-found', 'No such file.'));
+				reply.header('accept-ranges', 'bytes').header('etag', `"${file.sha256}"`);
+				const bytes = () =>
+					reply
+						.header('content-type', 'application/octet-stream')
+						.header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(file.filename)}`);
+				const range = request.headers.range;
+				if (range === undefined)
+					return bytes().header('content-length', String(size)).send(storage.read(file.storage_key));
+				const match = /^bytes=(\d*)-(\d*)$/.exec(range.trim());
+				let start = match?.[1] ? Number(match[1]) : undefined;
+				let end = match?.[2] ? Number(match[2]) : undefined;
+				if (start === undefined && end !== undefined) {
+					start = Math.max(0, size - end);
+					end = size - 1;
+				}
+				end = Math.min(end ?? size - 1, size - 1);
+				if (!match || start === undefined || start > end || start >= size)
+					return reply
+						.code(416)
+						.header('content-range', `bytes */${size}`)
+						.send(errorBody('bad-range', 'Range not satisfiable.'));
+				return bytes()
+					.code(206)
+					.header('content-range', `bytes ${start}-${end}/${size}`)
+					.header('content-length', String(end - start + 1))
+					.send(storage.read(file.storage_key, { start, end }));
 			}
-			end = Math.min(end ?? size - 1, size - 1);
-			if (!match || start === undefined || start > end || start >= size)
-				return reply.code(416).header('content-range', `bytes */${size}`).send(errorBody('bad-range', 'Range not satisfiable.'));
-			return bytes()
-				.code(206)
-				.header('content-range', `bytes ${start}-${end}/${size}`)
-				.header('content-length', String(end - start + 1))
-				.send(storage.read(file.storage_key, { start, end }));
-		});
+		);
 
 		// `docket server user add` while this server owns the embedded database: loopback and the lock's secret.
 		app.post('/api/v1/admin/users', async (request, reply) => {
 			const secret = request.headers['x-docket-admin'];
-			if (!options.adminSecret || !isLoopback(request.socket.remoteAddress) || typeof secret !== 'string' || !sameSecret(secret, options.adminSecret))
+			if (
+				!options.adminSecret ||
+				!isLoopback(request.socket.remoteAddress) ||
+				typeof secret !== 'string' ||
+				!sameSecret(secret, options.adminSecret)
+			)
 				return reply.code(404).send(errorBody('not-found', `Nothing at ${request.method} ${request.url}.`));
 			const body = parse(AddUserRequest, request.body, reply);
 			if (!body) return reply;
@@ -178,7 +207,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
 		uploads.register(app);
 	} else {
-		app.all('/api/v1/*', async (_request, reply) => reply.code(503).send(errorBody('no-database', 'This server runs without a database.')));
+		app.all('/api/v1/*', async (_request, reply) =>
+			reply.code(503).send(errorBody('no-database', 'This server runs without a database.'))
+		);
 	}
 
 	if (options.modelsDir && existsSync(options.modelsDir)) {
@@ -195,9 +226,19 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 	}
 
 	app.setErrorHandler(async (error, request, reply) => {
-		const status = typeof error === 'object' && error !== null && 'statusCode' in error && typeof error.statusCode === 'number' ? error.statusCode : 500;
+		const status =
+			typeof error === 'object' && error !== null && 'statusCode' in error && typeof error.statusCode === 'number'
+				? error.statusCode
+				: 500;
 		if (status >= 500) request.log.error({ err: error }, 'request failed');
-		const code = status === 413 ? 'too-large' : status === 415 ? 'unsupported-media-type' : status < 500 ? 'invalid-request' : 'server-error';
+		const code =
+			status === 413
+				? 'too-large'
+				: status === 415
+					? 'unsupported-media-type'
+					: status < 500
+						? 'invalid-request'
+						: 'server-error';
 		const message =
 			status === 413
 				? `The request is larger than ${LIMITS.maxJsonBodyBytes} bytes; send fewer mutations at once.`

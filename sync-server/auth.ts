@@ -35,15 +35,27 @@ export async function authenticate(pool: pg.Pool, header: string | null | undefi
 }
 
 /** Creates the user (and the team on first use) and returns the token, which is stored only as a hash. */
-export async function addUser(pool: pg.Pool, name: string, team: string): Promise<{ userId: string; teamId: string; token: string }> {
+export async function addUser(
+	pool: pg.Pool,
+	name: string,
+	team: string
+): Promise<{ userId: string; teamId: string; token: string }> {
 	const token = newToken();
 	return transaction(pool, async (client) => {
-		await client.query('INSERT INTO teams (id, name) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING', [randomUUID(), team]);
+		await client.query('INSERT INTO teams (id, name) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING', [
+			randomUUID(),
+			team
+		]);
 		const teamRow = await client.query<{ id: string }>('SELECT id FROM teams WHERE name = $1', [team]);
 		const teamId = teamRow.rows[0]?.id;
 		if (!teamId) throw new Error(`Team "${team}" could not be created.`);
 		const userId = randomUUID();
-		await client.query('INSERT INTO users (id, team_id, name, token_hash) VALUES ($1, $2, $3, $4)', [userId, teamId, name, hashToken(token)]);
+		await client.query('INSERT INTO users (id, team_id, name, token_hash) VALUES ($1, $2, $3, $4)', [
+			userId,
+			teamId,
+			name,
+			hashToken(token)
+		]);
 		return { userId, teamId, token };
 	});
 }

@@ -24,7 +24,10 @@ const blobReader = {
 	async openFile(input: Blob) {
 		const bytes = Buffer.from(await input.arrayBuffer());
 		// tus-js-client counts a slice by its `size`, as on a Blob.
-		const slice = async (start: number, end: number) => ({ value: Object.assign(bytes.subarray(start, end), { size: Math.min(end, bytes.length) - start }), done: end >= bytes.length });
+		const slice = async (start: number, end: number) => ({
+			value: Object.assign(bytes.subarray(start, end), { size: Math.min(end, bytes.length) - start }),
+			done: end >= bytes.length
+		});
 		return { size: bytes.length, slice, close() {} };
 	}
 };
@@ -35,12 +38,36 @@ async function device() {
 	return { db, files: new IndexedDbFileStore(db) };
 }
 
-async function addDocument(db: DocketDatabase, files: IndexedDbFileStore, caseId: string, bytes: Uint8Array, name: string): Promise<DocumentRow> {
+async function addDocument(
+	db: DocketDatabase,
+	files: IndexedDbFileStore,
+	caseId: string,
+	bytes: Uint8Array,
+	name: string
+): Promise<DocumentRow> {
 	const hash = sha256(bytes);
 	await files.put(hash, new Blob([new Uint8Array(bytes)]));
-	await db.files.put({ sha256: hash, size: bytes.length, mimeType: 'application/pdf', store: 'idb', createdAt: Date.now() });
+	await db.files.put({
+		sha256: hash,
+		size: bytes.length,
+		mimeType: 'application/pdf',
+		store: 'idb',
+		createdAt: Date.now()
+	});
 	const now = Date.now();
-	const doc: DocumentRow = { id: crypto.randomUUID(), caseId, name, sha256: hash, size: bytes.length, mimeType: 'application/pdf', kind: 'pdf', status: 'indexed', createdAt: now, updatedAt: now, rev: 0 };
+	const doc: DocumentRow = {
+		id: crypto.randomUUID(),
+		caseId,
+		name,
+		sha256: hash,
+		size: bytes.length,
+		mimeType: 'application/pdf',
+		kind: 'pdf',
+		status: 'indexed',
+		createdAt: now,
+		updatedAt: now,
+		rev: 0
+	};
 	await db.transaction('rw', db.documents, db.outbox, async () => {
 		await db.documents.add(doc);
 		const { rev: _rev, id: _id, ...fields } = doc;
@@ -73,9 +100,34 @@ describe('the app’s sync client against a real server', () => {
 		const chunkId = crypto.randomUUID();
 		const vector = Float32Array.from([0.6, 0.8]);
 		await a.db.transaction('rw', a.db.chunks, a.db.vectors, a.db.outbox, async () => {
-			await a.db.chunks.add({ id: chunkId, caseId: created.id, documentId: doc.id, ordinal: 0, page: 1, start: 0, end: 5, text: 'hello', rev: 0 });
-			await a.db.vectors.add({ id: `${chunkId}:tiny`, chunkId, caseId: created.id, documentId: doc.id, modelId: 'tiny', dim: 2, vector });
-			await recordChange(a.db, { table: 'chunks', rowId: chunkId, caseId: created.id, op: 'put', baseRev: 0, fields: { documentId: doc.id, ordinal: 0, page: 1, start: 0, end: 5, text: 'hello' } });
+			await a.db.chunks.add({
+				id: chunkId,
+				caseId: created.id,
+				documentId: doc.id,
+				ordinal: 0,
+				page: 1,
+				start: 0,
+				end: 5,
+				text: 'hello',
+				rev: 0
+			});
+			await a.db.vectors.add({
+				id: `${chunkId}:tiny`,
+				chunkId,
+				caseId: created.id,
+				documentId: doc.id,
+				modelId: 'tiny',
+				dim: 2,
+				vector
+			});
+			await recordChange(a.db, {
+				table: 'chunks',
+				rowId: chunkId,
+				caseId: created.id,
+				op: 'put',
+				baseRev: 0,
+				fields: { documentId: doc.id, ordinal: 0, page: 1, start: 0, end: 5, text: 'hello' }
+			});
 		});
 		expect(await pushOutbox(a.db, apiA)).toEqual({ pushed: 3, conflicts: 0 });
 		expect(await a.db.outbox.count()).toBe(0);
@@ -83,7 +135,11 @@ describe('the app’s sync client against a real server', () => {
 
 		await pullChanges(b.db, apiB, 2);
 		expect(await b.db.cases.get(created.id)).toMatchObject({ title: 'Smith v Jones', rev: 1 });
-		expect(await b.db.documents.get(doc.id)).toMatchObject({ name: 'brief.pdf', caseId: created.id, sha256: doc.sha256 });
+		expect(await b.db.documents.get(doc.id)).toMatchObject({
+			name: 'brief.pdf',
+			caseId: created.id,
+			sha256: doc.sha256
+		});
 		expect(await b.db.chunks.get(chunkId)).toMatchObject({ text: 'hello', caseId: created.id });
 		const pulledVector = await b.db.vectors.get(`${chunkId}:tiny`);
 		expect(Array.from(pulledVector?.vector ?? [])).toEqual([Array.from(vector)[0], Array.from(vector)[1]]);
@@ -111,14 +167,21 @@ describe('the app’s sync client against a real server', () => {
 		expect(await pushOutbox(b.db, apiB)).toEqual({ pushed: 1, conflicts: 1 });
 		const conflicts = await b.db.conflicts.toArray();
 		expect(conflicts).toHaveLength(1);
-		expect(conflicts[0]).toMatchObject({ table: 'cases', rowId: created.id, local: { title: 'Renamed by B' }, server: { title: 'Renamed by A' } });
+		expect(conflicts[0]).toMatchObject({
+			table: 'cases',
+			rowId: created.id,
+			local: { title: 'Renamed by B' },
+			server: { title: 'Renamed by A' }
+		});
 		expect((await b.db.cases.get(created.id))?.title).toBe('Renamed by A');
 		await pullChanges(a.db, apiA);
 		await pullChanges(b.db, apiB);
 		expect((await a.db.cases.get(created.id))?.title).toBe((await b.db.cases.get(created.id))?.title);
 
 		// B looks at the conflict and keeps its own title: it goes up against the server's revision and wins.
-		expect(describeConflict(conflicts[0]!).differences).toEqual([{ field: 'title', local: 'Renamed by B', server: 'Renamed by A' }]);
+		expect(describeConflict(conflicts[0]!).differences).toEqual([
+			{ field: 'title', local: 'Renamed by B', server: 'Renamed by A' }
+		]);
 		await keepMine(b.db, conflicts[0]!.id);
 		expect(await pushOutbox(b.db, apiB)).toEqual({ pushed: 1, conflicts: 0 });
 		await pullChanges(a.db, apiA);
@@ -137,7 +200,10 @@ describe('the app’s sync client against a real server', () => {
 		await uploadFile(a.db, team, task!, { fileReader: blobReader });
 		await pullChanges(b.db, new SyncApi(team));
 		expect(await missingFiles(b.db)).toMatchObject([{ id: doc.id }]);
-		expect(await downloadMissing(b.db, b.files, new SyncApi(team), { partBytes: 100_000 })).toEqual({ downloaded: 1, failed: [] });
+		expect(await downloadMissing(b.db, b.files, new SyncApi(team), { partBytes: 100_000 })).toEqual({
+			downloaded: 1,
+			failed: []
+		});
 		const stored = await b.files.get(doc.sha256);
 		expect(sha256(new Uint8Array(await stored!.arrayBuffer()))).toBe(doc.sha256);
 		expect(await missingFiles(b.db)).toHaveLength(0);
@@ -152,7 +218,12 @@ describe('the app’s sync client against a real server', () => {
 		expect(await pendingUploads(a.db, a.files)).toHaveLength(0); // not pushed yet: the server would refuse it
 		await pushOutbox(a.db, api);
 		const [task] = await pendingUploads(a.db, a.files);
-		expect(task?.metadata).toEqual({ caseId: created.id, documentId: doc.id, sha256: doc.sha256, filename: 'evidence.pdf' });
+		expect(task?.metadata).toEqual({
+			caseId: created.id,
+			documentId: doc.id,
+			sha256: doc.sha256,
+			filename: 'evidence.pdf'
+		});
 
 		// First attempt: stop after the first chunk, as if the tab closed. Its URL stays in `uploads`.
 		let stopAfter = 1;
@@ -175,11 +246,18 @@ describe('the app’s sync client against a real server', () => {
 		await expect(firstTry).rejects.toThrow();
 		const saved = await a.db.uploads.where('fingerprint').equals(uploadFingerprint(doc.id, doc.sha256)).toArray();
 		expect(saved).toHaveLength(1);
-		const head = await fetch(`${server.url}${new URL(saved[0]?.upload.uploadUrl ?? '').pathname}`, { method: 'HEAD', headers: { authorization: `Bearer ${team.token}`, 'tus-resumable': '1.0.0' } });
+		const head = await fetch(`${server.url}${new URL(saved[0]?.upload.uploadUrl ?? '').pathname}`, {
+			method: 'HEAD',
+			headers: { authorization: `Bearer ${team.token}`, 'tus-resumable': '1.0.0' }
+		});
 		expect(head.headers.get('upload-offset')).toBe('200000');
 
 		let firstOffset = -1;
-		await uploadFile(a.db, team, task!, { chunkSize: 200_000, fileReader: blobReader, onProgress: (sent) => (firstOffset = firstOffset < 0 ? sent : firstOffset) });
+		await uploadFile(a.db, team, task!, {
+			chunkSize: 200_000,
+			fileReader: blobReader,
+			onProgress: (sent) => (firstOffset = firstOffset < 0 ? sent : firstOffset)
+		});
 		// It went on from the server's offset rather than starting again.
 		expect(firstOffset).toBeGreaterThanOrEqual(200_000);
 		expect(await a.db.uploads.count()).toBe(0); // removeFingerprintOnSuccess
@@ -187,7 +265,9 @@ describe('the app’s sync client against a real server', () => {
 		const stored = await api.downloadFile(doc.id);
 		expect(stored.total).toBe(doc.size);
 		expect(sha256(new Uint8Array(await stored.blob.arrayBuffer()))).toBe(doc.sha256);
-		await expect(new SyncApi({ url: server.url, token: await newUser(server, 'Other firm') }).downloadFile(doc.id)).rejects.toThrow(/no file/);
+		await expect(
+			new SyncApi({ url: server.url, token: await newUser(server, 'Other firm') }).downloadFile(doc.id)
+		).rejects.toThrow(/no file/);
 	});
 
 	it('runs the whole machine: connect, push, upload, pull, idle; and stops on a refused token', async () => {

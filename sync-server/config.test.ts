@@ -18,10 +18,23 @@ describe('file storage selection', () => {
 
 	it('reads S3 settings from flags before the environment, with path style for self-hosted endpoints', () => {
 		const env = { DOCKET_S3_BUCKET: 'from-env', DOCKET_S3_REGION: 'eu-west-1' };
-		expect(resolveConfig({}, env).s3).toEqual({ bucket: 'from-env', endpoint: undefined, region: 'eu-west-1', forcePathStyle: false });
+		expect(resolveConfig({}, env).s3).toEqual({
+			bucket: 'from-env',
+			endpoint: undefined,
+			region: 'eu-west-1',
+			forcePathStyle: false
+		});
 		const config = resolveConfig({ 's3-bucket': 'docket-files', 's3-endpoint': 'http://minio.internal:9000' }, env);
-		expect(config.s3).toEqual({ bucket: 'docket-files', endpoint: 'http://minio.internal:9000', region: 'eu-west-1', forcePathStyle: true });
-		expect(resolveConfig({ 's3-bucket': 'b-1', 's3-endpoint': 'https://s3.example', 's3-path-style': 'false' }, {}).s3?.forcePathStyle).toBe(false);
+		expect(config.s3).toEqual({
+			bucket: 'docket-files',
+			endpoint: 'http://minio.internal:9000',
+			region: 'eu-west-1',
+			forcePathStyle: true
+		});
+		expect(
+			resolveConfig({ 's3-bucket': 'b-1', 's3-endpoint': 'https://s3.example', 's3-path-style': 'false' }, {}).s3
+				?.forcePathStyle
+		).toBe(false);
 		expect(resolveConfig({}, { DOCKET_S3_BUCKET: 'b-2', AWS_REGION: 'ap-south-1' }).s3?.region).toBe('ap-south-1');
 		expect(storageFor(config)).toBeInstanceOf(S3FileStorage);
 	});
@@ -35,7 +48,12 @@ describe('file storage selection', () => {
 	});
 
 	it('never lets an unsafe key or upload id reach the object store', async () => {
-		const storage = new S3FileStorage({ bucket: 'docket-files', endpoint: 'http://127.0.0.1:9', region: 'us-east-1', forcePathStyle: true });
+		const storage = new S3FileStorage({
+			bucket: 'docket-files',
+			endpoint: 'http://127.0.0.1:9',
+			region: 'us-east-1',
+			forcePathStyle: true
+		});
 		expect(() => storage.read('../etc/passwd')).toThrow(/unsafe/);
 		await expect(storage.size(`${TEAM}/../../x`)).rejects.toThrow(/unsafe/);
 		await expect(storage.keep('../../secret', storageKey(TEAM, SHA))).rejects.toThrow(/unsafe/);
@@ -54,7 +72,12 @@ describe('file storage selection', () => {
 		await new Promise<void>((resolve) => fake.listen(0, '127.0.0.1', resolve));
 		try {
 			const { port } = fake.address() as AddressInfo;
-			const storage = new S3FileStorage({ bucket: 'docket-files', endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1', forcePathStyle: true });
+			const storage = new S3FileStorage({
+				bucket: 'docket-files',
+				endpoint: `http://127.0.0.1:${port}`,
+				region: 'us-east-1',
+				forcePathStyle: true
+			});
 			expect(await storage.size(storageKey(TEAM, SHA))).toBeUndefined();
 			expect(seen).toEqual([{ method: 'HEAD', url: `/docket-files/files/${TEAM}/${SHA}` }]);
 		} finally {

@@ -18,7 +18,20 @@ export interface ServerConfig {
 }
 
 export type ConfigFlags = Partial<
-	Record<'port' | 'host' | 'data' | 'static' | 'database-url' | 'models' | 'log-level' | 's3-bucket' | 's3-endpoint' | 's3-region' | 's3-path-style', string>
+	Record<
+		| 'port'
+		| 'host'
+		| 'data'
+		| 'static'
+		| 'database-url'
+		| 'models'
+		| 'log-level'
+		| 's3-bucket'
+		| 's3-endpoint'
+		| 's3-region'
+		| 's3-path-style',
+		string
+	>
 >;
 
 function parseBoolean(name: string, value: string | undefined): boolean | undefined {
@@ -34,10 +47,12 @@ function parseS3(flags: ConfigFlags, env: NodeJS.ProcessEnv): S3StorageConfig | 
 	const region = flags['s3-region'] ?? env['DOCKET_S3_REGION'] ?? env['AWS_REGION'];
 	const pathStyle = parseBoolean('--s3-path-style', flags['s3-path-style'] ?? env['DOCKET_S3_FORCE_PATH_STYLE']);
 	if (!bucket) {
-		if (endpoint || flags['s3-region'] || flags['s3-path-style']) throw new ConfigError('S3 settings were given without a bucket: add --s3-bucket (DOCKET_S3_BUCKET).');
+		if (endpoint || flags['s3-region'] || flags['s3-path-style'])
+			throw new ConfigError('S3 settings were given without a bucket: add --s3-bucket (DOCKET_S3_BUCKET).');
 		return undefined;
 	}
-	if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) throw new ConfigError(`"${bucket}" is not an S3 bucket name.`);
+	if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket))
+		throw new ConfigError(`"${bucket}" is not an S3 bucket name.`);
 	if (endpoint !== undefined) {
 		let url: URL;
 		try {
@@ -45,7 +60,8 @@ function parseS3(flags: ConfigFlags, env: NodeJS.ProcessEnv): S3StorageConfig | 
 		} catch {
 			throw new ConfigError(`"${endpoint}" is not a URL for --s3-endpoint.`);
 		}
-		if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ConfigError('--s3-endpoint must be an http(s) URL.');
+		if (url.protocol !== 'https:' && url.protocol !== 'http:')
+			throw new ConfigError('--s3-endpoint must be an http(s) URL.');
 	}
 	// Self-hosted S3 servers (MinIO and the like) usually want the bucket in the path.
 	return { bucket, endpoint, region: region ?? 'us-east-1', forcePathStyle: pathStyle ?? endpoint !== undefined };

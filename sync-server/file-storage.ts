@@ -139,7 +139,11 @@ export class S3FileStorage implements FileStorage {
 		};
 		this.bucket = config.bucket;
 		this.client = new S3(clientConfig);
-		this.datastore = new S3Store({ s3ClientConfig: { ...clientConfig, bucket: config.bucket }, expirationPeriodInMilliseconds: expireAfterMs, cache: this.cache });
+		this.datastore = new S3Store({
+			s3ClientConfig: { ...clientConfig, bucket: config.bucket },
+			expirationPeriodInMilliseconds: expireAfterMs,
+			cache: this.cache
+		});
 	}
 
 	async digestUpload(uploadId: string): Promise<{ sha256: string; size: number }> {
@@ -173,7 +177,11 @@ export class S3FileStorage implements FileStorage {
 		// The interface hands back a stream at once; the object's body is piped in when S3 answers.
 		const out = new PassThrough();
 		this.client
-			.getObject({ Bucket: this.bucket, Key: this.objectKey(key), ...(range ? { Range: `bytes=${range.start}-${range.end}` } : {}) })
+			.getObject({
+				Bucket: this.bucket,
+				Key: this.objectKey(key),
+				...(range ? { Range: `bytes=${range.start}-${range.end}` } : {})
+			})
 			.then(async ({ Body }) => {
 				if (!(Body instanceof Readable)) throw new Error('The object store answered without a body stream.');
 				// Not `pipe`: a download the client abandons must also end the S3 response, or its pooled connection
@@ -189,8 +197,13 @@ export class S3FileStorage implements FileStorage {
 		// Not the tus store's remove(): it aborts the multipart upload first and, when S3 no longer knows it (always
 		// so once the upload completed, which is when the server discards one), throws and deletes nothing.
 		const { Uploads = [] } = await this.client.listMultipartUploads({ Bucket: this.bucket, Prefix: id });
-		for (const upload of Uploads) if (upload.Key === id) await this.client.abortMultipartUpload({ Bucket: this.bucket, Key: id, UploadId: upload.UploadId });
-		await this.client.deleteObjects({ Bucket: this.bucket, Delete: { Objects: [{ Key: id }, { Key: `${id}.info` }, { Key: `${id}.part` }], Quiet: true } });
+		for (const upload of Uploads)
+			if (upload.Key === id)
+				await this.client.abortMultipartUpload({ Bucket: this.bucket, Key: id, UploadId: upload.UploadId });
+		await this.client.deleteObjects({
+			Bucket: this.bucket,
+			Delete: { Objects: [{ Key: id }, { Key: `${id}.info` }, { Key: `${id}.part` }], Quiet: true }
+		});
 		await this.cache.delete(id);
 	}
 

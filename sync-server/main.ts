@@ -32,7 +32,10 @@ export interface StartOptions {
  * uploads a crash left unprocessed, listens, and on SIGINT/SIGTERM stops accepting, lets in-flight
  * requests finish, then closes the database.
  */
-export async function startServer(config: ServerConfig, { handleSignals = true, pglite, rateLimit, poolSize, cleanupIntervalMs = 3600_000 }: StartOptions = {}): Promise<RunningServer> {
+export async function startServer(
+	config: ServerConfig,
+	{ handleSignals = true, pglite, rateLimit, poolSize, cleanupIntervalMs = 3600_000 }: StartOptions = {}
+): Promise<RunningServer> {
 	const embedded = !config.databaseUrl && !pglite;
 	let lock: DataDirLock | undefined;
 	let database: Database | undefined;
@@ -40,7 +43,12 @@ export async function startServer(config: ServerConfig, { handleSignals = true, 
 	try {
 		// Files live in the data directory in every mode, so it always gets one owner.
 		lock = await acquireLock(config.dataDir);
-		database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: embedded ? config.dataDir : undefined, pglite, poolSize });
+		database = await openDatabase({
+			databaseUrl: config.databaseUrl,
+			dataDir: embedded ? config.dataDir : undefined,
+			pglite,
+			poolSize
+		});
 		await migrate(database.pool);
 		const storage: FileStorage = storageFor(config);
 		app = await buildApp({ ...config, database, storage, adminSecret: lock.info.adminSecret, rateLimit });
@@ -57,14 +65,19 @@ export async function startServer(config: ServerConfig, { handleSignals = true, 
 	const port = typeof address === 'object' && address ? address.port : config.port;
 	const shownHost = config.host === '0.0.0.0' || config.host === '127.0.0.1' ? 'localhost' : config.host;
 	const url = `http://${shownHost}:${port}`;
-	const loopback = config.host === '0.0.0.0' || config.host === '127.0.0.1' || config.host === 'localhost' ? `http://127.0.0.1:${port}` : null;
+	const loopback =
+		config.host === '0.0.0.0' || config.host === '127.0.0.1' || config.host === 'localhost'
+			? `http://127.0.0.1:${port}`
+			: null;
 	if (loopback) await lock.setAdminUrl(loopback);
 
 	const running = app;
 	const db = database;
 	const owned = lock;
 	const cleanup = setInterval(() => {
-		running.uploads?.tus.cleanUpExpiredUploads().catch((error: unknown) => running.log.warn({ err: error }, 'upload clean-up failed'));
+		running.uploads?.tus
+			.cleanUpExpiredUploads()
+			.catch((error: unknown) => running.log.warn({ err: error }, 'upload clean-up failed'));
 	}, cleanupIntervalMs);
 	cleanup.unref();
 

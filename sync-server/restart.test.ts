@@ -45,10 +45,16 @@ describe('one owner per data directory, and uploads that survive a killed server
 		const api = apiClient(first.url, token);
 		const caseId = uuid();
 		const documentId = uuid();
-		await api.push(uuid(), [put('cases', caseId, 0, { title: 'c' }), put('documents', documentId, 0, { caseId, name: 'big.pdf' })]);
+		await api.push(uuid(), [
+			put('cases', caseId, 0, { title: 'c' }),
+			put('documents', documentId, 0, { caseId, name: 'big.pdf' })
+		]);
 		const bytes = randomBytes(6 * 1024 * 1024);
 		const client = tus(first.url, token);
-		const created = await client.create({ caseId, documentId, sha256: sha256(bytes), filename: 'big.pdf' }, bytes.length);
+		const created = await client.create(
+			{ caseId, documentId, sha256: sha256(bytes), filename: 'big.pdf' },
+			bytes.length
+		);
 		const location = created.headers.get('location') ?? '';
 		expect((await client.patch(location, 0, bytes.subarray(0, 2 * 1024 * 1024))).status).toBe(204);
 
@@ -84,7 +90,9 @@ describe('one owner per data directory, and uploads that survive a killed server
 		expect(stored.status).toBe(200);
 		expect(sha256(new Uint8Array(await stored.arrayBuffer()))).toBe(sha256(bytes));
 		// Data pushed before the kill survived it.
-		expect((await apiClient(second.url, token).pullAll()).changes.map((c) => c.id).sort()).toEqual([caseId, documentId].sort());
+		expect((await apiClient(second.url, token).pullAll()).changes.map((c) => c.id).sort()).toEqual(
+			[caseId, documentId].sort()
+		);
 
 		// With no server running, `user add` opens the directory itself.
 		const stopped = new Promise((r) => second.child.once('exit', r));

@@ -15,7 +15,10 @@ export async function registerStaticApp(app: FastifyInstance, staticDir: string)
 	if (!existsSync(index)) {
 		app.log.warn({ staticDir }, 'No built app found: run `npm run build` (npm start does it for you).');
 		app.get('/', async (_request, reply) =>
-			reply.code(503).type('text/plain').send('Docket’s web app is not built yet. Run `npm start`, which builds it first.')
+			reply
+				.code(503)
+				.type('text/plain')
+				.send('Docket’s web app is not built yet. Run `npm start`, which builds it first.')
 		);
 		return;
 	}
@@ -25,7 +28,8 @@ export async function registerStaticApp(app: FastifyInstance, staticDir: string)
 		index: ['index.html'],
 		cacheControl: false,
 		setHeaders(reply, path) {
-			if (path.includes(`${join('_app', 'immutable')}`)) reply.header('cache-control', 'public, max-age=31536000, immutable');
+			if (path.includes(`${join('_app', 'immutable')}`))
+				reply.header('cache-control', 'public, max-age=31536000, immutable');
 			else reply.header('cache-control', 'no-cache');
 			if (path.endsWith('.wgsl')) reply.header('content-type', 'text/plain; charset=utf-8');
 			if (path.endsWith('.webmanifest')) reply.header('content-type', 'application/manifest+json');
@@ -36,6 +40,8 @@ export async function registerStaticApp(app: FastifyInstance, staticDir: string)
 		if (isPage && (request.headers.accept ?? '').includes('text/html')) {
 			return reply.header('cache-control', 'no-cache').sendFile('index.html');
 		}
-		return reply.code(404).send({ error: { code: 'not-found', message: `Nothing at ${request.method} ${request.url}.` } });
+		return reply
+			.code(404)
+			.send({ error: { code: 'not-found', message: `Nothing at ${request.method} ${request.url}.` } });
 	});
 }

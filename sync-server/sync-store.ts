@@ -58,7 +58,10 @@ interface Embedding {
 }
 
 /** Splits the fields a client sent into what goes into JSON and what goes into columns. */
-function splitFields(table: SyncedTableName, fields: Fields): { data: Fields; embedding: Embedding | null | undefined; documentId: string | undefined } {
+function splitFields(
+	table: SyncedTableName,
+	fields: Fields
+): { data: Fields; embedding: Embedding | null | undefined; documentId: string | undefined } {
 	const data: Fields = { ...fields };
 	delete data['caseId'];
 	let embedding: Embedding | null | undefined;
@@ -73,10 +76,15 @@ function splitFields(table: SyncedTableName, fields: Fields): { data: Fields; em
 				throw new Rejection(`"${EMBEDDING_FIELD}" must be a list of 1–${LIMITS.maxVectorDimensions} numbers.`);
 			const numbers: number[] = [];
 			for (const x of vector) {
-				if (typeof x !== 'number' || !Number.isFinite(x)) throw new Rejection(`"${EMBEDDING_FIELD}" must hold only finite numbers.`);
+				if (typeof x !== 'number' || !Number.isFinite(x))
+					throw new Rejection(`"${EMBEDDING_FIELD}" must hold only finite numbers.`);
 				numbers.push(x);
 			}
-			embedding = { text: JSON.stringify(numbers), dim: numbers.length, modelId: typeof modelId === 'string' ? modelId.slice(0, 200) : null };
+			embedding = {
+				text: JSON.stringify(numbers),
+				dim: numbers.length,
+				modelId: typeof modelId === 'string' ? modelId.slice(0, 200) : null
+			};
 		}
 		const doc = fields['documentId'];
 		if (doc !== undefined) {
@@ -115,8 +123,14 @@ class PushBatch {
 	}
 
 	private async fetch(table: SyncedTableName, where: string, params: unknown[]): Promise<WorkingRow[]> {
-		const extra = table === 'chunks' ? 'embedding::text AS embedding, document_id, dim, model_id' : 'NULL::text AS embedding, NULL::uuid AS document_id, NULL::int AS dim, NULL::text AS model_id';
-		const { rows } = await this.client.query<WorkingRow>(`SELECT ${ROW_COLUMNS}, ${extra} FROM ${tableName(table)} WHERE team_id = $1 AND ${where}`, [this.teamId, ...params]);
+		const extra =
+			table === 'chunks'
+				? 'embedding::text AS embedding, document_id, dim, model_id'
+				: 'NULL::text AS embedding, NULL::uuid AS document_id, NULL::int AS dim, NULL::text AS model_id';
+		const { rows } = await this.client.query<WorkingRow>(
+			`SELECT ${ROW_COLUMNS}, ${extra} FROM ${tableName(table)} WHERE team_id = $1 AND ${where}`,
+			[this.teamId, ...params]
+		);
 		return rows;
 	}
 
@@ -136,7 +150,8 @@ class PushBatch {
 		}
 		for (const [table, ids] of wanted) {
 			for (const id of ids) this.rows.set(PushBatch.key(table, id), null);
-			for (const row of await this.fetch(table, 'id = ANY($2::uuid[])', [[...ids]])) this.rows.set(PushBatch.key(table, row.id), row);
+			for (const row of await this.fetch(table, 'id = ANY($2::uuid[])', [[...ids]]))
+				this.rows.set(PushBatch.key(table, row.id), row);
 		}
 	}
 
@@ -260,28 +275,43 @@ export class SyncStore {
 		if (mutation.table === 'cases') return mutation.id.toLowerCase();
 		const given = mutation.fields['caseId'];
 		if (existing) {
-			if (given !== undefined && (typeof given !== 'string' || given.toLowerCase() !== existing.case_id)) throw new Rejection('A row cannot move to another case.');
+			if (given !== undefined && (typeof given !== 'string' || given.toLowerCase() !== existing.case_id))
+				throw new Rejection('A row cannot move to another case.');
 			return existing.case_id;
 		}
-		if (typeof given !== 'string' || !UUID.test(given)) throw new Rejection('"caseId" must be the UUID of one of your team’s cases.');
+		if (typeof given !== 'string' || !UUID.test(given))
+			throw new Rejection('"caseId" must be the UUID of one of your team’s cases.');
 		const caseRow = batch.get('cases', given);
 		if (!caseRow) throw new Rejection('The case does not exist on the server: push the case before its contents.');
 		if (caseRow.deleted) throw new Rejection('The case was deleted on the server.');
 		return caseRow.id;
 	}
 
-	private async apply(batch: PushBatch, clientId: string, mutation: Mutation, nextSeq: () => number): Promise<MutationResult> {
+	private async apply(
+		batch: PushBatch,
+		clientId: string,
+		mutation: Mutation,
+		nextSeq: () => number
+	): Promise<MutationResult> {
 		const { table, mutationId } = mutation;
 		const existing = batch.get(table, mutation.id);
 		const caseId = this.caseOf(batch, mutation, existing);
-		const conflict = (row: StoredRow): MutationResult => ({ mutationId, status: 'conflict', rev: row.rev, seq: Number(row.seq), server: toServerRow(table, row) });
+		const conflict = (row: StoredRow): MutationResult => ({
+			mutationId,
+			status: 'conflict',
+			rev: row.rev,
+			seq: Number(row.seq),
+			server: toServerRow(table, row)
+		});
 
 		if (existing?.deleted) {
 			// A tombstone wins over everything that was based on the row before it died.
-			if (mutation.op === 'delete') return { mutationId, status: 'applied', rev: existing.rev, seq: Number(existing.seq) };
+			if (mutation.op === 'delete')
+				return { mutationId, status: 'applied', rev: existing.rev, seq: Number(existing.seq) };
 			return conflict(existing);
 		}
-		if (existing && mutation.baseRev > existing.rev) throw new Rejection(`baseRev ${mutation.baseRev} is newer than the server's revision ${existing.rev}.`);
+		if (existing && mutation.baseRev > existing.rev)
+			throw new Rejection(`baseRev ${mutation.baseRev} is newer than the server's revision ${existing.rev}.`);
 
 		// Fields someone else changed after the client's base revision.
 		const changedByOthers = (names: Iterable<string>) =>
@@ -292,8 +322,18 @@ export class SyncStore {
 
 		if (mutation.op === 'delete') {
 			if (!existing) return { mutationId, status: 'applied', rev: 0, seq: 0 };
-			if (existing.rev !== mutation.baseRev && changedByOthers(Object.keys(existing.field_revs)).length > 0) return conflict(existing);
-			const tombstone = { ...existing, rev: existing.rev + 1, seq: nextSeq(), deleted: true, fields: {}, field_revs: {}, embedding: null, dim: null };
+			if (existing.rev !== mutation.baseRev && changedByOthers(Object.keys(existing.field_revs)).length > 0)
+				return conflict(existing);
+			const tombstone = {
+				...existing,
+				rev: existing.rev + 1,
+				seq: nextSeq(),
+				deleted: true,
+				fields: {},
+				field_revs: {},
+				embedding: null,
+				dim: null
+			};
 			batch.set(table, tombstone);
 			if (table === 'cases') await this.deleteCaseContents(batch, existing.id, nextSeq);
 			return { mutationId, status: 'applied', rev: tombstone.rev, seq: Number(tombstone.seq) };
@@ -329,8 +369,19 @@ export class SyncStore {
 		const stamps: FieldRevs = { ...existing.field_revs };
 		const rev = existing.rev + 1;
 		for (const name of sent) stamps[name] = { r: rev, c: clientId };
-		const row: WorkingRow = { ...existing, rev, seq: nextSeq(), fields: { ...existing.fields, ...data }, field_revs: stamps };
-		if (embedding !== undefined) Object.assign(row, { embedding: embedding?.text ?? null, dim: embedding?.dim ?? null, model_id: embedding?.modelId ?? null });
+		const row: WorkingRow = {
+			...existing,
+			rev,
+			seq: nextSeq(),
+			fields: { ...existing.fields, ...data },
+			field_revs: stamps
+		};
+		if (embedding !== undefined)
+			Object.assign(row, {
+				embedding: embedding?.text ?? null,
+				dim: embedding?.dim ?? null,
+				model_id: embedding?.modelId ?? null
+			});
 		if (documentId !== undefined) row.document_id = documentId;
 		batch.set(table, row);
 		const result: MutationResult = { mutationId, status: 'applied', rev, seq: Number(row.seq) };
@@ -343,7 +394,16 @@ export class SyncStore {
 		for (const table of SYNCED_TABLES) {
 			if (table === 'cases') continue;
 			for (const row of await batch.liveRowsOfCase(table, caseId))
-				batch.set(table, { ...row, rev: row.rev + 1, seq: nextSeq(), deleted: true, fields: {}, field_revs: {}, embedding: null, dim: null });
+				batch.set(table, {
+					...row,
+					rev: row.rev + 1,
+					seq: nextSeq(),
+					deleted: true,
+					fields: {},
+					field_revs: {},
+					embedding: null,
+					dim: null
+				});
 		}
 	}
 
@@ -353,11 +413,10 @@ export class SyncStore {
 			(table) =>
 				`SELECT '${table}' AS tbl, id, case_id, rev, seq, deleted, fields, '{}'::jsonb AS field_revs, ${table === 'chunks' ? 'embedding::text' : 'NULL::text'} AS embedding FROM ${tableName(table)} WHERE team_id = $1 AND seq > $2`
 		);
-		const { rows } = await this.pool.query<StoredRow & { tbl: SyncedTableName }>(`${parts.join(' UNION ALL ')} ORDER BY seq LIMIT $3`, [
-			teamId,
-			since,
-			limit + 1
-		]);
+		const { rows } = await this.pool.query<StoredRow & { tbl: SyncedTableName }>(
+			`${parts.join(' UNION ALL ')} ORDER BY seq LIMIT $3`,
+			[teamId, since, limit + 1]
+		);
 		const hasMore = rows.length > limit;
 		const changes = rows.slice(0, limit).map((row) => toServerRow(row.tbl, row));
 		const last = changes.at(-1);
@@ -368,10 +427,24 @@ export class SyncStore {
 	 * Nearest chunks of one case. The candidate rows are materialised before ordering, so the query is an
 	 * exact scan of the case: an HNSW index scan with a `case_id` filter can return fewer than k rows.
 	 */
-	async search(teamId: string, caseId: string, vector: readonly number[], k: number): Promise<SearchResponse | undefined> {
-		const owned = await this.pool.query('SELECT 1 FROM cases WHERE team_id = $1 AND id = $2 AND NOT deleted', [teamId, caseId]);
+	async search(
+		teamId: string,
+		caseId: string,
+		vector: readonly number[],
+		k: number
+	): Promise<SearchResponse | undefined> {
+		const owned = await this.pool.query('SELECT 1 FROM cases WHERE team_id = $1 AND id = $2 AND NOT deleted', [
+			teamId,
+			caseId
+		]);
 		if (owned.rowCount === 0) return undefined;
-		const { rows } = await this.pool.query<{ id: string; document_id: string | null; distance: number; fields: Fields; case_id: string }>(
+		const { rows } = await this.pool.query<{
+			id: string;
+			document_id: string | null;
+			distance: number;
+			fields: Fields;
+			case_id: string;
+		}>(
 			// Distances are computed inside the materialised CTE (no ORDER BY there, so no index can serve
 			// it); only ids and distances are kept, and the k winners are joined back for their fields.
 			`WITH scored AS MATERIALIZED (

@@ -26,7 +26,10 @@ describe.each(DATABASE_MODES)('sync API over HTTP (%s)', (mode) => {
 		const api = await team();
 		const clientId = uuid();
 		const caseId = uuid();
-		const mutations = [put('cases', caseId, 0, { title: 'Smith v Jones' }), put('threads', uuid(), 0, { caseId, title: 'Questions' })];
+		const mutations = [
+			put('cases', caseId, 0, { title: 'Smith v Jones' }),
+			put('threads', uuid(), 0, { caseId, title: 'Questions' })
+		];
 		const first = await api.push(clientId, mutations);
 		expect(first.results.map((r) => r.status)).toEqual(['applied', 'applied']);
 		const before = await api.pullAll();
@@ -83,7 +86,10 @@ describe.each(DATABASE_MODES)('sync API over HTTP (%s)', (mode) => {
 		);
 		expect(changes.every((c) => Object.keys(c.fields).filter((k) => k !== 'caseId').length === 0)).toBe(true);
 		// Bob edits from before the delete, and even from the tombstone's own revision: the row stays dead.
-		const stale = await api.push(bob, [put('cases', caseId, 1, { title: 'Revived?' }), put('cases', caseId, 2, { title: 'Revived?' })]);
+		const stale = await api.push(bob, [
+			put('cases', caseId, 1, { title: 'Revived?' }),
+			put('cases', caseId, 2, { title: 'Revived?' })
+		]);
 		expect(stale.results.map((r) => r.status)).toEqual(['conflict', 'conflict']);
 		expect(stale.results[0]?.server).toMatchObject({ deleted: true });
 		const child = await api.push(bob, [put('threads', uuid(), 0, { caseId, title: 'late' })]);
@@ -165,7 +171,9 @@ describe.each(DATABASE_MODES)('sync API over HTTP (%s)', (mode) => {
 					else await client.sync({ loseReply: command.kind === 'sync-lost-reply' });
 				}
 				for (let i = 0; i < 2; i++) for (const client of clients) await client.sync();
-				const server = new Map((await api.pullAll()).changes.filter((c) => c.table === 'threads').map((c) => [c.id, c]));
+				const server = new Map(
+					(await api.pullAll()).changes.filter((c) => c.table === 'threads').map((c) => [c.id, c])
+				);
 				for (const client of clients) {
 					expect(client.outbox).toEqual([]);
 					expect(client.snapshot()).toEqual(snapshotOf(server));
@@ -201,7 +209,10 @@ describe.each(DATABASE_MODES)('sync API over HTTP (%s)', (mode) => {
 		const b = await team();
 		const caseId = uuid();
 		const documentId = uuid();
-		await a.push(uuid(), [put('cases', caseId, 0, { title: 'A case' }), put('documents', documentId, 0, { caseId, name: 'a.pdf' })]);
+		await a.push(uuid(), [
+			put('cases', caseId, 0, { title: 'A case' }),
+			put('documents', documentId, 0, { caseId, name: 'a.pdf' })
+		]);
 		const before = await a.pullAll();
 		const attempt = await b.push(uuid(), [
 			put('documents', uuid(), 0, { caseId, name: 'planted.pdf' }),
@@ -213,7 +224,11 @@ describe.each(DATABASE_MODES)('sync API over HTTP (%s)', (mode) => {
 		for (const result of attempt.results.slice(0, 3)) expect(result.status).toBe('rejected');
 		expect((await a.pullAll()).changes).toEqual(before.changes);
 		expect((await b.raw(`/api/v1/files/${documentId}`)).status).toBe(404);
-		const search = await b.raw('/api/v1/search', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ caseId, vector: [1, 0], k: 3 }) });
+		const search = await b.raw('/api/v1/search', {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({ caseId, vector: [1, 0], k: 3 })
+		});
 		expect(search.status).toBe(404);
 	});
 
@@ -223,7 +238,11 @@ describe.each(DATABASE_MODES)('sync API over HTTP (%s)', (mode) => {
 		const body = JSON.stringify({ clientId: uuid(), mutations: [put('cases', caseId, 0, { title: 'x' })] });
 		for (const token of [undefined, 'nope', 'dkt_' + 'A'.repeat(43)]) {
 			const anon = apiClient(server.url, token);
-			const push = await anon.raw('/api/v1/push', { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+			const push = await anon.raw('/api/v1/push', {
+				method: 'POST',
+				headers: { 'content-type': 'application/json' },
+				body
+			});
 			expect(push.status).toBe(401);
 			expect((await anon.raw('/api/v1/pull?since=0')).status).toBe(401);
 			expect((await anon.raw(`/api/v1/files/${uuid()}`)).status).toBe(401);
@@ -239,11 +258,15 @@ describe.each(DATABASE_MODES)('sync API over HTTP (%s)', (mode) => {
 		const caseId = uuid();
 		const ok = await api.push(uuid(), [put('cases', caseId, 0, { title: evil, [`note`]: `" OR 1=1 --` })]);
 		expect(ok.results[0]?.status).toBe('applied');
-		const chunk = await api.push(uuid(), [put('chunks', uuid(), 0, { caseId, documentId: uuid(), text: evil, embedding: [1, 0], embeddingModelId: evil })]);
+		const chunk = await api.push(uuid(), [
+			put('chunks', uuid(), 0, { caseId, documentId: uuid(), text: evil, embedding: [1, 0], embeddingModelId: evil })
+		]);
 		expect(chunk.results[0]?.status).toBe('applied');
 		const badChunk = await api.push(uuid(), [put('chunks', uuid(), 0, { caseId, documentId: evil, text: 'x' })]);
 		expect(badChunk.results[0]?.status).toBe('rejected');
-		const badVector = await api.push(uuid(), [put('chunks', uuid(), 0, { caseId, documentId: uuid(), embedding: ['1); DROP TABLE chunks; --'] })]);
+		const badVector = await api.push(uuid(), [
+			put('chunks', uuid(), 0, { caseId, documentId: uuid(), embedding: ['1); DROP TABLE chunks; --'] })
+		]);
 		expect(badVector.results[0]?.status).toBe('rejected');
 		const attempts: unknown[] = [
 			{ clientId: evil, mutations: [] },
@@ -255,32 +278,58 @@ describe.each(DATABASE_MODES)('sync API over HTTP (%s)', (mode) => {
 			{ clientId: uuid(), mutations: [{ ...put('cases', uuid(), 0, {}), op: evil }] }
 		];
 		for (const body of attempts) {
-			const response = await api.raw('/api/v1/push', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+			const response = await api.raw('/api/v1/push', {
+				method: 'POST',
+				headers: { 'content-type': 'application/json' },
+				body: JSON.stringify(body)
+			});
 			expect(response.status).toBe(400);
 		}
 		expect((await api.raw(`/api/v1/pull?since=${encodeURIComponent('0; DROP TABLE cases')}`)).status).toBe(400);
 		expect((await api.raw(`/api/v1/pull?since=0&limit=${encodeURIComponent("1' OR '1'='1")}`)).status).toBe(400);
 		expect((await api.raw(`/api/v1/files/${encodeURIComponent(evil)}`)).status).toBe(404);
-		const search = await api.raw('/api/v1/search', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ caseId: evil, vector: [1], k: 1 }) });
+		const search = await api.raw('/api/v1/search', {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({ caseId: evil, vector: [1], k: 1 })
+		});
 		expect(search.status).toBe(400);
 		const { changes } = await api.pullAll();
 		expect(changes.find((c) => c.id === caseId)?.fields).toEqual({ title: evil, note: `" OR 1=1 --` });
-		expect(changes.find((c) => c.table === 'chunks')?.fields).toMatchObject({ text: evil, embeddingModelId: evil, embedding: [1, 0] });
+		expect(changes.find((c) => c.table === 'chunks')?.fields).toMatchObject({
+			text: evil,
+			embeddingModelId: evil,
+			embedding: [1, 0]
+		});
 	});
 
 	it('refuses oversized bodies and too many mutations', async () => {
 		const api = await team();
-		const big = JSON.stringify({ clientId: uuid(), mutations: [put('cases', uuid(), 0, { title: 'x'.repeat(17 * 1024 * 1024) })] });
-		const tooBig = await api.raw('/api/v1/push', { method: 'POST', headers: { 'content-type': 'application/json' }, body: big });
+		const big = JSON.stringify({
+			clientId: uuid(),
+			mutations: [put('cases', uuid(), 0, { title: 'x'.repeat(17 * 1024 * 1024) })]
+		});
+		const tooBig = await api.raw('/api/v1/push', {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: big
+		});
 		expect(tooBig.status).toBe(413);
 		const fat = await api.raw('/api/v1/push', {
 			method: 'POST',
 			headers: { 'content-type': 'application/json' },
-			body: JSON.stringify({ clientId: uuid(), mutations: [put('cases', uuid(), 0, { title: 'x'.repeat(300 * 1024) })] })
+			body: JSON.stringify({
+				clientId: uuid(),
+				mutations: [put('cases', uuid(), 0, { title: 'x'.repeat(300 * 1024) })]
+			})
 		});
 		expect(fat.status).toBe(400);
 		const many = Array.from({ length: 501 }, () => put('cases', uuid(), 0, { title: 'x' }));
-		const tooMany = await api.raw('/api/v1/push', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ clientId: uuid(), mutations: many }) });
+		const tooMany = await api.raw('/api/v1/push', {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({ clientId: uuid(), mutations: many })
+		});
 		expect(tooMany.status).toBe(400);
 		expect((await api.pullAll()).changes).toEqual([]);
 	});
@@ -295,14 +344,27 @@ describe.each(DATABASE_MODES)('sync API over HTTP (%s)', (mode) => {
 		await api.push(uuid(), [
 			put('cases', caseId, 0, { title: 'v' }),
 			put('cases', otherCase, 0, { title: 'w' }),
-			...vectors.map((v, i) => put('chunks', chunkIds[i]!, 0, { caseId, documentId: docId, text: `chunk ${i}`, embedding: v, embeddingModelId: 'tiny' })),
+			...vectors.map((v, i) =>
+				put('chunks', chunkIds[i]!, 0, {
+					caseId,
+					documentId: docId,
+					text: `chunk ${i}`,
+					embedding: v,
+					embeddingModelId: 'tiny'
+				})
+			),
 			put('chunks', uuid(), 0, { caseId: otherCase, documentId: docId, text: 'elsewhere', embedding: [1, 0, 0] })
 		]);
 		const query = [1, 0.05, 0.1];
-		const response = await api.raw('/api/v1/search', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ caseId, vector: query, k: 5 }) });
+		const response = await api.raw('/api/v1/search', {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({ caseId, vector: query, k: 5 })
+		});
 		expect(response.status).toBe(200);
 		const { results } = (await response.json()) as { results: { chunkId: string; distance: number }[] };
-		const cosine = (a: number[], b: number[]) => 1 - a.reduce((s, x, i) => s + x * b[i]!, 0) / (Math.hypot(...a) * Math.hypot(...b));
+		const cosine = (a: number[], b: number[]) =>
+			1 - a.reduce((s, x, i) => s + x * b[i]!, 0) / (Math.hypot(...a) * Math.hypot(...b));
 		const expected = vectors
 			.map((v, i) => ({ id: chunkIds[i]!, d: cosine(v, query) }))
 			.sort((x, y) => x.d - y.d)
@@ -327,8 +389,15 @@ const commandArbitrary: fc.Arbitrary<Command> = fc.oneof(
 		field: fc.constantFrom('title' as const, 'note' as const),
 		value: fc.string({ maxLength: 6 })
 	}),
-	fc.record({ kind: fc.constant('delete' as const), client: fc.integer({ min: 0, max: 1 }), row: fc.integer({ min: 0, max: 2 }) }),
-	fc.record({ kind: fc.constantFrom('sync' as const, 'sync-lost-reply' as const), client: fc.integer({ min: 0, max: 1 }) })
+	fc.record({
+		kind: fc.constant('delete' as const),
+		client: fc.integer({ min: 0, max: 1 }),
+		row: fc.integer({ min: 0, max: 2 })
+	}),
+	fc.record({
+		kind: fc.constantFrom('sync' as const, 'sync-lost-reply' as const),
+		client: fc.integer({ min: 0, max: 1 })
+	})
 );
 
 interface LocalRow {
@@ -337,9 +406,12 @@ interface LocalRow {
 	fields: Record<string, unknown>;
 }
 
-function snapshotOf(rows: Map<string, ServerRow>): Record<string, { deleted: boolean; fields: Record<string, unknown> }> {
+function snapshotOf(
+	rows: Map<string, ServerRow>
+): Record<string, { deleted: boolean; fields: Record<string, unknown> }> {
 	const out: Record<string, { deleted: boolean; fields: Record<string, unknown> }> = {};
-	for (const [id, row] of [...rows].sort(([a], [b]) => a.localeCompare(b))) out[id] = { deleted: row.deleted, fields: row.fields };
+	for (const [id, row] of [...rows].sort(([a], [b]) => a.localeCompare(b)))
+		out[id] = { deleted: row.deleted, fields: row.fields };
 	return out;
 }
 
@@ -385,7 +457,12 @@ class ModelClient {
 				this.outcomes.set(mutation.mutationId, result.status);
 				if (result.status === 'conflict') this.conflicts.push({ local: mutation, server: result.server });
 				// The server's row wins locally (a conflict's local side is kept in `conflicts`, never dropped).
-				if (result.server) this.rows.set(mutation.id, { rev: result.server.rev, deleted: result.server.deleted, fields: result.server.fields });
+				if (result.server)
+					this.rows.set(mutation.id, {
+						rev: result.server.rev,
+						deleted: result.server.deleted,
+						fields: result.server.fields
+					});
 				else if (result.status === 'applied' || result.status === 'duplicate') {
 					const row = this.rows.get(mutation.id);
 					if (row && row.rev < result.rev) row.rev = result.rev;
@@ -394,13 +471,17 @@ class ModelClient {
 			this.outbox = [];
 		}
 		const { changes, checkpoint } = await this.api.pullAll(this.checkpoint, 5);
-		for (const change of changes) if (change.table === 'threads') this.rows.set(change.id, { rev: change.rev, deleted: change.deleted, fields: change.fields });
+		for (const change of changes)
+			if (change.table === 'threads')
+				this.rows.set(change.id, { rev: change.rev, deleted: change.deleted, fields: change.fields });
 		this.checkpoint = checkpoint;
 	}
 
 	snapshot() {
 		const rows = new Map<string, ServerRow>();
-		for (const [id, row] of this.rows) if (row.rev > 0) rows.set(id, { table: 'threads', id, rev: row.rev, seq: 0, deleted: row.deleted, fields: row.fields });
+		for (const [id, row] of this.rows)
+			if (row.rev > 0)
+				rows.set(id, { table: 'threads', id, rev: row.rev, seq: 0, deleted: row.deleted, fields: row.fields });
 		return snapshotOf(rows);
 	}
 }

@@ -8,7 +8,13 @@ import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { addUser } from './auth.ts';
 import { resolveConfig, type ConfigFlags } from './config.ts';
 import { startServer, type RunningServer, type StartOptions } from './main.ts';
-import { PullResponse, PushResponse, type Mutation, type PullResponse as Pull, type PushResponse as Push } from '../src/lib/sync/protocol.ts';
+import {
+	PullResponse,
+	PushResponse,
+	type Mutation,
+	type PullResponse as Pull,
+	type PushResponse as Push
+} from '../src/lib/sync/protocol.ts';
 
 /**
  * Test servers over real HTTP on 127.0.0.1, backed by an in-memory PGlite either in-process (the
@@ -42,7 +48,11 @@ export async function openBackend(mode: DatabaseMode): Promise<TestBackend> {
 		async start(options = {}, flags = {}) {
 			const dir = await mkdtemp(join(tmpdir(), 'docket-server-'));
 			dirs.push(dir);
-			const config = resolveConfig({ port: '0', data: dir, static: join(dir, 'no-app'), 'log-level': 'silent', ...flags }, {}, dir);
+			const config = resolveConfig(
+				{ port: '0', data: dir, static: join(dir, 'no-app'), 'log-level': 'silent', ...flags },
+				{},
+				dir
+			);
 			config.databaseUrl = databaseUrl;
 			const server = await startServer(config, {
 				handleSignals: false,
@@ -64,11 +74,30 @@ export async function openBackend(mode: DatabaseMode): Promise<TestBackend> {
 const BIN = new URL('../bin/docket.js', import.meta.url).pathname;
 
 /** Starts `docket server` as its own process (so a test can SIGKILL it) and resolves with its URL once it listens. */
-export function spawnServer(dataDir: string, { args = [], env = process.env }: { args?: string[]; env?: NodeJS.ProcessEnv } = {}): Promise<{ child: ChildProcess; url: string }> {
-	const child = spawn(process.execPath, [BIN, 'server', '--port', '0', '--data', dataDir, '--static', join(dataDir, 'no-app'), '--log-level', 'warn', ...args], {
-		stdio: ['ignore', 'ignore', 'pipe'],
-		env
-	});
+export function spawnServer(
+	dataDir: string,
+	{ args = [], env = process.env }: { args?: string[]; env?: NodeJS.ProcessEnv } = {}
+): Promise<{ child: ChildProcess; url: string }> {
+	const child = spawn(
+		process.execPath,
+		[
+			BIN,
+			'server',
+			'--port',
+			'0',
+			'--data',
+			dataDir,
+			'--static',
+			join(dataDir, 'no-app'),
+			'--log-level',
+			'warn',
+			...args
+		],
+		{
+			stdio: ['ignore', 'ignore', 'pipe'],
+			env
+		}
+	);
 	return new Promise((resolve, reject) => {
 		let output = '';
 		child.stderr?.on('data', (chunk: Buffer) => {
@@ -86,10 +115,16 @@ export async function newUser(server: RunningServer, team: string, name = 'teste
 
 /** A minimal API client for tests. */
 export function apiClient(baseUrl: string, token: string | undefined) {
-	const headers = (extra: Record<string, string> = {}) => ({ ...extra, ...(token ? { authorization: `Bearer ${token}` } : {}) });
+	const headers = (extra: Record<string, string> = {}) => ({
+		...extra,
+		...(token ? { authorization: `Bearer ${token}` } : {})
+	});
 	return {
 		async raw(path: string, init: RequestInit = {}) {
-			return fetch(`${baseUrl}${path}`, { ...init, headers: { ...headers(), ...(init.headers as Record<string, string> | undefined) } });
+			return fetch(`${baseUrl}${path}`, {
+				...init,
+				headers: { ...headers(), ...(init.headers as Record<string, string> | undefined) }
+			});
 		},
 		async push(clientId: string, mutations: Mutation[]): Promise<Push> {
 			const response = await fetch(`${baseUrl}/api/v1/push`, {
@@ -140,13 +175,23 @@ export function tus(baseUrl: string, token: string | undefined) {
 		async create(meta: Record<string, string>, size: number) {
 			return fetch(`${baseUrl}/files/`, {
 				method: 'POST',
-				headers: { ...auth, 'tus-resumable': '1.0.0', 'upload-length': String(size), 'upload-metadata': tusMetadata(meta) }
+				headers: {
+					...auth,
+					'tus-resumable': '1.0.0',
+					'upload-length': String(size),
+					'upload-metadata': tusMetadata(meta)
+				}
 			});
 		},
 		async patch(location: string, offset: number, bytes: Uint8Array) {
 			return fetch(`${baseUrl}${location}`, {
 				method: 'PATCH',
-				headers: { ...auth, 'tus-resumable': '1.0.0', 'upload-offset': String(offset), 'content-type': 'application/offset+octet-stream' },
+				headers: {
+					...auth,
+					'tus-resumable': '1.0.0',
+					'upload-offset': String(offset),
+					'content-type': 'application/offset+octet-stream'
+				},
 				body: new Uint8Array(bytes)
 			});
 		},

@@ -28,7 +28,10 @@ describe('tus uploads and file downloads (PGlite)', () => {
 		const api = apiClient(server.url, token);
 		const caseId = uuid();
 		const documentId = uuid();
-		await api.push(uuid(), [put('cases', caseId, 0, { title: 'c' }), put('documents', documentId, 0, { caseId, name: 'a.pdf' })]);
+		await api.push(uuid(), [
+			put('cases', caseId, 0, { title: 'c' }),
+			put('documents', documentId, 0, { caseId, name: 'a.pdf' })
+		]);
 		return { token, api, caseId, documentId };
 	}
 
@@ -36,7 +39,10 @@ describe('tus uploads and file downloads (PGlite)', () => {
 		const { token, api, caseId, documentId } = await teamWithDocument();
 		const bytes = randomBytes(300_000);
 		const client = tus(server.url, token);
-		const created = await client.create({ caseId, documentId, sha256: sha256(bytes), filename: '../../etc/passwd' }, bytes.length);
+		const created = await client.create(
+			{ caseId, documentId, sha256: sha256(bytes), filename: '../../etc/passwd' },
+			bytes.length
+		);
 		expect(created.status).toBe(201);
 		const location = created.headers.get('location') ?? '';
 		expect(location).toMatch(/^\/files\/[0-9a-f]{32}$/);
@@ -53,7 +59,9 @@ describe('tus uploads and file downloads (PGlite)', () => {
 		expect(Buffer.from(await part.arrayBuffer()).equals(bytes.subarray(1000, 2000))).toBe(true);
 		const tail = await api.raw(`/api/v1/files/${documentId}`, { headers: { range: 'bytes=-10' } });
 		expect(Buffer.from(await tail.arrayBuffer()).equals(bytes.subarray(bytes.length - 10))).toBe(true);
-		expect((await api.raw(`/api/v1/files/${documentId}`, { headers: { range: `bytes=${bytes.length}-` } })).status).toBe(416);
+		expect(
+			(await api.raw(`/api/v1/files/${documentId}`, { headers: { range: `bytes=${bytes.length}-` } })).status
+		).toBe(416);
 
 		// The `../` file name was display text only: nothing was written outside the server's own layout.
 		const teamDirs = await readdir(join(dataDir, 'files'));
@@ -65,7 +73,9 @@ describe('tus uploads and file downloads (PGlite)', () => {
 		// Finishing again (a retried last PATCH, or the start-up pass) changes nothing.
 		const uploadId = location.split('/').pop() ?? '';
 		await server.app.uploads?.finish(uploadId);
-		expect(sha256(new Uint8Array(await (await api.raw(`/api/v1/files/${documentId}`)).arrayBuffer()))).toBe(sha256(bytes));
+		expect(sha256(new Uint8Array(await (await api.raw(`/api/v1/files/${documentId}`)).arrayBuffer()))).toBe(
+			sha256(bytes)
+		);
 
 		// Another team sees neither the upload nor the file.
 		const other = await teamWithDocument();
@@ -74,14 +84,19 @@ describe('tus uploads and file downloads (PGlite)', () => {
 		expect((await other.api.raw(`/api/v1/files/${documentId}`)).status).toBe(404);
 		expect((await tus(server.url, undefined).head(location)).status).toBe(401);
 		// tus's own GET (no Range, no team check of its own) is closed.
-		expect((await fetch(`${server.url}${location}`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(405);
+		expect((await fetch(`${server.url}${location}`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(
+			405
+		);
 	});
 
 	it('refuses a file whose bytes do not match its SHA-256', async () => {
 		const { token, api, caseId, documentId } = await teamWithDocument();
 		const bytes = randomBytes(5000);
 		const client = tus(server.url, token);
-		const created = await client.create({ caseId, documentId, sha256: sha256(randomBytes(8)), filename: 'x.pdf' }, bytes.length);
+		const created = await client.create(
+			{ caseId, documentId, sha256: sha256(randomBytes(8)), filename: 'x.pdf' },
+			bytes.length
+		);
 		const response = await client.patch(created.headers.get('location') ?? '', 0, bytes);
 		expect(response.status).toBe(460);
 		expect((await api.raw(`/api/v1/files/${documentId}`)).status).toBe(404);
@@ -98,8 +113,16 @@ describe('tus uploads and file downloads (PGlite)', () => {
 		expect((await client.create({ caseId, documentId, sha256: 'a'.repeat(64) }, 10)).status).toBe(400);
 		expect((await client.create({ ...good, caseId: other.caseId, documentId: other.documentId }, 10)).status).toBe(404);
 		expect((await tus(server.url, 'bad').create(good, 10)).status).toBe(401);
-		for (const path of ['/files/..%2F..%2Fserver.lock', '/files/../server.lock', '/files/%2e%2e%2fserver.lock', '/files/abc']) {
-			const response = await fetch(`${server.url}${path}`, { method: 'HEAD', headers: { authorization: `Bearer ${token}`, 'tus-resumable': '1.0.0' } });
+		for (const path of [
+			'/files/..%2F..%2Fserver.lock',
+			'/files/../server.lock',
+			'/files/%2e%2e%2fserver.lock',
+			'/files/abc'
+		]) {
+			const response = await fetch(`${server.url}${path}`, {
+				method: 'HEAD',
+				headers: { authorization: `Bearer ${token}`, 'tus-resumable': '1.0.0' }
+			});
 			expect(response.status, path).toBeGreaterThanOrEqual(400);
 			expect(response.status, path).toBeLessThan(500);
 		}
@@ -107,7 +130,10 @@ describe('tus uploads and file downloads (PGlite)', () => {
 
 	it('refuses an upload larger than the limit before taking a byte', async () => {
 		const { token, caseId, documentId } = await teamWithDocument();
-		const created = await tus(server.url, token).create({ caseId, documentId, sha256: 'a'.repeat(64), filename: 'huge.pdf' }, LIMITS.maxUploadBytes + 1);
+		const created = await tus(server.url, token).create(
+			{ caseId, documentId, sha256: 'a'.repeat(64), filename: 'huge.pdf' },
+			LIMITS.maxUploadBytes + 1
+		);
 		expect(created.status).toBe(413);
 		expect(created.headers.get('location')).toBeNull();
 	});
@@ -125,7 +151,9 @@ describe('tus uploads and file downloads (PGlite)', () => {
 		await server.database.pool.query('DELETE FROM files WHERE document_id = $1', [documentId]);
 		expect((await api.raw(`/api/v1/files/${documentId}`)).status).toBe(404);
 		expect(await server.app.uploads?.reconcile()).toBe(1);
-		expect(sha256(new Uint8Array(await (await api.raw(`/api/v1/files/${documentId}`)).arrayBuffer()))).toBe(sha256(bytes));
+		expect(sha256(new Uint8Array(await (await api.raw(`/api/v1/files/${documentId}`)).arrayBuffer()))).toBe(
+			sha256(bytes)
+		);
 	});
 
 	it('rate-limits per token', async () => {
@@ -136,6 +164,8 @@ describe('tus uploads and file downloads (PGlite)', () => {
 		for (let i = 0; i < 5; i++) statuses.push((await api.raw('/api/v1/pull?since=0')).status);
 		expect(statuses).toEqual([200, 200, 200, 429, 429]);
 		// Someone else's token has its own bucket.
-		expect((await apiClient(limited.url, await newUser(limited, `team-${uuid()}`)).raw('/api/v1/pull?since=0')).status).toBe(200);
+		expect(
+			(await apiClient(limited.url, await newUser(limited, `team-${uuid()}`)).raw('/api/v1/pull?since=0')).status
+		).toBe(200);
 	});
 });

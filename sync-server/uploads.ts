@@ -64,14 +64,16 @@ export class Uploads {
 	private async create(header: string | null, metadata: Record<string, string | null> | undefined): Promise<string> {
 		const principal = await this.principal(header);
 		const parsed = UploadMetadata.safeParse(metadata ?? {});
-		if (!parsed.success) throw fail(400, 'Upload metadata needs caseId, documentId (UUIDs), sha256 (hex) and filename.');
+		if (!parsed.success)
+			throw fail(400, 'Upload metadata needs caseId, documentId (UUIDs), sha256 (hex) and filename.');
 		const { caseId, documentId, sha256, filename } = parsed.data;
-		const doc = await this.pool.query<{ case_id: string; deleted: boolean }>('SELECT case_id, deleted FROM documents WHERE team_id = $1 AND id = $2', [
-			principal.teamId,
-			documentId
-		]);
+		const doc = await this.pool.query<{ case_id: string; deleted: boolean }>(
+			'SELECT case_id, deleted FROM documents WHERE team_id = $1 AND id = $2',
+			[principal.teamId, documentId]
+		);
 		const row = doc.rows[0];
-		if (!row || row.deleted || row.case_id !== caseId) throw fail(404, 'No such document in your team: push the document before its file.');
+		if (!row || row.deleted || row.case_id !== caseId)
+			throw fail(404, 'No such document in your team: push the document before its file.');
 		const id = randomBytes(16).toString('hex');
 		await this.pool.query(
 			`INSERT INTO uploads (id, team_id, case_id, document_id, sha256, filename, state) VALUES ($1, $2, $3, $4, $5, $6, 'open')`,
@@ -82,7 +84,10 @@ export class Uploads {
 
 	private async authorise(header: string | null, uploadId: string): Promise<void> {
 		const principal = await this.principal(header);
-		const { rows } = await this.pool.query('SELECT 1 FROM uploads WHERE id = $1 AND team_id = $2', [uploadId, principal.teamId]);
+		const { rows } = await this.pool.query('SELECT 1 FROM uploads WHERE id = $1 AND team_id = $2', [
+			uploadId,
+			principal.teamId
+		]);
 		// Another team's upload looks exactly like a missing one.
 		if (rows.length === 0) throw fail(404, 'No such upload.');
 	}

@@ -85,27 +85,31 @@ describe('docket ingest', () => {
 	});
 
 	const files = corpusFiles();
-	it.skipIf(!files)(`puts every corpus PDF in its true state, through bin/docket.js${files ? '' : ` (${CORPUS_MISSING})`}`, async () => {
-		const passwords = [...new Set(files!.flatMap((f) => (f.password ? [f.password] : [])))];
-		const { stdout } = await promisify(execFile)(
-			process.execPath,
-			['bin/docket.js', 'ingest', CORPUS_DIR, ...passwords.flatMap((p) => ['--password', p]), '--json'],
-			{ maxBuffer: 16 * 1024 * 1024 }
-		);
-		const lines = parse(stdout.trim().split('\n'));
-		expect(lines.map((l) => l.file.slice(CORPUS_DIR.length))).toEqual(
-			expect.arrayContaining(files!.map((f) => f.file))
-		);
-		const wrong = lines
-			.filter((l) => l.file.endsWith('.pdf'))
-			.map((l) => [l.file.slice(CORPUS_DIR.length), l.status])
-			.filter(([file, status]) => status !== expectedStatus(file!));
-		expect(wrong).toEqual([]);
-		const trace = lines.find((l) => l.file.endsWith('/tracemonkey.pdf'))!;
-		expect(trace).toMatchObject({ status: 'indexed', pages: 14 });
-		expect(trace.chunks).toBeGreaterThan(50);
-		expect(lines.find((l) => l.file.endsWith('/freeculture.pdf'))).toMatchObject({ pages: 352 });
-	}, 120_000);
+	it.skipIf(!files)(
+		`puts every corpus PDF in its true state, through bin/docket.js${files ? '' : ` (${CORPUS_MISSING})`}`,
+		async () => {
+			const passwords = [...new Set(files!.flatMap((f) => (f.password ? [f.password] : [])))];
+			const { stdout } = await promisify(execFile)(
+				process.execPath,
+				['bin/docket.js', 'ingest', CORPUS_DIR, ...passwords.flatMap((p) => ['--password', p]), '--json'],
+				{ maxBuffer: 16 * 1024 * 1024 }
+			);
+			const lines = parse(stdout.trim().split('\n'));
+			expect(lines.map((l) => l.file.slice(CORPUS_DIR.length))).toEqual(
+				expect.arrayContaining(files!.map((f) => f.file))
+			);
+			const wrong = lines
+				.filter((l) => l.file.endsWith('.pdf'))
+				.map((l) => [l.file.slice(CORPUS_DIR.length), l.status])
+				.filter(([file, status]) => status !== expectedStatus(file!));
+			expect(wrong).toEqual([]);
+			const trace = lines.find((l) => l.file.endsWith('/tracemonkey.pdf'))!;
+			expect(trace).toMatchObject({ status: 'indexed', pages: 14 });
+			expect(trace.chunks).toBeGreaterThan(50);
+			expect(lines.find((l) => l.file.endsWith('/freeculture.pdf'))).toMatchObject({ pages: 352 });
+		},
+		120_000
+	);
 
 	it.skipIf(!files)('asks for a password, then opens the file with it', async () => {
 		const path = join(CORPUS_DIR, 'issue6010_1.pdf');

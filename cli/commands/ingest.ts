@@ -36,7 +36,10 @@ Exit status 0 when every file was reported, whatever its state; 1 when a file co
 			try {
 				const report = reportOf(await ingestFile(file, { passwords: values.password ?? [] }));
 				if (values.json) io.stdout(JSON.stringify(report));
-				else io.stdout(`${report.status.padEnd(14)} ${String(report.pages).padStart(5)} pages ${String(report.chunks).padStart(6)} chunks  ${file}${report.error ? `  — ${report.error}` : ''}`);
+				else
+					io.stdout(
+						`${report.status.padEnd(14)} ${String(report.pages).padStart(5)} pages ${String(report.chunks).padStart(6)} chunks  ${file}${report.error ? `  — ${report.error}` : ''}`
+					);
 			} catch (error) {
 				unreadable++;
 				io.stderr(`docket ingest: cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`);

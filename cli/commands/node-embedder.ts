@@ -18,9 +18,17 @@ export function localModel(dir: string): { base: string; repo: string } {
 
 /** A transformers.js embedder on onnxruntime-node's CPU backend, from a model folder on disk (never the network). */
 export async function nodeEmbedder(dir: string | undefined, pooling: 'mean' | 'cls' = 'mean'): Promise<Embedder> {
-	if (dir === undefined) throw new DocketError('invalid-input', 'Semantic and hybrid search needs an embedding model, and none was named.', { action: 'Name its folder with --model DIR (hub layout, e.g. models/ORG/NAME), or use --mode lexical.' });
+	if (dir === undefined)
+		throw new DocketError('invalid-input', 'Semantic and hybrid search needs an embedding model, and none was named.', {
+			action: 'Name its folder with --model DIR (hub layout, e.g. models/ORG/NAME), or use --mode lexical.'
+		});
 	const { base, repo } = localModel(dir);
 	const config = await stat(resolve(base, repo, 'resolve/main/config.json')).catch(() => undefined);
-	if (!config) throw new DocketError('not-found', `No model in ${dir}: expected ${repo}/resolve/main/config.json, tokenizer.json and onnx/model.onnx under ${base}.`, { action: 'Point --model at a folder that holds the model files.' });
+	if (!config)
+		throw new DocketError(
+			'not-found',
+			`No model in ${dir}: expected ${repo}/resolve/main/config.json, tokenizer.json and onnx/model.onnx under ${base}.`,
+			{ action: 'Point --model at a folder that holds the model files.' }
+		);
 	return loadTransformersEmbedder({ repo, source: { kind: 'local-dir', dir: base }, devices: ['cpu'], pooling });
 }

@@ -18,8 +18,14 @@ function capture() {
 let dir = '';
 beforeAll(async () => {
 	dir = await mkdtemp(join(tmpdir(), 'docket-search-'));
-	await writeFile(join(dir, 'lease.txt'), 'The tenant shall pay rent monthly to the landlord.\fThe landlord may terminate the lease after two missed payments.');
-	await writeFile(join(dir, 'causby.md'), '# Causby\n\nThe chickens died when the airplanes flew low over the Causby farm.');
+	await writeFile(
+		join(dir, 'lease.txt'),
+		'The tenant shall pay rent monthly to the landlord.\fThe landlord may terminate the lease after two missed payments.'
+	);
+	await writeFile(
+		join(dir, 'causby.md'),
+		'# Causby\n\nThe chickens died when the airplanes flew low over the Causby farm.'
+	);
 	await writeFile(join(dir, 'queries.txt'), 'landlord terminate\n\nCausbey chickens\n"pay rent"\n');
 });
 afterAll(async () => {
@@ -29,7 +35,20 @@ afterAll(async () => {
 describe('docket search', () => {
 	it('indexes once and prints one JSON line per query with file, page, score and text', async () => {
 		const { io, out, err } = capture();
-		const code = await main(['search', '--docs', join(dir, 'lease.txt'), join(dir, 'causby.md'), '--queries', join(dir, 'queries.txt'), '--k', '2', '--json'], io);
+		const code = await main(
+			[
+				'search',
+				'--docs',
+				join(dir, 'lease.txt'),
+				join(dir, 'causby.md'),
+				'--queries',
+				join(dir, 'queries.txt'),
+				'--k',
+				'2',
+				'--json'
+			],
+			io
+		);
 		expect(err).toEqual([]);
 		expect(code).toBe(0);
 		const lines = out.map((l) => JSON.parse(l) as SearchLine);
@@ -45,17 +64,23 @@ describe('docket search', () => {
 
 	it('explains that semantic and hybrid modes need a model, and checks its arguments', async () => {
 		const { io, err } = capture();
-		expect(await main(['search', '--docs', join(dir, 'lease.txt'), '--query', 'rent', '--mode', 'semantic', '--json'], io)).toBe(1);
+		expect(
+			await main(['search', '--docs', join(dir, 'lease.txt'), '--query', 'rent', '--mode', 'semantic', '--json'], io)
+		).toBe(1);
 		expect(err.join('\n')).toMatch(/needs an embedding model/);
 		expect(await main(['search', '--docs', join(dir, 'lease.txt'), '--json'], capture().io)).toBe(2);
 		expect(await main(['search', '--query', 'x'], capture().io)).toBe(2);
-		expect(await main(['search', '--docs', join(dir, 'lease.txt'), '--query', 'x', '--mode', 'fuzzy'], capture().io)).toBe(2);
+		expect(
+			await main(['search', '--docs', join(dir, 'lease.txt'), '--query', 'x', '--mode', 'fuzzy'], capture().io)
+		).toBe(2);
 	});
 
 	it('runs hybrid mode with an embedder', async () => {
 		const command = createSearchCommand(() => Promise.resolve(new HashingEmbedder(32)));
 		const { io, out } = capture();
-		expect(await command.run(['--docs', dir, '--query', 'airplanes chickens', '--mode', 'hybrid', '--k', '1', '--json'], io)).toBe(0);
+		expect(
+			await command.run(['--docs', dir, '--query', 'airplanes chickens', '--mode', 'hybrid', '--k', '1', '--json'], io)
+		).toBe(0);
 		const line = JSON.parse(out[0]!) as SearchLine;
 		expect(line.results).toHaveLength(1);
 		expect(line.results[0]!.file).toBe(join(dir, 'causby.md'));
@@ -70,7 +95,25 @@ describe('docket search', () => {
 	it('runs semantic and hybrid modes with --model on the fixture model, on the CPU', async () => {
 		for (const mode of ['semantic', 'hybrid']) {
 			const { io, out, err } = capture();
-			expect(await main(['search', '--docs', dir, '--query', 'landlord rent', '--mode', mode, '--model', FIXTURE_MODEL, '--k', '3', '--json'], io)).toBe(0);
+			expect(
+				await main(
+					[
+						'search',
+						'--docs',
+						dir,
+						'--query',
+						'landlord rent',
+						'--mode',
+						mode,
+						'--model',
+						FIXTURE_MODEL,
+						'--k',
+						'3',
+						'--json'
+					],
+					io
+				)
+			).toBe(0);
 			expect(err).toEqual([]);
 			const line = JSON.parse(out[0]!) as SearchLine;
 			expect(line.results).toHaveLength(3);
@@ -80,7 +123,12 @@ describe('docket search', () => {
 
 	it('says which model folder is missing', async () => {
 		const { io, err } = capture();
-		expect(await main(['search', '--docs', dir, '--query', 'x', '--mode', 'hybrid', '--model', join(dir, 'nothing/here')], io)).toBe(1);
+		expect(
+			await main(
+				['search', '--docs', dir, '--query', 'x', '--mode', 'hybrid', '--model', join(dir, 'nothing/here')],
+				io
+			)
+		).toBe(1);
 		expect(err.join('\n')).toMatch(/No model in/);
 	});
 });

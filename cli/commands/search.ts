@@ -3,7 +3,13 @@ import { parseArgs } from 'node:util';
 import { expandPaths, ingestFile } from '../../src/lib/ingest/ingest-file.node.ts';
 import { CpuVectorIndex } from '../../src/lib/search/cpu-index.ts';
 import { FullTextIndex } from '../../src/lib/search/full-text.ts';
-import { ModelNeededError, searchCase, type PassageSource, type SearchBackend, type SearchMode } from '../../src/lib/search/hybrid.ts';
+import {
+	ModelNeededError,
+	searchCase,
+	type PassageSource,
+	type SearchBackend,
+	type SearchMode
+} from '../../src/lib/search/hybrid.ts';
 import type { Embedder } from '../../src/lib/search/types.ts';
 import { toDocketError } from '../../src/lib/errors.ts';
 import { UsageError, type Command } from '../command.ts';
@@ -22,7 +28,9 @@ export interface SearchLine {
  * `docket search`, with the embedder semantic and hybrid modes use: by default transformers.js on the CPU
  * over the `--model` folder; tests pass a deterministic one. Without an embedder those modes explain why not.
  */
-export function createSearchCommand(embedder?: (options: { model: string | undefined; pooling: 'mean' | 'cls' }) => Promise<Embedder>): Command {
+export function createSearchCommand(
+	embedder?: (options: { model: string | undefined; pooling: 'mean' | 'cls' }) => Promise<Embedder>
+): Command {
 	return {
 		name: 'search',
 		summary: 'Index files once and run queries on them (lexical, semantic or hybrid)',
@@ -57,7 +65,8 @@ each query against them.
 			// `--docs a.pdf b.pdf` leaves b.pdf as a positional: every positional is a document.
 			const docs = [...(values.docs ?? []), ...positionals];
 			if (docs.length === 0) throw new UsageError('Name the files to search with --docs.');
-			if ((values.query === undefined) === (values.queries === undefined)) throw new UsageError('Give exactly one of --query and --queries.');
+			if ((values.query === undefined) === (values.queries === undefined))
+				throw new UsageError('Give exactly one of --query and --queries.');
 			const k = Number(values.k);
 			if (!Number.isInteger(k) || k < 1) throw new UsageError('--k must be a whole number of at least 1.');
 			const mode = MODES.find((m) => m === values.mode);
@@ -66,7 +75,9 @@ each query against them.
 			if (!pooling) throw new UsageError('--pooling must be mean or cls.');
 			if (mode !== 'lexical' && !embedder) {
 				const error = new ModelNeededError(mode);
-				io.stderr(`docket search: ${error.message} The command line has no embedding model installed yet; use --mode lexical.`);
+				io.stderr(
+					`docket search: ${error.message} The command line has no embedding model installed yet; use --mode lexical.`
+				);
 				return 1;
 			}
 			const queries =
@@ -92,9 +103,20 @@ each query against them.
 				const ingested = await ingestFile(file);
 				if (ingested.extraction.status !== 'indexed') {
 					const extraction = ingested.extraction;
-					io.stderr(`docket search: ${extraction.status === 'no-text' ? 'no text in' : 'skipping'} ${file}: ${extraction.error}`);
+					io.stderr(
+						`docket search: ${extraction.status === 'no-text' ? 'no text in' : 'skipping'} ${file}: ${extraction.error}`
+					);
 				}
-				for (const c of ingested.chunks) chunks.push({ id: `${i}:${c.ordinal}`, documentId: String(i), page: c.page, start: c.start, end: c.end, text: c.text, file });
+				for (const c of ingested.chunks)
+					chunks.push({
+						id: `${i}:${c.ordinal}`,
+						documentId: String(i),
+						page: c.page,
+						start: c.start,
+						end: c.end,
+						text: c.text,
+						file
+					});
 			}
 			const byId = new Map(chunks.map((c) => [c.id, c]));
 			const text = FullTextIndex.empty();
@@ -104,18 +126,28 @@ each query against them.
 				const index = new CpuVectorIndex(model.dim);
 				for (let start = 0; start < chunks.length; start += 64) {
 					const batch = chunks.slice(start, start + 64);
-					index.add(batch.map((c) => c.id), await model.embed(batch.map((c) => c.text)));
+					index.add(
+						batch.map((c) => c.id),
+						await model.embed(batch.map((c) => c.text))
+					);
 				}
 				backend.vectors = (q, n) => index.search(q, n);
 			}
 			for (const query of queries) {
 				const response = await searchCase(backend, query, { k, mode, ...(model ? { embedder: model } : {}) });
-				const results = response.results.map((r) => ({ file: byId.get(r.id)!.file, page: r.page, score: r.score, text: r.text }));
-				const line: SearchLine = response.suggestion === undefined ? { query, results } : { query, suggestion: response.suggestion, results };
+				const results = response.results.map((r) => ({
+					file: byId.get(r.id)!.file,
+					page: r.page,
+					score: r.score,
+					text: r.text
+				}));
+				const line: SearchLine =
+					response.suggestion === undefined ? { query, results } : { query, suggestion: response.suggestion, results };
 				if (values.json) io.stdout(JSON.stringify(line));
 				else {
 					io.stdout(`${query}${line.suggestion ? `  (did you mean: ${line.suggestion})` : ''}`);
-					for (const r of line.results) io.stdout(`  ${r.score.toFixed(3)}  ${r.file} p. ${r.page}: ${r.text.replace(/\s+/g, ' ').slice(0, 100)}`);
+					for (const r of line.results)
+						io.stdout(`  ${r.score.toFixed(3)}  ${r.file} p. ${r.page}: ${r.text.replace(/\s+/g, ' ').slice(0, 100)}`);
 				}
 			}
 			return 0;

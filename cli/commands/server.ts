@@ -61,7 +61,8 @@ only a hash of it is stored. While a server owns the data directory, the command
 
 async function userCommand(argv: string[], io: CommandIo): Promise<number> {
 	const [action, ...rest] = argv;
-	if (action !== 'add') throw new UsageError(`Unknown user action "${action ?? ''}"; the one there is: user add NAME --team TEAM.`);
+	if (action !== 'add')
+		throw new UsageError(`Unknown user action "${action ?? ''}"; the one there is: user add NAME --team TEAM.`);
 	const { values, positionals } = parseArgs({
 		args: rest,
 		options: { team: { type: 'string' }, data: { type: 'string' }, 'database-url': { type: 'string' } },

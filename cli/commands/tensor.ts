@@ -5,7 +5,13 @@ import { DocketError } from '../../src/lib/errors.ts';
 import { nodeGpu, nodeShaderSource } from '../../src/lib/gpu/node.ts';
 import { resampleCpu, sampleCpu } from '../../src/lib/tensor/cpu.ts';
 import { encodeNpy, parseNpy } from '../../src/lib/tensor/npy.ts';
-import { BOUNDARY_MODES, KERNELS, type BoundaryMode, type KernelName, type Tensor } from '../../src/lib/tensor/semantics.ts';
+import {
+	BOUNDARY_MODES,
+	KERNELS,
+	type BoundaryMode,
+	type KernelName,
+	type Tensor
+} from '../../src/lib/tensor/semantics.ts';
 import { resampleWebGpu, sampleWebGpu } from '../../src/lib/tensor/webgpu.ts';
 
 const USAGE = `Usage:
@@ -27,7 +33,9 @@ function triple(value: string | undefined, flag: string, integer: boolean): numb
 	if (value === undefined) return undefined;
 	const parts = value.split(',').map((s) => Number(s.trim()));
 	if (parts.length !== 3 || parts.some((n) => !Number.isFinite(n) || (integer && !Number.isInteger(n)))) {
-		throw new UsageError(`${flag} takes three comma-separated ${integer ? 'whole numbers' : 'numbers'}, e.g. ${flag} ${integer ? '1,2,3' : '2,1.5,1.5'}.`);
+		throw new UsageError(
+			`${flag} takes three comma-separated ${integer ? 'whole numbers' : 'numbers'}, e.g. ${flag} ${integer ? '1,2,3' : '2,1.5,1.5'}.`
+		);
 	}
 	return parts;
 }
@@ -50,7 +58,8 @@ export const tensorCommand: Command = {
 	usage: USAGE,
 	async run(argv, io) {
 		const [op, ...rest] = argv;
-		if (op !== 'resample' && op !== 'sample') throw new UsageError(op ? `Unknown tensor operation "${op}".` : 'Name an operation: resample or sample.');
+		if (op !== 'resample' && op !== 'sample')
+			throw new UsageError(op ? `Unknown tensor operation "${op}".` : 'Name an operation: resample or sample.');
 		const { values } = parseArgs({
 			args: rest,
 			options: {
@@ -82,11 +91,22 @@ export const tensorCommand: Command = {
 			const start = performance.now();
 			let output: Tensor;
 			if (op === 'resample') {
-				const params = { ...common, ...(zoom ? { zoom } : {}), ...(shape ? { outputShape: shape } : {}), gridMode: values['grid-mode'] ?? false };
-				output = backend === 'cpu' ? resampleCpu(input, params) : await resampleWebGpu(await nodeGpu(), nodeShaderSource, input, params);
+				const params = {
+					...common,
+					...(zoom ? { zoom } : {}),
+					...(shape ? { outputShape: shape } : {}),
+					gridMode: values['grid-mode'] ?? false
+				};
+				output =
+					backend === 'cpu'
+						? resampleCpu(input, params)
+						: await resampleWebGpu(await nodeGpu(), nodeShaderSource, input, params);
 			} else {
 				const coords = await readTensor(values.coords!);
-				output = backend === 'cpu' ? sampleCpu(input, coords, common) : await sampleWebGpu(await nodeGpu(), nodeShaderSource, input, coords, common);
+				output =
+					backend === 'cpu'
+						? sampleCpu(input, coords, common)
+						: await sampleWebGpu(await nodeGpu(), nodeShaderSource, input, coords, common);
 			}
 			const ms = performance.now() - start;
 			await writeFile(values.out, encodeNpy(output));

@@ -24,18 +24,36 @@ describe('migrations on a throwaway database', () => {
 		expect(await migrate(database.pool)).toEqual([]);
 		const { rows } = await database.pool.query<{ name: string }>('SELECT name FROM schema_migrations ORDER BY name');
 		expect(rows.map((r) => r.name)).toEqual(files);
-		const tables = await database.pool.query<{ table_name: string }>(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'`);
-		expect(tables.rows.map((r) => r.table_name)).toEqual(
-			expect.arrayContaining(['teams', 'users', 'cases', 'documents', 'chunks', 'threads', 'messages', 'applied_mutations', 'uploads', 'files'])
+		const tables = await database.pool.query<{ table_name: string }>(
+			`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'`
 		);
-		const hnsw = await database.pool.query(`SELECT indexname FROM pg_indexes WHERE tablename = 'chunks' AND indexdef LIKE '%hnsw%'`);
+		expect(tables.rows.map((r) => r.table_name)).toEqual(
+			expect.arrayContaining([
+				'teams',
+				'users',
+				'cases',
+				'documents',
+				'chunks',
+				'threads',
+				'messages',
+				'applied_mutations',
+				'uploads',
+				'files'
+			])
+		);
+		const hnsw = await database.pool.query(
+			`SELECT indexname FROM pg_indexes WHERE tablename = 'chunks' AND indexdef LIKE '%hnsw%'`
+		);
 		expect(hnsw.rowCount).toBeGreaterThan(0);
 	});
 
 	it('rolls a failing migration back whole, and refuses badly named files', async () => {
 		const extra = await mkdtemp(join(tmpdir(), 'docket-migrations-'));
 		try {
-			await writeFile(join(extra, '20300101T0000_broken.sql'), 'CREATE TABLE half_done (id int); SELECT no_such_function();');
+			await writeFile(
+				join(extra, '20300101T0000_broken.sql'),
+				'CREATE TABLE half_done (id int); SELECT no_such_function();'
+			);
 			await expect(migrate(database.pool, extra)).rejects.toThrow();
 			const left = await database.pool.query(`SELECT 1 FROM information_schema.tables WHERE table_name = 'half_done'`);
 			expect(left.rowCount).toBe(0);

@@ -10,7 +10,8 @@ const MIGRATION_NAME = /^\d{8}T\d{4}_[a-z0-9_]+\.sql$/;
 
 export async function migrationFiles(dir = MIGRATIONS_DIR): Promise<string[]> {
 	const names = (await readdir(dir)).filter((name) => name.endsWith('.sql'));
-	for (const name of names) if (!MIGRATION_NAME.test(name)) throw new Error(`Migration "${name}" must be named like 20261123T2300_what.sql.`);
+	for (const name of names)
+		if (!MIGRATION_NAME.test(name)) throw new Error(`Migration "${name}" must be named like 20261123T2300_what.sql.`);
 	return names.sort();
 }
 
@@ -19,7 +20,9 @@ export async function migrationFiles(dir = MIGRATIONS_DIR): Promise<string[]> {
  * running the same migration twice. Returns the names applied now.
  */
 export async function migrate(pool: pg.Pool, dir = MIGRATIONS_DIR): Promise<string[]> {
-	await pool.query(`CREATE TABLE IF NOT EXISTS schema_migrations (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`);
+	await pool.query(
+		`CREATE TABLE IF NOT EXISTS schema_migrations (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`
+	);
 	const applied: string[] = [];
 	for (const name of await migrationFiles(dir)) {
 		const sql = await readFile(`${dir}/${name}`, 'utf8');

@@ -14,8 +14,12 @@ async function caseWithLease(page: Page, title: string) {
 	await library.createCase(title);
 	const casePage = new CasePage(page);
 	await casePage.tab('Documents').click();
-	await page.getByLabel('Add documents').setInputFiles([{ name: 'lease.txt', mimeType: 'text/plain', buffer: Buffer.from(LEASE) }]);
-	await expect(page.getByRole('list', { name: 'Documents in this case' }).getByRole('listitem', { name: 'lease.txt' })).toContainText('Indexed', { timeout: 60_000 });
+	await page
+		.getByLabel('Add documents')
+		.setInputFiles([{ name: 'lease.txt', mimeType: 'text/plain', buffer: Buffer.from(LEASE) }]);
+	await expect(
+		page.getByRole('list', { name: 'Documents in this case' }).getByRole('listitem', { name: 'lease.txt' })
+	).toContainText('Indexed', { timeout: 60_000 });
 	await casePage.tab('Chat').click();
 	return casePage;
 }
@@ -33,7 +37,9 @@ test.describe('chat with the scripted test engine', () => {
 		await page.addInitScript(() => localStorage.setItem('docket.testAiEngine', 'scripted'));
 	});
 
-	test('an answer streams in with citations; [1] opens the cited page highlighted; Stop stops; the thread survives a reload', async ({ page }) => {
+	test('an answer streams in with citations; [1] opens the cited page highlighted; Stop stops; the thread survives a reload', async ({
+		page
+	}) => {
 		test.setTimeout(120_000);
 		await caseWithLease(page, 'Chat case');
 		await expect(page.getByText('Answers come from test/scripted-chat.')).toBeVisible();
@@ -66,7 +72,10 @@ test.describe('chat with the scripted test engine', () => {
 		await expect(page.getByLabel('Page 2 text').locator('mark')).toContainText('terminate the lease');
 	});
 
-	test('summarises a document and the case, and exports a report as Markdown and as a print-ready page', async ({ page, context }) => {
+	test('summarises a document and the case, and exports a report as Markdown and as a print-ready page', async ({
+		page,
+		context
+	}) => {
 		test.setTimeout(120_000);
 		await caseWithLease(page, 'Report case');
 		await ask(page, 'When may the landlord terminate the lease?');
@@ -115,7 +124,9 @@ test.describe('chat with the scripted test engine', () => {
 	});
 });
 
-test('without a chat model, a question shows the matching passages and says the model is not loaded', async ({ page }) => {
+test('without a chat model, a question shows the matching passages and says the model is not loaded', async ({
+	page
+}) => {
 	test.setTimeout(120_000);
 	await caseWithLease(page, 'No model case');
 	await ask(page, 'When may the landlord terminate the lease?');
@@ -127,7 +138,9 @@ test('without a chat model, a question shows the matching passages and says the 
 
 	// Search says plainly that only lexical mode runs without an embedding model.
 	await new CasePage(page).tab('Search').click();
-	await expect(page.getByText(/Searching by words only: meaning-based \(semantic and hybrid\) search needs an embedding model/)).toBeVisible();
+	await expect(
+		page.getByText(/Searching by words only: meaning-based \(semantic and hybrid\) search needs an embedding model/)
+	).toBeVisible();
 	await expect(page.getByRole('combobox', { name: 'Search mode' })).toHaveValue('lexical');
 	await expect(page.getByRole('option', { name: 'Meaning (semantic)' })).toBeDisabled();
 	const box = page.getByRole('searchbox', { name: 'Search this case' });

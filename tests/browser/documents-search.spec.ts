@@ -7,7 +7,9 @@ const CORPUS = '../shared/corpus/pdfs';
 test.describe('documents and search', () => {
 	test.skip(!existsSync(CORPUS), 'needs ../shared/corpus (the shared PDF corpus), absent in this checkout');
 
-	test('ingests several files to their true states, asks for a password, searches and opens the cited page', async ({ page }) => {
+	test('ingests several files to their true states, asks for a password, searches and opens the cited page', async ({
+		page
+	}) => {
 		test.setTimeout(180_000);
 		const library = new Library(page);
 		await library.open();

@@ -111,7 +111,11 @@ test.describe('offline app', () => {
 	test('has what Chrome needs to offer installation', async ({ baseURL }) => {
 		// Chrome never offers installation in an incognito profile, which is what a fresh test context is.
 		const profile = await mkdtemp(join(tmpdir(), 'docket-profile-'));
-		const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, baseURL });
+		const context = await chromium.launchPersistentContext(profile, {
+			executablePath: CHROMIUM_PATH,
+			args: CHROMIUM_ARGS,
+			baseURL
+		});
 		const page = context.pages()[0] ?? (await context.newPage());
 		const shell = new Shell(page);
 		await page.goto('/');
@@ -119,10 +123,19 @@ test.describe('offline app', () => {
 		const href = await page.locator('link[rel="manifest"]').getAttribute('href');
 		expect(href).toBeTruthy();
 		const manifest = (await (await page.request.get(href!)).json()) as {
-			name: string; short_name: string; start_url: string; display: string; theme_color: string;
+			name: string;
+			short_name: string;
+			start_url: string;
+			display: string;
+			theme_color: string;
 			icons: { src: string; sizes: string; purpose?: string }[];
 		};
-		expect(manifest).toMatchObject({ name: expect.stringContaining('Docket'), short_name: 'Docket', start_url: '/', display: 'standalone' });
+		expect(manifest).toMatchObject({
+			name: expect.stringContaining('Docket'),
+			short_name: 'Docket',
+			start_url: '/',
+			display: 'standalone'
+		});
 		expect(manifest.theme_color).toMatch(/^#/);
 		for (const size of ['192x192', '512x512']) expect(manifest.icons.some((i) => i.sizes === size)).toBe(true);
 		expect(manifest.icons.some((i) => i.purpose === 'maskable')).toBe(true);
@@ -136,7 +149,9 @@ test.describe('offline app', () => {
 		}
 		// Chrome's own verdict, through the DevTools protocol.
 		const cdp = await context.newCDPSession(page);
-		const { installabilityErrors } = (await cdp.send('Page.getInstallabilityErrors')) as { installabilityErrors: unknown[] };
+		const { installabilityErrors } = (await cdp.send('Page.getInstallabilityErrors')) as {
+			installabilityErrors: unknown[];
+		};
 		expect(installabilityErrors).toEqual([]);
 		await context.close();
 		await rm(profile, { recursive: true, force: true });
@@ -147,7 +162,8 @@ test.describe('offline app', () => {
 		await new Shell(page).waitForServiceWorker();
 		const cached = await page.evaluate(async () => {
 			const urls: string[] = [];
-			for (const name of await caches.keys()) for (const request of await (await caches.open(name)).keys()) urls.push(request.url);
+			for (const name of await caches.keys())
+				for (const request of await (await caches.open(name)).keys()) urls.push(request.url);
 			return urls;
 		});
 		expect(cached.some((u) => /\.wgsl(\?|$)/.test(u))).toBe(true);
@@ -169,14 +185,18 @@ test.describe('offline app', () => {
 			await page.evaluate(async () => (await navigator.serviceWorker.getRegistration())?.update());
 			const toast = page.getByRole('status', { name: 'Update' });
 			await expect(toast).toContainText('A new version of Docket is ready');
-			expect(await page.evaluate(async () => (await navigator.serviceWorker.getRegistration())?.waiting?.state)).toBe('installed');
+			expect(await page.evaluate(async () => (await navigator.serviceWorker.getRegistration())?.waiting?.state)).toBe(
+				'installed'
+			);
 			await page.evaluate(() => ((window as { beforeUpdate?: boolean }).beforeUpdate = true));
 			const reloaded = page.waitForEvent('load');
 			await toast.getByRole('button', { name: 'Reload' }).click();
 			await reloaded;
 			expect(await page.evaluate(() => (window as { beforeUpdate?: boolean }).beforeUpdate)).toBeUndefined();
 			await expect(page.getByRole('status', { name: 'Update' })).toHaveCount(0);
-			expect(await page.evaluate(async () => (await navigator.serviceWorker.getRegistration())?.waiting ?? null)).toBeNull();
+			expect(
+				await page.evaluate(async () => (await navigator.serviceWorker.getRegistration())?.waiting ?? null)
+			).toBeNull();
 			await expect(page.getByRole('heading', { name: 'Cases', level: 1 })).toBeVisible();
 		} finally {
 			await server.stop();

@@ -13,7 +13,11 @@ test.use({ trace: 'off' });
 /** About 2,000 characters a page, like a typed legal page: two or three chunks each. */
 function legalPages(tag: string) {
 	return (n: number) =>
-		Array.from({ length: 25 }, (_, i) => `${tag} page ${n}, line ${i + 1}: the witness said the contract was signed on day ${i + 1}, before counsel.`);
+		Array.from(
+			{ length: 25 },
+			(_, i) =>
+				`${tag} page ${n}, line ${i + 1}: the witness said the contract was signed on day ${i + 1}, before counsel.`
+		);
 }
 
 /** Writes a generated PDF to the test's output folder: a path lets the browser read it from disk itself. */
@@ -39,16 +43,25 @@ interface TraceEvent {
  * trace has them; a trace of only `toplevel` events (small enough for a long run) counts the busiest
  * renderer main thread's tasks throughout.
  */
-function mainThreadTaskCpu(trace: Buffer): { tasks: number; longestWall: number; longestCpu: number; totalCpu: number } {
+function mainThreadTaskCpu(trace: Buffer): {
+	tasks: number;
+	longestWall: number;
+	longestCpu: number;
+	totalCpu: number;
+} {
 	const parsed: unknown = JSON.parse(trace.toString('utf8'));
-	const events = (Array.isArray(parsed) ? parsed : (parsed as { traceEvents: TraceEvent[] }).traceEvents) as TraceEvent[];
+	const events = (
+		Array.isArray(parsed) ? parsed : (parsed as { traceEvents: TraceEvent[] }).traceEvents
+	) as TraceEvent[];
 	const stamp = (message: string) => events.find((e) => e.name === 'TimeStamp' && e.args?.data?.message === message);
 	const isTask = (e: TraceEvent) => e.name === 'ThreadControllerImpl::RunTask' && e.ph === 'X';
 	const from = stamp('ingest-start');
 	const to = stamp('ingest-end');
 	let tasks: TraceEvent[];
 	if (from && to) {
-		tasks = events.filter((e) => isTask(e) && e.pid === from.pid && e.tid === from.tid && e.ts >= from.ts && e.ts <= to.ts);
+		tasks = events.filter(
+			(e) => isTask(e) && e.pid === from.pid && e.tid === from.tid && e.ts >= from.ts && e.ts <= to.ts
+		);
 	} else {
 		const mains = events.filter((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain');
 		const perThread = mains.map((m) => events.filter((e) => isTask(e) && e.pid === m.pid && e.tid === m.tid));
@@ -87,7 +100,8 @@ async function storedDocuments(page: Page): Promise<{ name: string; status: stri
 		try {
 			return await new Promise<{ name: string; status: string }[]>((resolve, reject) => {
 				const request = db.transaction('documents').objectStore('documents').getAll();
-				request.onsuccess = () => resolve((request.result as { name: string; status: string }[]).map(({ name, status }) => ({ name, status })));
+				request.onsuccess = () =>
+					resolve((request.result as { name: string; status: string }[]).map(({ name, status }) => ({ name, status })));
 				request.onerror = () => reject(request.error ?? new Error('read failed'));
 			});
 		} finally {
@@ -109,11 +123,19 @@ async function openDocuments(page: Page, title: string) {
  * far more often (and build an accessibility snapshot on each miss), which itself shows up as long tasks.
  */
 async function statusOf(page: Page, name: string): Promise<string> {
-	return (await page.getByRole('list', { name: 'Documents in this case' }).getByRole('listitem', { name, exact: true }).textContent({ timeout: 30_000 })) ?? '';
+	return (
+		(await page
+			.getByRole('list', { name: 'Documents in this case' })
+			.getByRole('listitem', { name, exact: true })
+			.textContent({ timeout: 30_000 })) ?? ''
+	);
 }
 
 test.describe('ingestion', () => {
-	test('keeps the main thread free of long tasks while a 300-page PDF is ingested', async ({ page, browser }, testInfo) => {
+	test('keeps the main thread free of long tasks while a 300-page PDF is ingested', async ({
+		page,
+		browser
+	}, testInfo) => {
 		test.setTimeout(240_000);
 		const path = pdfFile(testInfo.outputPath('hearing-300.pdf'), 300, 'Hearing');
 		await openDocuments(page, 'Long tasks');
@@ -122,13 +144,18 @@ test.describe('ingestion', () => {
 		await browser.startTracing(page, { categories: ['devtools.timeline', 'toplevel'] });
 		const start = await watchLongTasks(page);
 		await page.getByLabel('Add documents').setInputFiles(path);
-		await expect.poll(() => statusOf(page, 'hearing-300.pdf'), { timeout: 200_000, intervals: [1000] }).toContain('Indexed');
+		await expect
+			.poll(() => statusOf(page, 'hearing-300.pdf'), { timeout: 200_000, intervals: [1000] })
+			.toContain('Indexed');
 		// Let the last writes' live queries and the search index update land inside the window too.
 		await page.waitForTimeout(1000);
 		const { during, before } = await page.evaluate((from) => {
 			console.timeStamp('ingest-end');
 			const tasks = Reflect.get(window, '__longTasks') as { startTime: number; duration: number }[];
-			return { during: tasks.filter((t) => t.startTime >= from).map((t) => Math.round(t.duration)), before: tasks.filter((t) => t.startTime < from).length };
+			return {
+				during: tasks.filter((t) => t.startTime >= from).map((t) => Math.round(t.duration)),
+				before: tasks.filter((t) => t.startTime < from).length
+			};
 		}, start);
 		const cpu = mainThreadTaskCpu(await browser.stopTracing());
 		const report =
@@ -137,7 +164,9 @@ test.describe('ingestion', () => {
 			`before ingesting (page load): ${before} longtask entries`;
 		console.log(report);
 		testInfo.annotations.push({ type: 'long tasks', description: report });
-		await expect(page.getByRole('list', { name: 'Documents in this case' }).getByRole('listitem', { name: 'hearing-300.pdf' })).toContainText('300 pages');
+		await expect(
+			page.getByRole('list', { name: 'Documents in this case' }).getByRole('listitem', { name: 'hearing-300.pdf' })
+		).toContainText('300 pages');
 		// The page's own work: no task over 50 ms of CPU. A longtask entry also counts time the OS gave
 		// other processes (this machine runs builds beside the browser), so entries are asserted only when
 		// the CPU time says the page itself was busy that long.
@@ -145,23 +174,37 @@ test.describe('ingestion', () => {
 		if (process.env['DOCKET_STRICT_LONG_TASKS']) expect(during, report).toEqual([]);
 	});
 
-	test('keeps the main thread free of long tasks while 300 small PDFs are added at once', async ({ page, browser }, testInfo) => {
+	test('keeps the main thread free of long tasks while 300 small PDFs are added at once', async ({
+		page,
+		browser
+	}, testInfo) => {
 		test.setTimeout(300_000);
 		const dir = testInfo.outputPath('bundle');
 		mkdirSync(dir, { recursive: true });
-		const paths = Array.from({ length: 300 }, (_, i) => pdfFile(join(dir, `exhibit-${String(i + 1).padStart(3, '0')}.pdf`), 2, `Exhibit ${i + 1}`));
+		const paths = Array.from({ length: 300 }, (_, i) =>
+			pdfFile(join(dir, `exhibit-${String(i + 1).padStart(3, '0')}.pdf`), 2, `Exhibit ${i + 1}`)
+		);
 		const list = await openDocuments(page, 'Many files');
 
 		// Only `toplevel`: a timeline trace of a run this long overflows the trace buffer.
 		await browser.startTracing(page, { categories: ['toplevel'] });
 		const start = await watchLongTasks(page);
 		await page.getByLabel('Add documents').setInputFiles(paths);
-		await expect.poll(() => statusOf(page, 'exhibit-300.pdf'), { timeout: 240_000, intervals: [1000] }).toContain('Indexed');
-		await expect.poll(async () => (await storedDocuments(page)).filter((d) => d.status === 'indexed').length, { timeout: 240_000, intervals: [1000] }).toBe(300);
+		await expect
+			.poll(() => statusOf(page, 'exhibit-300.pdf'), { timeout: 240_000, intervals: [1000] })
+			.toContain('Indexed');
+		await expect
+			.poll(async () => (await storedDocuments(page)).filter((d) => d.status === 'indexed').length, {
+				timeout: 240_000,
+				intervals: [1000]
+			})
+			.toBe(300);
 		await page.waitForTimeout(1000);
 		const during = await page.evaluate((from) => {
 			console.timeStamp('ingest-end');
-			return (Reflect.get(window, '__longTasks') as { startTime: number; duration: number }[]).filter((t) => t.startTime >= from).map((t) => Math.round(t.duration));
+			return (Reflect.get(window, '__longTasks') as { startTime: number; duration: number }[])
+				.filter((t) => t.startTime >= from)
+				.map((t) => Math.round(t.duration));
 		}, start);
 		const cpu = mainThreadTaskCpu(await browser.stopTracing());
 		const report =
@@ -174,7 +217,9 @@ test.describe('ingestion', () => {
 		if (process.env['DOCKET_STRICT_LONG_TASKS']) expect(during, report).toEqual([]);
 	});
 
-	test('resumes unfinished jobs after a reload mid-ingest, each file ending in its state once', async ({ page }, testInfo) => {
+	test('resumes unfinished jobs after a reload mid-ingest, each file ending in its state once', async ({
+		page
+	}, testInfo) => {
 		test.setTimeout(300_000);
 		const files = [
 			pdfFile(testInfo.outputPath('exhibit-a.pdf'), 250, 'Exhibit A'),
@@ -182,7 +227,11 @@ test.describe('ingestion', () => {
 			pdfFile(testInfo.outputPath('exhibit-c.pdf'), 120, 'Exhibit C')
 		];
 		const names = ['exhibit-a.pdf', 'exhibit-b.pdf', 'exhibit-c.pdf'];
-		const expected: Record<string, string> = { 'exhibit-a.pdf': 'Indexed', 'exhibit-b.pdf': 'Indexed', 'exhibit-c.pdf': 'Indexed' };
+		const expected: Record<string, string> = {
+			'exhibit-a.pdf': 'Indexed',
+			'exhibit-b.pdf': 'Indexed',
+			'exhibit-c.pdf': 'Indexed'
+		};
 		if (existsSync(CORPUS)) {
 			files.push(`${CORPUS}/tracemonkey.pdf`, `${CORPUS}/empty.pdf`);
 			names.push('tracemonkey.pdf', 'empty.pdf');
@@ -191,17 +240,25 @@ test.describe('ingestion', () => {
 		const rows = await openDocuments(page, 'Reload case');
 		await page.getByLabel('Add documents').setInputFiles(files);
 		// Reload while the first file is being read and the later ones still wait their turn.
-		await expect(rows.getByRole('listitem', { name: 'exhibit-a.pdf' }).getByRole('progressbar')).toBeVisible({ timeout: 60_000 });
+		await expect(rows.getByRole('listitem', { name: 'exhibit-a.pdf' }).getByRole('progressbar')).toBeVisible({
+			timeout: 60_000
+		});
 		await expect(rows.getByRole('listitem', { name: names.at(-1)! })).toContainText('Queued');
 		// Reopen the app on the library, not on the case: unfinished jobs resume wherever it opens.
 		await page.goto('/');
 		const terminal = new Set(['indexed', 'no-text', 'needs-password', 'damaged', 'unsupported', 'failed']);
 		await expect
-			.poll(async () => (await storedDocuments(page)).filter((d) => terminal.has(d.status)).length, { timeout: 240_000, intervals: [1000] })
+			.poll(async () => (await storedDocuments(page)).filter((d) => terminal.has(d.status)).length, {
+				timeout: 240_000,
+				intervals: [1000]
+			})
 			.toBe(names.length);
 		await new Library(page).caseLink('Reload case').click();
 		await new CasePage(page).tab('Documents').click();
-		for (const name of names) await expect(rows.getByRole('listitem', { name, exact: true })).toContainText(expected[name]!, { timeout: 240_000 });
+		for (const name of names)
+			await expect(rows.getByRole('listitem', { name, exact: true })).toContainText(expected[name]!, {
+				timeout: 240_000
+			});
 		await expect(rows.getByRole('listitem')).toHaveCount(names.length);
 		await expect(rows.getByRole('listitem', { name: 'exhibit-a.pdf' })).toContainText('250 pages');
 
@@ -212,7 +269,7 @@ test.describe('ingestion', () => {
 				open.onsuccess = () => resolve(open.result);
 				open.onerror = () => reject(open.error ?? new Error('open failed'));
 			});
-			const all = <T,>(store: string) =>
+			const all = <T>(store: string) =>
 				new Promise<T[]>((resolve, reject) => {
 					const request = db.transaction(store).objectStore(store).getAll();
 					request.onsuccess = () => resolve(request.result as T[]);
@@ -224,7 +281,10 @@ test.describe('ingestion', () => {
 			const jobs = await all<{ documentId: string; kind: string; state: string }>('jobs');
 			db.close();
 			return documents.map((d) => {
-				const ordinals = chunks.filter((c) => c.documentId === d.id).map((c) => c.ordinal).sort((a, b) => a - b);
+				const ordinals = chunks
+					.filter((c) => c.documentId === d.id)
+					.map((c) => c.ordinal)
+					.sort((a, b) => a - b);
 				return {
 					name: d.name,
 					pages: d.pages,
@@ -245,7 +305,9 @@ test.describe('ingestion', () => {
 });
 
 test.describe('adding documents', () => {
-	test('adds by folder and by drop, recognises duplicates, refuses empty files, names damage, and gives originals back byte-identical', async ({ page }, testInfo) => {
+	test('adds by folder and by drop, recognises duplicates, refuses empty files, names damage, and gives originals back byte-identical', async ({
+		page
+	}, testInfo) => {
 		test.setTimeout(180_000);
 		const folder = testInfo.outputPath('bundle');
 		mkdirSync(join(folder, 'sub'), { recursive: true });
@@ -300,7 +362,9 @@ test.describe('adding documents', () => {
 		const rows = await openDocuments(page, 'Cancelling');
 		const row = (name: string) => rows.getByRole('listitem', { name, exact: true });
 		await page.getByLabel('Add documents').setInputFiles(files[0]!);
-		await expect(row('one.pdf').getByRole('progressbar', { name: 'Progress of one.pdf' })).toBeVisible({ timeout: 60_000 });
+		await expect(row('one.pdf').getByRole('progressbar', { name: 'Progress of one.pdf' })).toBeVisible({
+			timeout: 60_000
+		});
 		// Per file and overall: pages done of the page count, a rate and the time left.
 		await expect(row('one.pdf')).toContainText(/of 300 pages · [\d.]+ pages\/s · about .+ left/, { timeout: 30_000 });
 		await expect(page.getByRole('progressbar', { name: 'Indexing progress' })).toBeVisible();
@@ -319,17 +383,23 @@ test.describe('adding documents', () => {
 		for (const name of ['two.pdf', 'three.pdf']) await expect(row(name)).toContainText('Indexed', { timeout: 180_000 });
 	});
 
-	test('opens a page in the viewer, moves and zooms from the keyboard, and highlights a passage', async ({ page }, testInfo) => {
+	test('opens a page in the viewer, moves and zooms from the keyboard, and highlights a passage', async ({
+		page
+	}, testInfo) => {
 		test.setTimeout(120_000);
 		const rows = await openDocuments(page, 'Viewer');
 		await page.getByLabel('Add documents').setInputFiles(pdfFile(testInfo.outputPath('record.pdf'), 4, 'Record'));
 		const row = rows.getByRole('listitem', { name: 'record.pdf' });
 		await expect(row).toContainText('Indexed', { timeout: 60_000 });
 		await row.getByRole('link', { name: 'Open record.pdf' }).click();
-		await expect(page.getByRole('region', { name: 'Page 1' })).toContainText('Record page 1, line 1', { timeout: 30_000 });
+		await expect(page.getByRole('region', { name: 'Page 1' })).toContainText('Record page 1, line 1', {
+			timeout: 30_000
+		});
 
 		await page.keyboard.press('ArrowRight');
-		await expect(page.getByRole('region', { name: 'Page 2' })).toContainText('Record page 2, line 1', { timeout: 30_000 });
+		await expect(page.getByRole('region', { name: 'Page 2' })).toContainText('Record page 2, line 1', {
+			timeout: 30_000
+		});
 		await page.keyboard.press('ArrowLeft');
 		await expect(page.getByRole('region', { name: 'Page 1' })).toBeVisible();
 		const next = page.getByRole('button', { name: 'Next page' });
@@ -360,7 +430,9 @@ test.describe('adding documents', () => {
 		await expect(page3.locator('.highlight').first()).toBeVisible({ timeout: 30_000 });
 	});
 
-	test('asks for a Unicode password again when it is wrong, and names the pages without text', async ({ page }, testInfo) => {
+	test('asks for a Unicode password again when it is wrong, and names the pages without text', async ({
+		page
+	}, testInfo) => {
 		test.setTimeout(180_000);
 		const password = 'pässwörd-密码-Ελλάδα';
 		const locked = testInfo.outputPath('sealed.pdf');

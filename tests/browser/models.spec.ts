@@ -4,7 +4,12 @@ import { join } from 'node:path';
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { FALLBACK_EMBEDDING, MODELS } from '../../src/lib/ai/model-registry.ts';
 import { modelFolder } from '../../src/lib/ai/model-source.ts';
-import { FIXTURE_MODELS_DIR, TINY_MODEL_DIM, TINY_MODEL_REPO, loadTinyEmbedder } from '../../src/lib/testing/tiny-model.ts';
+import {
+	FIXTURE_MODELS_DIR,
+	TINY_MODEL_DIM,
+	TINY_MODEL_REPO,
+	loadTinyEmbedder
+} from '../../src/lib/testing/tiny-model.ts';
 import { CasePage, Library } from './pages.ts';
 
 /**
@@ -36,7 +41,10 @@ async function startModelServer(options: { gated: boolean; repo?: string }) {
 			return;
 		}
 		void gate.then(() => {
-			if (!res.destroyed) res.writeHead(200, { ...cors, 'content-type': 'application/octet-stream', 'content-length': body.length }).end(body);
+			if (!res.destroyed)
+				res
+					.writeHead(200, { ...cors, 'content-type': 'application/octet-stream', 'content-length': body.length })
+					.end(body);
 		});
 	});
 	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -55,7 +63,8 @@ async function startModelServer(options: { gated: boolean; repo?: string }) {
 
 const BRIEF = Array.from(
 	{ length: 40 },
-	(_, i) => `Paragraph ${i + 1}. The plaintiff says the defendant breached the supply contract of March ${(i % 28) + 1}, and the court ordered disclosure of the delivery records.`
+	(_, i) =>
+		`Paragraph ${i + 1}. The plaintiff says the defendant breached the supply contract of March ${(i % 28) + 1}, and the court ordered disclosure of the delivery records.`
 ).join('\n\n');
 
 async function setModelBaseUrl(page: Page, url: string) {
@@ -82,7 +91,9 @@ async function addBrief(page: Page): Promise<Locator> {
 	await library.gotoCases();
 	await library.createCase('Supply dispute');
 	await new CasePage(page).tab('Documents').click();
-	await page.getByLabel('Add documents').setInputFiles({ name: 'brief.txt', mimeType: 'text/plain', buffer: Buffer.from(BRIEF) });
+	await page
+		.getByLabel('Add documents')
+		.setInputFiles({ name: 'brief.txt', mimeType: 'text/plain', buffer: Buffer.from(BRIEF) });
 	return page.getByRole('list', { name: 'Documents in this case' }).getByRole('listitem', { name: 'brief.txt' });
 }
 
@@ -123,7 +134,10 @@ function collectPageErrors(page: Page): string[] {
 }
 
 test.describe('models', () => {
-	test('Settings › Models offline shows each model as it is on this device, in one sentence', async ({ page, context }) => {
+	test('Settings › Models offline shows each model as it is on this device, in one sentence', async ({
+		page,
+		context
+	}) => {
 		const library = new Library(page);
 		await library.open();
 		await library.waitForServiceWorker();
@@ -131,38 +145,54 @@ test.describe('models', () => {
 		await library.gotoSettings();
 		const models = page.getByRole('region', { name: 'Models' });
 		const row = (label: string) =>
-			models.getByRole('row').filter({ has: page.getByRole('rowheader', { name: new RegExp(`^${label.replace(/[().]/g, '\\$&')}(?!\\s*\\()`) }) });
+			models.getByRole('row').filter({
+				has: page.getByRole('rowheader', { name: new RegExp(`^${label.replace(/[().]/g, '\\$&')}(?!\\s*\\()`) })
+			});
 
 		await expect(models.getByRole('status').filter({ hasText: 'You are offline' })).toHaveText(
 			'You are offline and no model has been downloaded on this device yet, so chat and meaning-based search wait for a connection; everything else works.'
 		);
 		for (const model of MODELS) await expect(row(model.label)).toContainText('Not downloaded');
-		for (const button of await models.getByRole('button', { name: /^Download / }).all()) await expect(button).toBeDisabled();
+		for (const button of await models.getByRole('button', { name: /^Download / }).all())
+			await expect(button).toBeDisabled();
 
 		// One model's weights in web-llm's cache, as a finished download leaves them.
 		const cached = MODELS.find((m) => m.kind === 'embedding')!;
-		await page.evaluate(async (folder) => {
-			const cache = await caches.open('webllm/model');
-			await cache.put(`${folder}tensor-cache.json`, new Response(JSON.stringify({ records: [{ dataPath: 'params_shard_0.bin' }] }), { headers: { 'content-type': 'application/json' } }));
-			await cache.put(`${folder}params_shard_0.bin`, new Response(new Uint8Array(16)));
-		}, modelFolder({ kind: 'hub' }, cached.repo));
+		await page.evaluate(
+			async (folder) => {
+				const cache = await caches.open('webllm/model');
+				await cache.put(
+					`${folder}tensor-cache.json`,
+					new Response(JSON.stringify({ records: [{ dataPath: 'params_shard_0.bin' }] }), {
+						headers: { 'content-type': 'application/json' }
+					})
+				);
+				await cache.put(`${folder}params_shard_0.bin`, new Response(new Uint8Array(16)));
+			},
+			modelFolder({ kind: 'hub' }, cached.repo)
+		);
 		await library.gotoCases();
 		await library.gotoSettings();
 		await expect(models.getByRole('status').filter({ hasText: 'You are offline' })).toHaveText(
 			'You are offline: the models marked Downloaded work as usual, and the others can be downloaded once you are back online.'
 		);
-		for (const model of MODELS) await expect(row(model.label)).toContainText(model.repo === cached.repo ? 'Downloaded' : 'Not downloaded');
+		for (const model of MODELS)
+			await expect(row(model.label)).toContainText(model.repo === cached.repo ? 'Downloaded' : 'Not downloaded');
 		await expect(row(cached.label).getByRole('button', { name: `Delete ${cached.label}` })).toBeEnabled();
 	});
 
-	test('a document is embedded in the background (Embedding → Indexed) and the job resumes after a reload', async ({ page }) => {
+	test('a document is embedded in the background (Embedding → Indexed) and the job resumes after a reload', async ({
+		page
+	}) => {
 		test.setTimeout(120_000);
 		const errors = collectPageErrors(page);
 		const server = await startModelServer({ gated: true });
 		try {
 			// The model's files are held back: the runner is loading it, the document shows Embedding.
 			const row = await briefWaitingForModel(page, server.url);
-			await expect.poll(() => server.requested.some((p) => p.startsWith(`/${FALLBACK_EMBEDDING.repo}/`)), { timeout: 30_000 }).toBe(true);
+			await expect
+				.poll(() => server.requested.some((p) => p.startsWith(`/${FALLBACK_EMBEDDING.repo}/`)), { timeout: 30_000 })
+				.toBe(true);
 			expect((await storedVectors(page, 'brief.txt')).jobs).toEqual([expect.stringMatching(/queued|embedding/)]);
 
 			await page.reload();
@@ -171,7 +201,12 @@ test.describe('models', () => {
 			await expect(row).toContainText('Indexed', { timeout: 60_000 });
 			const stored = await storedVectors(page, 'brief.txt');
 			expect(stored.chunks).toBeGreaterThan(0);
-			expect(stored).toMatchObject({ embeddingModelId: FALLBACK_EMBEDDING.id, vectors: stored.chunks, models: [FALLBACK_EMBEDDING.id], jobs: ['done'] });
+			expect(stored).toMatchObject({
+				embeddingModelId: FALLBACK_EMBEDDING.id,
+				vectors: stored.chunks,
+				models: [FALLBACK_EMBEDDING.id],
+				jobs: ['done']
+			});
 			expect(errors).toEqual([]);
 		} finally {
 			await server.close();
@@ -205,7 +240,10 @@ test.describe('models', () => {
 		}
 	});
 
-	test('without a model and offline, documents stay searchable by keyword and embed once the network is back', async ({ page, context }) => {
+	test('without a model and offline, documents stay searchable by keyword and embed once the network is back', async ({
+		page,
+		context
+	}) => {
 		test.setTimeout(120_000);
 		const errors = collectPageErrors(page);
 		const server = await startModelServer({ gated: false });
@@ -222,31 +260,46 @@ test.describe('models', () => {
 			const box = page.getByRole('searchbox', { name: 'Search this case' });
 			await box.fill('delivery records');
 			await box.press('Enter');
-			await expect(page.getByRole('list', { name: 'Results' }).getByRole('listitem').first()).toContainText('brief.txt');
-			await library.gotoSettings();
-			await expect(page.getByRole('region', { name: 'Models' }).getByRole('status').filter({ hasText: 'waits for an embedding model' })).toContainText(
-				'1 document waits for an embedding model and can be found by keyword meanwhile'
+			await expect(page.getByRole('list', { name: 'Results' }).getByRole('listitem').first()).toContainText(
+				'brief.txt'
 			);
+			await library.gotoSettings();
+			await expect(
+				page
+					.getByRole('region', { name: 'Models' })
+					.getByRole('status')
+					.filter({ hasText: 'waits for an embedding model' })
+			).toContainText('1 document waits for an embedding model and can be found by keyword meanwhile');
 			expect(await storedVectors(page, 'brief.txt')).toMatchObject({ vectors: 0, jobs: ['queued'] });
 
 			await context.setOffline(false);
-			await expect.poll(async () => (await storedVectors(page, 'brief.txt')).jobs, { timeout: 60_000 }).toEqual(['done']);
+			await expect
+				.poll(async () => (await storedVectors(page, 'brief.txt')).jobs, { timeout: 60_000 })
+				.toEqual(['done']);
 			const stored = await storedVectors(page, 'brief.txt');
 			expect(stored).toMatchObject({ embeddingModelId: FALLBACK_EMBEDDING.id, vectors: stored.chunks });
-			await expect(page.getByRole('region', { name: 'Models' }).getByText('waits for an embedding model')).toHaveCount(0);
+			await expect(page.getByRole('region', { name: 'Models' }).getByText('waits for an embedding model')).toHaveCount(
+				0
+			);
 			expect(errors).toEqual([]);
 		} finally {
 			await server.close();
 		}
 	});
 
-	test('the fixture model runs through transformers.js in Chromium on WASM and on WebGPU (SwiftShader), the same vectors every run', async ({ page }) => {
+	test('the fixture model runs through transformers.js in Chromium on WASM and on WebGPU (SwiftShader), the same vectors every run', async ({
+		page
+	}) => {
 		test.setTimeout(120_000);
 		const workers = 'build/_app/immutable/workers';
 		const worker = existsSync(workers) ? readdirSync(workers).find((f) => /^ai\.worker-.*\.js$/.test(f)) : undefined;
 		// The test loads the built AI worker file directly; `npm test` builds before the browser step, a bare `playwright test` may not.
 		test.skip(worker === undefined, 'needs the built app (npx vite build)');
-		const texts = ['The court said the contract was signed.', 'Damages for breach of the license agreement', 'witness testimony at the deposition'];
+		const texts = [
+			'The court said the contract was signed.',
+			'Damages for breach of the license agreement',
+			'witness testimony at the deposition'
+		];
 		const node = await loadTinyEmbedder();
 		const reference = (await node.embed(texts)).map((v) => [...v]);
 		await node.dispose();
@@ -276,9 +329,16 @@ test.describe('models', () => {
 									w.postMessage({ type: 'call', id, name, params });
 								});
 							try {
-								const status = (await call('load', { embedding: { engine: 'transformers', repo, dtype: 'fp32', devices: [device] }, baseUrl })) as { embedding: { backend: string; dim: number } };
+								const status = (await call('load', {
+									embedding: { engine: 'transformers', repo, dtype: 'fp32', devices: [device] },
+									baseUrl
+								})) as { embedding: { backend: string; dim: number } };
 								const result = (await call('embed', { texts })) as { vectors: Float32Array[] };
-								return { backend: status.embedding.backend, dim: status.embedding.dim, vectors: result.vectors.map((v) => Array.from(v)) };
+								return {
+									backend: status.embedding.backend,
+									dim: status.embedding.dim,
+									vectors: result.vectors.map((v) => Array.from(v))
+								};
 							} finally {
 								w.terminate();
 							}
@@ -293,7 +353,9 @@ test.describe('models', () => {
 				expect(second!.vectors).toEqual(first!.vectors);
 				// And agree with onnxruntime-node on the CPU (float arithmetic differs a little on the GPU).
 				const tolerance = device === 'wasm' ? 1e-5 : 1e-3;
-				first!.vectors.forEach((vector, i) => vector.forEach((x, j) => expect(Math.abs(x - reference[i]![j]!)).toBeLessThan(tolerance)));
+				first!.vectors.forEach((vector, i) =>
+					vector.forEach((x, j) => expect(Math.abs(x - reference[i]![j]!)).toBeLessThan(tolerance))
+				);
 			}
 		} finally {
 			await server.close();

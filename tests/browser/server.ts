@@ -19,7 +19,18 @@ export async function startServerWithCopy(): Promise<TestServer> {
 	await cp('build', staticDir, { recursive: true });
 	const child = spawn(
 		process.execPath,
-		['bin/docket.js', 'server', '--port', '0', '--static', staticDir, '--data', join(dir, 'data'), '--log-level', 'warn'],
+		[
+			'bin/docket.js',
+			'server',
+			'--port',
+			'0',
+			'--static',
+			staticDir,
+			'--data',
+			join(dir, 'data'),
+			'--log-level',
+			'warn'
+		],
 		{ stdio: ['ignore', 'ignore', 'pipe'] }
 	);
 	const url = await new Promise<string>((resolve, reject) => {

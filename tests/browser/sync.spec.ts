@@ -18,7 +18,17 @@ const CORPUS = '../shared/corpus/pdfs';
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
 async function addUser(name: string, team: string): Promise<string> {
-	const { stdout } = await promisify(execFile)(process.execPath, ['bin/docket.js', 'server', 'user', 'add', name, '--team', team, '--data', DATA_DIR]);
+	const { stdout } = await promisify(execFile)(process.execPath, [
+		'bin/docket.js',
+		'server',
+		'user',
+		'add',
+		name,
+		'--team',
+		team,
+		'--data',
+		DATA_DIR
+	]);
 	const token = stdout.trim().split('\n').at(-1);
 	if (!token) throw new Error(`user add printed no token: ${stdout}`);
 	return token;
@@ -56,7 +66,9 @@ async function serverRows(request: APIRequestContext, token: string): Promise<Pu
 	const rows: PulledRow[] = [];
 	let since = 0;
 	for (;;) {
-		const response = await request.get(`${SERVER}/api/v1/pull?since=${since}&limit=1000`, { headers: { authorization: `Bearer ${token}` } });
+		const response = await request.get(`${SERVER}/api/v1/pull?since=${since}&limit=1000`, {
+			headers: { authorization: `Bearer ${token}` }
+		});
 		expect(response.ok()).toBe(true);
 		const page = (await response.json()) as { changes: PulledRow[]; checkpoint: number; hasMore: boolean };
 		rows.push(...page.changes);
@@ -68,11 +80,19 @@ async function serverRows(request: APIRequestContext, token: string): Promise<Pu
 /** Waits until one laptop has sent the document (recognised as `kind`) and its bytes to the server. */
 async function waitForServerFile(request: APIRequestContext, token: string, name: string, kind: string): Promise<void> {
 	await expect
-		.poll(async () => {
-			const id = (await serverRows(request, token)).find((row) => row.table === 'documents' && row.fields['name'] === name && row.fields['kind'] === kind && !row.deleted)?.id;
-			if (!id) return 0;
-			return (await request.get(`${SERVER}/api/v1/files/${id}`, { headers: { authorization: `Bearer ${token}` } })).status();
-		}, { timeout: 60_000 })
+		.poll(
+			async () => {
+				const id = (await serverRows(request, token)).find(
+					(row) =>
+						row.table === 'documents' && row.fields['name'] === name && row.fields['kind'] === kind && !row.deleted
+				)?.id;
+				if (!id) return 0;
+				return (
+					await request.get(`${SERVER}/api/v1/files/${id}`, { headers: { authorization: `Bearer ${token}` } })
+				).status();
+			},
+			{ timeout: 60_000 }
+		)
 		.toBe(200);
 }
 
@@ -105,10 +125,18 @@ async function shareDocument(
 	await a.app.createCase(caseTitle);
 	await new CasePage(a.page).tab('Documents').click();
 	await a.page.getByLabel('Add documents').setInputFiles(file);
-	await expect(a.page.getByRole('list', { name: 'Documents in this case' }).getByRole('listitem', { name: file.name })).toBeVisible();
+	await expect(
+		a.page.getByRole('list', { name: 'Documents in this case' }).getByRole('listitem', { name: file.name })
+	).toBeVisible();
 	await waitForServerFile(request, sender, file.name, kind);
 	await openPulled(b, caseTitle, file.name);
-	return { viewer: b.page, close: async () => { await contextA.close(); await contextB.close(); } };
+	return {
+		viewer: b.page,
+		close: async () => {
+			await contextA.close();
+			await contextB.close();
+		}
+	};
 }
 
 test.describe('team sync between two people', () => {
@@ -138,7 +166,11 @@ test.describe('team sync between two people', () => {
 		await expect(b.app.caseLink(title)).toHaveCount(0);
 
 		await contextA.setOffline(false);
-		await expect.poll(async () => (await serverRows(request, alice)).some((row) => row.table === 'cases' && row.fields['title'] === title)).toBe(true);
+		await expect
+			.poll(async () =>
+				(await serverRows(request, alice)).some((row) => row.table === 'cases' && row.fields['title'] === title)
+			)
+			.toBe(true);
 		await contextB.setOffline(false);
 		await expect(b.app.caseLink(title)).toBeVisible();
 		await expect(b.app.connection).toHaveText('Synced');
@@ -146,7 +178,10 @@ test.describe('team sync between two people', () => {
 		await contextB.close();
 	});
 
-	test('an upload cut off by going offline finishes after reconnecting, byte for byte', async ({ browser, request }) => {
+	test('an upload cut off by going offline finishes after reconnecting, byte for byte', async ({
+		browser,
+		request
+	}) => {
 		test.setTimeout(120_000);
 		const context = await browser.newContext();
 		const { page, app } = await person(context, alice);
@@ -174,9 +209,12 @@ test.describe('team sync between two people', () => {
 		await expect.poll(() => cut, { timeout: 60_000 }).toBe(true);
 		await expect(app.connection).toHaveText('Offline');
 
-		const doc = (await serverRows(request, alice)).find((row) => row.table === 'documents' && row.fields['name'] === name);
+		const doc = (await serverRows(request, alice)).find(
+			(row) => row.table === 'documents' && row.fields['name'] === name
+		);
 		expect(doc).toBeDefined();
-		const file = () => request.get(`${SERVER}/api/v1/files/${doc!.id}`, { headers: { authorization: `Bearer ${alice}` } });
+		const file = () =>
+			request.get(`${SERVER}/api/v1/files/${doc!.id}`, { headers: { authorization: `Bearer ${alice}` } });
 		expect((await file()).status()).toBe(404);
 
 		await context.setOffline(false);
@@ -188,22 +226,42 @@ test.describe('team sync between two people', () => {
 		await context.close();
 	});
 
-	test('a document pulled from a teammate opens in the viewer, its bytes fetched from the server', async ({ browser, request }) => {
+	test('a document pulled from a teammate opens in the viewer, its bytes fetched from the server', async ({
+		browser,
+		request
+	}) => {
 		// The only PDF here comes from the shared corpus; a clone without ../shared has none to send.
 		test.skip(!existsSync(CORPUS), 'needs ../shared/corpus (the shared PDF corpus), absent in this checkout');
 		test.setTimeout(120_000);
 		const file = { name: 'basicapi.pdf', mimeType: 'application/pdf', buffer: readFileSync(`${CORPUS}/basicapi.pdf`) };
-		const { viewer, close } = await shareDocument(browser, request, [alice, bob], `Shared brief ${Date.now()}`, file, 'pdf');
+		const { viewer, close } = await shareDocument(
+			browser,
+			request,
+			[alice, bob],
+			`Shared brief ${Date.now()}`,
+			file,
+			'pdf'
+		);
 		await expect(viewer.getByRole('region', { name: 'Page 1' })).toContainText(/\w{3,}/, { timeout: 30_000 });
 		await expect(viewer.getByRole('alert')).toHaveCount(0);
 		await close();
 	});
 
-	test('a text document pulled from a teammate shows its pages, split from the downloaded original', async ({ browser, request }) => {
+	test('a text document pulled from a teammate shows its pages, split from the downloaded original', async ({
+		browser,
+		request
+	}) => {
 		test.setTimeout(120_000);
 		const text = 'Witness list, first page.\fSecond page: the hearing was adjourned to Friday.\n';
 		const file = { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from(text) };
-		const { viewer, close } = await shareDocument(browser, request, [alice, bob], `Shared notes ${Date.now()}`, file, 'text');
+		const { viewer, close } = await shareDocument(
+			browser,
+			request,
+			[alice, bob],
+			`Shared notes ${Date.now()}`,
+			file,
+			'text'
+		);
 		await expect(viewer.getByLabel('Page 1 text')).toHaveText('Witness list, first page.');
 		await viewer.getByRole('button', { name: 'Next page' }).click();
 		await expect(viewer.getByLabel('Page 2 text')).toContainText('the hearing was adjourned to Friday.');
@@ -211,7 +269,10 @@ test.describe('team sync between two people', () => {
 		await close();
 	});
 
-	test('a rename made on both laptops offline is shown as a conflict, and “Keep mine” wins everywhere', async ({ browser, request }) => {
+	test('a rename made on both laptops offline is shown as a conflict, and “Keep mine” wins everywhere', async ({
+		browser,
+		request
+	}) => {
 		test.setTimeout(120_000);
 		const [contextA, contextB] = [await browser.newContext(), await browser.newContext()];
 		const a = await person(contextA, alice);
@@ -220,7 +281,9 @@ test.describe('team sync between two people', () => {
 		await b.app.waitForServiceWorker();
 		const original = `Disputed ${Date.now()}`;
 		await a.app.createCase(original);
-		await expect.poll(async () => (await serverRows(request, alice)).some((row) => row.fields['title'] === original)).toBe(true);
+		await expect
+			.poll(async () => (await serverRows(request, alice)).some((row) => row.fields['title'] === original))
+			.toBe(true);
 		await b.app.gotoSettings();
 		await b.page.getByRole('button', { name: 'Sync now' }).click();
 		await b.app.gotoCases();
@@ -231,7 +294,9 @@ test.describe('team sync between two people', () => {
 		await new CasePage(a.page).rename(`${original} (Alice)`);
 		await new CasePage(b.page).rename(`${original} (Bob)`);
 		await contextA.setOffline(false);
-		await expect.poll(async () => (await serverRows(request, alice)).some((row) => row.fields['title'] === `${original} (Alice)`)).toBe(true);
+		await expect
+			.poll(async () => (await serverRows(request, alice)).some((row) => row.fields['title'] === `${original} (Alice)`))
+			.toBe(true);
 		await contextB.setOffline(false);
 
 		// Bob's laptop takes the server's title and keeps his, for him to decide.
@@ -242,7 +307,9 @@ test.describe('team sync between two people', () => {
 		await expect(conflict.getByRole('row', { name: /title/ })).toContainText(`${original} (Alice)`);
 		await conflict.getByRole('button', { name: 'Keep mine' }).click();
 		await expect(conflict).toHaveCount(0);
-		await expect.poll(async () => (await serverRows(request, bob)).some((row) => row.fields['title'] === `${original} (Bob)`)).toBe(true);
+		await expect
+			.poll(async () => (await serverRows(request, bob)).some((row) => row.fields['title'] === `${original} (Bob)`))
+			.toBe(true);
 
 		await a.app.gotoSettings();
 		await a.page.getByRole('button', { name: 'Sync now' }).click();

@@ -8,7 +8,10 @@ describe('activity log', () => {
 		await logActivity(db, 'c1', 'search', activitySummary.search('rent', 3), { query: 'rent' }, 1);
 		await logActivity(db, 'c1', 'open-page', activitySummary.openPage('lease.pdf', 4), undefined, 2);
 		await logActivity(db, 'c2', 'question', activitySummary.question('Who?'), undefined, 3);
-		expect((await listActivity(db, 'c1')).map((r) => r.summary)).toEqual(['Opened lease.pdf, p. 4', 'Searched “rent” (3 results)']);
+		expect((await listActivity(db, 'c1')).map((r) => r.summary)).toEqual([
+			'Opened lease.pdf, p. 4',
+			'Searched “rent” (3 results)'
+		]);
 		expect(await clearActivity(db, 'c1')).toBe(2);
 		expect(await listActivity(db, 'c1')).toEqual([]);
 		expect(await listActivity(db, 'c2')).toHaveLength(1);

@@ -39,7 +39,11 @@ export function createTypingMachine<T>() {
 		initial: 'idle',
 		on: {
 			INPUT: [
-				{ guard: 'tooShort', target: '.idle', actions: assign({ text: ({ event }) => event.text, related: [], error: undefined }) },
+				{
+					guard: 'tooShort',
+					target: '.idle',
+					actions: assign({ text: ({ event }) => event.text, related: [], error: undefined })
+				},
 				{ target: '.typing', reenter: true, actions: assign({ text: ({ event }) => event.text }) }
 			],
 			CLEAR: { target: '.idle', actions: assign({ text: '', related: [], error: undefined }) }
@@ -52,7 +56,10 @@ export function createTypingMachine<T>() {
 					src: 'related',
 					input: ({ context }) => ({ text: context.text }),
 					onDone: { target: 'showing', actions: assign({ related: ({ event }) => event.output, error: undefined }) },
-					onError: { target: 'idle', actions: assign({ error: ({ event }) => serializeError(event.error), related: [] }) }
+					onError: {
+						target: 'idle',
+						actions: assign({ error: ({ event }) => serializeError(event.error), related: [] })
+					}
 				}
 			},
 			showing: {}

@@ -23,7 +23,10 @@ class FakeEngine implements WebLlmEngine {
 		readonly onProgress: (r: { progress: number; text: string }) => void
 	) {}
 	async reload(ids: string[]) {
-		this.onProgress({ progress: 0.5, text: 'Fetching param cache[1/2]: 100MB fetched. 50% completed, 1 secs elapsed.' });
+		this.onProgress({
+			progress: 0.5,
+			text: 'Fetching param cache[1/2]: 100MB fetched. 50% completed, 1 secs elapsed.'
+		});
 		if (this.failReload) throw this.failReload;
 		this.reloaded.push(ids);
 		this.onProgress({ progress: 1, text: 'Finish loading on WebGPU - fake' });
@@ -60,7 +63,13 @@ function setup(overrides: Partial<AiHostDeps> = {}) {
 		},
 		// The fixture stands in for whatever transformers.js model is asked for.
 		loadTransformers: (options) =>
-			loadTransformersEmbedder({ ...options, repo: TINY_MODEL_REPO, dtype: 'fp32', source: { kind: 'local-dir', dir: FIXTURE_MODELS_DIR }, devices: ['cpu'] }),
+			loadTransformersEmbedder({
+				...options,
+				repo: TINY_MODEL_REPO,
+				dtype: 'fp32',
+				source: { kind: 'local-dir', dir: FIXTURE_MODELS_DIR },
+				devices: ['cpu']
+			}),
 		online: () => true,
 		...overrides
 	};
@@ -82,7 +91,14 @@ describe('AI host (worker body) with a fake web-llm engine', () => {
 	it('loads chat and embedding models into one engine with absolute URLs for the base URL', async () => {
 		const { client } = setup();
 		const progress: string[] = [];
-		const status = await client.load({ chatModelId: CHAT, embedding: { engine: 'web-llm', modelId: EMBED }, baseUrl: 'https://models.firm.example/docket' }, (p) => progress.push(p.text));
+		const status = await client.load(
+			{
+				chatModelId: CHAT,
+				embedding: { engine: 'web-llm', modelId: EMBED },
+				baseUrl: 'https://models.firm.example/docket'
+			},
+			(p) => progress.push(p.text)
+		);
 		expect(FakeEngine.created).toHaveLength(1);
 		const engine = FakeEngine.created[0]!;
 		expect(engine.reloaded).toEqual([[CHAT, EMBED]]);
@@ -100,7 +116,10 @@ describe('AI host (worker body) with a fake web-llm engine', () => {
 		const { client } = setup();
 		await client.load({ chatModelId: CHAT });
 		const tokens: string[] = [];
-		await expect(client.chat({ messages: [{ role: 'user', content: 'hi' }] }, (t) => tokens.push(t))).resolves.toEqual({ text: 'You said hi', finishReason: 'stop' });
+		await expect(client.chat({ messages: [{ role: 'user', content: 'hi' }] }, (t) => tokens.push(t))).resolves.toEqual({
+			text: 'You said hi',
+			finishReason: 'stop'
+		});
 		expect(tokens).toEqual(['You ', 'said ', 'hi']);
 		await client.call('interrupt', {});
 		expect(FakeEngine.created[0]!.interrupted).toBe(1);
@@ -108,8 +127,13 @@ describe('AI host (worker body) with a fake web-llm engine', () => {
 
 	it('says plainly when no model is loaded', async () => {
 		const { client } = setup();
-		await expect(client.embed(['x'])).rejects.toMatchObject({ name: 'ModelNotLoadedError', action: expect.stringContaining('Settings › Models') });
-		await expect(client.chat({ messages: [] }, () => undefined)).rejects.toMatchObject({ message: 'No chat model is loaded.' });
+		await expect(client.embed(['x'])).rejects.toMatchObject({
+			name: 'ModelNotLoadedError',
+			action: expect.stringContaining('Settings › Models')
+		});
+		await expect(client.chat({ messages: [] }, () => undefined)).rejects.toMatchObject({
+			message: 'No chat model is loaded.'
+		});
 	});
 
 	it('reloads the engine after a lost device and retries the embedding batch', async () => {
@@ -135,9 +159,17 @@ describe('AI host (worker body) with a fake web-llm engine', () => {
 			}
 		});
 		const status = await client.load({ embedding: { engine: 'web-llm', modelId: EMBED }, fallbackEmbedding: true });
-		expect(status.embedding).toMatchObject({ state: 'ready', modelId: 'Snowflake/snowflake-arctic-embed-s', backend: 'cpu', dim: TINY_MODEL_DIM, fallback: true });
+		expect(status.embedding).toMatchObject({
+			state: 'ready',
+			modelId: 'Snowflake/snowflake-arctic-embed-s',
+			backend: 'cpu',
+			dim: TINY_MODEL_DIM,
+			fallback: true
+		});
 		// The failure was shown before the fallback took over.
-		expect(events.some((e) => e.type === 'event' && e.event === 'status' && e.data.embedding.state === 'failed')).toBe(true);
+		expect(events.some((e) => e.type === 'event' && e.event === 'status' && e.data.embedding.state === 'failed')).toBe(
+			true
+		);
 		const { vectors, modelId } = await client.embed(['the court', 'the witness']);
 		expect(modelId).toBe('Snowflake/snowflake-arctic-embed-s');
 		expect(vectors).toHaveLength(2);
@@ -149,7 +181,10 @@ describe('AI host (worker body) with a fake web-llm engine', () => {
 				throw new Error('GPUOutOfMemoryError: Out of memory');
 			}
 		});
-		await expect(client.load({ chatModelId: CHAT })).rejects.toMatchObject({ code: 'gpu-out-of-memory', action: expect.stringContaining('smaller model') });
+		await expect(client.load({ chatModelId: CHAT })).rejects.toMatchObject({
+			code: 'gpu-out-of-memory',
+			action: expect.stringContaining('smaller model')
+		});
 		expect((await client.status()).chat).toMatchObject({ state: 'failed', error: { code: 'gpu-out-of-memory' } });
 	});
 
@@ -160,7 +195,10 @@ describe('AI host (worker body) with a fake web-llm engine', () => {
 				throw new TypeError('Failed to fetch');
 			}
 		});
-		await expect(client.load({ chatModelId: CHAT })).rejects.toMatchObject({ code: 'model-not-cached', message: 'You are offline and SmolLM2 360M (f32) has not been downloaded on this device yet.' });
+		await expect(client.load({ chatModelId: CHAT })).rejects.toMatchObject({
+			code: 'model-not-cached',
+			message: 'You are offline and SmolLM2 360M (f32) has not been downloaded on this device yet.'
+		});
 	});
 
 	it('embeds with a transformers.js model when asked (the fixture in browser tests), then unloads', async () => {

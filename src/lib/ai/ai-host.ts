@@ -10,7 +10,17 @@ import { toModelError } from './model-errors.ts';
 import { FALLBACK_EMBEDDING, findModel } from './model-registry.ts';
 import { sourceFromSetting, type ModelSource } from './model-source.ts';
 import { fromWebLlmReport, type LoadProgress } from './progress.ts';
-import type { AiReply, AiRequest, AiStatus, ChatParams, ChatResult, EmbeddingChoice, EmbedResult, LoadParams, ModelState } from './protocol.ts';
+import type {
+	AiReply,
+	AiRequest,
+	AiStatus,
+	ChatParams,
+	ChatResult,
+	EmbeddingChoice,
+	EmbedResult,
+	LoadParams,
+	ModelState
+} from './protocol.ts';
 import type { TransformersEmbedderOptions } from './transformers-embedder.ts';
 import { buildAppConfig } from './web-llm-config.ts';
 
@@ -24,7 +34,10 @@ export interface WebLlmEngine {
 }
 
 export interface AiHostDeps {
-	createWebLlm(appConfig: AppConfig, onProgress: (report: { progress: number; text: string }) => void): Promise<WebLlmEngine>;
+	createWebLlm(
+		appConfig: AppConfig,
+		onProgress: (report: { progress: number; text: string }) => void
+	): Promise<WebLlmEngine>;
 	loadTransformers(options: TransformersEmbedderOptions): Promise<Embedder>;
 	online(): boolean;
 	/** Browser only: where the app serves onnxruntime-web's wasm. */
@@ -52,13 +65,28 @@ export class AiHost {
 					this.post({ type: 'result', id: request.id, name: 'status', result: this.snapshot() });
 					break;
 				case 'load':
-					this.post({ type: 'result', id: request.id, name: 'load', result: await this.serial(() => this.load(request.params, request.id)) });
+					this.post({
+						type: 'result',
+						id: request.id,
+						name: 'load',
+						result: await this.serial(() => this.load(request.params, request.id))
+					});
 					break;
 				case 'chat':
-					this.post({ type: 'result', id: request.id, name: 'chat', result: await this.chat(request.params, request.id) });
+					this.post({
+						type: 'result',
+						id: request.id,
+						name: 'chat',
+						result: await this.chat(request.params, request.id)
+					});
 					break;
 				case 'embed':
-					this.post({ type: 'result', id: request.id, name: 'embed', result: await this.serial(() => this.embed(request.params.texts)) });
+					this.post({
+						type: 'result',
+						id: request.id,
+						name: 'embed',
+						result: await this.serial(() => this.embed(request.params.texts))
+					});
 					break;
 				case 'interrupt':
 					await this.engine?.interrupt();
@@ -106,7 +134,8 @@ export class AiHost {
 		if (params.chatModelId !== undefined) webLlmIds.push(params.chatModelId);
 		const embedding = params.embedding;
 		if (embedding?.engine === 'web-llm') webLlmIds.push(embedding.modelId);
-		for (const id of webLlmIds) if (!findModel(id)) throw toModelError(new Error(`Unknown model ${id}`), { modelName: id });
+		for (const id of webLlmIds)
+			if (!findModel(id)) throw toModelError(new Error(`Unknown model ${id}`), { modelName: id });
 
 		await this.unloadWebLlm();
 		await this.disposeFallback();
@@ -127,25 +156,39 @@ export class AiHost {
 			try {
 				this.appConfig = buildAppConfig(source, params.cacheBackend ?? 'cache');
 				const appConfig = this.appConfig;
-				this.engine = await this.deps.createWebLlm(appConfig, (report) => this.progress(callId, fromWebLlmReport(label, report, expected), parts));
+				this.engine = await this.deps.createWebLlm(appConfig, (report) =>
+					this.progress(callId, fromWebLlmReport(label, report, expected), parts)
+				);
 				await this.engine.reload(webLlmIds);
 				this.loaded = webLlmIds;
-				if (params.chatModelId !== undefined) this.setStatus('chat', { state: 'ready', modelId: params.chatModelId, backend: 'web-llm' });
+				if (params.chatModelId !== undefined)
+					this.setStatus('chat', { state: 'ready', modelId: params.chatModelId, backend: 'web-llm' });
 				if (embedding?.engine === 'web-llm') {
 					const [probe] = await this.engine.embed(embedding.modelId, ['dimension probe']);
-					this.setStatus('embedding', { state: 'ready', modelId: embedding.modelId, backend: 'web-llm', dim: probe?.length ?? 0 });
+					this.setStatus('embedding', {
+						state: 'ready',
+						modelId: embedding.modelId,
+						backend: 'web-llm',
+						dim: probe?.length ?? 0
+					});
 				}
 			} catch (error) {
 				const mapped = toModelError(error, { modelName: label, online: this.deps.online() });
 				await this.unloadWebLlm();
-				for (const part of parts) this.setStatus(part, { state: 'failed', modelId: part === 'chat' ? (params.chatModelId ?? '') : webLlmIds.at(-1)!, error: serializeError(mapped) });
+				for (const part of parts)
+					this.setStatus(part, {
+						state: 'failed',
+						modelId: part === 'chat' ? (params.chatModelId ?? '') : webLlmIds.at(-1)!,
+						error: serializeError(mapped)
+					});
 				if (!(embedding?.engine === 'web-llm' && params.fallbackEmbedding)) throw mapped;
 			}
 		}
 
 		const embeddingFailed = this.status.embedding.state === 'failed';
 		if (embedding?.engine === 'transformers') await this.loadFallback(source, embedding, callId, false);
-		else if (embeddingFailed && params.fallbackEmbedding) await this.loadFallback(source, { engine: 'transformers', ...FALLBACK_EMBEDDING }, callId, true);
+		else if (embeddingFailed && params.fallbackEmbedding)
+			await this.loadFallback(source, { engine: 'transformers', ...FALLBACK_EMBEDDING }, callId, true);
 		return this.snapshot();
 	}
 
@@ -158,7 +201,12 @@ export class AiHost {
 		const modelId = choice.modelId ?? choice.repo;
 		this.setStatus('embedding', { state: 'loading', modelId });
 		try {
-			const options: TransformersEmbedderOptions = { repo: choice.repo, modelId, source, onProgress: (p) => this.progress(callId, p, ['embedding']) };
+			const options: TransformersEmbedderOptions = {
+				repo: choice.repo,
+				modelId,
+				source,
+				onProgress: (p) => this.progress(callId, p, ['embedding'])
+			};
 			if (choice.dtype) options.dtype = choice.dtype;
 			if (choice.pooling) options.pooling = choice.pooling;
 			if (choice.devices) options.devices = choice.devices;
@@ -177,7 +225,9 @@ export class AiHost {
 		const state = this.status.chat;
 		if (state.state !== 'ready' || !this.engine) throw notLoaded('chat');
 		try {
-			return await this.engine.chat(state.modelId, params, (delta) => this.post({ type: 'event', event: 'token', data: { delta }, callId }));
+			return await this.engine.chat(state.modelId, params, (delta) =>
+				this.post({ type: 'event', event: 'token', data: { delta }, callId })
+			);
 		} catch (error) {
 			throw await this.recover(error, state.modelId);
 		}
@@ -186,9 +236,11 @@ export class AiHost {
 	private async embed(texts: string[]): Promise<EmbedResult> {
 		const state = this.status.embedding;
 		if (state.state !== 'ready') throw notLoaded('embedding');
-		if (this.fallback) return { modelId: state.modelId, dim: this.fallback.dim, vectors: await this.fallback.embed(texts) };
+		if (this.fallback)
+			return { modelId: state.modelId, dim: this.fallback.dim, vectors: await this.fallback.embed(texts) };
 		if (!this.engine) throw notLoaded('embedding');
-		const run = async (engine: WebLlmEngine) => (await engine.embed(state.modelId, texts)).map((v) => Float32Array.from(v));
+		const run = async (engine: WebLlmEngine) =>
+			(await engine.embed(state.modelId, texts)).map((v) => Float32Array.from(v));
 		try {
 			const vectors = await run(this.engine);
 			return { modelId: state.modelId, dim: vectors[0]?.length ?? state.dim ?? 0, vectors };

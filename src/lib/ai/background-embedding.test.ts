@@ -75,7 +75,14 @@ describe('background embedding', () => {
 		const script = scriptedRunner();
 		const clock = manualTimers();
 		const seen: EmbeddingActivity['state'][] = [];
-		const background = new BackgroundEmbedding({ db, runner: script.runner, timers: clock.timers, retryMs: 1000, maxRetryMs: 3000, onChange: (a) => seen.push(a.state) });
+		const background = new BackgroundEmbedding({
+			db,
+			runner: script.runner,
+			timers: clock.timers,
+			retryMs: 1000,
+			maxRetryMs: 3000,
+			onChange: (a) => seen.push(a.state)
+		});
 		const run = background.kick();
 		await script.finish({ done: 0, error: offline, waiting: 2 });
 		await run;
@@ -96,7 +103,10 @@ describe('background embedding', () => {
 		expect(background.activity).toEqual({ state: 'idle' });
 		expect(seen).toEqual(['running', 'waiting', 'waiting', 'waiting', 'idle']);
 
-		const ready: AiStatus = { chat: { state: 'none' }, embedding: { state: 'ready', modelId: 'm', backend: 'wasm', dim: 8 } };
+		const ready: AiStatus = {
+			chat: { state: 'none' },
+			embedding: { state: 'ready', modelId: 'm', backend: 'wasm', dim: 8 }
+		};
 		background.modelStatus(ready);
 		expect(script.runs()).toBe(5);
 		await script.finish({ done: 0 });
@@ -109,7 +119,11 @@ describe('background embedding', () => {
 
 	it('a failing runner never rejects the kick', async () => {
 		const db = await freshDatabase();
-		const background = new BackgroundEmbedding({ db, runner: { run: () => Promise.reject(new Error('boom')) }, timers: manualTimers().timers });
+		const background = new BackgroundEmbedding({
+			db,
+			runner: { run: () => Promise.reject(new Error('boom')) },
+			timers: manualTimers().timers
+		});
 		await expect(background.kick()).resolves.toBeUndefined();
 		expect(background.activity.state).toBe('waiting');
 	});
@@ -117,10 +131,26 @@ describe('background embedding', () => {
 	it('queues an ingested document (Embedding) and runs; a deleted one is skipped', async () => {
 		const db = await freshDatabase();
 		const now = Date.now();
-		const doc: DocumentRow = { id: 'd1', caseId: 'c', name: 'a.txt', sha256: 'x', size: 1, mimeType: 'text/plain', kind: 'text', status: 'indexed', createdAt: now, updatedAt: now, rev: 0 };
+		const doc: DocumentRow = {
+			id: 'd1',
+			caseId: 'c',
+			name: 'a.txt',
+			sha256: 'x',
+			size: 1,
+			mimeType: 'text/plain',
+			kind: 'text',
+			status: 'indexed',
+			createdAt: now,
+			updatedAt: now,
+			rev: 0
+		};
 		await db.documents.add(doc);
 		let runs = 0;
-		const background = new BackgroundEmbedding({ db, runner: { run: async () => (runs++, { done: 0 }) }, timers: manualTimers().timers });
+		const background = new BackgroundEmbedding({
+			db,
+			runner: { run: async () => (runs++, { done: 0 }) },
+			timers: manualTimers().timers
+		});
 		await background.documentIndexed('d1');
 		expect((await db.documents.get('d1'))?.status).toBe('embedding');
 		expect((await db.jobs.get(embedJobId('d1')))?.state).toBe('queued');

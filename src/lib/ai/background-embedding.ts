@@ -30,7 +30,10 @@ export interface BackgroundEmbeddingOptions {
 	timers?: Timers;
 }
 
-const DEFAULT_TIMERS: Timers = { set: (callback, ms) => setTimeout(callback, ms), clear: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>) };
+const DEFAULT_TIMERS: Timers = {
+	set: (callback, ms) => setTimeout(callback, ms),
+	clear: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>)
+};
 
 export class BackgroundEmbedding {
 	activity: EmbeddingActivity = { state: 'idle' };

@@ -1,7 +1,17 @@
 /**
  * The page's handle on the AI worker: typed calls with per-call timeouts, chat streaming, and `Stop`.
  */
-import type { AiCalls, AiEvents, AiRequest, AiReply, AiStatus, ChatParams, ChatResult, EmbedResult, LoadParams } from './protocol.ts';
+import type {
+	AiCalls,
+	AiEvents,
+	AiRequest,
+	AiReply,
+	AiStatus,
+	ChatParams,
+	ChatResult,
+	EmbedResult,
+	LoadParams
+} from './protocol.ts';
 import { AI_TIMEOUTS_MS } from './protocol.ts';
 import { RpcClient, type Endpoint, type EventMessage } from './rpc.ts';
 
@@ -12,8 +22,16 @@ export class AiClient {
 		this.rpc = new RpcClient<AiCalls, AiEvents>(endpoint, 60_000, newId);
 	}
 
-	call<K extends keyof AiCalls>(name: K, params: AiCalls[K]['params'], onEvent?: (event: EventMessage<AiEvents>) => void): Promise<AiCalls[K]['result']> {
-		return this.rpc.call(name, params, onEvent ? { timeoutMs: AI_TIMEOUTS_MS[name], onEvent } : { timeoutMs: AI_TIMEOUTS_MS[name] });
+	call<K extends keyof AiCalls>(
+		name: K,
+		params: AiCalls[K]['params'],
+		onEvent?: (event: EventMessage<AiEvents>) => void
+	): Promise<AiCalls[K]['result']> {
+		return this.rpc.call(
+			name,
+			params,
+			onEvent ? { timeoutMs: AI_TIMEOUTS_MS[name], onEvent } : { timeoutMs: AI_TIMEOUTS_MS[name] }
+		);
 	}
 
 	status(): Promise<AiStatus> {

@@ -5,11 +5,28 @@ import { DocketError } from '../errors.ts';
 import { freshDatabase } from '../testing/db.ts';
 import { TINY_MODEL_DIM, TINY_MODEL_REPO, loadTinyEmbedder } from '../testing/tiny-model.ts';
 import type { Embedder } from './embedder.ts';
-import { embedJobId, enqueueEmbedding, parkWaitingDocuments, pendingEmbedJobs, reembedAll, runEmbedJob, runPendingEmbedJobs, vectorId, type EmbedJobEmbedder } from './embed-jobs.ts';
+import {
+	embedJobId,
+	enqueueEmbedding,
+	parkWaitingDocuments,
+	pendingEmbedJobs,
+	reembedAll,
+	runEmbedJob,
+	runPendingEmbedJobs,
+	vectorId,
+	type EmbedJobEmbedder
+} from './embed-jobs.ts';
 
-const WORDS = 'the court said contract evidence witness judge law deposition plaintiff defendant damages breach motion order trial'.split(' ');
+const WORDS =
+	'the court said contract evidence witness judge law deposition plaintiff defendant damages breach motion order trial'.split(
+		' '
+	);
 
-async function seedDocument(db: DocketDatabase, caseId: string, chunks: number): Promise<{ document: DocumentRow; chunks: ChunkRow[] }> {
+async function seedDocument(
+	db: DocketDatabase,
+	caseId: string,
+	chunks: number
+): Promise<{ document: DocumentRow; chunks: ChunkRow[] }> {
 	const now = Date.now();
 	const document: DocumentRow = {
 		id: crypto.randomUUID(),
@@ -78,10 +95,15 @@ describe('embedding jobs', () => {
 		const { document, chunks } = await seedDocument(db, 'case-1', 10);
 		await enqueueEmbedding(db, document.id);
 		expect((await db.documents.get(document.id))?.status).toBe('embedding');
-		expect(await pendingEmbedJobs(db)).toMatchObject([{ id: embedJobId(document.id), kind: 'embed', state: 'queued', progress: 0 }]);
+		expect(await pendingEmbedJobs(db)).toMatchObject([
+			{ id: embedJobId(document.id), kind: 'embed', state: 'queued', progress: 0 }
+		]);
 
 		const progress: number[] = [];
-		const job = await runEmbedJob(db, embedJobId(document.id), tiny, { batchSize: 4, onProgress: (j) => progress.push(j.progress) });
+		const job = await runEmbedJob(db, embedJobId(document.id), tiny, {
+			batchSize: 4,
+			onProgress: (j) => progress.push(j.progress)
+		});
 		expect(job).toMatchObject({ state: 'done', progress: 1 });
 		expect(progress).toEqual([0.4, 0.8, 1]);
 		const vectors = await db.vectors.where('[caseId+modelId]').equals(['case-1', TINY_MODEL_REPO]).toArray();
@@ -103,8 +125,14 @@ describe('embedding jobs', () => {
 		const { document, chunks } = await seedDocument(db, 'case-1', 12);
 		await enqueueEmbedding(db, document.id);
 		// The tab goes away during the third batch.
-		const first = counting(tiny, { call: 3, error: new DocketError('worker-crashed', 'The model worker stopped: reload') });
-		await expect(runPendingEmbedJobs(db, first.embedder, { batchSize: 4 })).resolves.toMatchObject({ done: 0, error: expect.objectContaining({ code: 'worker-crashed' }) });
+		const first = counting(tiny, {
+			call: 3,
+			error: new DocketError('worker-crashed', 'The model worker stopped: reload')
+		});
+		await expect(runPendingEmbedJobs(db, first.embedder, { batchSize: 4 })).resolves.toMatchObject({
+			done: 0,
+			error: expect.objectContaining({ code: 'worker-crashed' })
+		});
 		const interrupted = await db.jobs.get(embedJobId(document.id));
 		expect(interrupted).toMatchObject({ state: 'queued', attempts: 1 });
 		expect(interrupted!.progress).toBeCloseTo(8 / 12);
@@ -135,7 +163,9 @@ describe('embedding jobs', () => {
 		// Half-way: document a has the new model's vectors, b still the old ones; each query names one model.
 		await runEmbedJob(db, embedJobId(a.document.id), otherModel);
 		const mixed = await db.vectors.where('caseId').equals('case-1').toArray();
-		expect(mixed.filter((v) => v.modelId === otherModel.modelId).every((v) => v.dim === 4 && v.documentId === a.document.id)).toBe(true);
+		expect(
+			mixed.filter((v) => v.modelId === otherModel.modelId).every((v) => v.dim === 4 && v.documentId === a.document.id)
+		).toBe(true);
 		expect(await db.vectors.where('[caseId+modelId]').equals(['case-1', TINY_MODEL_REPO]).count()).toBe(3);
 
 		await runPendingEmbedJobs(db, otherModel);
@@ -156,8 +186,12 @@ describe('embedding jobs', () => {
 				throw new DocketError('model-not-cached', 'You are offline and X has not been downloaded on this device yet.');
 			}
 		};
-		for (let i = 0; i < 4; i++) expect((await runPendingEmbedJobs(db, offline)).error).toMatchObject({ code: 'model-not-cached' });
-		expect(await db.jobs.get(embedJobId(document.id))).toMatchObject({ state: 'queued', error: expect.stringContaining('offline') });
+		for (let i = 0; i < 4; i++)
+			expect((await runPendingEmbedJobs(db, offline)).error).toMatchObject({ code: 'model-not-cached' });
+		expect(await db.jobs.get(embedJobId(document.id))).toMatchObject({
+			state: 'queued',
+			error: expect.stringContaining('offline')
+		});
 		expect((await db.documents.get(document.id))?.status).toBe('embedding');
 	});
 
@@ -167,10 +201,18 @@ describe('embedding jobs', () => {
 		const good = await seedDocument(db, 'case-1', 2);
 		await enqueueEmbedding(db, bad.document.id, 1);
 		await enqueueEmbedding(db, good.document.id, 2);
-		const broken: EmbedJobEmbedder = { modelId: 'm', dim: 2, embed: async (texts) => texts.map(() => Float32Array.of(1, 0, 0)) };
-		for (let i = 0; i < 3; i++) await expect(runEmbedJob(db, embedJobId(bad.document.id), broken)).rejects.toThrow(/3-dimension vector; m has 2/);
+		const broken: EmbedJobEmbedder = {
+			modelId: 'm',
+			dim: 2,
+			embed: async (texts) => texts.map(() => Float32Array.of(1, 0, 0))
+		};
+		for (let i = 0; i < 3; i++)
+			await expect(runEmbedJob(db, embedJobId(bad.document.id), broken)).rejects.toThrow(/3-dimension vector; m has 2/);
 		expect(await db.jobs.get(embedJobId(bad.document.id))).toMatchObject({ state: 'failed', attempts: 3 });
-		expect(await db.documents.get(bad.document.id)).toMatchObject({ status: 'failed', error: expect.stringContaining('Embedding failed') });
+		expect(await db.documents.get(bad.document.id)).toMatchObject({
+			status: 'failed',
+			error: expect.stringContaining('Embedding failed')
+		});
 		expect(await db.vectors.where('documentId').equals(bad.document.id).count()).toBe(0);
 		await expect(runPendingEmbedJobs(db, tiny)).resolves.toEqual({ done: 1 });
 		expect((await db.documents.get(good.document.id))?.status).toBe('indexed');

@@ -17,7 +17,15 @@ export type EmbedJobEmbedder = Pick<Embedder, 'modelId' | 'dim' | 'embed'>;
 
 export const EMBED_BATCH_SIZE = 16;
 /** Failures that retrying cannot fix right now (no model here yet); the job waits instead of failing. */
-const WAIT_CODES = new Set(['model-not-cached', 'webgpu-unavailable', 'network', 'not-found', 'worker-crashed', 'timeout', 'conflict']);
+const WAIT_CODES = new Set([
+	'model-not-cached',
+	'webgpu-unavailable',
+	'network',
+	'not-found',
+	'worker-crashed',
+	'timeout',
+	'conflict'
+]);
 const MAX_ATTEMPTS = 3;
 
 export function embedJobId(documentId: string): string {
@@ -54,14 +62,22 @@ export async function enqueueEmbedding(db: DocketDatabase, documentId: string, n
 
 /** Re-queues every document whose vectors are not of `modelId` (the embedding model changed). */
 export async function reembedAll(db: DocketDatabase, modelId: string): Promise<number> {
-	const stale = await db.documents.filter((d) => (d.status === 'indexed' || d.status === 'embedding') && d.embeddingModelId !== modelId).toArray();
+	const stale = await db.documents
+		.filter((d) => (d.status === 'indexed' || d.status === 'embedding') && d.embeddingModelId !== modelId)
+		.toArray();
 	for (const d of stale) await enqueueEmbedding(db, d.id);
 	return stale.length;
 }
 
 /** Embed jobs still to do, oldest first (after a reload: the ones that were running too). */
 export async function pendingEmbedJobs(db: DocketDatabase): Promise<JobRow[]> {
-	const jobs = await db.jobs.where('[kind+state]').anyOf([['embed', 'queued'], ['embed', 'embedding']]).toArray();
+	const jobs = await db.jobs
+		.where('[kind+state]')
+		.anyOf([
+			['embed', 'queued'],
+			['embed', 'embedding']
+		])
+		.toArray();
 	return jobs.sort((a, b) => a.createdAt - b.createdAt);
 }
 
@@ -76,7 +92,11 @@ export async function parkWaitingDocuments(db: DocketDatabase, now = Date.now())
 	await db.transaction('rw', db.jobs, db.documents, async () => {
 		for (const job of jobs) {
 			if (job.state === 'embedding') await db.jobs.update(job.id, { state: 'queued', updatedAt: now });
-			await db.documents.where('id').equals(job.documentId).filter((d) => d.status === 'embedding').modify({ status: 'indexed', updatedAt: now });
+			await db.documents
+				.where('id')
+				.equals(job.documentId)
+				.filter((d) => d.status === 'embedding')
+				.modify({ status: 'indexed', updatedAt: now });
 		}
 	});
 	return new Set(jobs.map((j) => j.documentId)).size;
@@ -90,7 +110,12 @@ export interface RunOptions {
 }
 
 /** Runs one job to the end (or until aborted). Returns the job as last written. */
-export async function runEmbedJob(db: DocketDatabase, jobId: string, embedder: EmbedJobEmbedder, options: RunOptions = {}): Promise<JobRow> {
+export async function runEmbedJob(
+	db: DocketDatabase,
+	jobId: string,
+	embedder: EmbedJobEmbedder,
+	options: RunOptions = {}
+): Promise<JobRow> {
 	const now = options.now ?? Date.now;
 	const batchSize = options.batchSize ?? EMBED_BATCH_SIZE;
 	const start = await db.jobs.get(jobId);
@@ -100,13 +125,23 @@ export async function runEmbedJob(db: DocketDatabase, jobId: string, embedder: E
 	try {
 		const chunks = await db.chunks.where('documentId').equals(start.documentId).sortBy('ordinal');
 		const have = new Set(
-			(await db.vectors.where('documentId').equals(start.documentId).filter((v) => v.modelId === modelId && v.dim === dim).primaryKeys()).map(String)
+			(
+				await db.vectors
+					.where('documentId')
+					.equals(start.documentId)
+					.filter((v) => v.modelId === modelId && v.dim === dim)
+					.primaryKeys()
+			).map(String)
 		);
 		const todo = chunks.filter((c) => !have.has(vectorId(c.id, modelId)));
 		let done = chunks.length - todo.length;
 		let job = await db.transaction('rw', db.jobs, db.documents, async () => {
 			// A document parked as keyword-only while no model was at hand shows `Embedding` again.
-			await db.documents.where('id').equals(start.documentId).filter((d) => d.status === 'indexed').modify({ status: 'embedding', updatedAt: now() });
+			await db.documents
+				.where('id')
+				.equals(start.documentId)
+				.filter((d) => d.status === 'indexed')
+				.modify({ status: 'embedding', updatedAt: now() });
 			return setJob(db, jobId, { state: 'embedding', progress: ratio(done, chunks.length), updatedAt: now() });
 		});
 		for (let i = 0; i < todo.length; i += batchSize) {
@@ -124,7 +159,11 @@ export async function runEmbedJob(db: DocketDatabase, jobId: string, embedder: E
 			options.onProgress?.(job);
 		}
 		return await db.transaction('rw', db.vectors, db.jobs, db.documents, async () => {
-			const staleIds = await db.vectors.where('documentId').equals(start.documentId).filter((v) => v.modelId !== modelId || v.dim !== dim).primaryKeys();
+			const staleIds = await db.vectors
+				.where('documentId')
+				.equals(start.documentId)
+				.filter((v) => v.modelId !== modelId || v.dim !== dim)
+				.primaryKeys();
 			await db.vectors.bulkDelete(staleIds);
 			await db.documents.update(start.documentId, { status: 'indexed', embeddingModelId: modelId, updatedAt: now() });
 			return setJob(db, jobId, { state: 'done', progress: 1, updatedAt: now() });
@@ -136,8 +175,18 @@ export async function runEmbedJob(db: DocketDatabase, jobId: string, embedder: E
 		const waits = WAIT_CODES.has(e.code);
 		const failed = !waits && attempts >= MAX_ATTEMPTS;
 		await db.transaction('rw', db.jobs, db.documents, async () => {
-			await setJob(db, jobId, { state: failed ? 'failed' : 'queued', attempts, error: e.userMessage, updatedAt: now() });
-			if (failed) await db.documents.update(start.documentId, { status: 'failed', error: `Embedding failed: ${e.userMessage}`, updatedAt: now() });
+			await setJob(db, jobId, {
+				state: failed ? 'failed' : 'queued',
+				attempts,
+				error: e.userMessage,
+				updatedAt: now()
+			});
+			if (failed)
+				await db.documents.update(start.documentId, {
+					status: 'failed',
+					error: `Embedding failed: ${e.userMessage}`,
+					updatedAt: now()
+				});
 		});
 		throw e;
 	}
@@ -147,7 +196,11 @@ export async function runEmbedJob(db: DocketDatabase, jobId: string, embedder: E
  * Runs every pending job, oldest first; stops at the first failure that needs a person or a model
  * (the job stays queued, so the next call — after a reload, a download or reconnecting — resumes it).
  */
-export async function runPendingEmbedJobs(db: DocketDatabase, embedder: EmbedJobEmbedder, options: RunOptions = {}): Promise<{ done: number; error?: unknown }> {
+export async function runPendingEmbedJobs(
+	db: DocketDatabase,
+	embedder: EmbedJobEmbedder,
+	options: RunOptions = {}
+): Promise<{ done: number; error?: unknown }> {
 	let done = 0;
 	for (;;) {
 		const [next] = await pendingEmbedJobs(db);
@@ -176,10 +229,20 @@ async function setJob(db: DocketDatabase, id: string, changes: Partial<JobRow>):
 }
 
 function toRows(chunks: ChunkRow[], vectors: Float32Array[], modelId: string, dim: number): VectorRow[] {
-	if (vectors.length !== chunks.length) throw new Error(`The embedding model returned ${vectors.length} vectors for ${chunks.length} passages.`);
+	if (vectors.length !== chunks.length)
+		throw new Error(`The embedding model returned ${vectors.length} vectors for ${chunks.length} passages.`);
 	return chunks.map((chunk, i) => {
 		const vector = vectors[i]!;
-		if (vector.length !== dim) throw new Error(`The embedding model returned a ${vector.length}-dimension vector; ${modelId} has ${dim}.`);
-		return { id: vectorId(chunk.id, modelId), chunkId: chunk.id, caseId: chunk.caseId, documentId: chunk.documentId, modelId, dim, vector };
+		if (vector.length !== dim)
+			throw new Error(`The embedding model returned a ${vector.length}-dimension vector; ${modelId} has ${dim}.`);
+		return {
+			id: vectorId(chunk.id, modelId),
+			chunkId: chunk.id,
+			caseId: chunk.caseId,
+			documentId: chunk.documentId,
+			modelId,
+			dim,
+			vector
+		};
 	});
 }

@@ -16,12 +16,21 @@ function engine(options: { offline?: () => boolean; loads?: string[] } = {}) {
 	const host = new AiHost(
 		{
 			createWebLlm: async () => {
-				throw Object.assign(new Error('WebGPU is not supported in your current environment'), { name: 'WebGPUNotAvailableError' });
+				throw Object.assign(new Error('WebGPU is not supported in your current environment'), {
+					name: 'WebGPUNotAvailableError'
+				});
 			},
 			loadTransformers: async (o) => {
 				options.loads?.push(o.modelId ?? o.repo);
 				if (options.offline?.()) throw new TypeError('Failed to fetch');
-				return loadTransformersEmbedder({ ...o, repo: TINY_MODEL_REPO, dtype: 'fp32', pooling: 'mean', source: { kind: 'local-dir', dir: FIXTURE_MODELS_DIR }, devices: ['cpu'] });
+				return loadTransformersEmbedder({
+					...o,
+					repo: TINY_MODEL_REPO,
+					dtype: 'fp32',
+					pooling: 'mean',
+					source: { kind: 'local-dir', dir: FIXTURE_MODELS_DIR },
+					devices: ['cpu']
+				});
 			},
 			online: () => !options.offline?.()
 		},
@@ -37,12 +46,40 @@ function engine(options: { offline?: () => boolean; loads?: string[] } = {}) {
 	return new AiClient(endpoint);
 }
 
-const noGpu = () => ({ webgpu: false, features: [], maxStorageBufferBindingSize: 0, maxBufferSize: 0, isFallbackAdapter: false });
+const noGpu = () => ({
+	webgpu: false,
+	features: [],
+	maxStorageBufferBindingSize: 0,
+	maxBufferSize: 0,
+	isFallbackAdapter: false
+});
 
 async function seed(db: Awaited<ReturnType<typeof freshDatabase>>, n: number) {
 	const now = Date.now();
-	const doc: DocumentRow = { id: crypto.randomUUID(), caseId: 'c', name: 'a.pdf', sha256: 'x', size: 1, mimeType: 'application/pdf', kind: 'pdf', status: 'extracting', createdAt: now, updatedAt: now, rev: 0 };
-	const chunks: ChunkRow[] = Array.from({ length: n }, (_, i) => ({ id: `${doc.id}-${i}`, caseId: 'c', documentId: doc.id, ordinal: i, page: 1, start: 0, end: 5, text: `the court page ${i}`, rev: 0 }));
+	const doc: DocumentRow = {
+		id: crypto.randomUUID(),
+		caseId: 'c',
+		name: 'a.pdf',
+		sha256: 'x',
+		size: 1,
+		mimeType: 'application/pdf',
+		kind: 'pdf',
+		status: 'extracting',
+		createdAt: now,
+		updatedAt: now,
+		rev: 0
+	};
+	const chunks: ChunkRow[] = Array.from({ length: n }, (_, i) => ({
+		id: `${doc.id}-${i}`,
+		caseId: 'c',
+		documentId: doc.id,
+		ordinal: i,
+		page: 1,
+		start: 0,
+		end: 5,
+		text: `the court page ${i}`,
+		rev: 0
+	}));
 	await db.documents.add(doc);
 	await db.chunks.bulkAdd(chunks);
 	await enqueueEmbedding(db, doc.id);
@@ -58,8 +95,13 @@ describe('embedding runner through the AI protocol', () => {
 		// The fallback's id is stored with the vectors (the fixture stands in for its weights).
 		const vectors = await db.vectors.where('documentId').equals(doc.id).toArray();
 		expect(vectors).toHaveLength(5);
-		expect(new Set(vectors.map((v) => `${v.modelId}/${v.dim}`))).toEqual(new Set([`Snowflake/snowflake-arctic-embed-s/${TINY_MODEL_DIM}`]));
-		expect(await db.documents.get(doc.id)).toMatchObject({ status: 'indexed', embeddingModelId: 'Snowflake/snowflake-arctic-embed-s' });
+		expect(new Set(vectors.map((v) => `${v.modelId}/${v.dim}`))).toEqual(
+			new Set([`Snowflake/snowflake-arctic-embed-s/${TINY_MODEL_DIM}`])
+		);
+		expect(await db.documents.get(doc.id)).toMatchObject({
+			status: 'indexed',
+			embeddingModelId: 'Snowflake/snowflake-arctic-embed-s'
+		});
 	});
 
 	it('a different embedding model re-embeds what was indexed before', async () => {
@@ -67,7 +109,12 @@ describe('embedding runner through the AI protocol', () => {
 		const client = engine();
 		const doc = await seed(db, 3);
 		await new EmbeddingRunner({ db, client, profile: noGpu }).run();
-		const runner = new EmbeddingRunner({ db, client, profile: noGpu, embedding: { engine: 'transformers', repo: TINY_MODEL_REPO } });
+		const runner = new EmbeddingRunner({
+			db,
+			client,
+			profile: noGpu,
+			embedding: { engine: 'transformers', repo: TINY_MODEL_REPO }
+		});
 		await expect(runner.run()).resolves.toEqual({ done: 1 });
 		const models = new Set((await db.vectors.where('documentId').equals(doc.id).toArray()).map((v) => v.modelId));
 		expect(models).toEqual(new Set([TINY_MODEL_REPO]));
@@ -107,7 +154,9 @@ describe('embedding runner through the AI protocol', () => {
 	it('loads no model when nothing is queued', async () => {
 		const db = await freshDatabase();
 		const loads: string[] = [];
-		await expect(new EmbeddingRunner({ db, client: engine({ loads }), profile: noGpu }).run()).resolves.toEqual({ done: 0 });
+		await expect(new EmbeddingRunner({ db, client: engine({ loads }), profile: noGpu }).run()).resolves.toEqual({
+			done: 0
+		});
 		expect(loads).toEqual([]);
 	});
 
@@ -128,7 +177,10 @@ describe('embedding runner through the AI protocol', () => {
 
 		offline = false;
 		await expect(runner.run()).resolves.toEqual({ done: 1 });
-		expect(await db.documents.get(doc.id)).toMatchObject({ status: 'indexed', embeddingModelId: 'Snowflake/snowflake-arctic-embed-s' });
+		expect(await db.documents.get(doc.id)).toMatchObject({
+			status: 'indexed',
+			embeddingModelId: 'Snowflake/snowflake-arctic-embed-s'
+		});
 		expect(await db.vectors.where('documentId').equals(doc.id).count()).toBe(3);
 	});
 

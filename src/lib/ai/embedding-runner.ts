@@ -8,7 +8,14 @@
 import type { DocketDatabase } from '../db/database.ts';
 import { DocketError } from '../errors.ts';
 import type { AiClient } from './client.ts';
-import { parkWaitingDocuments, pendingEmbedJobs, reembedAll, runPendingEmbedJobs, type EmbedJobEmbedder, type RunOptions } from './embed-jobs.ts';
+import {
+	parkWaitingDocuments,
+	pendingEmbedJobs,
+	reembedAll,
+	runPendingEmbedJobs,
+	type EmbedJobEmbedder,
+	type RunOptions
+} from './embed-jobs.ts';
 import { chooseDefaults, type MachineProfile } from './model-registry.ts';
 import { readModelSettings } from './model-settings.ts';
 import type { EmbeddingChoice } from './protocol.ts';
@@ -57,14 +64,22 @@ export class EmbeddingRunner {
 		const wanted = this.options.embedding ?? this.defaultChoice(settings.embeddingModelId);
 		const wantedId = wanted ? choiceId(wanted) : undefined;
 		const current = status.embedding;
-		if (current.state === 'ready' && current.dim !== undefined && (wantedId === undefined || current.modelId === wantedId || current.fallback))
+		if (
+			current.state === 'ready' &&
+			current.dim !== undefined &&
+			(wantedId === undefined || current.modelId === wantedId || current.fallback)
+		)
 			return { modelId: current.modelId, dim: current.dim };
 		const baseUrl = this.options.baseUrl ?? settings.baseUrl;
-		const params = wanted ? { embedding: wanted, fallbackEmbedding: true } : { embedding: fallbackChoice(), fallbackEmbedding: true };
+		const params = wanted
+			? { embedding: wanted, fallbackEmbedding: true }
+			: { embedding: fallbackChoice(), fallbackEmbedding: true };
 		const chat = status.chat.state === 'ready' ? { chatModelId: status.chat.modelId } : {};
 		const loaded = await this.options.client.load(baseUrl ? { ...params, ...chat, baseUrl } : { ...params, ...chat });
 		if (loaded.embedding.state !== 'ready' || loaded.embedding.dim === undefined)
-			throw new DocketError('internal', 'No embedding model could be loaded.', { action: 'Open Settings › Models to choose one.' });
+			throw new DocketError('internal', 'No embedding model could be loaded.', {
+				action: 'Open Settings › Models to choose one.'
+			});
 		return { modelId: loaded.embedding.modelId, dim: loaded.embedding.dim };
 	}
 
@@ -79,10 +94,16 @@ export class EmbeddingRunner {
 		const { db } = this.options;
 		if ((await pendingEmbedJobs(db)).length > 0) return true;
 		// The model asked for (here or in Settings), else the one loaded (by another tab, say): documents embedded with another one follow it.
-		const chosen = this.options.embedding ? choiceId(this.options.embedding) : (await readModelSettings(db)).embeddingModelId;
+		const chosen = this.options.embedding
+			? choiceId(this.options.embedding)
+			: (await readModelSettings(db)).embeddingModelId;
 		const target = chosen ?? (this.options.loadedModel ? this.options.loadedModel() : await this.readyModel());
 		if (target === undefined) return false;
-		return (await db.documents.filter((d) => d.status === 'indexed' && d.embeddingModelId !== undefined && d.embeddingModelId !== target).count()) > 0;
+		return (
+			(await db.documents
+				.filter((d) => d.status === 'indexed' && d.embeddingModelId !== undefined && d.embeddingModelId !== target)
+				.count()) > 0
+		);
 	}
 
 	private async readyModel(): Promise<string | undefined> {

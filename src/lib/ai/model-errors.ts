@@ -53,7 +53,7 @@ export class ModelDownloadError extends DocketError {
 
 function describe(error: unknown): { name: string; text: string } {
 	if (error instanceof Error) return { name: error.name, text: `${error.name}: ${error.message}` };
-	return { name: '', text: typeof error === 'string' ? error : JSON.stringify(error) ?? '' };
+	return { name: '', text: typeof error === 'string' ? error : (JSON.stringify(error) ?? '') };
 }
 
 export interface ModelErrorContext {
@@ -76,16 +76,34 @@ export function toModelError(error: unknown, context: ModelErrorContext): Docket
 			error
 		);
 	if (name === 'FeatureSupportError' || /requires feature/i.test(text))
-		return new ModelUnsupportedError(`${modelName} needs a GPU feature this browser does not offer.`, 'Pick another model in Settings › Models.', error);
-	if (name === 'WebGPUNotAvailableError' || name === 'WebGPUNotFoundError' || /WebGPU is not supported|Cannot find WebGPU|no (usable )?GPU adapter/i.test(text))
+		return new ModelUnsupportedError(
+			`${modelName} needs a GPU feature this browser does not offer.`,
+			'Pick another model in Settings › Models.',
+			error
+		);
+	if (
+		name === 'WebGPUNotAvailableError' ||
+		name === 'WebGPUNotFoundError' ||
+		/WebGPU is not supported|Cannot find WebGPU|no (usable )?GPU adapter/i.test(text)
+	)
 		return new DocketError('webgpu-unavailable', 'This browser cannot run models on the GPU.', {
-			action: 'Use a recent Chrome or Edge with hardware acceleration on; documents are still embedded more slowly without it.',
+			action:
+				'Use a recent Chrome or Edge with hardware acceleration on; documents are still embedded more slowly without it.',
 			cause: error
 		});
-	if (name === 'DeviceLostError' || /device (was )?lost|device is lost/i.test(text)) return new GpuDeviceLostError(error);
-	if (/out of memory|OutOfMemory|\bOOM\b|allocation failed|Failed to allocate|exceeds the max buffer size|maxBufferSize/i.test(text))
+	if (name === 'DeviceLostError' || /device (was )?lost|device is lost/i.test(text))
+		return new GpuDeviceLostError(error);
+	if (
+		/out of memory|OutOfMemory|\bOOM\b|allocation failed|Failed to allocate|exceeds the max buffer size|maxBufferSize/i.test(
+			text
+		)
+	)
 		return new GpuOutOfMemoryError(modelName, error);
-	if (/Failed to fetch|NetworkError|network error|fetch failed|ERR_INTERNET|Load failed|status 404|Could not locate file|ModelFileNotFoundError|file was not found|on 'Cache': Request failed|404/i.test(text))
+	if (
+		/Failed to fetch|NetworkError|network error|fetch failed|ERR_INTERNET|Load failed|status 404|Could not locate file|ModelFileNotFoundError|file was not found|on 'Cache': Request failed|404/i.test(
+			text
+		)
+	)
 		return context.online === false ? new ModelNotCachedError(modelName) : new ModelDownloadError(modelName, error);
 	return new DocketError('internal', `${modelName} failed: ${text}`, {
 		action: 'Reload the page and try again; if it keeps failing, pick another model in Settings › Models.',

@@ -68,7 +68,15 @@ function chat(
 	};
 }
 
-function embedding(id: string, label: string, repo: string, lib: string, downloadMB: number, vramMB: number, batchSize: number): ModelEntry {
+function embedding(
+	id: string,
+	label: string,
+	repo: string,
+	lib: string,
+	downloadMB: number,
+	vramMB: number,
+	batchSize: number
+): ModelEntry {
 	return {
 		id,
 		kind: 'embedding',
@@ -87,18 +95,122 @@ function embedding(id: string, label: string, repo: string, lib: string, downloa
 }
 
 export const MODELS: readonly ModelEntry[] = [
-	chat('SmolLM2-360M-Instruct-q4f16_1-MLC', 'SmolLM2 360M', 'mlc-ai/SmolLM2-360M-Instruct-q4f16_1-MLC', 'SmolLM2-360M-Instruct-q4f16_1_cs1k-webgpu.wasm', 270, 376.06, 'f16', 'fastest'),
-	chat('Qwen2.5-0.5B-Instruct-q4f16_1-MLC', 'Qwen2.5 0.5B', 'mlc-ai/Qwen2.5-0.5B-Instruct-q4f16_1-MLC', 'Qwen2-0.5B-Instruct-q4f16_1_cs1k-webgpu.wasm', 280, 944.62, 'f16', 'fast'),
-	chat('SmolLM2-360M-Instruct-q4f32_1-MLC', 'SmolLM2 360M (f32)', 'mlc-ai/SmolLM2-360M-Instruct-q4f32_1-MLC', 'SmolLM2-360M-Instruct-q4f32_1_cs1k-webgpu.wasm', 290, 579.61, 'f32', 'fastest'),
-	chat('Qwen2.5-0.5B-Instruct-q4f32_1-MLC', 'Qwen2.5 0.5B (f32)', 'mlc-ai/Qwen2.5-0.5B-Instruct-q4f32_1-MLC', 'Qwen2-0.5B-Instruct-q4f32_1_cs1k-webgpu.wasm', 300, 1060.2, 'f32', 'fast'),
-	chat('Llama-3.2-1B-Instruct-q4f16_1-MLC', 'Llama 3.2 1B', 'mlc-ai/Llama-3.2-1B-Instruct-q4f16_1-MLC', 'Llama-3.2-1B-Instruct-q4f16_1_cs1k-webgpu.wasm', 700, 879.04, 'f16', 'moderate'),
-	chat('Llama-3.2-1B-Instruct-q4f32_1-MLC', 'Llama 3.2 1B (f32)', 'mlc-ai/Llama-3.2-1B-Instruct-q4f32_1-MLC', 'Llama-3.2-1B-Instruct-q4f32_1_cs1k-webgpu.wasm', 720, 1128.82, 'f32', 'moderate'),
-	chat('Llama-3.2-3B-Instruct-q4f16_1-MLC', 'Llama 3.2 3B', 'mlc-ai/Llama-3.2-3B-Instruct-q4f16_1-MLC', 'Llama-3.2-3B-Instruct-q4f16_1_cs1k-webgpu.wasm', 1800, 2263.69, 'f16', 'slow'),
-	chat('Llama-3.2-3B-Instruct-q4f32_1-MLC', 'Llama 3.2 3B (f32)', 'mlc-ai/Llama-3.2-3B-Instruct-q4f32_1-MLC', 'Llama-3.2-3B-Instruct-q4f32_1_cs1k-webgpu.wasm', 1850, 2951.51, 'f32', 'slow'),
-	embedding('snowflake-arctic-embed-s-q0f32-MLC-b4', 'Arctic Embed S (batch 4)', 'mlc-ai/snowflake-arctic-embed-s-q0f32-MLC', 'snowflake-arctic-embed-s-q0f32-ctx512_cs512_batch4-webgpu.wasm', 130, 238.71, 4),
-	embedding('snowflake-arctic-embed-s-q0f32-MLC-b32', 'Arctic Embed S (batch 32)', 'mlc-ai/snowflake-arctic-embed-s-q0f32-MLC', 'snowflake-arctic-embed-s-q0f32-ctx512_cs512_batch32-webgpu.wasm', 130, 1022.82, 32),
-	embedding('snowflake-arctic-embed-m-q0f32-MLC-b4', 'Arctic Embed M (batch 4)', 'mlc-ai/snowflake-arctic-embed-m-q0f32-MLC', 'snowflake-arctic-embed-m-q0f32-ctx512_cs512_batch4-webgpu.wasm', 440, 539.4, 4),
-	embedding('snowflake-arctic-embed-m-q0f32-MLC-b32', 'Arctic Embed M (batch 32)', 'mlc-ai/snowflake-arctic-embed-m-q0f32-MLC', 'snowflake-arctic-embed-m-q0f32-ctx512_cs512_batch32-webgpu.wasm', 440, 1407.51, 32)
+	chat(
+		'SmolLM2-360M-Instruct-q4f16_1-MLC',
+		'SmolLM2 360M',
+		'mlc-ai/SmolLM2-360M-Instruct-q4f16_1-MLC',
+		'SmolLM2-360M-Instruct-q4f16_1_cs1k-webgpu.wasm',
+		270,
+		376.06,
+		'f16',
+		'fastest'
+	),
+	chat(
+		'Qwen2.5-0.5B-Instruct-q4f16_1-MLC',
+		'Qwen2.5 0.5B',
+		'mlc-ai/Qwen2.5-0.5B-Instruct-q4f16_1-MLC',
+		'Qwen2-0.5B-Instruct-q4f16_1_cs1k-webgpu.wasm',
+		280,
+		944.62,
+		'f16',
+		'fast'
+	),
+	chat(
+		'SmolLM2-360M-Instruct-q4f32_1-MLC',
+		'SmolLM2 360M (f32)',
+		'mlc-ai/SmolLM2-360M-Instruct-q4f32_1-MLC',
+		'SmolLM2-360M-Instruct-q4f32_1_cs1k-webgpu.wasm',
+		290,
+		579.61,
+		'f32',
+		'fastest'
+	),
+	chat(
+		'Qwen2.5-0.5B-Instruct-q4f32_1-MLC',
+		'Qwen2.5 0.5B (f32)',
+		'mlc-ai/Qwen2.5-0.5B-Instruct-q4f32_1-MLC',
+		'Qwen2-0.5B-Instruct-q4f32_1_cs1k-webgpu.wasm',
+		300,
+		1060.2,
+		'f32',
+		'fast'
+	),
+	chat(
+		'Llama-3.2-1B-Instruct-q4f16_1-MLC',
+		'Llama 3.2 1B',
+		'mlc-ai/Llama-3.2-1B-Instruct-q4f16_1-MLC',
+		'Llama-3.2-1B-Instruct-q4f16_1_cs1k-webgpu.wasm',
+		700,
+		879.04,
+		'f16',
+		'moderate'
+	),
+	chat(
+		'Llama-3.2-1B-Instruct-q4f32_1-MLC',
+		'Llama 3.2 1B (f32)',
+		'mlc-ai/Llama-3.2-1B-Instruct-q4f32_1-MLC',
+		'Llama-3.2-1B-Instruct-q4f32_1_cs1k-webgpu.wasm',
+		720,
+		1128.82,
+		'f32',
+		'moderate'
+	),
+	chat(
+		'Llama-3.2-3B-Instruct-q4f16_1-MLC',
+		'Llama 3.2 3B',
+		'mlc-ai/Llama-3.2-3B-Instruct-q4f16_1-MLC',
+		'Llama-3.2-3B-Instruct-q4f16_1_cs1k-webgpu.wasm',
+		1800,
+		2263.69,
+		'f16',
+		'slow'
+	),
+	chat(
+		'Llama-3.2-3B-Instruct-q4f32_1-MLC',
+		'Llama 3.2 3B (f32)',
+		'mlc-ai/Llama-3.2-3B-Instruct-q4f32_1-MLC',
+		'Llama-3.2-3B-Instruct-q4f32_1_cs1k-webgpu.wasm',
+		1850,
+		2951.51,
+		'f32',
+		'slow'
+	),
+	embedding(
+		'snowflake-arctic-embed-s-q0f32-MLC-b4',
+		'Arctic Embed S (batch 4)',
+		'mlc-ai/snowflake-arctic-embed-s-q0f32-MLC',
+		'snowflake-arctic-embed-s-q0f32-ctx512_cs512_batch4-webgpu.wasm',
+		130,
+		238.71,
+		4
+	),
+	embedding(
+		'snowflake-arctic-embed-s-q0f32-MLC-b32',
+		'Arctic Embed S (batch 32)',
+		'mlc-ai/snowflake-arctic-embed-s-q0f32-MLC',
+		'snowflake-arctic-embed-s-q0f32-ctx512_cs512_batch32-webgpu.wasm',
+		130,
+		1022.82,
+		32
+	),
+	embedding(
+		'snowflake-arctic-embed-m-q0f32-MLC-b4',
+		'Arctic Embed M (batch 4)',
+		'mlc-ai/snowflake-arctic-embed-m-q0f32-MLC',
+		'snowflake-arctic-embed-m-q0f32-ctx512_cs512_batch4-webgpu.wasm',
+		440,
+		539.4,
+		4
+	),
+	embedding(
+		'snowflake-arctic-embed-m-q0f32-MLC-b32',
+		'Arctic Embed M (batch 32)',
+		'mlc-ai/snowflake-arctic-embed-m-q0f32-MLC',
+		'snowflake-arctic-embed-m-q0f32-ctx512_cs512_batch32-webgpu.wasm',
+		440,
+		1407.51,
+		32
+	)
 ];
 
 /**
@@ -146,16 +258,24 @@ export function memoryBudgetMB(profile: MachineProfile): number {
 export function canRun(model: ModelEntry, profile: MachineProfile): Fit {
 	if (!profile.webgpu) return { ok: false, reason: 'needs WebGPU, which this browser does not offer' };
 	const missing = model.requiredFeatures.filter((f) => !profile.features.includes(f));
-	if (missing.length > 0) return { ok: false, reason: `needs ${missing.join(', ')}, which this GPU does not offer: use the f32 variant` };
+	if (missing.length > 0)
+		return { ok: false, reason: `needs ${missing.join(', ')}, which this GPU does not offer: use the f32 variant` };
 	if (!model.lowResource && profile.maxStorageBufferBindingSize < GiB)
 		return { ok: false, reason: 'needs larger GPU buffers than this adapter allows' };
-	if (model.vramMB > memoryBudgetMB(profile)) return { ok: false, reason: `needs about ${Math.ceil(model.vramMB)} MB of GPU memory, more than this machine can spare` };
+	if (model.vramMB > memoryBudgetMB(profile))
+		return {
+			ok: false,
+			reason: `needs about ${Math.ceil(model.vramMB)} MB of GPU memory, more than this machine can spare`
+		};
 	return { ok: true };
 }
 
 /** The models this machine can run, smallest first, each with why not when it cannot. */
 export function modelsFor(profile: MachineProfile, kind?: ModelKind): { model: ModelEntry; fit: Fit }[] {
-	return MODELS.filter((m) => kind === undefined || m.kind === kind).map((model) => ({ model, fit: canRun(model, profile) }));
+	return MODELS.filter((m) => kind === undefined || m.kind === kind).map((model) => ({
+		model,
+		fit: canRun(model, profile)
+	}));
 }
 
 /**
@@ -163,7 +283,10 @@ export function modelsFor(profile: MachineProfile, kind?: ModelKind): { model: M
  * or limits are small or the adapter is software; the 3B model is never a default (opt in).
  * `embedding: undefined` means web-llm cannot run here and the transformers.js fallback embeds.
  */
-export function chooseDefaults(profile: MachineProfile): { chat: ModelEntry | undefined; embedding: ModelEntry | undefined } {
+export function chooseDefaults(profile: MachineProfile): {
+	chat: ModelEntry | undefined;
+	embedding: ModelEntry | undefined;
+} {
 	const precision = profile.features.includes('shader-f16') ? 'f16' : 'f32';
 	const budget = memoryBudgetMB(profile);
 	const small = profile.isFallbackAdapter || profile.maxStorageBufferBindingSize < GiB || budget < 1536;
@@ -175,17 +298,23 @@ export function chooseDefaults(profile: MachineProfile): { chat: ModelEntry | un
 	const runnable = (m: ModelEntry) => canRun(m, profile).ok;
 	let chatModel: ModelEntry | undefined;
 	for (const family of chatOrder) {
-		chatModel = MODELS.find((m) => m.kind === 'chat' && m.id.startsWith(family) && m.precision === precision && runnable(m));
+		chatModel = MODELS.find(
+			(m) => m.kind === 'chat' && m.id.startsWith(family) && m.precision === precision && runnable(m)
+		);
 		if (chatModel) break;
 	}
-	const embeddingOrder = small ? ['snowflake-arctic-embed-s-q0f32-MLC-b4'] : ['snowflake-arctic-embed-s-q0f32-MLC-b32', 'snowflake-arctic-embed-s-q0f32-MLC-b4'];
+	const embeddingOrder = small
+		? ['snowflake-arctic-embed-s-q0f32-MLC-b4']
+		: ['snowflake-arctic-embed-s-q0f32-MLC-b32', 'snowflake-arctic-embed-s-q0f32-MLC-b4'];
 	const embeddingModel = embeddingOrder.map(findModel).find((m): m is ModelEntry => m !== undefined && runnable(m));
 	return { chat: chatModel, embedding: embeddingModel };
 }
 
 /** A profile from the app's GPU report (src/lib/gpu/capability.ts) and navigator.deviceMemory. */
 export function profileFromReport(
-	report: { available: true; features: string[]; limits: Record<string, number>; isFallbackAdapter: boolean } | { available: false },
+	report:
+		| { available: true; features: string[]; limits: Record<string, number>; isFallbackAdapter: boolean }
+		| { available: false },
 	deviceMemoryGB?: number
 ): MachineProfile {
 	const base: MachineProfile = report.available

@@ -6,7 +6,11 @@ import type { DocketDatabase } from '../db/database.ts';
 import { findModel } from './model-registry.ts';
 import { normaliseBaseUrl } from './model-source.ts';
 
-export const MODEL_SETTING_KEYS = { chat: 'models.chat', embedding: 'models.embedding', baseUrl: 'models.baseUrl' } as const;
+export const MODEL_SETTING_KEYS = {
+	chat: 'models.chat',
+	embedding: 'models.embedding',
+	baseUrl: 'models.baseUrl'
+} as const;
 
 export interface ModelSettings {
 	chatModelId?: string;
@@ -20,7 +24,11 @@ function asString(value: unknown): string | undefined {
 }
 
 export async function readModelSettings(db: DocketDatabase): Promise<ModelSettings> {
-	const rows = await db.settings.bulkGet([MODEL_SETTING_KEYS.chat, MODEL_SETTING_KEYS.embedding, MODEL_SETTING_KEYS.baseUrl]);
+	const rows = await db.settings.bulkGet([
+		MODEL_SETTING_KEYS.chat,
+		MODEL_SETTING_KEYS.embedding,
+		MODEL_SETTING_KEYS.baseUrl
+	]);
 	const out: ModelSettings = {};
 	const [chat, embedding, baseUrl] = rows.map((r) => asString(r?.value));
 	// A model dropped from the registry by an update is forgotten rather than loaded and failing.

@@ -28,15 +28,25 @@ export type ModelSource =
  */
 export function normaliseBaseUrl(input: string, origin?: string): string {
 	const trimmed = input.trim();
-	if (trimmed === '') throw new InvalidInputError('The model base URL is empty.', 'Enter an address such as https://models.example.org/ or leave the field empty to use the public hub.');
+	if (trimmed === '')
+		throw new InvalidInputError(
+			'The model base URL is empty.',
+			'Enter an address such as https://models.example.org/ or leave the field empty to use the public hub.'
+		);
 	let url: URL;
 	try {
 		url = origin === undefined ? new URL(trimmed) : new URL(trimmed, origin);
 	} catch {
-		throw new InvalidInputError(`“${trimmed}” is not a web address.`, 'Enter a full address such as https://models.example.org/models/.');
+		throw new InvalidInputError(
+			`“${trimmed}” is not a web address.`,
+			'Enter a full address such as https://models.example.org/models/.'
+		);
 	}
 	if (url.protocol !== 'https:' && url.protocol !== 'http:')
-		throw new InvalidInputError(`Model files cannot be loaded over ${url.protocol.replace(':', '')}.`, 'Use an http or https address.');
+		throw new InvalidInputError(
+			`Model files cannot be loaded over ${url.protocol.replace(':', '')}.`,
+			'Use an http or https address.'
+		);
 	url.search = '';
 	url.hash = '';
 	if (!url.pathname.endsWith('/')) url.pathname += '/';
@@ -62,7 +72,8 @@ function baseOf(source: ModelSource): string {
 
 /** The folder holding a model's files, ending in `/`: `{base}{repo}/resolve/main/`. */
 export function modelFolder(source: ModelSource, repo: string): string {
-	if (!/^[\w.-]+\/[\w.-]+$/.test(repo) || repo.includes('..')) throw new InvalidInputError(`“${repo}” is not a model repository name.`);
+	if (!/^[\w.-]+\/[\w.-]+$/.test(repo) || repo.includes('..'))
+		throw new InvalidInputError(`“${repo}” is not a model repository name.`);
 	return `${baseOf(source)}${repo}/resolve/main/`;
 }
 

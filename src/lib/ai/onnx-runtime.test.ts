@@ -11,7 +11,9 @@ describe('self-hosted onnxruntime-web runtime', () => {
 
 	it('copies from the onnxruntime-web version transformers.js pins, and the files exist there', () => {
 		const dist = ortDistDir();
-		const pinned = JSON.parse(readFileSync('node_modules/@huggingface/transformers/package.json', 'utf8')).dependencies['onnxruntime-web'];
+		const pinned = JSON.parse(readFileSync('node_modules/@huggingface/transformers/package.json', 'utf8')).dependencies[
+			'onnxruntime-web'
+		];
 		expect(JSON.parse(readFileSync(join(dist, '..', 'package.json'), 'utf8')).version).toBe(pinned);
 		for (const f of ORT_WASM_FILES) expect(existsSync(join(dist, f)) && statSync(join(dist, f)).size > 0, f).toBe(true);
 	});

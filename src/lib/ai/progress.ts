@@ -56,7 +56,14 @@ export function fromWebLlmReport(
 	if (report.text.startsWith('Start to fetch'))
 		return expectedBytes === undefined
 			? { modelId, phase: 'download', fraction: 0, loadedBytes: 0, text: 'Starting download' }
-			: { modelId, phase: 'download', fraction: 0, loadedBytes: 0, totalBytes: expectedBytes, text: 'Starting download' };
+			: {
+					modelId,
+					phase: 'download',
+					fraction: 0,
+					loadedBytes: 0,
+					totalBytes: expectedBytes,
+					text: 'Starting download'
+				};
 	// Shader compilation and other steps report only a fraction.
 	return { modelId, phase: 'load', fraction, text: `Preparing the model (${Math.floor(fraction * 100)}%)` };
 }

@@ -51,8 +51,18 @@ describe('AI worker client', () => {
 		const a = client.embed(['a']);
 		const b = client.embed(['b']);
 		const [ca, cb] = worker.sent;
-		worker.reply({ type: 'result', id: cb!.id, name: 'embed', result: { modelId: 'm', dim: 1, vectors: [Float32Array.of(2)] } });
-		worker.reply({ type: 'result', id: ca!.id, name: 'embed', result: { modelId: 'm', dim: 1, vectors: [Float32Array.of(1)] } });
+		worker.reply({
+			type: 'result',
+			id: cb!.id,
+			name: 'embed',
+			result: { modelId: 'm', dim: 1, vectors: [Float32Array.of(2)] }
+		});
+		worker.reply({
+			type: 'result',
+			id: ca!.id,
+			name: 'embed',
+			result: { modelId: 'm', dim: 1, vectors: [Float32Array.of(1)] }
+		});
 		expect((await a).vectors[0]![0]).toBe(1);
 		expect((await b).vectors[0]![0]).toBe(2);
 	});
@@ -61,7 +71,11 @@ describe('AI worker client', () => {
 		const worker = new FakeWorker();
 		const client = new AiClient(worker);
 		const p = client.embed([]);
-		worker.reply({ type: 'error', id: worker.sent[0]!.id, error: serializeError(new InvalidInputError('Bad input.', 'Do better.')) });
+		worker.reply({
+			type: 'error',
+			id: worker.sent[0]!.id,
+			error: serializeError(new InvalidInputError('Bad input.', 'Do better.'))
+		});
 		await expect(p).rejects.toMatchObject({ name: 'InvalidInputError', code: 'invalid-input', action: 'Do better.' });
 	});
 
@@ -70,7 +84,11 @@ describe('AI worker client', () => {
 		const client = new AiClient(worker);
 		const tokens: string[] = [];
 		const controller = new AbortController();
-		const answer = client.chat({ messages: [{ role: 'user', content: 'hi' }] }, (t) => tokens.push(t), controller.signal);
+		const answer = client.chat(
+			{ messages: [{ role: 'user', content: 'hi' }] },
+			(t) => tokens.push(t),
+			controller.signal
+		);
 		const chat = worker.sent[0]!;
 		worker.reply({ type: 'event', event: 'token', data: { delta: 'Hel' }, callId: chat.id });
 		worker.reply({ type: 'event', event: 'token', data: { delta: 'lo' }, callId: chat.id });
@@ -101,7 +119,12 @@ describe('AI worker client', () => {
 		const p = client.load({ chatModelId: 'x' });
 		await vi.advanceTimersByTimeAsync(24 * 3600_000);
 		expect(client.rpc.pendingCount).toBe(1);
-		worker.reply({ type: 'result', id: worker.sent[0]!.id, name: 'load', result: { chat: { state: 'none' }, embedding: { state: 'none' } } });
+		worker.reply({
+			type: 'result',
+			id: worker.sent[0]!.id,
+			name: 'load',
+			result: { chat: { state: 'none' }, embedding: { state: 'none' } }
+		});
 		await p;
 	});
 
@@ -110,7 +133,11 @@ describe('AI worker client', () => {
 		const client = new AiClient(worker);
 		const calls = [client.status(), client.embed(['a']), client.load({})];
 		worker.die('out of memory');
-		for (const c of calls) await expect(c).rejects.toMatchObject({ code: 'worker-crashed', message: 'The model worker stopped: out of memory' });
+		for (const c of calls)
+			await expect(c).rejects.toMatchObject({
+				code: 'worker-crashed',
+				message: 'The model worker stopped: out of memory'
+			});
 		await expect(client.status()).rejects.toMatchObject({ code: 'worker-crashed' });
 	});
 
@@ -128,8 +155,18 @@ describe('AI worker client', () => {
 		const seen: number[] = [];
 		const p = client.load({ chatModelId: 'x' }, (progress) => seen.push(progress.fraction));
 		const id = worker.sent[0]!.id;
-		worker.reply({ type: 'event', event: 'progress', data: { modelId: 'x', phase: 'download', fraction: 0.5, text: '' }, callId: id });
-		worker.reply({ type: 'result', id, name: 'load', result: { chat: { state: 'none' }, embedding: { state: 'none' } } });
+		worker.reply({
+			type: 'event',
+			event: 'progress',
+			data: { modelId: 'x', phase: 'download', fraction: 0.5, text: '' },
+			callId: id
+		});
+		worker.reply({
+			type: 'result',
+			id,
+			name: 'load',
+			result: { chat: { state: 'none' }, embedding: { state: 'none' } }
+		});
 		await p;
 		expect(seen).toEqual([0.5]);
 	});
@@ -152,7 +189,9 @@ describe('workerEndpoint', () => {
 		const client = new AiClient(workerEndpoint<AiRequest, AiReply>(worker));
 		const p = client.status();
 		const result = { chat: { state: 'none' as const }, embedding: { state: 'none' as const } };
-		target.dispatchEvent(new MessageEvent('message', { data: { type: 'result', id: posted[0]!.id, name: 'status', result } }));
+		target.dispatchEvent(
+			new MessageEvent('message', { data: { type: 'result', id: posted[0]!.id, name: 'status', result } })
+		);
 		await expect(p).resolves.toEqual(result);
 	});
 });

@@ -10,13 +10,17 @@ export type CallMap = Record<string, { params: unknown; result: unknown }>;
 /** name → data */
 export type EventMap = Record<string, unknown>;
 
-export type CallMessage<C extends CallMap> = { [K in keyof C & string]: { type: 'call'; id: string; name: K; params: C[K]['params'] } }[keyof C & string];
+export type CallMessage<C extends CallMap> = {
+	[K in keyof C & string]: { type: 'call'; id: string; name: K; params: C[K]['params'] };
+}[keyof C & string];
 export type ResultMessage<C extends CallMap, K extends keyof C & string = keyof C & string> = {
 	[N in K]: { type: 'result'; id: string; name: N; result: C[N]['result'] };
 }[K];
 export type ErrorMessage = { type: 'error'; id: string; error: SerializedError };
 /** An event; `callId` ties it to the call that caused it (a chat's tokens). */
-export type EventMessage<E extends EventMap> = { [K in keyof E & string]: { type: 'event'; event: K; data: E[K]; callId?: string } }[keyof E & string];
+export type EventMessage<E extends EventMap> = {
+	[K in keyof E & string]: { type: 'event'; event: K; data: E[K]; callId?: string };
+}[keyof E & string];
 export type ReplyMessage<C extends CallMap, E extends EventMap> = ResultMessage<C> | ErrorMessage | EventMessage<E>;
 
 /** What the client needs from a Worker, a MessagePort or a relay to another tab. */
@@ -39,7 +43,9 @@ export class WorkerCrashedError extends DocketError {
 export class CallTimeoutError extends DocketError {
 	override name = 'CallTimeoutError';
 	constructor(name: string, ms: number) {
-		super('timeout', `The model worker did not answer “${name}” within ${Math.round(ms / 1000)} s.`, { action: 'Try again; if it keeps happening, reload the page.' });
+		super('timeout', `The model worker did not answer “${name}” within ${Math.round(ms / 1000)} s.`, {
+			action: 'Try again; if it keeps happening, reload the page.'
+		});
 	}
 }
 
@@ -57,7 +63,10 @@ interface Pending<C extends CallMap, E extends EventMap> {
 	onEvent?: (event: EventMessage<E>) => void;
 }
 
-function isResultFor<C extends CallMap, K extends keyof C & string>(reply: ResultMessage<C>, name: K): reply is ResultMessage<C, K> {
+function isResultFor<C extends CallMap, K extends keyof C & string>(
+	reply: ResultMessage<C>,
+	name: K
+): reply is ResultMessage<C, K> {
 	return reply.name === name;
 }
 
@@ -78,7 +87,11 @@ export class RpcClient<C extends CallMap, E extends EventMap> {
 		);
 	}
 
-	call<K extends keyof C & string>(name: K, params: C[K]['params'], options: CallOptions<E> = {}): Promise<C[K]['result']> {
+	call<K extends keyof C & string>(
+		name: K,
+		params: C[K]['params'],
+		options: CallOptions<E> = {}
+	): Promise<C[K]['result']> {
 		if (this.dead !== undefined) return Promise.reject(new WorkerCrashedError(this.dead));
 		const id = this.newId();
 		const timeoutMs = options.timeoutMs ?? this.defaultTimeoutMs;
@@ -108,7 +121,12 @@ export class RpcClient<C extends CallMap, E extends EventMap> {
 			};
 			if (options.onEvent) entry.onEvent = options.onEvent;
 			this.pending.set(id, entry);
-			const message: CallMessage<C> = { type: 'call', id, name, params } satisfies { type: 'call'; id: string; name: K; params: C[K]['params'] };
+			const message: CallMessage<C> = { type: 'call', id, name, params } satisfies {
+				type: 'call';
+				id: string;
+				name: K;
+				params: C[K]['params'];
+			};
 			try {
 				this.endpoint.postMessage(message);
 			} catch (error) {
@@ -160,7 +178,11 @@ export function workerEndpoint<Out, In>(worker: EventTarget & { postMessage(mess
 				if (event instanceof MessageEvent) onMessage(event.data);
 			};
 			const error = (event: Event) =>
-				onDeath(typeof ErrorEvent !== 'undefined' && event instanceof ErrorEvent && event.message ? event.message : 'it crashed');
+				onDeath(
+					typeof ErrorEvent !== 'undefined' && event instanceof ErrorEvent && event.message
+						? event.message
+						: 'it crashed'
+				);
 			const messageError = () => onDeath('a message could not be read');
 			worker.addEventListener('message', message);
 			worker.addEventListener('error', error);

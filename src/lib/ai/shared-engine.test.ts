@@ -1,14 +1,21 @@
 import { describe, expect, it, vi } from 'vitest';
 import { AiClient } from './client.ts';
 import type { AiReply, AiRequest } from './protocol.ts';
-import { SharedEngine, type ChannelLike, type LockManagerLike, type RelayMessage, type WorkerHandle } from './shared-engine.ts';
+import {
+	SharedEngine,
+	type ChannelLike,
+	type LockManagerLike,
+	type RelayMessage,
+	type WorkerHandle
+} from './shared-engine.ts';
 
 /** Web Locks in miniature: one holder per name, waiters served in order when it is released. */
 class FakeLocks implements LockManagerLike {
 	private held = new Set<string>();
 	private waiting = new Map<string, (() => void)[]>();
 	async request(name: string, _options: { mode: 'exclusive' }, callback: () => Promise<void>): Promise<unknown> {
-		if (this.held.has(name)) await new Promise<void>((resolve) => this.waiting.set(name, [...(this.waiting.get(name) ?? []), resolve]));
+		if (this.held.has(name))
+			await new Promise<void>((resolve) => this.waiting.set(name, [...(this.waiting.get(name) ?? []), resolve]));
 		this.held.add(name);
 		try {
 			return await callback();
@@ -61,11 +68,29 @@ function fakeWorker(): WorkerHandle & { crash(reason: string): void } {
 	return {
 		postMessage(request: AiRequest) {
 			setTimeout(() => {
-				if (request.name === 'status') onMessage?.({ type: 'result', id: request.id, name: 'status', result: { chat: { state: 'ready', modelId: `worker-${n}`, backend: 'web-llm' }, embedding: { state: 'none' } } });
+				if (request.name === 'status')
+					onMessage?.({
+						type: 'result',
+						id: request.id,
+						name: 'status',
+						result: {
+							chat: { state: 'ready', modelId: `worker-${n}`, backend: 'web-llm' },
+							embedding: { state: 'none' }
+						}
+					});
 				if (request.name === 'chat') {
 					onMessage?.({ type: 'event', event: 'token', data: { delta: `from worker-${n}` }, callId: request.id });
-					onMessage?.({ type: 'event', event: 'status', data: { chat: { state: 'none' }, embedding: { state: 'none' } } });
-					onMessage?.({ type: 'result', id: request.id, name: 'chat', result: { text: `from worker-${n}`, finishReason: 'stop' } });
+					onMessage?.({
+						type: 'event',
+						event: 'status',
+						data: { chat: { state: 'none' }, embedding: { state: 'none' } }
+					});
+					onMessage?.({
+						type: 'result',
+						id: request.id,
+						name: 'chat',
+						result: { text: `from worker-${n}`, finishReason: 'stop' }
+					});
 				}
 			}, 0);
 		},
@@ -123,7 +148,9 @@ describe('one AI engine per browser', () => {
 		expect([a!.engine.isLeader, b!.engine.isLeader, c!.engine.isLeader]).toEqual([true, false, false]);
 		expect(b!.engine.leader).toBe('tab-1');
 		const statuses = await Promise.all([a!.client.status(), b!.client.status(), c!.client.status()]);
-		expect(statuses.map((s) => s.chat)).toEqual(Array(3).fill({ state: 'ready', modelId: 'worker-1', backend: 'web-llm' }));
+		expect(statuses.map((s) => s.chat)).toEqual(
+			Array(3).fill({ state: 'ready', modelId: 'worker-1', backend: 'web-llm' })
+		);
 		expect(spawned).toBe(1);
 	});
 

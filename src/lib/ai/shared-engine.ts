@@ -55,7 +55,10 @@ export class SharedEngine {
 	private stopWorker: (() => void) | undefined;
 	private readonly origins = new Map<string, string>();
 	private readonly queued: AiRequest[] = [];
-	private readonly receivers = new Set<{ onMessage: (m: AiReply) => void; onDeath: (reason: string, recoverable?: boolean) => void }>();
+	private readonly receivers = new Set<{
+		onMessage: (m: AiReply) => void;
+		onDeath: (reason: string, recoverable?: boolean) => void;
+	}>();
 	private readonly leaderListeners = new Set<(leaderId: string, isSelf: boolean) => void>();
 	private release: (() => void) | undefined;
 	private readonly held: Promise<unknown>;
@@ -119,7 +122,8 @@ export class SharedEngine {
 		if (this.leaderId === tabId) return;
 		const previous = this.leaderId;
 		this.leaderId = tabId;
-		if (previous !== undefined) for (const r of this.receivers) r.onDeath('the tab that ran the AI engine closed; trying again', true);
+		if (previous !== undefined)
+			for (const r of this.receivers) r.onDeath('the tab that ran the AI engine closed; trying again', true);
 		for (const request of this.queued.splice(0)) this.send(request);
 		for (const l of this.leaderListeners) l(tabId, tabId === this.tabId);
 	}
@@ -196,7 +200,10 @@ export class SharedEngine {
 }
 
 /** The browser wiring: Web Locks, a BroadcastChannel, and the module worker. */
-export function browserSharedEngine(spawnWorker: () => Worker, workerEndpointOf: (w: Worker) => Endpoint<AiRequest, AiReply>): SharedEngine {
+export function browserSharedEngine(
+	spawnWorker: () => Worker,
+	workerEndpointOf: (w: Worker) => Endpoint<AiRequest, AiReply>
+): SharedEngine {
 	return new SharedEngine({
 		locks: navigator.locks,
 		channel: new BroadcastChannel(ENGINE_CHANNEL),

@@ -26,11 +26,15 @@ export function scriptedAnswer(params: ChatParams): string {
 
 export class TestAiHost {
 	private generation: { stop: () => void } | undefined;
-	private readonly status: AiStatus = { chat: { state: 'ready', modelId: TEST_CHAT_MODEL_ID, backend: 'web-llm' }, embedding: { state: 'none' } };
+	private readonly status: AiStatus = {
+		chat: { state: 'ready', modelId: TEST_CHAT_MODEL_ID, backend: 'web-llm' },
+		embedding: { state: 'none' }
+	};
 
 	constructor(
 		private readonly post: (message: AiReply) => void,
-		private readonly delayMs: (params: ChatParams) => number = (p) => (p.messages.some((m) => m.content.includes(SLOW_WORD)) ? 250 : 25)
+		private readonly delayMs: (params: ChatParams) => number = (p) =>
+			p.messages.some((m) => m.content.includes(SLOW_WORD)) ? 250 : 25
 	) {}
 
 	async handle(request: AiRequest): Promise<void> {
@@ -42,14 +46,21 @@ export class TestAiHost {
 					this.post({ type: 'result', id: request.id, name: request.name, result: structuredClone(this.status) });
 					break;
 				case 'chat':
-					this.post({ type: 'result', id: request.id, name: 'chat', result: await this.chat(request.params, request.id) });
+					this.post({
+						type: 'result',
+						id: request.id,
+						name: 'chat',
+						result: await this.chat(request.params, request.id)
+					});
 					break;
 				case 'interrupt':
 					this.generation?.stop();
 					this.post({ type: 'result', id: request.id, name: 'interrupt', result: null });
 					break;
 				case 'embed':
-					throw new DocketError('not-found', 'No embedding model is loaded.', { action: 'Choose and download a model in Settings › Models.' });
+					throw new DocketError('not-found', 'No embedding model is loaded.', {
+						action: 'Choose and download a model in Settings › Models.'
+					});
 			}
 		} catch (error) {
 			this.post({ type: 'error', id: request.id, error: serializeError(error) });

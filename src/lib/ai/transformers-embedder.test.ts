@@ -89,7 +89,12 @@ describe('loading from a Model base URL (hub layout over HTTP)', () => {
 			const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
 			requested.push(path);
 			const file = join(FIXTURE_MODELS_DIR, path.replace(/^\/models\//, ''));
-			if (!path.startsWith('/models/') || relative(FIXTURE_MODELS_DIR, file).startsWith('..') || !existsSync(file) || statSync(file).isDirectory()) {
+			if (
+				!path.startsWith('/models/') ||
+				relative(FIXTURE_MODELS_DIR, file).startsWith('..') ||
+				!existsSync(file) ||
+				statSync(file).isDirectory()
+			) {
 				res.writeHead(404).end();
 				return;
 			}
@@ -128,30 +133,40 @@ describe('loading from a Model base URL (hub layout over HTTP)', () => {
 
 	it('fails with a plain download error when the folder is missing', async () => {
 		await expect(
-			loadTransformersEmbedder({ repo: 'docket/missing', source: { kind: 'base-url', url: base }, devices: ['cpu'], nodeCacheDir: cacheDir })
+			loadTransformersEmbedder({
+				repo: 'docket/missing',
+				source: { kind: 'base-url', url: base },
+				devices: ['cpu'],
+				nodeCacheDir: cacheDir
+			})
 		).rejects.toMatchObject({ code: 'network', action: expect.stringContaining('Model base URL') });
 	});
 });
 
 describe('scripts/make-tiny-model.py', () => {
 	const python = '/usr/bin/python3';
-	const hasOnnx = existsSync(python) && (() => {
-		try {
-			execFileSync(python, ['-c', 'import onnx, numpy'], { stdio: 'ignore' });
-			return true;
-		} catch {
-			return false;
-		}
-	})();
+	const hasOnnx =
+		existsSync(python) &&
+		(() => {
+			try {
+				execFileSync(python, ['-c', 'import onnx, numpy'], { stdio: 'ignore' });
+				return true;
+			} catch {
+				return false;
+			}
+		})();
 	// Regenerating the fixture needs the Python `onnx` package (Debian python3-onnx), absent on these machines; the committed fixture is tested above.
 	it.skipIf(!hasOnnx)('regenerates the committed fixture byte for byte (skipped without Debian python3-onnx)', () => {
 		const out = mkdtempSync(join(tmpdir(), 'tiny-model-'));
 		try {
 			execFileSync(python, ['scripts/make-tiny-model.py', out], { stdio: 'ignore' });
 			const files = (dir: string): string[] =>
-				readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => statSync(join(dir, f)).isFile()).sort();
+				readdirSync(dir, { recursive: true, encoding: 'utf8' })
+					.filter((f) => statSync(join(dir, f)).isFile())
+					.sort();
 			expect(files(out)).toEqual(files(FIXTURE_MODELS_DIR));
-			for (const f of files(out)) expect(readFileSync(join(out, f)).equals(readFileSync(join(FIXTURE_MODELS_DIR, f))), f).toBe(true);
+			for (const f of files(out))
+				expect(readFileSync(join(out, f)).equals(readFileSync(join(FIXTURE_MODELS_DIR, f))), f).toBe(true);
 		} finally {
 			rmSync(out, { recursive: true, force: true });
 		}

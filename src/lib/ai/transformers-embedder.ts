@@ -32,7 +32,12 @@ export interface TransformersEmbedderOptions {
 }
 
 export function isNode(): boolean {
-	return typeof process !== 'undefined' && typeof process.versions?.node === 'string' && typeof window === 'undefined' && typeof WorkerGlobalScope === 'undefined';
+	return (
+		typeof process !== 'undefined' &&
+		typeof process.versions?.node === 'string' &&
+		typeof window === 'undefined' &&
+		typeof WorkerGlobalScope === 'undefined'
+	);
 }
 
 declare const WorkerGlobalScope: unknown;
@@ -126,7 +131,8 @@ class TransformersEmbedder implements Embedder {
 		if (texts.length === 0) return [];
 		const output = await this.extractor([...texts], { pooling: this.pooling, normalize: true });
 		const data = output.data;
-		if (!(data instanceof Float32Array)) throw new Error(`The embedding model returned ${output.type} values, not float32.`);
+		if (!(data instanceof Float32Array))
+			throw new Error(`The embedding model returned ${output.type} values, not float32.`);
 		// Normalised again in float32: the pipeline's result is unit length up to rounding, and search relies on it.
 		return splitRows(data, texts.length, this.dim).map(normalise);
 	}

@@ -14,7 +14,8 @@ describe('web-llm appConfig', () => {
 		expect(modelRecord(smol, { kind: 'hub' })).toEqual({
 			model: 'https://huggingface.co/mlc-ai/SmolLM2-360M-Instruct-q4f32_1-MLC/resolve/main/',
 			model_id: 'SmolLM2-360M-Instruct-q4f32_1-MLC',
-			model_lib: 'https://raw.githubusercontent.com/mlc-ai/binary-mlc-llm-libs/main/web-llm-models/v0_2_86/base/SmolLM2-360M-Instruct-q4f32_1_cs1k-webgpu.wasm',
+			model_lib:
+				'https://raw.githubusercontent.com/mlc-ai/binary-mlc-llm-libs/main/web-llm-models/v0_2_86/base/SmolLM2-360M-Instruct-q4f32_1_cs1k-webgpu.wasm',
 			vram_required_MB: 579.61,
 			low_resource_required: true,
 			overrides: { context_window_size: 4096 }
@@ -37,7 +38,9 @@ describe('web-llm appConfig', () => {
 		const config = buildAppConfig({ kind: 'hub' });
 		expect(config.cacheBackend).toBe('cache');
 		expect(config.model_list.find((r) => r.model_id === arctic.id)?.model_type).toBe(1);
-		expect(config.model_list.find((r) => r.model_id === 'SmolLM2-360M-Instruct-q4f16_1-MLC')?.required_features).toEqual(['shader-f16']);
+		expect(
+			config.model_list.find((r) => r.model_id === 'SmolLM2-360M-Instruct-q4f16_1-MLC')?.required_features
+		).toEqual(['shader-f16']);
 		expect(config.model_list.find((r) => r.model_id === smol.id)?.required_features).toBeUndefined();
 	});
 
@@ -61,6 +64,8 @@ describe('Model base URL setting', () => {
 	it('rejects what cannot be a model server, with a next step', () => {
 		expect(() => normaliseBaseUrl('models')).toThrow(expect.objectContaining({ code: 'invalid-input' }));
 		expect(() => normaliseBaseUrl('ftp://x/')).toThrow(/cannot be loaded over ftp/);
-		expect(() => normaliseBaseUrl('  ')).toThrow(expect.objectContaining({ action: expect.stringContaining('public hub') }));
+		expect(() => normaliseBaseUrl('  ')).toThrow(
+			expect.objectContaining({ action: expect.stringContaining('public hub') })
+		);
 	});
 });

@@ -29,7 +29,11 @@ export function modelRecord(model: ModelEntry, source: ModelSource): ModelRecord
 	return record;
 }
 
-export function buildAppConfig(source: ModelSource, cacheBackend: CacheBackend = DEFAULT_CACHE_BACKEND, models: readonly ModelEntry[] = MODELS): AppConfig {
+export function buildAppConfig(
+	source: ModelSource,
+	cacheBackend: CacheBackend = DEFAULT_CACHE_BACKEND,
+	models: readonly ModelEntry[] = MODELS
+): AppConfig {
 	if (source.kind === 'local-dir') throw new Error('web-llm loads models over http(s) only.');
 	return { model_list: models.map((m) => modelRecord(m, source)), cacheBackend };
 }

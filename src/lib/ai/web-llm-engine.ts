@@ -3,7 +3,10 @@ import type { AppConfig } from '@mlc-ai/web-llm';
 import type { WebLlmEngine } from './ai-host.ts';
 import type { ChatParams, ChatResult } from './protocol.ts';
 
-export async function createWebLlmEngine(appConfig: AppConfig, onProgress: (report: { progress: number; text: string }) => void): Promise<WebLlmEngine> {
+export async function createWebLlmEngine(
+	appConfig: AppConfig,
+	onProgress: (report: { progress: number; text: string }) => void
+): Promise<WebLlmEngine> {
 	const { MLCEngine } = await import('@mlc-ai/web-llm');
 	const engine = new MLCEngine({ appConfig, initProgressCallback: onProgress });
 	return {
@@ -28,7 +31,8 @@ export async function createWebLlmEngine(appConfig: AppConfig, onProgress: (repo
 					text += delta;
 					onDelta(delta);
 				}
-				if (choice?.finish_reason === 'length' || choice?.finish_reason === 'abort') finishReason = choice.finish_reason;
+				if (choice?.finish_reason === 'length' || choice?.finish_reason === 'abort')
+					finishReason = choice.finish_reason;
 				if (chunk.usage) {
 					result.promptTokens = chunk.usage.prompt_tokens;
 					result.completionTokens = chunk.usage.completion_tokens;

@@ -62,13 +62,44 @@ describe('case repository', () => {
 		const own = await storeOriginal(db, store, new Blob(['only in doomed']), 'text/plain');
 		const now = Date.now();
 		const doc = (id: string, caseId: string, sha256: string) => ({
-			id, caseId, sha256, name: `${id}.txt`, size: 1, mimeType: 'text/plain', kind: 'text' as const,
-			status: 'indexed' as const, createdAt: now, updatedAt: now, rev: 0
+			id,
+			caseId,
+			sha256,
+			name: `${id}.txt`,
+			size: 1,
+			mimeType: 'text/plain',
+			kind: 'text' as const,
+			status: 'indexed' as const,
+			createdAt: now,
+			updatedAt: now,
+			rev: 0
 		});
-		await db.documents.bulkAdd([doc('d1', doomed.id, shared.sha256), doc('d2', doomed.id, own.sha256), doc('d3', kept.id, shared.sha256)]);
+		await db.documents.bulkAdd([
+			doc('d1', doomed.id, shared.sha256),
+			doc('d2', doomed.id, own.sha256),
+			doc('d3', kept.id, shared.sha256)
+		]);
 		await db.pages.add({ documentId: 'd1', page: 1, caseId: doomed.id, text: 'hello' });
-		await db.chunks.add({ id: 'c1', caseId: doomed.id, documentId: 'd1', ordinal: 0, page: 1, start: 0, end: 5, text: 'hello', rev: 0 });
-		await db.vectors.add({ id: 'c1:m', chunkId: 'c1', caseId: doomed.id, documentId: 'd1', modelId: 'm', dim: 2, vector: new Float32Array([1, 0]) });
+		await db.chunks.add({
+			id: 'c1',
+			caseId: doomed.id,
+			documentId: 'd1',
+			ordinal: 0,
+			page: 1,
+			start: 0,
+			end: 5,
+			text: 'hello',
+			rev: 0
+		});
+		await db.vectors.add({
+			id: 'c1:m',
+			chunkId: 'c1',
+			caseId: doomed.id,
+			documentId: 'd1',
+			modelId: 'm',
+			dim: 2,
+			vector: new Float32Array([1, 0])
+		});
 		await db.activity.add({ caseId: doomed.id, kind: 'search', at: now, summary: 'Searched' });
 		await db.threads.add({ id: 't1', caseId: doomed.id, title: 't', createdAt: now, updatedAt: now, rev: 0 });
 

@@ -11,10 +11,7 @@ export function normaliseCaseTitle(title: string): string {
 	const clean = title.replace(/\s+/g, ' ').trim();
 	if (clean.length === 0) throw new InvalidInputError('A case needs a name.', 'Type a name for the case.');
 	if (clean.length > CASE_TITLE_MAX_LENGTH)
-		throw new InvalidInputError(
-			`A case name can be at most ${CASE_TITLE_MAX_LENGTH} characters.`,
-			'Shorten the name.'
-		);
+		throw new InvalidInputError(`A case name can be at most ${CASE_TITLE_MAX_LENGTH} characters.`, 'Shorten the name.');
 	return clean;
 }
 

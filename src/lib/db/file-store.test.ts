@@ -29,7 +29,15 @@ describe('content-addressed file store', () => {
 		const { db, store } = await freshStore();
 		const row = await storeOriginal(db, store, new Blob(['x']));
 		const now = Date.now();
-		await db.tensors.add({ id: 't', caseId: 'c', name: 'x.npy', sha256: row.sha256, shape: [1], dtype: 'float32', createdAt: now });
+		await db.tensors.add({
+			id: 't',
+			caseId: 'c',
+			name: 'x.npy',
+			sha256: row.sha256,
+			shape: [1],
+			dtype: 'float32',
+			createdAt: now
+		});
 		await releaseUnreferencedFiles(db, store, [row.sha256]);
 		expect(await store.get(row.sha256)).toBeDefined();
 		await db.tensors.delete('t');

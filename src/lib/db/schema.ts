@@ -123,15 +123,7 @@ export interface VectorRow {
 
 export type JobKind = 'ingest' | 'embed';
 export type JobState =
-	| 'queued'
-	| 'reading'
-	| 'extracting'
-	| 'chunking'
-	| 'embedding'
-	| 'waiting-password'
-	| 'done'
-	| 'failed'
-	| 'cancelled';
+	'queued' | 'reading' | 'extracting' | 'chunking' | 'embedding' | 'waiting-password' | 'done' | 'failed' | 'cancelled';
 
 /** A unit of background work, persisted so a reload resumes it. */
 export interface JobRow {

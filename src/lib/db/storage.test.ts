@@ -12,9 +12,39 @@ describe('storage per case', () => {
 		const file = await storeOriginal(db, store, new Blob(['12345']));
 		const now = Date.now();
 		for (const id of ['a', 'b'])
-			await db.documents.add({ id, caseId: c.id, sha256: file.sha256, name: id, size: 5, mimeType: '', kind: 'text', status: 'indexed', createdAt: now, updatedAt: now, rev: 0 });
-		await db.chunks.add({ id: 'k', caseId: c.id, documentId: 'a', ordinal: 0, page: 1, start: 0, end: 3, text: 'abc', rev: 0 });
-		await db.vectors.add({ id: 'k:m', chunkId: 'k', caseId: c.id, documentId: 'a', modelId: 'm', dim: 4, vector: new Float32Array(4) });
+			await db.documents.add({
+				id,
+				caseId: c.id,
+				sha256: file.sha256,
+				name: id,
+				size: 5,
+				mimeType: '',
+				kind: 'text',
+				status: 'indexed',
+				createdAt: now,
+				updatedAt: now,
+				rev: 0
+			});
+		await db.chunks.add({
+			id: 'k',
+			caseId: c.id,
+			documentId: 'a',
+			ordinal: 0,
+			page: 1,
+			start: 0,
+			end: 3,
+			text: 'abc',
+			rev: 0
+		});
+		await db.vectors.add({
+			id: 'k:m',
+			chunkId: 'k',
+			caseId: c.id,
+			documentId: 'a',
+			modelId: 'm',
+			dim: 4,
+			vector: new Float32Array(4)
+		});
 		const sizes = await storageByCase(db);
 		expect(sizes.get(c.id)).toEqual({ caseId: c.id, fileBytes: 5, indexBytes: 6 + 16 });
 		expect(sizes.get(empty.id)).toEqual({ caseId: empty.id, fileBytes: 0, indexBytes: 0 });

@@ -76,7 +76,11 @@ export async function withDevice<T>(gpu: GPU | undefined, work: (device: GPUDevi
 }
 
 /** Reads a GPU buffer back into a new Float32Array. */
-export async function readFloat32(device: GPUDevice, buffer: GPUBuffer, byteLength = buffer.size): Promise<Float32Array> {
+export async function readFloat32(
+	device: GPUDevice,
+	buffer: GPUBuffer,
+	byteLength = buffer.size
+): Promise<Float32Array> {
 	const staging = device.createBuffer({ size: byteLength, usage: GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ });
 	const encoder = device.createCommandEncoder();
 	encoder.copyBufferToBuffer(buffer, 0, staging, 0, byteLength);
@@ -95,7 +99,8 @@ export function storageBuffer(device: GPUDevice, data: Float32Array | Uint32Arra
 		usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST | extraUsage,
 		mappedAtCreation: true
 	});
-	const view = data instanceof Float32Array ? new Float32Array(buffer.getMappedRange()) : new Uint32Array(buffer.getMappedRange());
+	const view =
+		data instanceof Float32Array ? new Float32Array(buffer.getMappedRange()) : new Uint32Array(buffer.getMappedRange());
 	view.set(data);
 	buffer.unmap();
 	return buffer;

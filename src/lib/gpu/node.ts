@@ -15,7 +15,8 @@ let instance: Promise<GPU> | undefined;
 /** One Dawn instance per process: creating several leaks Vulkan instances. */
 export function nodeGpu(): Promise<GPU> {
 	instance ??= (async () => {
-		if (!process.env['VK_ICD_FILENAMES'] && existsSync(SWIFTSHADER_ICD)) process.env['VK_ICD_FILENAMES'] = SWIFTSHADER_ICD;
+		if (!process.env['VK_ICD_FILENAMES'] && existsSync(SWIFTSHADER_ICD))
+			process.env['VK_ICD_FILENAMES'] = SWIFTSHADER_ICD;
 		const { create, globals } = await import('webgpu');
 		// The WebGPU constants (GPUBufferUsage, GPUMapMode, …) that browser code expects as globals.
 		Object.assign(globalThis, globals);

@@ -13,7 +13,10 @@ export async function gpuCopy(gpu: GPU | undefined, shaders: ShaderSource, input
 			compute: { module, entryPoint: 'main', constants: { WORKGROUP_SIZE } }
 		});
 		const source = storageBuffer(device, input);
-		const destination = device.createBuffer({ size: Math.max(4, input.byteLength), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
+		const destination = device.createBuffer({
+			size: Math.max(4, input.byteLength),
+			usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC
+		});
 		const bindGroup = device.createBindGroup({
 			layout: pipeline.getBindGroupLayout(0),
 			entries: [

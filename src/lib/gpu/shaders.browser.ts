@@ -2,7 +2,9 @@ import type { ShaderSource } from './shaders.ts';
 
 // Vite emits each .wgsl as a hashed asset; the service worker precaches it, so kernels load offline.
 const urls = import.meta.glob<string>('/shaders/*.wgsl', { query: '?url', import: 'default', eager: true });
-const byName = new Map(Object.entries(urls).map(([path, url]) => [path.slice('/shaders/'.length, -'.wgsl'.length), url]));
+const byName = new Map(
+	Object.entries(urls).map(([path, url]) => [path.slice('/shaders/'.length, -'.wgsl'.length), url])
+);
 const cache = new Map<string, Promise<string>>();
 
 export const browserShaderSource: ShaderSource = (name) => {

@@ -4,7 +4,22 @@ import type { ExtractedPage } from './types.ts';
 
 /** Deterministic prose: sentences of varied length, so breaks are exercised. */
 function prose(words: number, seed = 1): string {
-	const vocabulary = ['the', 'court', 'held', 'that', 'plaintiff', 'contract', 'was', 'void', 'under', 'section', 'twelve', 'and', 'damages', 'follow'];
+	const vocabulary = [
+		'the',
+		'court',
+		'held',
+		'that',
+		'plaintiff',
+		'contract',
+		'was',
+		'void',
+		'under',
+		'section',
+		'twelve',
+		'and',
+		'damages',
+		'follow'
+	];
 	let x = seed;
 	const out: string[] = [];
 	for (let i = 0; i < words; i++) {
@@ -42,7 +57,9 @@ describe('chunkPages', () => {
 	it('numbers chunks in document order and skips pages without text', () => {
 		expect(chunks.map((c) => c.ordinal)).toEqual(chunks.map((_, i) => i));
 		expect(chunks.some((c) => c.page === 2)).toBe(false);
-		expect(chunks.filter((c) => c.page === 3)).toEqual([{ ordinal: expect.any(Number), page: 3, start: 0, end: 11, text: 'Short page.' }]);
+		expect(chunks.filter((c) => c.page === 3)).toEqual([
+			{ ordinal: expect.any(Number), page: 3, start: 0, end: 11, text: 'Short page.' }
+		]);
 		const order = chunks.map((c) => c.page * 1e7 + c.start);
 		expect(order).toEqual([...order].sort((a, b) => a - b));
 	});
@@ -51,7 +68,8 @@ describe('chunkPages', () => {
 		for (const { page, text } of pages) {
 			const covered = new Uint8Array(text.length);
 			for (const c of chunks.filter((c) => c.page === page)) covered.fill(1, c.start, c.end);
-			for (let i = 0; i < text.length; i++) if (!/\s/.test(text[i]!)) expect(covered[i], `page ${page} char ${i}`).toBe(1);
+			for (let i = 0; i < text.length; i++)
+				if (!/\s/.test(text[i]!)) expect(covered[i], `page ${page} char ${i}`).toBe(1);
 		}
 	});
 

@@ -63,7 +63,8 @@ function trimEndIndex(text: string, start: number, end: number): number {
 export function chunkPages(pages: readonly ExtractedPage[], options: ChunkOptions = {}): PageChunk[] {
 	const size = options.size ?? DEFAULT_CHUNK_SIZE;
 	const overlap = options.overlap ?? DEFAULT_CHUNK_OVERLAP;
-	if (!(size > 0) || overlap < 0 || overlap >= size) throw new RangeError(`Chunk size ${size} and overlap ${overlap} do not fit.`);
+	if (!(size > 0) || overlap < 0 || overlap >= size)
+		throw new RangeError(`Chunk size ${size} and overlap ${overlap} do not fit.`);
 	const chunks: PageChunk[] = [];
 	for (const { page, text } of pages) {
 		let start = skipSpace(text, 0);

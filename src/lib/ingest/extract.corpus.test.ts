@@ -5,9 +5,13 @@ import { nodePdfPlatform } from './pdf-platform.node.ts';
 import { CORPUS_MISSING, corpusFiles, expectedStatus } from './testing/corpus.ts';
 import { hasPages, type Extraction } from './types.ts';
 
-
 /** Page counts known independently of pdf.js (from the files' own page trees). */
-const KNOWN_PAGES: Record<string, number> = { 'tracemonkey.pdf': 14, 'freeculture.pdf': 352, 'nested_outline.pdf': 9, 'basicapi.pdf': 3 };
+const KNOWN_PAGES: Record<string, number> = {
+	'tracemonkey.pdf': 14,
+	'freeculture.pdf': 352,
+	'nested_outline.pdf': 9,
+	'basicapi.pdf': 3
+};
 
 const files = corpusFiles();
 
@@ -32,7 +36,11 @@ describe.skipIf(!files)(`every corpus PDF ends in its true state${files ? '' : `
 			const result = results.get(f.file)!;
 			expect(hasPages(result), f.file).toBe(true);
 			if (!hasPages(result)) continue;
-			const task = pdfjs.getDocument({ data: new Uint8Array(readFileSync(f.path)), verbosity: 0, ...(f.password ? { password: f.password } : {}) });
+			const task = pdfjs.getDocument({
+				data: new Uint8Array(readFileSync(f.path)),
+				verbosity: 0,
+				...(f.password ? { password: f.password } : {})
+			});
 			const numPages = (await task.promise).numPages;
 			await task.destroy();
 			expect([f.file, result.pageCount, result.pages.length], f.file).toEqual([f.file, numPages, numPages]);

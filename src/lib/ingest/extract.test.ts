@@ -9,11 +9,14 @@ import { aes256Security } from './testing/pdf-encryption.ts';
 import { decodeText, splitTextPages } from './text.ts';
 import { hasPages, type Extraction } from './types.ts';
 
-const PNG = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, 0, 0, 0, 1]);
+const PNG = Uint8Array.from([
+	0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, 0, 0, 0, 1
+]);
 const utf8 = (s: string) => new TextEncoder().encode(s);
 
 function pagesOf(result: Extraction) {
-	if (!hasPages(result)) throw new Error(`expected pages, got ${result.status}: ${'error' in result ? result.error : ''}`);
+	if (!hasPages(result))
+		throw new Error(`expected pages, got ${result.status}: ${'error' in result ? result.error : ''}`);
 	return result;
 }
 
@@ -52,7 +55,9 @@ describe('text files', () => {
 	});
 
 	it('extracts Markdown as its source text and blank text as no-text', async () => {
-		const md = pagesOf(await nodeExtractor().extract({ name: 'brief.md', bytes: utf8('# Brief\n\nThe *contract* is void.') }));
+		const md = pagesOf(
+			await nodeExtractor().extract({ name: 'brief.md', bytes: utf8('# Brief\n\nThe *contract* is void.') })
+		);
 		expect(md).toMatchObject({ status: 'indexed', kind: 'markdown', pageCount: 1 });
 		expect(md.pages[0]!.text).toBe('# Brief\n\nThe *contract* is void.');
 		const blank = await nodeExtractor().extract({ name: 'blank.txt', bytes: utf8(' \n\t\n') });
@@ -65,7 +70,10 @@ describe('Unicode passwords', () => {
 		const password = 'pässwörd-密码-Ελλάδα';
 		const bytes = makePdf({ pages: 2, security: aes256Security(password.normalize('NFC')) });
 		const extractor = nodeExtractor();
-		expect(await extractor.extract({ name: 'locked.pdf', bytes })).toMatchObject({ status: 'needs-password', reason: 'required' });
+		expect(await extractor.extract({ name: 'locked.pdf', bytes })).toMatchObject({
+			status: 'needs-password',
+			reason: 'required'
+		});
 		expect(await extractor.extract({ name: 'locked.pdf', bytes }, { password: 'passwörd-密码-Ελλάδα' })).toMatchObject({
 			status: 'needs-password',
 			reason: 'incorrect'
@@ -112,7 +120,10 @@ describe('hostile input', () => {
 	it('reads a generated 2,000-page PDF, every page, with progress', async () => {
 		const progress: number[] = [];
 		const result = pagesOf(
-			await extractor.extract({ name: 'big.pdf', bytes: makePdf({ pages: 2000 }) }, { onProgress: (p) => progress.push(p.pagesDone) })
+			await extractor.extract(
+				{ name: 'big.pdf', bytes: makePdf({ pages: 2000 }) },
+				{ onProgress: (p) => progress.push(p.pagesDone) }
+			)
 		);
 		expect(result.pageCount).toBe(2000);
 		expect(result.pagesWithoutText).toEqual([]);
@@ -151,7 +162,10 @@ describe('hostile input', () => {
 		// Helvetica is not embedded in generated files: pdf.js needs the standard font data for it.
 		pagesOf(await counting.extract({ name: 'g.pdf', bytes: makePdf({ pages: 1 }) }));
 		expect(asked.some((a) => a.startsWith('standardFontDataUrl/'))).toBe(true);
-		const refusing = createExtractor({ loadPdfjs: () => base.loadPdfjs(), readAsset: () => Promise.reject(new Error('offline')) });
+		const refusing = createExtractor({
+			loadPdfjs: () => base.loadPdfjs(),
+			readAsset: () => Promise.reject(new Error('offline'))
+		});
 		// Without the assets pdf.js still extracts (it falls back to built-in metrics), so a missing asset
 		// never turns into a failed document.
 		expect((await refusing.extract({ name: 'g.pdf', bytes: makePdf({ pages: 1 }) })).status).toBe('indexed');

@@ -20,7 +20,8 @@ export function createExtractor(platform: PdfPlatform): Extractor {
 						return {
 							status: 'unsupported',
 							reason: 'empty',
-							error: 'This file is empty (0 bytes), so there is nothing to index. Check that it was saved or copied completely.'
+							error:
+								'This file is empty (0 bytes), so there is nothing to index. Check that it was saved or copied completely.'
 						};
 					case 'other':
 						return {

@@ -3,7 +3,10 @@ import { ExtractionClient } from './protocol.ts';
 /** The page's extractor: a client of one module Worker running pdf.js, restarted if it crashes. */
 export function browserExtractor(): ExtractionClient {
 	return new ExtractionClient(() => {
-		const worker = new Worker(new URL('./extraction.worker.ts', import.meta.url), { type: 'module', name: 'docket-extraction' });
+		const worker = new Worker(new URL('./extraction.worker.ts', import.meta.url), {
+			type: 'module',
+			name: 'docket-extraction'
+		});
 		return {
 			port: worker,
 			onDeath(listener) {

@@ -28,7 +28,10 @@ export interface IngestReport {
  * Reads, hashes, extracts and chunks one file. With several passwords, each is tried in turn until one
  * opens the file (a folder of PDFs protected with two or three firm passwords is common).
  */
-export async function ingestFile(file: string, options: { passwords?: readonly string[]; signal?: AbortSignal } = {}): Promise<IngestedFile> {
+export async function ingestFile(
+	file: string,
+	options: { passwords?: readonly string[]; signal?: AbortSignal } = {}
+): Promise<IngestedFile> {
 	const bytes = await readFile(file);
 	const sha256 = createHash('sha256').update(bytes).digest('hex');
 	const extractor = nodeExtractor();
@@ -61,7 +64,9 @@ export async function expandPaths(paths: readonly string[]): Promise<string[]> {
 			out.push(path);
 			continue;
 		}
-		const entries = (await readdir(path, { withFileTypes: true })).filter((e) => !e.name.startsWith('.')).sort((a, b) => a.name.localeCompare(b.name));
+		const entries = (await readdir(path, { withFileTypes: true }))
+			.filter((e) => !e.name.startsWith('.'))
+			.sort((a, b) => a.name.localeCompare(b.name));
 		out.push(...(await expandPaths(entries.map((e) => join(path, e.name)))));
 	}
 	return out;

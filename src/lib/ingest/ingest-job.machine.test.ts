@@ -20,7 +20,14 @@ function deferred<T>(): Deferred<T> {
 	return { promise, resolve, reject };
 }
 
-const indexed: Extraction = { status: 'indexed', kind: 'pdf', pages: [{ page: 1, text: 'Hello' }], pageCount: 1, pagesWithoutText: [], pagesWithErrors: [] };
+const indexed: Extraction = {
+	status: 'indexed',
+	kind: 'pdf',
+	pages: [{ page: 1, text: 'Hello' }],
+	pageCount: 1,
+	pagesWithoutText: [],
+	pagesWithErrors: []
+};
 const locked: Extraction = { status: 'needs-password', kind: 'pdf', reason: 'incorrect', error: 'wrong' };
 
 /** A job whose actors wait for the test to settle them, one call at a time. */
@@ -49,7 +56,8 @@ function harness(input: Partial<IngestJobInput> = {}) {
 	});
 	const actor = createActor(machine, { input: { jobId: 'j', documentId: 'd', caseId: 'c', ...input } });
 	actor.start();
-	const is = (state: string) => waitFor(actor, (s: SnapshotFrom<typeof machine>) => s.value === state, { timeout: 1000 });
+	const is = (state: string) =>
+		waitFor(actor, (s: SnapshotFrom<typeof machine>) => s.value === state, { timeout: 1000 });
 	return { actor, reads, extracts, stores, is };
 }
 
@@ -197,7 +205,8 @@ describe('ingest job machine', () => {
 	});
 
 	it('maps machine states to persisted job states', () => {
-		for (const s of ['queued', 'reading', 'extracting', 'chunking', 'waiting-password', 'done', 'failed', 'cancelled']) expect(jobStateOf(s)).toBe(s);
+		for (const s of ['queued', 'reading', 'extracting', 'chunking', 'waiting-password', 'done', 'failed', 'cancelled'])
+			expect(jobStateOf(s)).toBe(s);
 		expect(jobStateOf('restoring')).toBe('queued');
 	});
 });

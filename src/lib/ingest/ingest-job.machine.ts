@@ -112,7 +112,10 @@ export const ingestJobMachine = setup({
 		},
 		queued: {
 			on: {
-				START: { target: 'reading', actions: assign({ attempts: ({ context }) => context.attempts + 1, error: undefined }) },
+				START: {
+					target: 'reading',
+					actions: assign({ attempts: ({ context }) => context.attempts + 1, error: undefined })
+				},
 				CANCEL: 'cancelled'
 			}
 		},
@@ -139,7 +142,8 @@ export const ingestJobMachine = setup({
 						guard: { type: 'needsPassword', params: ({ event }) => event.output },
 						target: 'waiting-password',
 						actions: assign({
-							passwordReason: ({ event }) => (event.output.status === 'needs-password' ? event.output.reason : 'required'),
+							passwordReason: ({ event }) =>
+								event.output.status === 'needs-password' ? event.output.reason : 'required',
 							bytes: undefined,
 							password: undefined
 						})
@@ -169,7 +173,10 @@ export const ingestJobMachine = setup({
 		},
 		'waiting-password': {
 			on: {
-				PASSWORD: { target: 'reading', actions: assign({ password: ({ event }) => event.password, passwordReason: undefined }) },
+				PASSWORD: {
+					target: 'reading',
+					actions: assign({ password: ({ event }) => event.password, passwordReason: undefined })
+				},
 				CANCEL: 'cancelled'
 			}
 		},

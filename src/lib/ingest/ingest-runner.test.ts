@@ -36,16 +36,45 @@ function fakeExtractor() {
 				if (body.startsWith('LOCKED:')) {
 					const password = body.slice('LOCKED:'.length).trim();
 					if (options.password !== password) {
-						return { status: 'needs-password', kind: 'pdf', reason: options.password === undefined ? 'required' : 'incorrect', error: 'locked' };
+						return {
+							status: 'needs-password',
+							kind: 'pdf',
+							reason: options.password === undefined ? 'required' : 'incorrect',
+							error: 'locked'
+						};
 					}
 				}
-				if (body.startsWith('DAMAGED')) return { status: 'damaged', kind: 'pdf', error: 'The file is not a readable PDF.', detail: 'Invalid PDF structure.' };
+				if (body.startsWith('DAMAGED'))
+					return {
+						status: 'damaged',
+						kind: 'pdf',
+						error: 'The file is not a readable PDF.',
+						detail: 'Invalid PDF structure.'
+					};
 				if (body.startsWith('SCAN')) {
-					return { status: 'no-text', kind: 'pdf', pages: [{ page: 1, text: '' }, { page: 2, text: '' }], pageCount: 2, pagesWithoutText: [1, 2], pagesWithErrors: [], error: 'No page has a text layer (pages 1–2).' };
+					return {
+						status: 'no-text',
+						kind: 'pdf',
+						pages: [
+							{ page: 1, text: '' },
+							{ page: 2, text: '' }
+						],
+						pageCount: 2,
+						pagesWithoutText: [1, 2],
+						pagesWithErrors: [],
+						error: 'No page has a text layer (pages 1–2).'
+					};
 				}
 				const pages = body.split('\f').map((t, i) => ({ page: i + 1, text: t }));
 				options.onProgress?.({ pagesDone: pages.length, pageCount: pages.length });
-				return { status: 'indexed', kind: 'text', pages, pageCount: pages.length, pagesWithoutText: [], pagesWithErrors: [] };
+				return {
+					status: 'indexed',
+					kind: 'text',
+					pages,
+					pageCount: pages.length,
+					pagesWithoutText: [],
+					pagesWithErrors: []
+				};
 			} finally {
 				active--;
 			}
@@ -78,7 +107,9 @@ async function statuses(db: DocketDatabase) {
 
 async function jobStates(db: DocketDatabase) {
 	const docs = new Map((await db.documents.toArray()).map((d) => [d.id, d.name]));
-	return Object.fromEntries((await db.jobs.where('kind').equals('ingest').toArray()).map((j) => [docs.get(j.documentId), j.state]));
+	return Object.fromEntries(
+		(await db.jobs.where('kind').equals('ingest').toArray()).map((j) => [docs.get(j.documentId), j.state])
+	);
 }
 
 describe('IngestRunner', () => {
@@ -101,11 +132,15 @@ describe('IngestRunner', () => {
 		expect(pages.filter((p) => p.documentId === a.id).map((p) => p.page)).toEqual([1, 2]);
 		const chunks = await db.chunks.where('documentId').equals(a.id).sortBy('ordinal');
 		expect(chunks.length).toBeGreaterThan(3);
-		for (const c of chunks) expect(c.text).toBe(pages.find((p) => p.documentId === a.id && p.page === c.page)!.text.slice(c.start, c.end));
+		for (const c of chunks)
+			expect(c.text).toBe(pages.find((p) => p.documentId === a.id && p.page === c.page)!.text.slice(c.start, c.end));
 
 		const outbox = await db.outbox.toArray();
 		expect(outbox.filter((o) => o.table === 'chunks' && o.op === 'put').length).toBe(chunks.length + 1);
-		expect(outbox.filter((o) => o.table === 'documents' && o.rowId === a.id).map((o) => o.fields.status)).toEqual(['queued', 'indexed']);
+		expect(outbox.filter((o) => o.table === 'documents' && o.rowId === a.id).map((o) => o.fields.status)).toEqual([
+			'queued',
+			'indexed'
+		]);
 		const job = (await db.jobs.toArray()).find((j) => j.documentId === a.id)!;
 		expect(job).toMatchObject({ progress: 1, attempts: 1 });
 		await runner.dispose();
@@ -139,8 +174,18 @@ describe('IngestRunner', () => {
 			{ name: 'locked.pdf', blob: text('LOCKED:pässwörd') }
 		]);
 		await runner.idle();
-		expect(await statuses(db)).toEqual({ 'bad.pdf': 'damaged', 'scan.pdf': 'no-text', 'good.txt': 'indexed', 'locked.pdf': 'needs-password' });
-		expect(await jobStates(db)).toEqual({ 'bad.pdf': 'done', 'scan.pdf': 'done', 'good.txt': 'done', 'locked.pdf': 'waiting-password' });
+		expect(await statuses(db)).toEqual({
+			'bad.pdf': 'damaged',
+			'scan.pdf': 'no-text',
+			'good.txt': 'indexed',
+			'locked.pdf': 'needs-password'
+		});
+		expect(await jobStates(db)).toEqual({
+			'bad.pdf': 'done',
+			'scan.pdf': 'done',
+			'good.txt': 'done',
+			'locked.pdf': 'waiting-password'
+		});
 		const docs = await db.documents.toArray();
 		expect(docs.find((d) => d.name === 'bad.pdf')!.error).toMatch(/not a readable PDF/);
 		expect(docs.find((d) => d.name === 'scan.pdf')).toMatchObject({ pages: 2, pagesWithoutText: [1, 2] });
@@ -166,7 +211,10 @@ describe('IngestRunner', () => {
 
 	it('runs at most `concurrency` files at once', async () => {
 		const { fake, runner, db } = await setup({ concurrency: 2 });
-		await runner.addFiles('c', ['1', '2', '3', '4', '5'].map((n) => ({ name: `${n}.txt`, blob: text(`HOLD ${n}`) })));
+		await runner.addFiles(
+			'c',
+			['1', '2', '3', '4', '5'].map((n) => ({ name: `${n}.txt`, blob: text(`HOLD ${n}`) }))
+		);
 		await fake.waitHeld(2);
 		expect(fake.held.length).toBe(2);
 		expect(Object.values(await jobStates(db)).filter((s) => s === 'queued').length).toBeGreaterThanOrEqual(2);
@@ -193,7 +241,9 @@ describe('IngestRunner', () => {
 		runner.cancelAll('c');
 		await runner.idle();
 		expect(await jobStates(db)).toEqual({ 'a.txt': 'cancelled', 'b.txt': 'cancelled', 'c.txt': 'cancelled' });
-		expect((await db.documents.toArray()).map((d) => [d.status, d.error])).toEqual(Array(3).fill(['failed', 'Indexing was cancelled. Retry to index it.']));
+		expect((await db.documents.toArray()).map((d) => [d.status, d.error])).toEqual(
+			Array(3).fill(['failed', 'Indexing was cancelled. Retry to index it.'])
+		);
 
 		runner.retry(added[0]!.jobId);
 		await fake.waitHeld(3);
@@ -220,7 +270,11 @@ describe('IngestRunner', () => {
 		await fake.waitHeld(1);
 		// The tab closes mid-extraction: nothing finishes.
 		await runner.dispose();
-		expect(await jobStates(db)).toMatchObject({ 'locked.pdf': 'waiting-password', 'a.txt': 'extracting', 'b.txt': 'queued' });
+		expect(await jobStates(db)).toMatchObject({
+			'locked.pdf': 'waiting-password',
+			'a.txt': 'extracting',
+			'b.txt': 'queued'
+		});
 
 		const reloaded = new IngestRunner({ db, files: store, extractor: nodeLikeExtractor() });
 		expect(await reloaded.resume()).toBe(2);
@@ -235,7 +289,12 @@ describe('IngestRunner', () => {
 
 	it('fails a job whose original is missing, and retries it once the bytes are back', async () => {
 		const { db, store, runner } = await setup();
-		const missing: FileStore = { kind: 'idb', put: (h, b) => store.put(h, b), get: () => Promise.resolve(undefined), delete: (h) => store.delete(h) };
+		const missing: FileStore = {
+			kind: 'idb',
+			put: (h, b) => store.put(h, b),
+			get: () => Promise.resolve(undefined),
+			delete: (h) => store.delete(h)
+		};
 		const broken = new IngestRunner({ db, files: missing, extractor: fakeExtractor().extractor });
 		const { added } = await broken.addFiles('c', [{ name: 'a.txt', blob: text('hello') }]);
 		await broken.idle();
@@ -265,13 +324,18 @@ describe('IngestRunner', () => {
 		await retrying.idle();
 		expect(await db.chunks.count()).toBe(first);
 		expect(await db.pages.count()).toBe(1);
-		expect((await db.outbox.where('table').equals('chunks').toArray()).filter((o) => o.op === 'delete').length).toBe(first);
+		expect((await db.outbox.where('table').equals('chunks').toArray()).filter((o) => o.op === 'delete').length).toBe(
+			first
+		);
 		await retrying.dispose();
 	});
 
 	it('leads on to embedding when a model is ready, and tells the embedder', async () => {
 		const indexed: string[] = [];
-		const { db, runner } = await setup({ embedding: { ready: () => true }, onDocumentIndexed: (d) => indexed.push(d.name) });
+		const { db, runner } = await setup({
+			embedding: { ready: () => true },
+			onDocumentIndexed: (d) => indexed.push(d.name)
+		});
 		await runner.addFiles('c', [
 			{ name: 'a.txt', blob: text('Searchable words.') },
 			{ name: 'scan.pdf', blob: text('SCAN') }
@@ -297,7 +361,13 @@ describe('IngestRunner', () => {
 			return { port: channel.port1, onDeath: () => undefined, terminate: () => channel.port1.close() };
 		});
 		const indexed: string[] = [];
-		const runner = new IngestRunner({ db, files: store, extractor: client, embedding: { ready: () => true }, onDocumentIndexed: (d) => indexed.push(d.name) });
+		const runner = new IngestRunner({
+			db,
+			files: store,
+			extractor: client,
+			embedding: { ready: () => true },
+			onDocumentIndexed: (d) => indexed.push(d.name)
+		});
 		const { added } = await runner.addFiles('c', [
 			{ name: 'a.txt', blob: text(`First page.\f${'The court held the contract void. '.repeat(80)}`) },
 			{ name: 'scan.pdf', blob: text('SCAN') },
@@ -305,7 +375,12 @@ describe('IngestRunner', () => {
 			{ name: 'bad.pdf', blob: text('DAMAGED') }
 		]);
 		await runner.idle();
-		expect(await statuses(db)).toEqual({ 'a.txt': 'embedding', 'scan.pdf': 'no-text', 'locked.pdf': 'needs-password', 'bad.pdf': 'damaged' });
+		expect(await statuses(db)).toEqual({
+			'a.txt': 'embedding',
+			'scan.pdf': 'no-text',
+			'locked.pdf': 'needs-password',
+			'bad.pdf': 'damaged'
+		});
 		const a = (await db.documents.get(added[0]!.documentId))!;
 		expect(a).toMatchObject({ pages: 2, kind: 'text' });
 		const chunks = await db.chunks.where('documentId').equals(a.id).toArray();
@@ -317,7 +392,12 @@ describe('IngestRunner', () => {
 		runner.submitPassword(added[2]!.jobId, 'clé');
 		await runner.idle();
 		expect((await db.documents.get(added[2]!.documentId))!.status).toBe('embedding');
-		expect(await jobStates(db)).toEqual({ 'a.txt': 'done', 'scan.pdf': 'done', 'locked.pdf': 'done', 'bad.pdf': 'done' });
+		expect(await jobStates(db)).toEqual({
+			'a.txt': 'done',
+			'scan.pdf': 'done',
+			'locked.pdf': 'done',
+			'bad.pdf': 'done'
+		});
 		await runner.dispose();
 		client.dispose();
 	});
@@ -347,9 +427,9 @@ function nodeLikeExtractor(): Extractor {
 	return {
 		extract: (input, options) => {
 			const body = new TextDecoder().decode(input.bytes);
-			if (body.startsWith('HOLD')) return fake.extractor.extract({ ...input, bytes: new TextEncoder().encode(body.slice(4)) }, options);
+			if (body.startsWith('HOLD'))
+				return fake.extractor.extract({ ...input, bytes: new TextEncoder().encode(body.slice(4)) }, options);
 			return fake.extractor.extract(input, options);
 		}
 	};
 }
-

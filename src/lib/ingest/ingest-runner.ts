@@ -5,7 +5,15 @@ import { recordChange } from '../db/outbox.ts';
 import type { DocumentRow, DocumentStatus, JobRow } from '../db/schema.ts';
 import { DocketError, MissingRecordError, toDocketError } from '../errors.ts';
 import type { ChunkOptions } from './chunker.ts';
-import { ACTIVE_STATES, ingestJobMachine, jobStateOf, type ExtractInput, type IngestJobInput, type ReadInput, type StoreInput } from './ingest-job.machine.ts';
+import {
+	ACTIVE_STATES,
+	ingestJobMachine,
+	jobStateOf,
+	type ExtractInput,
+	type IngestJobInput,
+	type ReadInput,
+	type StoreInput
+} from './ingest-job.machine.ts';
 import { extensionOf } from './sniff.ts';
 import { storeExtraction, storesItself, type ExtractionOutcome } from './store-extraction.ts';
 import type { Extractor } from './types.ts';
@@ -82,7 +90,13 @@ interface Tracked {
 	extractStartedAt: number | undefined;
 }
 
-const TERMINAL_DOCUMENT: ReadonlySet<DocumentStatus> = new Set(['indexed', 'embedding', 'no-text', 'damaged', 'unsupported']);
+const TERMINAL_DOCUMENT: ReadonlySet<DocumentStatus> = new Set([
+	'indexed',
+	'embedding',
+	'no-text',
+	'damaged',
+	'unsupported'
+]);
 const PROGRESS_WRITE_MS = 500;
 
 /**
@@ -145,35 +159,60 @@ export class IngestRunner {
 		const result: AddResult = { added: [], duplicates: [], refused: [] };
 		for (const file of incoming) {
 			if (file.blob.size === 0) {
-				result.refused.push({ name: file.name, error: 'This file is empty (0 bytes), so there is nothing to add. Check that it was saved or copied completely.' });
+				result.refused.push({
+					name: file.name,
+					error:
+						'This file is empty (0 bytes), so there is nothing to add. Check that it was saved or copied completely.'
+				});
 				continue;
 			}
 			try {
 				const mimeType = mimeTypeFor(file.name, file.mimeType ?? file.blob.type);
 				const stored = await storeOriginal(this.#db, this.#files, file.blob, mimeType);
-				const added = await this.#db.transaction('rw', [this.#db.documents, this.#db.jobs, this.#db.outbox], async () => {
-					const existing = await this.#db.documents.where('[caseId+sha256]').equals([caseId, stored.sha256]).first();
-					if (existing) return { duplicate: existing, document: undefined, job: undefined };
-					const now = Date.now();
-					const document: DocumentRow = {
-						id: crypto.randomUUID(),
-						caseId,
-						name: file.name,
-						sha256: stored.sha256,
-						size: stored.size,
-						mimeType,
-						kind: 'unknown',
-						status: 'queued',
-						createdAt: now,
-						updatedAt: now,
-						rev: 0
-					};
-					const job: JobRow = { id: crypto.randomUUID(), kind: 'ingest', caseId, documentId: document.id, state: 'queued', progress: 0, attempts: 0, createdAt: now, updatedAt: now };
-					await this.#db.documents.add(document);
-					await recordChange(this.#db, { table: 'documents', rowId: document.id, caseId, op: 'put', baseRev: 0, fields: { ...document } });
-					await this.#db.jobs.add(job);
-					return { duplicate: undefined, document, job };
-				});
+				const added = await this.#db.transaction(
+					'rw',
+					[this.#db.documents, this.#db.jobs, this.#db.outbox],
+					async () => {
+						const existing = await this.#db.documents.where('[caseId+sha256]').equals([caseId, stored.sha256]).first();
+						if (existing) return { duplicate: existing, document: undefined, job: undefined };
+						const now = Date.now();
+						const document: DocumentRow = {
+							id: crypto.randomUUID(),
+							caseId,
+							name: file.name,
+							sha256: stored.sha256,
+							size: stored.size,
+							mimeType,
+							kind: 'unknown',
+							status: 'queued',
+							createdAt: now,
+							updatedAt: now,
+							rev: 0
+						};
+						const job: JobRow = {
+							id: crypto.randomUUID(),
+							kind: 'ingest',
+							caseId,
+							documentId: document.id,
+							state: 'queued',
+							progress: 0,
+							attempts: 0,
+							createdAt: now,
+							updatedAt: now
+						};
+						await this.#db.documents.add(document);
+						await recordChange(this.#db, {
+							table: 'documents',
+							rowId: document.id,
+							caseId,
+							op: 'put',
+							baseRev: 0,
+							fields: { ...document }
+						});
+						await this.#db.jobs.add(job);
+						return { duplicate: undefined, document, job };
+					}
+				);
 				if (added.duplicate) {
 					result.duplicates.push({ name: file.name, documentId: added.duplicate.id });
 					continue;
@@ -190,9 +229,14 @@ export class IngestRunner {
 
 	/** Picks up every unfinished ingest job in the database (after a reload, or in a new tab). */
 	async resume(): Promise<number> {
-		const rows = await this.#db.jobs.where('[kind+state]').anyOf(
-			(['queued', 'reading', 'extracting', 'chunking', 'waiting-password', 'failed', 'cancelled'] as const).map((s) => ['ingest', s])
-		).toArray();
+		const rows = await this.#db.jobs
+			.where('[kind+state]')
+			.anyOf(
+				(['queued', 'reading', 'extracting', 'chunking', 'waiting-password', 'failed', 'cancelled'] as const).map(
+					(s) => ['ingest', s]
+				)
+			)
+			.toArray();
 		let resumed = 0;
 		for (const row of rows.sort((a, b) => a.createdAt - b.createdAt)) {
 			if (this.#jobs.has(row.id)) continue;
@@ -228,7 +272,8 @@ export class IngestRunner {
 
 	/** Retries every failed or cancelled job (of one case, when given). */
 	retryAll(caseId?: string): void {
-		for (const job of this.#jobs.values()) if (caseId === undefined || job.caseId === caseId) job.actor.send({ type: 'RETRY' });
+		for (const job of this.#jobs.values())
+			if (caseId === undefined || job.caseId === caseId) job.actor.send({ type: 'RETRY' });
 		this.#pump();
 	}
 
@@ -316,7 +361,9 @@ export class IngestRunner {
 			for (;;) {
 				const jobs = [...this.#jobs.values()];
 				const active = jobs.filter((j) => ACTIVE_STATES.includes(String(j.actor.getSnapshot().value))).length;
-				const next = jobs.find((j) => j.actor.getSnapshot().status === 'active' && j.actor.getSnapshot().value === 'queued');
+				const next = jobs.find(
+					(j) => j.actor.getSnapshot().status === 'active' && j.actor.getSnapshot().value === 'queued'
+				);
 				if (active >= this.#concurrency || !next) break;
 				next.actor.send({ type: 'START' });
 				// An actor that did not move (stopped, or broken) must not spin this loop forever.
@@ -339,7 +386,9 @@ export class IngestRunner {
 	#track(input: IngestJobInput): void {
 		const machine = ingestJobMachine.provide({
 			actors: {
-				readOriginal: fromPromise<Uint8Array, ReadInput>(({ input: { documentId } }) => this.#read(input.jobId, documentId)),
+				readOriginal: fromPromise<Uint8Array, ReadInput>(({ input: { documentId } }) =>
+					this.#read(input.jobId, documentId)
+				),
 				extract: fromPromise<ExtractionOutcome, ExtractInput>(({ input: work, signal }) => this.#extract(work, signal)),
 				store: fromPromise<void, StoreInput>(({ input: work, signal }) => this.#store(work, signal))
 			}
@@ -367,8 +416,10 @@ export class IngestRunner {
 					const previous = tracked.lastState;
 					tracked.lastState = state;
 					const progress = snapshot.context.progress;
-					const fraction = state === 'done' ? 1 : progress && progress.pageCount > 0 ? progress.pagesDone / progress.pageCount : 0;
-					const persist = () => this.#persist(input.jobId, tracked, state, changed ? previous : undefined, fraction, snapshot.context);
+					const fraction =
+						state === 'done' ? 1 : progress && progress.pageCount > 0 ? progress.pagesDone / progress.pageCount : 0;
+					const persist = () =>
+						this.#persist(input.jobId, tracked, state, changed ? previous : undefined, fraction, snapshot.context);
 					tracked.writes = tracked.writes.then(persist, persist).catch(() => undefined);
 				}
 				if (changed) this.#pump();
@@ -389,16 +440,29 @@ export class IngestRunner {
 		context: { attempts: number; error: string | undefined; passwordReason: 'required' | 'incorrect' | undefined }
 	): Promise<void> {
 		const now = Date.now();
-		const jobChanges: Partial<JobRow> = { state: jobStateOf(state), progress, attempts: context.attempts, updatedAt: now };
+		const jobChanges: Partial<JobRow> = {
+			state: jobStateOf(state),
+			progress,
+			attempts: context.attempts,
+			updatedAt: now
+		};
 		await this.#db.transaction('rw', [this.#db.jobs, this.#db.documents], async () => {
-			await this.#db.jobs.update(jobId, context.error === undefined ? { ...jobChanges, error: undefined } : { ...jobChanges, error: context.error });
+			await this.#db.jobs.update(
+				jobId,
+				context.error === undefined ? { ...jobChanges, error: undefined } : { ...jobChanges, error: context.error }
+			);
 			if (changedFrom === undefined) return;
 			const status = documentStatusOf(state);
 			if (status === undefined) return;
 			const document = await this.#db.documents.get(tracked.documentId);
 			if (!document) return;
 			// A cancel that raced a finished store keeps the stored result rather than hiding it.
-			if (state === 'cancelled' && TERMINAL_DOCUMENT.has(document.status) && document.updatedAt >= (tracked.extractStartedAt ?? 0)) return;
+			if (
+				state === 'cancelled' &&
+				TERMINAL_DOCUMENT.has(document.status) &&
+				document.updatedAt >= (tracked.extractStartedAt ?? 0)
+			)
+				return;
 			const error =
 				state === 'waiting-password'
 					? context.passwordReason === 'incorrect'
@@ -409,7 +473,10 @@ export class IngestRunner {
 						: state === 'failed'
 							? (context.error ?? 'Indexing failed.')
 							: undefined;
-			await this.#db.documents.update(tracked.documentId, error === undefined ? { status, error: undefined, updatedAt: now } : { status, error, updatedAt: now });
+			await this.#db.documents.update(
+				tracked.documentId,
+				error === undefined ? { status, error: undefined, updatedAt: now } : { status, error, updatedAt: now }
+			);
 		});
 	}
 
@@ -431,9 +498,18 @@ export class IngestRunner {
 		const document = await this.#db.documents.get(work.documentId);
 		if (!document) throw new MissingRecordError('The document');
 		const input = { name: document.name, bytes: work.bytes, mimeType: document.mimeType };
-		const options = { signal, onProgress: work.onProgress, ...(work.password === undefined ? {} : { password: work.password }) };
+		const options = {
+			signal,
+			onProgress: work.onProgress,
+			...(work.password === undefined ? {} : { password: work.password })
+		};
 		if (!storesItself(this.#extractor)) return this.#extractor.extract(input, options);
-		const target = { documentId: document.id, caseId: document.caseId, embed: this.#embedding?.ready() ?? false, chunk: this.#chunk };
+		const target = {
+			documentId: document.id,
+			caseId: document.caseId,
+			embed: this.#embedding?.ready() ?? false,
+			chunk: this.#chunk
+		};
 		return this.#extractor.extractAndStore(input, this.#db.name, target, options);
 	}
 

@@ -16,11 +16,23 @@ function byFileName(urls: Record<string, string>): Map<string, string> {
 }
 
 const ASSETS: Record<PdfAssetKind, Map<string, string>> = {
-	cMapUrl: byFileName(import.meta.glob<string>('/node_modules/pdfjs-dist/cmaps/*.bcmap', { query: '?url', import: 'default', eager: true })),
-	standardFontDataUrl: byFileName(
-		import.meta.glob<string>('/node_modules/pdfjs-dist/standard_fonts/*.{pfb,ttf}', { query: '?url', import: 'default', eager: true })
+	cMapUrl: byFileName(
+		import.meta.glob<string>('/node_modules/pdfjs-dist/cmaps/*.bcmap', {
+			query: '?url',
+			import: 'default',
+			eager: true
+		})
 	),
-	wasmUrl: byFileName(import.meta.glob<string>('/node_modules/pdfjs-dist/wasm/*.wasm', { query: '?url', import: 'default', eager: true }))
+	standardFontDataUrl: byFileName(
+		import.meta.glob<string>('/node_modules/pdfjs-dist/standard_fonts/*.{pfb,ttf}', {
+			query: '?url',
+			import: 'default',
+			eager: true
+		})
+	),
+	wasmUrl: byFileName(
+		import.meta.glob<string>('/node_modules/pdfjs-dist/wasm/*.wasm', { query: '?url', import: 'default', eager: true })
+	)
 };
 
 export function browserPdfPlatform(): PdfPlatform {

@@ -23,6 +23,8 @@ export function nodePdfPlatform(): PdfPlatform {
 			})();
 			return loading;
 		},
-		readAsset: cachingAssets(async (kind, filename) => new Uint8Array(await readFile(join(packageRoot, FOLDERS[kind], filename))))
+		readAsset: cachingAssets(
+			async (kind, filename) => new Uint8Array(await readFile(join(packageRoot, FOLDERS[kind], filename)))
+		)
 	};
 }

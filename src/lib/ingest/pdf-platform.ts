@@ -37,7 +37,8 @@ export function binaryDataFactory(platform: PdfPlatform): new (options: unknown)
 	return class PlatformBinaryDataFactory {
 		async fetch({ kind, filename }: { kind: PdfAssetKind; filename: string }): Promise<Uint8Array> {
 			// pdf.js builds file names from the PDF's font and CMap names: never let one leave its folder.
-			if (!/^[\w.+-]+$/.test(filename) || filename.startsWith('.')) throw new Error(`Refused pdf.js asset name "${filename}".`);
+			if (!/^[\w.+-]+$/.test(filename) || filename.startsWith('.'))
+				throw new Error(`Refused pdf.js asset name "${filename}".`);
 			return platform.readAsset(kind, filename);
 		}
 	};

@@ -17,7 +17,15 @@ const YIELD_EVERY_MS = 50;
  */
 export function passwordCandidates(password: string): string[] {
 	const utf8AsBytes = String.fromCharCode(...new TextEncoder().encode(password));
-	return [...new Set([password, password.normalize('NFC'), password.normalize('NFD'), password.normalize('NFKC'), utf8AsBytes])];
+	return [
+		...new Set([
+			password,
+			password.normalize('NFC'),
+			password.normalize('NFD'),
+			password.normalize('NFKC'),
+			utf8AsBytes
+		])
+	];
 }
 
 /** pdf.js's reasons, in words a person can act on. */
@@ -27,9 +35,12 @@ export function damagedReason(error: unknown): DamagedExtraction {
 	let plain: string;
 	if (/zero bytes|is empty/i.test(message)) plain = 'The file is empty (0 bytes).';
 	else if (/Invalid PDF structure/i.test(message) || name === 'InvalidPDFException')
-		plain = 'The file is not a readable PDF: its structure is broken, often because it was cut short while copying or downloading.';
-	else if (/xref|trailer|startxref/i.test(message)) plain = 'The PDF’s table of contents (its cross-reference table) is broken.';
-	else if (/stream|decode|filter|flate/i.test(message)) plain = 'Part of the PDF’s compressed content cannot be decoded.';
+		plain =
+			'The file is not a readable PDF: its structure is broken, often because it was cut short while copying or downloading.';
+	else if (/xref|trailer|startxref/i.test(message))
+		plain = 'The PDF’s table of contents (its cross-reference table) is broken.';
+	else if (/stream|decode|filter|flate/i.test(message))
+		plain = 'Part of the PDF’s compressed content cannot be decoded.';
 	else if (/font/i.test(message)) plain = 'A font in the PDF is broken, so its text cannot be read.';
 	else if (/encrypt|decrypt|cipher/i.test(message)) plain = 'The PDF’s encryption data is broken.';
 	else plain = 'pdf.js could not read this PDF.';
@@ -51,7 +62,7 @@ function property(value: unknown, key: 'name' | 'message'): string | undefined {
 function pageList(pages: number[]): string {
 	// "1–3, 7" reads better than a long list, and stays short for a 2,000-page scan.
 	const ranges: string[] = [];
-	for (let i = 0; i < pages.length; ) {
+	for (let i = 0; i < pages.length;) {
 		let j = i;
 		while (j + 1 < pages.length && pages[j + 1] === pages[j]! + 1) j++;
 		ranges.push(i === j ? `${pages[i]}` : `${pages[i]}–${pages[j]}`);
@@ -70,7 +81,11 @@ export function noTextMessage(pagesWithoutText: number[], pageCount: number): st
  * Extracts every page's text from a PDF with pdf.js. Bad files end in a status, never an exception;
  * only cancellation throws. `bytes` is not modified (pdf.js gets its own copy, which it may transfer).
  */
-export async function extractPdf(platform: PdfPlatform, bytes: Uint8Array, options: ExtractionOptions = {}): Promise<Extraction> {
+export async function extractPdf(
+	platform: PdfPlatform,
+	bytes: Uint8Array,
+	options: ExtractionOptions = {}
+): Promise<Extraction> {
 	const { signal, onProgress } = options;
 	signal?.throwIfAborted();
 	const pdfjs = await platform.loadPdfjs();
@@ -98,7 +113,8 @@ export async function extractPdf(platform: PdfPlatform, bytes: Uint8Array, optio
 			update(next);
 			return;
 		}
-		passwordOutcome = reason === INCORRECT_PASSWORD || options.password !== undefined ? INCORRECT_PASSWORD : NEED_PASSWORD;
+		passwordOutcome =
+			reason === INCORRECT_PASSWORD || options.password !== undefined ? INCORRECT_PASSWORD : NEED_PASSWORD;
 		update(new Error('password'));
 	};
 	const abort = () => void task.destroy();
@@ -159,7 +175,8 @@ export async function extractPdf(platform: PdfPlatform, bytes: Uint8Array, optio
 
 		if (pageCount > 0 && pagesWithErrors.length === pageCount) return damagedReason(firstPageError);
 		const base = { kind: 'pdf' as const, pages, pageCount, pagesWithoutText, pagesWithErrors };
-		if (pagesWithoutText.length === pageCount) return { status: 'no-text', ...base, error: noTextMessage(pagesWithoutText, pageCount) };
+		if (pagesWithoutText.length === pageCount)
+			return { status: 'no-text', ...base, error: noTextMessage(pagesWithoutText, pageCount) };
 		return { status: 'indexed', ...base };
 	} finally {
 		signal?.removeEventListener('abort', abort);

@@ -47,13 +47,34 @@ describe('extraction worker protocol', () => {
 	it('indexes in the worker: chunks and pages go to the database there, the page gets the outcome without text', async () => {
 		const db = await freshDatabase();
 		const now = Date.now();
-		await db.documents.add({ id: 'd', caseId: 'c', name: 'a.pdf', sha256: 'x', size: 1, mimeType: 'application/pdf', kind: 'unknown', status: 'extracting', createdAt: now, updatedAt: now, rev: 0 });
+		await db.documents.add({
+			id: 'd',
+			caseId: 'c',
+			name: 'a.pdf',
+			sha256: 'x',
+			size: 1,
+			mimeType: 'application/pdf',
+			kind: 'unknown',
+			status: 'extracting',
+			createdAt: now,
+			updatedAt: now,
+			rev: 0
+		});
 		const { client } = connectTo(nodeExtractor(), 20_000, (name) => new DocketDatabase(name));
 		const progress: number[] = [];
-		const result = await client.extractAndStore({ name: 'a.pdf', bytes: makePdf({ pages: 30 }) }, db.name, { documentId: 'd', caseId: 'c', embed: false }, {
-			onProgress: (p) => progress.push(p.pagesDone)
+		const result = await client.extractAndStore(
+			{ name: 'a.pdf', bytes: makePdf({ pages: 30 }) },
+			db.name,
+			{ documentId: 'd', caseId: 'c', embed: false },
+			{
+				onProgress: (p) => progress.push(p.pagesDone)
+			}
+		);
+		expect(result).toMatchObject({
+			status: 'stored',
+			extractionStatus: 'indexed',
+			document: { id: 'd', status: 'indexed', pages: 30 }
 		});
-		expect(result).toMatchObject({ status: 'stored', extractionStatus: 'indexed', document: { id: 'd', status: 'indexed', pages: 30 } });
 		expect(JSON.stringify(result)).not.toContain('Page 1 of 30');
 		expect(await db.pages.count()).toBe(30);
 		expect((await db.chunks.toArray()).some((c) => c.text.includes('Page 30 of 30.'))).toBe(true);
@@ -63,7 +84,13 @@ describe('extraction worker protocol', () => {
 		expect(progress.length).toBeLessThanOrEqual(31);
 
 		// A store that fails in the worker comes back as a typed error, like any other.
-		await expect(client.extractAndStore({ name: 'b.txt', bytes: new TextEncoder().encode('hi') }, db.name, { documentId: 'gone', caseId: 'c', embed: false })).rejects.toBeInstanceOf(DocketError);
+		await expect(
+			client.extractAndStore({ name: 'b.txt', bytes: new TextEncoder().encode('hi') }, db.name, {
+				documentId: 'gone',
+				caseId: 'c',
+				embed: false
+			})
+		).rejects.toBeInstanceOf(DocketError);
 		client.dispose();
 	});
 
@@ -76,7 +103,9 @@ describe('extraction worker protocol', () => {
 			}
 		};
 		const { client } = connectTo(fake);
-		expect(await client.extract({ name: 'x.pdf', bytes: new Uint8Array([1]) }, { password: 'mot de passe é' })).toMatchObject({ reason: 'incorrect' });
+		expect(
+			await client.extract({ name: 'x.pdf', bytes: new Uint8Array([1]) }, { password: 'mot de passe é' })
+		).toMatchObject({ reason: 'incorrect' });
 		expect(seen).toEqual(['mot de passe é']);
 		client.dispose();
 	});
@@ -84,7 +113,10 @@ describe('extraction worker protocol', () => {
 	it('cancels a running extraction in the worker and rejects with a typed error', async () => {
 		const { client } = connectTo(nodeExtractor());
 		const controller = new AbortController();
-		const run = client.extract({ name: 'big.pdf', bytes: makePdf({ pages: 400 }) }, { signal: controller.signal, onProgress: (p) => p.pagesDone > 0 && controller.abort() });
+		const run = client.extract(
+			{ name: 'big.pdf', bytes: makePdf({ pages: 400 }) },
+			{ signal: controller.signal, onProgress: (p) => p.pagesDone > 0 && controller.abort() }
+		);
 		const error: unknown = await run.catch((e: unknown) => e);
 		expect(error).toBeInstanceOf(DocketError);
 		expect(error).toMatchObject({ code: 'cancelled', name: 'CancelledError' });
@@ -109,14 +141,19 @@ describe('extraction worker protocol', () => {
 	it('times out a call that makes no progress', async () => {
 		const never: Extractor = { extract: () => new Promise(() => undefined) };
 		const { client } = connectTo(never, 300);
-		await expect(client.extract({ name: 'a.txt', bytes: new Uint8Array([65]) })).rejects.toMatchObject({ code: 'timeout' });
+		await expect(client.extract({ name: 'a.txt', bytes: new Uint8Array([65]) })).rejects.toMatchObject({
+			code: 'timeout'
+		});
 		client.dispose();
 	});
 
 	it('rebuilds worker-side errors as DocketErrors', async () => {
 		const broken: Extractor = { extract: () => Promise.reject(new CancelledError('Extraction')) };
 		const { client } = connectTo(broken);
-		await expect(client.extract({ name: 'a.txt', bytes: new Uint8Array([65]) })).rejects.toMatchObject({ code: 'cancelled', name: 'CancelledError' });
+		await expect(client.extract({ name: 'a.txt', bytes: new Uint8Array([65]) })).rejects.toMatchObject({
+			code: 'cancelled',
+			name: 'CancelledError'
+		});
 		client.dispose();
 	});
 });

@@ -1,7 +1,14 @@
 import type { DocketDatabase } from '../db/database.ts';
 import { DocketError, deserializeError, serializeError, type SerializedError } from '../errors.ts';
 import { storeExtraction, type StoredExtraction, type StoreTarget } from './store-extraction.ts';
-import type { Extraction, ExtractionInput, ExtractionOptions, ExtractionProgress, Extractor, NeedsPasswordExtraction } from './types.ts';
+import type {
+	Extraction,
+	ExtractionInput,
+	ExtractionOptions,
+	ExtractionProgress,
+	Extractor,
+	NeedsPasswordExtraction
+} from './types.ts';
 
 /**
  * The extraction worker's protocol, imported by both sides (STYLE.md habit 1): a map from request name to
@@ -15,7 +22,10 @@ export interface ExtractionRequests {
 	 * Extracts, then chunks and stores the result in the worker's own connection to database `dbName`, so
 	 * the page never receives (or writes) the text. A file that needs its password stores nothing.
 	 */
-	index: { params: ExtractionInput & { password?: string; dbName: string; target: StoreTarget }; result: NeedsPasswordExtraction | StoredExtraction };
+	index: {
+		params: ExtractionInput & { password?: string; dbName: string; target: StoreTarget };
+		result: NeedsPasswordExtraction | StoredExtraction;
+	};
 	/** Stops the extraction that request `id` started; it then rejects with a cancelled error. */
 	cancel: { params: { id: string }; result: null };
 }
@@ -47,7 +57,11 @@ const PROGRESS_EVERY_MS = 100;
  * The worker side: answers requests with the given extractor (pdf.js in the worker thread). With
  * `database`, it also serves `index`, storing results through its own Dexie connection.
  */
-export function serveExtraction(port: Port<RequestMessage, ResponseMessage>, extractor: Extractor, database?: (name: string) => DocketDatabase): void {
+export function serveExtraction(
+	port: Port<RequestMessage, ResponseMessage>,
+	extractor: Extractor,
+	database?: (name: string) => DocketDatabase
+): void {
 	const running = new Map<string, AbortController>();
 	port.addEventListener('message', (event) => {
 		const message = event.data;
@@ -65,7 +79,12 @@ export function serveExtraction(port: Port<RequestMessage, ResponseMessage>, ext
 			onProgress: (progress) => {
 				// The first (page count known) and last always go; in between, a few a second are plenty.
 				const now = Date.now();
-				if (progress.pagesDone !== 0 && progress.pagesDone !== progress.pageCount && now - lastProgress < PROGRESS_EVERY_MS) return;
+				if (
+					progress.pagesDone !== 0 &&
+					progress.pagesDone !== progress.pageCount &&
+					now - lastProgress < PROGRESS_EVERY_MS
+				)
+					return;
 				lastProgress = now;
 				port.postMessage({ type: 'progress', id: message.id, progress });
 			},
@@ -74,8 +93,15 @@ export function serveExtraction(port: Port<RequestMessage, ResponseMessage>, ext
 		const input: ExtractionInput = { name, bytes, ...(mimeType === undefined ? {} : { mimeType }) };
 		const work: Promise<ResultMessage> =
 			message.name === 'extract'
-				? extractor.extract(input, options).then((result) => ({ type: 'result', id: message.id, name: 'extract', result }))
-				: indexIn(database, message.params.dbName, message.params.target, extractor, input, options).then((result) => ({ type: 'result', id: message.id, name: 'index', result }));
+				? extractor
+						.extract(input, options)
+						.then((result) => ({ type: 'result', id: message.id, name: 'extract', result }))
+				: indexIn(database, message.params.dbName, message.params.target, extractor, input, options).then((result) => ({
+						type: 'result',
+						id: message.id,
+						name: 'index',
+						result
+					}));
 		work
 			.then(
 				(result) => port.postMessage(result),
@@ -137,15 +163,26 @@ export class ExtractionClient implements Extractor {
 	}
 
 	extract(input: ExtractionInput, options: ExtractionOptions = {}): Promise<Extraction> {
-		return this.#call(input, options, (id, params) => ({ type: 'request', id, name: 'extract', params }), (message) =>
-			message.name === 'extract' ? message.result : undefined
+		return this.#call(
+			input,
+			options,
+			(id, params) => ({ type: 'request', id, name: 'extract', params }),
+			(message) => (message.name === 'extract' ? message.result : undefined)
 		);
 	}
 
 	/** Extracts and stores in the worker (see the `index` request); the page gets no text back. */
-	extractAndStore(input: ExtractionInput, dbName: string, target: StoreTarget, options: ExtractionOptions = {}): Promise<NeedsPasswordExtraction | StoredExtraction> {
-		return this.#call(input, options, (id, params) => ({ type: 'request', id, name: 'index', params: { ...params, dbName, target } }), (message) =>
-			message.name === 'index' ? message.result : undefined
+	extractAndStore(
+		input: ExtractionInput,
+		dbName: string,
+		target: StoreTarget,
+		options: ExtractionOptions = {}
+	): Promise<NeedsPasswordExtraction | StoredExtraction> {
+		return this.#call(
+			input,
+			options,
+			(id, params) => ({ type: 'request', id, name: 'index', params: { ...params, dbName, target } }),
+			(message) => (message.name === 'index' ? message.result : undefined)
 		);
 	}
 
@@ -159,7 +196,8 @@ export class ExtractionClient implements Extractor {
 		const id = crypto.randomUUID();
 		const port = this.#ensurePort();
 		return new Promise<T>((resolve, reject) => {
-			const onAbort = () => port.postMessage({ type: 'request', id: crypto.randomUUID(), name: 'cancel', params: { id } });
+			const onAbort = () =>
+				port.postMessage({ type: 'request', id: crypto.randomUUID(), name: 'cancel', params: { id } });
 			options.signal?.addEventListener('abort', onAbort, { once: true });
 			const settle = () => {
 				options.signal?.removeEventListener('abort', onAbort);
@@ -188,7 +226,12 @@ export class ExtractionClient implements Extractor {
 			this.#arm(id);
 			// The bytes move to the worker rather than being copied; the caller must not reuse them.
 			const { password } = options;
-			const params = { name: input.name, bytes: input.bytes, ...(input.mimeType === undefined ? {} : { mimeType: input.mimeType }), ...(password === undefined ? {} : { password }) };
+			const params = {
+				name: input.name,
+				bytes: input.bytes,
+				...(input.mimeType === undefined ? {} : { mimeType: input.mimeType }),
+				...(password === undefined ? {} : { password })
+			};
 			port.postMessage(request(id, params), transferable(input.bytes));
 		});
 	}
@@ -247,5 +290,7 @@ export class ExtractionClient implements Extractor {
 function transferable(bytes: Uint8Array): Transferable[] {
 	const buffer = bytes.buffer;
 	// Only a whole, ordinary ArrayBuffer can move; a view into a shared or larger buffer is copied instead.
-	return buffer instanceof ArrayBuffer && bytes.byteOffset === 0 && bytes.byteLength === buffer.byteLength ? [buffer] : [];
+	return buffer instanceof ArrayBuffer && bytes.byteOffset === 0 && bytes.byteLength === buffer.byteLength
+		? [buffer]
+		: [];
 }

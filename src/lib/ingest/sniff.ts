@@ -70,7 +70,8 @@ function namedPdf(name: string, mimeType: string | undefined): boolean {
  * 64 KiB. Encoding is settled later by `decodeText`.
  */
 export function looksLikeText(bytes: Uint8Array): boolean {
-	if (startsWith(bytes, [0xef, 0xbb, 0xbf]) || startsWith(bytes, [0xff, 0xfe]) || startsWith(bytes, [0xfe, 0xff])) return true;
+	if (startsWith(bytes, [0xef, 0xbb, 0xbf]) || startsWith(bytes, [0xff, 0xfe]) || startsWith(bytes, [0xfe, 0xff]))
+		return true;
 	const n = Math.min(bytes.length, TEXT_WINDOW);
 	let control = 0;
 	for (let i = 0; i < n; i++) {

@@ -4,7 +4,15 @@ import { recordChange, recordChanges } from '../db/outbox.ts';
 import type { ChunkRow, DocumentKind, DocumentRow, DocumentStatus, PageRow } from '../db/schema.ts';
 import { MissingRecordError } from '../errors.ts';
 import { chunkPages, type ChunkOptions } from './chunker.ts';
-import { hasPages, type Extraction, type ExtractionInput, type ExtractionOptions, type ExtractionStatus, type Extractor, type NeedsPasswordExtraction } from './types.ts';
+import {
+	hasPages,
+	type Extraction,
+	type ExtractionInput,
+	type ExtractionOptions,
+	type ExtractionStatus,
+	type Extractor,
+	type NeedsPasswordExtraction
+} from './types.ts';
 
 /** Where one extraction's results go. */
 export interface StoreTarget {
@@ -30,7 +38,12 @@ export type ExtractionOutcome = Extraction | StoredExtraction;
 
 /** An extractor that can also store what it extracts, in its own connection to the database (a worker). */
 export interface StoringExtractor extends Extractor {
-	extractAndStore(input: ExtractionInput, dbName: string, target: StoreTarget, options?: ExtractionOptions): Promise<NeedsPasswordExtraction | StoredExtraction>;
+	extractAndStore(
+		input: ExtractionInput,
+		dbName: string,
+		target: StoreTarget,
+		options?: ExtractionOptions
+	): Promise<NeedsPasswordExtraction | StoredExtraction>;
 }
 
 export function storesItself(extractor: Extractor): extractor is StoringExtractor {
@@ -46,7 +59,12 @@ function kindOf(extraction: Extraction): DocumentKind {
  * one transaction (and, when embedding, the `embed` job), replacing what an earlier attempt stored. The
  * same code runs in the extraction worker (browser) and in-process (Node, tests).
  */
-export async function storeExtraction(db: DocketDatabase, target: StoreTarget, extraction: Extraction, signal?: AbortSignal): Promise<DocumentRow> {
+export async function storeExtraction(
+	db: DocketDatabase,
+	target: StoreTarget,
+	extraction: Extraction,
+	signal?: AbortSignal
+): Promise<DocumentRow> {
 	const { documentId, caseId } = target;
 	const chunks = hasPages(extraction) ? chunkPages(extraction.pages, target.chunk) : [];
 	signal?.throwIfAborted();
@@ -56,15 +74,31 @@ export async function storeExtraction(db: DocketDatabase, target: StoreTarget, e
 		if (!current) throw new MissingRecordError('The document');
 		const oldChunks = await db.chunks.where('documentId').equals(documentId).primaryKeys();
 		await db.chunks.bulkDelete(oldChunks);
-		await recordChanges(db, oldChunks.map((id) => ({ table: 'chunks', rowId: id, caseId, op: 'delete', baseRev: 0, fields: {} })));
+		await recordChanges(
+			db,
+			oldChunks.map((id) => ({ table: 'chunks', rowId: id, caseId, op: 'delete', baseRev: 0, fields: {} }))
+		);
 		await db.pages.where('[documentId+page]').between([documentId, Dexie.minKey], [documentId, Dexie.maxKey]).delete();
 
 		if (hasPages(extraction)) {
 			const pages: PageRow[] = extraction.pages.map((p) => ({ documentId, page: p.page, caseId, text: p.text }));
 			await db.pages.bulkPut(pages);
-			const rows: ChunkRow[] = chunks.map((c) => ({ id: crypto.randomUUID(), caseId, documentId, ordinal: c.ordinal, page: c.page, start: c.start, end: c.end, text: c.text, rev: 0 }));
+			const rows: ChunkRow[] = chunks.map((c) => ({
+				id: crypto.randomUUID(),
+				caseId,
+				documentId,
+				ordinal: c.ordinal,
+				page: c.page,
+				start: c.start,
+				end: c.end,
+				text: c.text,
+				rev: 0
+			}));
 			await db.chunks.bulkAdd(rows);
-			await recordChanges(db, rows.map((row) => ({ table: 'chunks', rowId: row.id, caseId, op: 'put', baseRev: 0, fields: { ...row } })));
+			await recordChanges(
+				db,
+				rows.map((row) => ({ table: 'chunks', rowId: row.id, caseId, op: 'put', baseRev: 0, fields: { ...row } }))
+			);
 		}
 
 		const status: DocumentStatus = embed ? 'embedding' : extraction.status;
@@ -78,10 +112,27 @@ export async function storeExtraction(db: DocketDatabase, target: StoreTarget, e
 			next.pagesWithoutText = extraction.pagesWithoutText;
 		}
 		await db.documents.put(next);
-		await recordChange(db, { table: 'documents', rowId: documentId, caseId, op: 'put', baseRev: current.rev, fields: { ...next } });
+		await recordChange(db, {
+			table: 'documents',
+			rowId: documentId,
+			caseId,
+			op: 'put',
+			baseRev: current.rev,
+			fields: { ...next }
+		});
 		if (embed) {
 			const now = Date.now();
-			await db.jobs.add({ id: crypto.randomUUID(), kind: 'embed', caseId, documentId, state: 'queued', progress: 0, attempts: 0, createdAt: now, updatedAt: now });
+			await db.jobs.add({
+				id: crypto.randomUUID(),
+				kind: 'embed',
+				caseId,
+				documentId,
+				state: 'queued',
+				progress: 0,
+				attempts: 0,
+				createdAt: now,
+				updatedAt: now
+			});
 		}
 		return next;
 	});

@@ -5,7 +5,8 @@ import type { ExtractedPage, IndexedExtraction, NoTextExtraction } from './types
  * usual encoding of older legal documents saved on Windows, and a superset of Latin-1).
  */
 export function decodeText(bytes: Uint8Array): string {
-	if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return new TextDecoder('utf-8').decode(bytes.subarray(3));
+	if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf)
+		return new TextDecoder('utf-8').decode(bytes.subarray(3));
 	if (bytes[0] === 0xff && bytes[1] === 0xfe) return new TextDecoder('utf-16le').decode(bytes.subarray(2));
 	if (bytes[0] === 0xfe && bytes[1] === 0xff) return new TextDecoder('utf-16be').decode(bytes.subarray(2));
 	try {
@@ -26,7 +27,9 @@ export function decodeWindows1252(bytes: Uint8Array): string {
 	let out = '';
 	for (let i = 0; i < bytes.length; i += 8192) {
 		const part = bytes.subarray(i, i + 8192);
-		out += String.fromCharCode(...Array.from(part, (b) => (b >= 0x80 && b <= 0x9f ? CP1252_HIGH.charCodeAt(b - 0x80) : b)));
+		out += String.fromCharCode(
+			...Array.from(part, (b) => (b >= 0x80 && b <= 0x9f ? CP1252_HIGH.charCodeAt(b - 0x80) : b))
+		);
 	}
 	return out;
 }

@@ -66,11 +66,7 @@ export interface UnsupportedExtraction {
 }
 
 export type Extraction =
-	| IndexedExtraction
-	| NoTextExtraction
-	| NeedsPasswordExtraction
-	| DamagedExtraction
-	| UnsupportedExtraction;
+	IndexedExtraction | NoTextExtraction | NeedsPasswordExtraction | DamagedExtraction | UnsupportedExtraction;
 
 export interface ExtractionInput {
 	/** The file's name as given; used only as a hint for the kind (and never as a path). */

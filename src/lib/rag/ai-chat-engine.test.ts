@@ -40,7 +40,11 @@ describe('AiChatEngine', () => {
 		const { client } = fakeClient(['The ', 'lease ', 'ends [1].']);
 		const engine = new AiChatEngine(client, 'm', 2048);
 		expect(engine.contextTokens).toBe(2048);
-		expect(await collect(engine.stream([{ role: 'user', content: 'q' }], new AbortController().signal))).toEqual(['The ', 'lease ', 'ends [1].']);
+		expect(await collect(engine.stream([{ role: 'user', content: 'q' }], new AbortController().signal))).toEqual([
+			'The ',
+			'lease ',
+			'ends [1].'
+		]);
 	});
 
 	it('stops at once when the signal aborts, and the worker is interrupted', async () => {
@@ -62,7 +66,8 @@ describe('AiChatEngine', () => {
 		const got: string[] = [];
 		await expect(
 			(async () => {
-				for await (const t of engine.stream([{ role: 'user', content: 'q' }], new AbortController().signal)) got.push(t);
+				for await (const t of engine.stream([{ role: 'user', content: 'q' }], new AbortController().signal))
+					got.push(t);
 			})()
 		).rejects.toThrow('The model crashed.');
 		expect(got).toEqual(['a ']);

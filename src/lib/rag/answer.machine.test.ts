@@ -5,12 +5,33 @@ import { ScriptedEngine } from './testing.ts';
 import type { RetrievedPassage } from './types.ts';
 
 const passages: RetrievedPassage[] = [
-	{ chunkId: 'c1', documentId: 'd1', documentName: 'lease.pdf', page: 2, start: 10, end: 80, text: 'The tenant pays rent monthly.' },
-	{ chunkId: 'c2', documentId: 'd2', documentName: 'letter.pdf', page: 5, start: 0, end: 40, text: 'The landlord may terminate.' }
+	{
+		chunkId: 'c1',
+		documentId: 'd1',
+		documentName: 'lease.pdf',
+		page: 2,
+		start: 10,
+		end: 80,
+		text: 'The tenant pays rent monthly.'
+	},
+	{
+		chunkId: 'c2',
+		documentId: 'd2',
+		documentName: 'letter.pdf',
+		page: 5,
+		start: 0,
+		end: 40,
+		text: 'The landlord may terminate.'
+	}
 ];
 
-function start(input: AnswerInput, retrieve: (question: string) => Promise<RetrievedPassage[]> = () => Promise.resolve(passages)) {
-	const machine = answerMachine.provide({ actors: { retrieve: fromPromise(({ input: i }: { input: { question: string } }) => retrieve(i.question)) } });
+function start(
+	input: AnswerInput,
+	retrieve: (question: string) => Promise<RetrievedPassage[]> = () => Promise.resolve(passages)
+) {
+	const machine = answerMachine.provide({
+		actors: { retrieve: fromPromise(({ input: i }: { input: { question: string } }) => retrieve(i.question)) }
+	});
 	const actor = createActor(machine, { input });
 	actor.start();
 	return actor;
@@ -68,7 +89,9 @@ describe('answer machine', () => {
 	});
 
 	it('retrieving → failed when retrieval fails', async () => {
-		const actor = start({ question: 'q', engine: new ScriptedEngine(() => 'x') }, () => Promise.reject(new Error('index broken')));
+		const actor = start({ question: 'q', engine: new ScriptedEngine(() => 'x') }, () =>
+			Promise.reject(new Error('index broken'))
+		);
 		const final = await waitFor(actor, (s) => s.status === 'done');
 		expect(final.value).toBe('failed');
 		expect(final.context.error?.message).toBe('index broken');

@@ -6,9 +6,11 @@ import { buildPrompt, type NumberedPassage } from './prompt.ts';
 import type { ChatEngine, ChatMessage, RetrievedPassage } from './types.ts';
 
 /** Shown beside the passages when no language model is loaded. */
-export const MODEL_NOT_LOADED = 'The language model is not loaded, so here are the passages that match; load a model in Settings › Models to get a written answer.';
+export const MODEL_NOT_LOADED =
+	'The language model is not loaded, so here are the passages that match; load a model in Settings › Models to get a written answer.';
 /** The answer when retrieval finds nothing: the model is not asked to answer from nothing. */
-export const NOTHING_FOUND = 'No passage in this case matches the question, so there is nothing to answer from. Try other words, or add documents.';
+export const NOTHING_FOUND =
+	'No passage in this case matches the question, so there is nothing to answer from. Try other words, or add documents.';
 
 export interface AnswerInput {
 	question: string;
@@ -48,7 +50,9 @@ export const answerMachine = setup({
 		events: {} as AnswerEvent
 	},
 	actors: {
-		retrieve: fromPromise<RetrievedPassage[], { question: string }>(() => Promise.reject(new Error('No retrieval provided.'))),
+		retrieve: fromPromise<RetrievedPassage[], { question: string }>(() =>
+			Promise.reject(new Error('No retrieval provided.'))
+		),
 		generate: fromCallback<AnswerEvent, { engine: ChatEngine; messages: ChatMessage[] }>(({ sendBack, input }) => {
 			const controller = new AbortController();
 			void (async () => {
@@ -106,7 +110,9 @@ export const answerMachine = setup({
 					{
 						target: 'generating',
 						actions: assign(({ context, event }) => {
-							const { messages, numbered } = buildPrompt(context.question, event.output, { contextTokens: context.engine!.contextTokens });
+							const { messages, numbered } = buildPrompt(context.question, event.output, {
+								contextTokens: context.engine!.contextTokens
+							});
 							return { passages: event.output, numbered, messages };
 						})
 					}

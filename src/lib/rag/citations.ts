@@ -43,7 +43,18 @@ export function parseAnswer(answer: string, passages: readonly NumberedPassage[]
 		pushText(answer.slice(last, match.index));
 		for (const n of numbers) {
 			const p = byN.get(n)!;
-			segments.push({ kind: 'citation', citation: { n, chunkId: p.chunkId, documentId: p.documentId, documentName: p.documentName, page: p.page, start: p.start, end: p.end } });
+			segments.push({
+				kind: 'citation',
+				citation: {
+					n,
+					chunkId: p.chunkId,
+					documentId: p.documentId,
+					documentName: p.documentName,
+					page: p.page,
+					start: p.start,
+					end: p.end
+				}
+			});
 		}
 		last = match.index + match[0].length;
 	}
@@ -70,7 +81,10 @@ export function viewerHref(caseId: string, c: Pick<CitationRef, 'documentId' | '
 }
 
 /** A stored answer split into text and [n] links, from the citations saved with it. */
-export function segmentsOf(content: string, citations: readonly CitationRef[]): ({ kind: 'text'; text: string } | { kind: 'citation'; citation: CitationRef })[] {
+export function segmentsOf(
+	content: string,
+	citations: readonly CitationRef[]
+): ({ kind: 'text'; text: string } | { kind: 'citation'; citation: CitationRef })[] {
 	const byN = new Map(citations.map((c) => [c.n, c]));
 	const out: ({ kind: 'text'; text: string } | { kind: 'citation'; citation: CitationRef })[] = [];
 	let last = 0;

@@ -4,7 +4,15 @@ import { buildPrompt, SYSTEM_PROMPT } from './prompt.ts';
 import type { RetrievedPassage } from './types.ts';
 
 function passage(i: number, words: number): RetrievedPassage {
-	return { chunkId: `c${i}`, documentId: `d${i}`, documentName: `Doc ${i}.pdf`, page: i, start: i * 10, end: i * 10 + 5, text: Array.from({ length: words }, (_, w) => `w${i}_${w}`).join(' ') };
+	return {
+		chunkId: `c${i}`,
+		documentId: `d${i}`,
+		documentName: `Doc ${i}.pdf`,
+		page: i,
+		start: i * 10,
+		end: i * 10 + 5,
+		text: Array.from({ length: words }, (_, w) => `w${i}_${w}`).join(' ')
+	};
 }
 
 describe('prompt builder', () => {
@@ -34,12 +42,17 @@ describe('citations', () => {
 		const cited = segments.filter((s) => s.kind === 'citation').map((s) => (s.kind === 'citation' ? s.citation.n : 0));
 		expect(cited).toEqual([1, 2, 3, 1, 2]);
 		expect(segments.at(-1)).toEqual({ kind: 'text', text: '. D [9]. E [x].' });
-		expect(segments[1]).toMatchObject({ kind: 'citation', citation: { documentId: 'd1', documentName: 'Doc 1.pdf', page: 1, start: 10, end: 15 } });
+		expect(segments[1]).toMatchObject({
+			kind: 'citation',
+			citation: { documentId: 'd1', documentName: 'Doc 1.pdf', page: 1, start: 10, end: 15 }
+		});
 	});
 
 	it('lists distinct citations in order of first use and links them to the viewer', () => {
 		expect(citationsOf('x [2] y [1] z [2]', numbered).map((c) => c.n)).toEqual([2, 1]);
-		expect(viewerHref('case 1', { documentId: 'd/2', page: 3, start: 4, end: 9 })).toBe('/cases/case%201/documents/d%2F2?page=3&start=4&end=9');
+		expect(viewerHref('case 1', { documentId: 'd/2', page: 3, start: 4, end: 9 })).toBe(
+			'/cases/case%201/documents/d%2F2?page=3&start=4&end=9'
+		);
 	});
 });
 

@@ -27,7 +27,11 @@ export function passageLabel(p: NumberedPassage): string {
  * question. A passage that does not fit whole is cut at a word boundary if at least a third of it fits;
  * otherwise numbering stops there, so every [n] the model sees refers to text it was given.
  */
-export function buildPrompt(question: string, passages: readonly RetrievedPassage[], budget: PromptBudget): { messages: ChatMessage[]; numbered: NumberedPassage[] } {
+export function buildPrompt(
+	question: string,
+	passages: readonly RetrievedPassage[],
+	budget: PromptBudget
+): { messages: ChatMessage[]; numbered: NumberedPassage[] } {
 	const count = budget.countTokens ?? estimateTokens;
 	const answerTokens = budget.answerTokens ?? Math.min(1024, Math.floor(budget.contextTokens / 4));
 	const framing = `Question: ${question}\n\nPassages:\n`;

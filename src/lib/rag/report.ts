@@ -23,7 +23,10 @@ export interface ReportInput {
 
 /** Escapes text for Markdown so names and passages never turn into markup. */
 export function escapeMarkdown(text: string): string {
-	return text.replace(/([\\`*_{}[\]<>()#+!|~])/g, '\\$1').replace(/^(\s*)(\d+)\./gm, '$1$2\\.').replace(/^(\s*)-/gm, '$1\\-');
+	return text
+		.replace(/([\\`*_{}[\]<>()#+!|~])/g, '\\$1')
+		.replace(/^(\s*)(\d+)\./gm, '$1$2\\.')
+		.replace(/^(\s*)-/gm, '$1\\-');
 }
 
 function quote(text: string): string {
@@ -43,14 +46,27 @@ function source(c: Pick<Citation, 'n' | 'documentName' | 'page'>): string {
  * with document and page, and chosen answers with their sources listed under them. Everything that came
  * from documents or people is escaped, so it reads as text in any Markdown renderer.
  */
-export function composeReport(caseId: string, input: ReportInput, now = Date.now(), id: string = crypto.randomUUID()): ReportRow {
+export function composeReport(
+	caseId: string,
+	input: ReportInput,
+	now = Date.now(),
+	id: string = crypto.randomUUID()
+): ReportRow {
 	const sections: ReportRow['sections'] = [];
-	if (input.caseSummary?.trim()) sections.push({ kind: 'summary', title: 'Case summary', body: escapeMarkdown(input.caseSummary.trim()) });
+	if (input.caseSummary?.trim())
+		sections.push({ kind: 'summary', title: 'Case summary', body: escapeMarkdown(input.caseSummary.trim()) });
 	for (const p of input.passages ?? [])
-		sections.push({ kind: 'passage', title: `${p.documentName}, p. ${p.page}`, body: `${quote(p.text)}\n\n— ${escapeMarkdown(p.documentName)}, p. ${p.page}` });
+		sections.push({
+			kind: 'passage',
+			title: `${p.documentName}, p. ${p.page}`,
+			body: `${quote(p.text)}\n\n— ${escapeMarkdown(p.documentName)}, p. ${p.page}`
+		});
 	for (const a of input.answers ?? []) {
 		const sources = [...new Map(a.citations.map((c) => [c.n, c])).values()].sort((x, y) => x.n - y.n);
-		const body = [escapeMarkdown(a.answer.trim()).replace(/\\\[(\d+)\\\]/g, '[$1]'), sources.length ? `Sources:\n\n${sources.map((c) => `- ${source(c)}`).join('\n')}` : '']
+		const body = [
+			escapeMarkdown(a.answer.trim()).replace(/\\\[(\d+)\\\]/g, '[$1]'),
+			sources.length ? `Sources:\n\n${sources.map((c) => `- ${source(c)}`).join('\n')}` : ''
+		]
 			.filter(Boolean)
 			.join('\n\n');
 		sections.push({ kind: 'answer', title: a.question, body });
@@ -66,7 +82,12 @@ export function reportToMarkdown(report: ReportRow): string {
 }
 
 export function escapeHtml(text: string): string {
-	return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+	return text
+		.replace(/&/g, '&amp;')
+		.replace(/</g, '&lt;')
+		.replace(/>/g, '&gt;')
+		.replace(/"/g, '&quot;')
+		.replace(/'/g, '&#39;');
 }
 
 /** Undoes `escapeMarkdown` for display: the HTML page shows the text as the person wrote it. */
@@ -80,8 +101,10 @@ function sectionHtml(body: string): string {
 		.split(/\n{2,}/)
 		.map((block) => {
 			const lines = block.split('\n');
-			if (lines.every((l) => l.startsWith('> '))) return `<blockquote>${lines.map((l) => escapeHtml(unescapeMarkdown(l.slice(2)))).join('<br>')}</blockquote>`;
-			if (lines.every((l) => l.startsWith('- '))) return `<ul>${lines.map((l) => `<li>${escapeHtml(unescapeMarkdown(l.slice(2)))}</li>`).join('')}</ul>`;
+			if (lines.every((l) => l.startsWith('> ')))
+				return `<blockquote>${lines.map((l) => escapeHtml(unescapeMarkdown(l.slice(2)))).join('<br>')}</blockquote>`;
+			if (lines.every((l) => l.startsWith('- ')))
+				return `<ul>${lines.map((l) => `<li>${escapeHtml(unescapeMarkdown(l.slice(2)))}</li>`).join('')}</ul>`;
 			return `<p>${lines.map((l) => escapeHtml(unescapeMarkdown(l))).join('<br>')}</p>`;
 		})
 		.join('\n');
@@ -90,7 +113,9 @@ function sectionHtml(body: string): string {
 /** A standalone, print-ready HTML page (A4 margins, no scripts, every piece of text escaped). */
 export function reportToHtml(report: ReportRow): string {
 	const title = escapeHtml(report.title);
-	const sections = report.sections.map((s) => `<section class="${s.kind}">\n<h2>${escapeHtml(s.title)}</h2>\n${sectionHtml(s.body)}\n</section>`).join('\n');
+	const sections = report.sections
+		.map((s) => `<section class="${s.kind}">\n<h2>${escapeHtml(s.title)}</h2>\n${sectionHtml(s.body)}\n</section>`)
+		.join('\n');
 	return `<!doctype html>
 <html lang="en">
 <head>

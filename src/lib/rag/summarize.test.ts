@@ -27,14 +27,22 @@ describe('summaries', () => {
 
 	it('map-reduces a long document within the context window, reporting progress', async () => {
 		const engine = firstWords();
-		const chunks = Array.from({ length: 40 }, (_, i) => ({ ordinal: 39 - i, text: `chunk${39 - i} ${'filler '.repeat(60)}` }));
+		const chunks = Array.from({ length: 40 }, (_, i) => ({
+			ordinal: 39 - i,
+			text: `chunk${39 - i} ${'filler '.repeat(60)}`
+		}));
 		const progress: SummaryProgress[] = [];
 		const summary = await summarizeDocument(engine, chunks, { onProgress: (p) => progress.push(p) });
 		// Every request fits the model's context.
-		for (const request of engine.requests) expect(request.reduce((n, m) => n + Math.ceil(m.content.length / 4), 0)).toBeLessThanOrEqual(400);
+		for (const request of engine.requests)
+			expect(request.reduce((n, m) => n + Math.ceil(m.content.length / 4), 0)).toBeLessThanOrEqual(400);
 		expect(engine.requests.length).toBeGreaterThan(5);
 		expect(summary.split(' ')[0]).toBe('chunk0');
-		expect(progress.at(-1)).toMatchObject({ done: engine.requests.length, total: engine.requests.length, stage: 'reduce' });
+		expect(progress.at(-1)).toMatchObject({
+			done: engine.requests.length,
+			total: engine.requests.length,
+			stage: 'reduce'
+		});
 		for (let i = 1; i < progress.length; i++) expect(progress[i]!.done).toBeGreaterThanOrEqual(progress[i - 1]!.done);
 		const caseSummary = await summarizeCase(engine, [{ name: 'a.pdf', summary: 'x' }]);
 		expect(caseSummary).toBe('Document');
@@ -49,13 +57,23 @@ describe('summaries', () => {
 });
 
 describe('report composer', () => {
-	const citation: Citation = { n: 1, chunkId: 'c', documentId: 'd', documentName: 'Lease <final>.pdf', page: 3, start: 0, end: 4 };
+	const citation: Citation = {
+		n: 1,
+		chunkId: 'c',
+		documentId: 'd',
+		documentName: 'Lease <final>.pdf',
+		page: 3,
+		start: 0,
+		end: 4
+	};
 	const report = composeReport(
 		'case-1',
 		{
 			title: 'Smith v. Jones <draft>',
 			caseSummary: 'The tenant *did not* pay.',
-			passages: [{ documentName: 'Lease <final>.pdf', page: 3, text: 'Rent is due <script>alert(1)</script> monthly.' }],
+			passages: [
+				{ documentName: 'Lease <final>.pdf', page: 3, text: 'Rent is due <script>alert(1)</script> monthly.' }
+			],
 			answers: [{ question: 'When is rent due?', answer: 'Monthly [1].', citations: [citation] }]
 		},
 		Date.UTC(2026, 0, 2),

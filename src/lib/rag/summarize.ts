@@ -23,7 +23,11 @@ const REDUCE_INSTRUCTION =
 	'Combine the following partial summaries into one coherent summary of a few short paragraphs. Keep names, dates, amounts, obligations and claims; drop repetition. Do not add anything that is not in them.';
 
 /** Runs one request and collects the streamed text. */
-export async function complete(engine: ChatEngine, messages: readonly ChatMessage[], signal: AbortSignal | undefined): Promise<string> {
+export async function complete(
+	engine: ChatEngine,
+	messages: readonly ChatMessage[],
+	signal: AbortSignal | undefined
+): Promise<string> {
 	const controller = new AbortController();
 	const abort = () => {
 		controller.abort();
@@ -44,7 +48,11 @@ export async function complete(engine: ChatEngine, messages: readonly ChatMessag
  * Packs texts, in order, into groups whose tokens fit `budget`; a text larger than the budget is cut
  * into pieces at spaces first.
  */
-export function packTexts(texts: readonly string[], budget: number, count: (text: string) => number = estimateTokens): string[][] {
+export function packTexts(
+	texts: readonly string[],
+	budget: number,
+	count: (text: string) => number = estimateTokens
+): string[][] {
 	const pieces: string[] = [];
 	for (const text of texts) {
 		if (count(text) <= budget) {
@@ -83,7 +91,11 @@ export function packTexts(texts: readonly string[], budget: number, count: (text
  * Map-reduce summary: each group of texts that fits the context is summarised (map), then the summaries
  * are combined, group by group, until one remains (reduce). Cancelling the signal interrupts the model.
  */
-export async function summarize(engine: ChatEngine, texts: readonly string[], options: SummarizeOptions = {}): Promise<string> {
+export async function summarize(
+	engine: ChatEngine,
+	texts: readonly string[],
+	options: SummarizeOptions = {}
+): Promise<string> {
 	const count = options.countTokens ?? estimateTokens;
 	const answerTokens = options.answerTokens ?? Math.min(512, Math.floor(engine.contextTokens / 4));
 	const budget = engine.contextTokens - answerTokens - count(REDUCE_INSTRUCTION) - 32;
@@ -99,10 +111,16 @@ export async function summarize(engine: ChatEngine, texts: readonly string[], op
 	let summaries: string[] = [];
 	for (const group of groups) {
 		if (options.signal?.aborted) throw new CancelledError('The summary');
-		summaries.push(await complete(engine, [
-			{ role: 'system', content: MAP_INSTRUCTION },
-			{ role: 'user', content: group.join('\n\n') }
-		], options.signal));
+		summaries.push(
+			await complete(
+				engine,
+				[
+					{ role: 'system', content: MAP_INSTRUCTION },
+					{ role: 'user', content: group.join('\n\n') }
+				],
+				options.signal
+			)
+		);
 		done++;
 		report();
 	}
@@ -110,7 +128,11 @@ export async function summarize(engine: ChatEngine, texts: readonly string[], op
 	while (summaries.length > 1) {
 		groups = packTexts(summaries, budget, count);
 		// A round that cannot shrink (each summary alone fills the context) would loop forever: pair them up.
-		if (groups.length === summaries.length) groups = summaries.reduce<string[][]>((acc, s, i) => (i % 2 === 0 ? [...acc, [s]] : (acc.at(-1)!.push(s), acc)), []);
+		if (groups.length === summaries.length)
+			groups = summaries.reduce<string[][]>(
+				(acc, s, i) => (i % 2 === 0 ? [...acc, [s]] : (acc.at(-1)!.push(s), acc)),
+				[]
+			);
 		total = done + groups.length + (groups.length > 1 ? Math.ceil(groups.length / 4) : 0);
 		report();
 		const next: string[] = [];
@@ -119,10 +141,14 @@ export async function summarize(engine: ChatEngine, texts: readonly string[], op
 			next.push(
 				group.length === 1
 					? group[0]!
-					: await complete(engine, [
-							{ role: 'system', content: REDUCE_INSTRUCTION },
-							{ role: 'user', content: group.join('\n\n---\n\n') }
-						], options.signal)
+					: await complete(
+							engine,
+							[
+								{ role: 'system', content: REDUCE_INSTRUCTION },
+								{ role: 'user', content: group.join('\n\n---\n\n') }
+							],
+							options.signal
+						)
 			);
 			if (group.length > 1) done++;
 			report();
@@ -135,11 +161,27 @@ export async function summarize(engine: ChatEngine, texts: readonly string[], op
 }
 
 /** Summary of one document from its chunks (in reading order). */
-export function summarizeDocument(engine: ChatEngine, chunks: readonly { ordinal: number; text: string }[], options: SummarizeOptions = {}): Promise<string> {
-	return summarize(engine, [...chunks].sort((a, b) => a.ordinal - b.ordinal).map((c) => c.text), options);
+export function summarizeDocument(
+	engine: ChatEngine,
+	chunks: readonly { ordinal: number; text: string }[],
+	options: SummarizeOptions = {}
+): Promise<string> {
+	return summarize(
+		engine,
+		[...chunks].sort((a, b) => a.ordinal - b.ordinal).map((c) => c.text),
+		options
+	);
 }
 
 /** Summary of a case from its documents' summaries, each introduced by the document's name. */
-export function summarizeCase(engine: ChatEngine, documents: readonly { name: string; summary: string }[], options: SummarizeOptions = {}): Promise<string> {
-	return summarize(engine, documents.map((d) => `Document “${d.name}”: ${d.summary}`), options);
+export function summarizeCase(
+	engine: ChatEngine,
+	documents: readonly { name: string; summary: string }[],
+	options: SummarizeOptions = {}
+): Promise<string> {
+	return summarize(
+		engine,
+		documents.map((d) => `Document “${d.name}”: ${d.summary}`),
+		options
+	);
 }

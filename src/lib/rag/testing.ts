@@ -38,7 +38,8 @@ export class ScriptedEngine implements ChatEngine {
 		for (let i = 0; i < tokens.length; i++) {
 			if (signal.aborted) return;
 			if (this.failAfter !== undefined && i === this.failAfter) throw new Error('The model crashed.');
-			if (this.pauseAfter !== undefined && i === this.pauseAfter) await new Promise<void>((resolve) => (this.#release = resolve));
+			if (this.pauseAfter !== undefined && i === this.pauseAfter)
+				await new Promise<void>((resolve) => (this.#release = resolve));
 			if (signal.aborted) return;
 			await Promise.resolve();
 			yield tokens[i]!;

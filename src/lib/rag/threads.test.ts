@@ -8,8 +8,23 @@ describe('chat threads', () => {
 		const a = await createThread(db, 'c1', 'When is rent due?', 1);
 		const b = await createThread(db, 'c1', '', 2);
 		await createThread(db, 'c2', 'Other case', 3);
-		await addMessage(db, { threadId: a.id, caseId: 'c1', role: 'user', content: 'When is rent due?', citations: [], status: 'done' }, 10);
-		await addMessage(db, { threadId: a.id, caseId: 'c1', role: 'assistant', content: 'Monthly [1].', citations: [{ n: 1, chunkId: 'x', documentId: 'd', page: 2, start: 0, end: 5 }], status: 'done' }, 11);
+		await addMessage(
+			db,
+			{ threadId: a.id, caseId: 'c1', role: 'user', content: 'When is rent due?', citations: [], status: 'done' },
+			10
+		);
+		await addMessage(
+			db,
+			{
+				threadId: a.id,
+				caseId: 'c1',
+				role: 'assistant',
+				content: 'Monthly [1].',
+				citations: [{ n: 1, chunkId: 'x', documentId: 'd', page: 2, start: 0, end: 5 }],
+				status: 'done'
+			},
+			11
+		);
 		expect((await caseThreads(db, 'c1')).map((t) => t.title)).toEqual(['When is rent due?', 'New thread']);
 		expect((await threadMessages(db, a.id)).map((m) => m.role)).toEqual(['user', 'assistant']);
 		expect(await threadMessages(db, b.id)).toEqual([]);

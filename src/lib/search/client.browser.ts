@@ -4,6 +4,8 @@ let client: SearchClient | undefined;
 
 /** The page's one search worker, started on first use; its indexes stay warm for the tab's life. */
 export function searchClient(): SearchClient {
-	client ??= new SearchClient(new Worker(new URL('./search.worker.ts', import.meta.url), { type: 'module', name: 'docket-search' }));
+	client ??= new SearchClient(
+		new Worker(new URL('./search.worker.ts', import.meta.url), { type: 'module', name: 'docket-search' })
+	);
 	return client;
 }

@@ -41,7 +41,10 @@ describe('CpuVectorIndex is exact against a float64 brute force', () => {
 	] as const) {
 		it(`${name} data, k = 1, 10, 50 (recall@k = 1.0, same order and scores)`, () => {
 			const { index, ids, flat } = build([...vectors], dim);
-			const queries = [...randomVectors(5, dim, 99), ...vectors.slice(0, 5).map((v) => normalize(Array.from(v, (x, j) => x + (j % 3) * 0.01)))];
+			const queries = [
+				...randomVectors(5, dim, 99),
+				...vectors.slice(0, 5).map((v) => normalize(Array.from(v, (x, j) => x + (j % 3) * 0.01)))
+			];
 			for (const query of queries)
 				for (const k of [1, 10, 50]) {
 					const got = index.searchSync(query, k);
@@ -91,7 +94,8 @@ describe('CpuVectorIndex is exact against a float64 brute force', () => {
 		const vectors = randomVectors(400, dim, 21);
 		const ids = vectors.map((_, i) => `c${String(i).padStart(4, '0')}`);
 		const index = new CpuVectorIndex(dim);
-		for (let start = 0; start < 400; start += 37) index.add(ids.slice(start, start + 37), vectors.slice(start, start + 37));
+		for (let start = 0; start < 400; start += 37)
+			index.add(ids.slice(start, start + 37), vectors.slice(start, start + 37));
 		const query = randomVectors(1, dim, 22)[0]!;
 		expect(index.searchSync(query, 10)).toEqual(bruteForceTopK(flatten(vectors, dim), ids, dim, query, 10));
 	});

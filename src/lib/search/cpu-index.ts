@@ -38,7 +38,8 @@ export class CpuVectorIndex implements VectorSearchIndex {
 	lastCandidates = 0;
 
 	constructor(dim: number, options: { scanner?: Int8Scanner } = {}) {
-		if (!Number.isInteger(dim) || dim <= 0) throw new InvalidInputError(`A vector index needs a positive dimension, not ${dim}.`);
+		if (!Number.isInteger(dim) || dim <= 0)
+			throw new InvalidInputError(`A vector index needs a positive dimension, not ${dim}.`);
 		this.dim = dim;
 		this.stride = paddedDim(dim);
 		this.#scanner = options.scanner ?? createInt8Scanner();
@@ -86,7 +87,8 @@ export class CpuVectorIndex implements VectorSearchIndex {
 		const { dim, stride } = this;
 		for (let n = 0; n < ids.length; n++) {
 			const raw = vectors[n]!;
-			if (raw.length !== dim) throw new InvalidInputError(`A ${raw.length}-dimensional vector cannot join a ${dim}-dimensional index.`);
+			if (raw.length !== dim)
+				throw new InvalidInputError(`A ${raw.length}-dimensional vector cannot join a ${dim}-dimensional index.`);
 			const v = unitOrNormalized(raw);
 			const i = this.size;
 			this.#floats.set(v, i * dim);
@@ -126,7 +128,8 @@ export class CpuVectorIndex implements VectorSearchIndex {
 
 	searchSync(query: Float32Array, k: number): VectorHit[] {
 		const { dim, stride, size } = this;
-		if (query.length !== dim) throw new InvalidInputError(`The query has ${query.length} dimensions; this index holds ${dim}.`);
+		if (query.length !== dim)
+			throw new InvalidInputError(`The query has ${query.length} dimensions; this index holds ${dim}.`);
 		k = Math.floor(k);
 		if (size === 0 || k <= 0) return [];
 		const x = unitOrNormalized(query);

@@ -16,7 +16,12 @@ interface Qa {
 }
 
 /** Fraction of questions with an answer page among the first 10 distinct pages of the results. */
-async function recallByPage(backend: SearchBackend, qa: Qa, mode: SearchMode, embedder?: HashingEmbedder): Promise<number> {
+async function recallByPage(
+	backend: SearchBackend,
+	qa: Qa,
+	mode: SearchMode,
+	embedder?: HashingEmbedder
+): Promise<number> {
 	let found = 0;
 	for (const q of qa.questions) {
 		const response = await searchCase(backend, q.question, { k: 50, mode, ...(embedder ? { embedder } : {}) });
@@ -27,34 +32,61 @@ async function recallByPage(backend: SearchBackend, qa: Qa, mode: SearchMode, em
 	return found / qa.questions.length;
 }
 
-describe.skipIf(!available)(`retrieval eval on Free Culture${available ? '' : ' (skipped: ../shared/eval/freeculture-qa.json or the corpus is missing)'}`, () => {
-	it('lexical recall@10 by page ≥ 0.75, hybrid reported, misspellings get the right "did you mean"', { timeout: 120_000 }, async () => {
-		const qa = JSON.parse(readFileSync(QA, 'utf8')) as Qa;
-		const ingested = await ingestFile(PDF);
-		expect(ingested.extraction.status).toBe('indexed');
-		const chunks: PassageSource[] = ingested.chunks.map((c) => ({ id: `fc:${c.ordinal}`, documentId: 'fc', page: c.page, start: c.start, end: c.end, text: c.text }));
-		const byId = new Map(chunks.map((c) => [c.id, c]));
-		const text = FullTextIndex.empty();
-		text.add(chunks);
-		const backend: SearchBackend = { text, chunks: (ids) => Promise.resolve(ids.map((id) => byId.get(id))) };
+describe.skipIf(!available)(
+	`retrieval eval on Free Culture${available ? '' : ' (skipped: ../shared/eval/freeculture-qa.json or the corpus is missing)'}`,
+	() => {
+		it(
+			'lexical recall@10 by page ≥ 0.75, hybrid reported, misspellings get the right "did you mean"',
+			{ timeout: 120_000 },
+			async () => {
+				const qa = JSON.parse(readFileSync(QA, 'utf8')) as Qa;
+				const ingested = await ingestFile(PDF);
+				expect(ingested.extraction.status).toBe('indexed');
+				const chunks: PassageSource[] = ingested.chunks.map((c) => ({
+					id: `fc:${c.ordinal}`,
+					documentId: 'fc',
+					page: c.page,
+					start: c.start,
+					end: c.end,
+					text: c.text
+				}));
+				const byId = new Map(chunks.map((c) => [c.id, c]));
+				const text = FullTextIndex.empty();
+				text.add(chunks);
+				const backend: SearchBackend = { text, chunks: (ids) => Promise.resolve(ids.map((id) => byId.get(id))) };
 
-		const lexical = await recallByPage(backend, qa, 'lexical');
+				const lexical = await recallByPage(backend, qa, 'lexical');
 
-		// No real embedding model can be loaded here: the hashing test embedder stands in, so this number
-		// says that fusion works end to end, not how good semantic retrieval is.
-		const embedder = new HashingEmbedder(256);
-		const vectors = new CpuVectorIndex(embedder.dim);
-		vectors.add(chunks.map((c) => c.id), await embedder.embed(chunks.map((c) => c.text)));
-		const hybrid = await recallByPage({ ...backend, vectors: (q, k) => vectors.search(q, k) }, qa, 'hybrid', embedder);
-		console.log(`freeculture eval: ${qa.questions.length} questions, ${chunks.length} chunks; lexical recall@10 by page ${lexical.toFixed(2)}, hybrid (hashing test embedder) ${hybrid.toFixed(2)}`);
-		expect(lexical).toBeGreaterThanOrEqual(0.75);
+				// No real embedding model can be loaded here: the hashing test embedder stands in, so this number
+				// says that fusion works end to end, not how good semantic retrieval is.
+				const embedder = new HashingEmbedder(256);
+				const vectors = new CpuVectorIndex(embedder.dim);
+				vectors.add(
+					chunks.map((c) => c.id),
+					await embedder.embed(chunks.map((c) => c.text))
+				);
+				const hybrid = await recallByPage(
+					{ ...backend, vectors: (q, k) => vectors.search(q, k) },
+					qa,
+					'hybrid',
+					embedder
+				);
+				console.log(
+					`freeculture eval: ${qa.questions.length} questions, ${chunks.length} chunks; lexical recall@10 by page ${lexical.toFixed(2)}, hybrid (hashing test embedder) ${hybrid.toFixed(2)}`
+				);
+				expect(lexical).toBeGreaterThanOrEqual(0.75);
 
-		for (const m of qa.misspellings) {
-			const response = await searchCase(backend, m.query, { k: 10 });
-			expect(response.suggestion, m.id).toBeDefined();
-			expect(response.suggestion!.split(/\s+/), m.id).toContain(m.correct);
-			const corrected = await searchCase(backend, response.suggestion!, { k: 10 });
-			expect(corrected.results.some((r) => m.pages.includes(r.page)), m.id).toBe(true);
-		}
-	});
-});
+				for (const m of qa.misspellings) {
+					const response = await searchCase(backend, m.query, { k: 10 });
+					expect(response.suggestion, m.id).toBeDefined();
+					expect(response.suggestion!.split(/\s+/), m.id).toContain(m.correct);
+					const corrected = await searchCase(backend, response.suggestion!, { k: 10 });
+					expect(
+						corrected.results.some((r) => m.pages.includes(r.page)),
+						m.id
+					).toBe(true);
+				}
+			}
+		);
+	}
+);

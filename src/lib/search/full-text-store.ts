@@ -3,7 +3,14 @@ import type { ChunkRow } from '../db/schema.ts';
 import { FullTextIndex, type IndexedChunk } from './full-text.ts';
 
 function indexed(chunk: ChunkRow): IndexedChunk {
-	return { id: chunk.id, documentId: chunk.documentId, page: chunk.page, text: chunk.text, start: chunk.start, end: chunk.end };
+	return {
+		id: chunk.id,
+		documentId: chunk.documentId,
+		page: chunk.page,
+		text: chunk.text,
+		start: chunk.start,
+		end: chunk.end
+	};
 }
 
 interface Entry {
@@ -79,12 +86,20 @@ export class CaseTextStore {
 	}
 
 	async #persist(caseId: string, entry: Entry): Promise<void> {
-		await this.#db.searchIndexes.put({ caseId, data: entry.index.toJSON(), documentIds: [...entry.documentIds], updatedAt: Date.now() });
+		await this.#db.searchIndexes.put({
+			caseId,
+			data: entry.index.toJSON(),
+			documentIds: [...entry.documentIds],
+			updatedAt: Date.now()
+		});
 	}
 
 	#serial<T>(caseId: string, work: () => Promise<T>): Promise<T> {
 		const run = (this.#writes.get(caseId) ?? Promise.resolve()).then(work);
-		this.#writes.set(caseId, run.catch(() => undefined));
+		this.#writes.set(
+			caseId,
+			run.catch(() => undefined)
+		);
 		return run;
 	}
 

@@ -20,11 +20,17 @@ const texts: Record<string, string[]> = {
 		'The chickens died of fright when the airplanes flew low over the Causby farm.',
 		'Causby sued the United States for trespass; the Supreme Court agreed in part.'
 	],
-	memo: ['Copyright protects original works of authorship.', 'Copyrighted works may be used under fair use.', 'The copyright term was extended by Congress.']
+	memo: [
+		'Copyright protects original works of authorship.',
+		'Copyrighted works may be used under fair use.',
+		'The copyright term was extended by Congress.'
+	]
 };
 
 function chunks(): IndexedChunk[] {
-	return Object.entries(texts).flatMap(([doc, list]) => list.map((text, i) => ({ id: `${doc}-${i}`, documentId: doc, page: i + 1, text, start: 0, end: text.length })));
+	return Object.entries(texts).flatMap(([doc, list]) =>
+		list.map((text, i) => ({ id: `${doc}-${i}`, documentId: doc, page: i + 1, text, start: 0, end: text.length }))
+	);
 }
 
 function backendOf(index: FullTextIndex, extra: Partial<Parameters<typeof searchCase>[0]> = {}) {
@@ -54,7 +60,12 @@ describe('FullTextIndex', () => {
 		const index = FullTextIndex.empty();
 		index.add(chunks());
 		const hits = index.search('tenant pays rent');
-		expect(hits.map((h) => h.id).slice(0, 2).sort()).toEqual(['lease-0', 'lease-1']);
+		expect(
+			hits
+				.map((h) => h.id)
+				.slice(0, 2)
+				.sort()
+		).toEqual(['lease-0', 'lease-1']);
 		expect(hits[0]).toMatchObject({ documentId: 'lease' });
 		expect(index.search('the of and')).toEqual([]);
 		// A limit returns the head of the full ordering.
@@ -67,18 +78,31 @@ describe('FullTextIndex', () => {
 		const index = FullTextIndex.empty();
 		index.add(chunks());
 		const byId = new Map(chunks().map((c) => [c.id, c.text]));
-		expect(index.search('"pay rent"', { textOf: (id) => byId.get(id) }).map((h) => h.id).sort()).toEqual(['lease-0', 'lease-1']);
+		expect(
+			index
+				.search('"pay rent"', { textOf: (id) => byId.get(id) })
+				.map((h) => h.id)
+				.sort()
+		).toEqual(['lease-0', 'lease-1']);
 		// The same words out of order are not the phrase.
 		expect(index.search('"rent pay"', { textOf: (id) => byId.get(id) })).toEqual([]);
 		expect(index.search('copyr*').map((h) => h.documentId)).toEqual(['memo', 'memo', 'memo']);
-		expect(index.search('airplan*', { documentIds: ['letter'] }).map((h) => h.id).sort()).toEqual(['letter-0', 'letter-1']);
+		expect(
+			index
+				.search('airplan*', { documentIds: ['letter'] })
+				.map((h) => h.id)
+				.sort()
+		).toEqual(['letter-0', 'letter-1']);
 		expect(index.search('airplan*', { documentIds: ['lease'] })).toEqual([]);
 	});
 
 	it('suggests a common spelling for a word that matches nothing, keeping the rest of the query', () => {
 		const index = FullTextIndex.empty();
 		index.add(chunks());
-		expect(index.suggest('Causbey chickens')).toEqual({ query: 'Causby chickens', corrections: [{ word: 'causbey', suggestion: 'causby' }] });
+		expect(index.suggest('Causbey chickens')).toEqual({
+			query: 'Causby chickens',
+			corrections: [{ word: 'causbey', suggestion: 'causby' }]
+		});
 		expect(index.suggest('tenant rent')).toBeUndefined();
 		expect(index.suggest('zzzzqqq')).toBeUndefined();
 	});
@@ -131,7 +155,12 @@ describe('hybrid search', () => {
 		const backend = backendOf(index, { vectors: (q: Float32Array, k: number) => vectorIndex.search(q, k) });
 		const semantic = await searchCase(backend, 'chickens airplanes', { mode: 'semantic', embedder, k: 1 });
 		expect(semantic.results[0]!.id).toBe('letter-1');
-		const hybrid = await searchCase(backend, 'landlord terminate lease', { mode: 'hybrid', embedder, k: 3, documentIds: ['lease'] });
+		const hybrid = await searchCase(backend, 'landlord terminate lease', {
+			mode: 'hybrid',
+			embedder,
+			k: 3,
+			documentIds: ['lease']
+		});
 		expect(hybrid.results[0]!.id).toBe('lease-1');
 		expect(hybrid.results.every((r) => r.documentId === 'lease')).toBe(true);
 	});
@@ -141,7 +170,17 @@ describe('CaseTextStore', () => {
 	it('indexes documents as they arrive, persists, and reloads without re-indexing', async () => {
 		const db = await freshDatabase();
 		const rows = (doc: string): ChunkRow[] =>
-			texts[doc]!.map((text, i) => ({ id: `${doc}-${i}`, caseId: 'case-1', documentId: doc, ordinal: i, page: i + 1, start: 0, end: text.length, text, rev: 0 }));
+			texts[doc]!.map((text, i) => ({
+				id: `${doc}-${i}`,
+				caseId: 'case-1',
+				documentId: doc,
+				ordinal: i,
+				page: i + 1,
+				start: 0,
+				end: text.length,
+				text,
+				rev: 0
+			}));
 		await db.chunks.bulkPut(rows('lease'));
 		const store = new CaseTextStore(db);
 		expect((await store.get('case-1')).size).toBe(3);
@@ -159,7 +198,12 @@ describe('CaseTextStore', () => {
 		expect(index.size).toBe(9);
 		expect(index.search('causby').length).toBe(3);
 
-		const result = await searchStoredCase(db, { text: reloaded, vectors: new CaseVectorStore(db) }, 'case-1', '"fair use"');
+		const result = await searchStoredCase(
+			db,
+			{ text: reloaded, vectors: new CaseVectorStore(db) },
+			'case-1',
+			'"fair use"'
+		);
 		expect(result.results.map((r) => r.id)).toEqual(['memo-1']);
 
 		await reloaded.removeDocument('case-1', 'letter', rows('letter'));

@@ -77,7 +77,12 @@ export class FullTextIndex {
 	#termCounts = new Map<string, number>();
 	#fuse: Fuse<{ word: string; count: number }> | undefined;
 
-	private constructor(search: MiniSearch<IndexedChunk>, pages: MiniSearch<IndexedChunk>, vocabulary: Map<string, number>, terms?: Map<string, number>) {
+	private constructor(
+		search: MiniSearch<IndexedChunk>,
+		pages: MiniSearch<IndexedChunk>,
+		vocabulary: Map<string, number>,
+		terms?: Map<string, number>
+	) {
 		this.#search = search;
 		this.#pages = pages;
 		this.#vocabulary = vocabulary;
@@ -97,15 +102,29 @@ export class FullTextIndex {
 
 	static fromJSON(data: string): FullTextIndex {
 		const parsed: unknown = JSON.parse(data);
-		if (typeof parsed !== 'object' || parsed === null || !('format' in parsed) || parsed.format !== FORMAT || !('index' in parsed) || !('pages' in parsed) || !('vocabulary' in parsed))
-			throw new InvalidInputError('The stored search index has an unknown format.', 'It will be rebuilt from the case’s documents.');
+		if (
+			typeof parsed !== 'object' ||
+			parsed === null ||
+			!('format' in parsed) ||
+			parsed.format !== FORMAT ||
+			!('index' in parsed) ||
+			!('pages' in parsed) ||
+			!('vocabulary' in parsed)
+		)
+			throw new InvalidInputError(
+				'The stored search index has an unknown format.',
+				'It will be rebuilt from the case’s documents.'
+			);
 		const vocabulary = new Map<string, number>();
 		if (Array.isArray(parsed.vocabulary))
 			for (const entry of parsed.vocabulary as unknown[])
-				if (Array.isArray(entry) && typeof entry[0] === 'string' && typeof entry[1] === 'number') vocabulary.set(entry[0], entry[1]);
+				if (Array.isArray(entry) && typeof entry[0] === 'string' && typeof entry[1] === 'number')
+					vocabulary.set(entry[0], entry[1]);
 		const terms = new Map<string, number>();
 		if ('terms' in parsed && Array.isArray(parsed.terms))
-			for (const entry of parsed.terms as unknown[]) if (Array.isArray(entry) && typeof entry[0] === 'string' && typeof entry[1] === 'number') terms.set(entry[0], entry[1]);
+			for (const entry of parsed.terms as unknown[])
+				if (Array.isArray(entry) && typeof entry[0] === 'string' && typeof entry[1] === 'number')
+					terms.set(entry[0], entry[1]);
 		return new FullTextIndex(
 			MiniSearch.loadJSON(JSON.stringify(parsed.index), MINISEARCH_OPTIONS),
 			MiniSearch.loadJSON(JSON.stringify(parsed.pages), MINISEARCH_OPTIONS),
@@ -115,7 +134,13 @@ export class FullTextIndex {
 	}
 
 	toJSON(): string {
-		return JSON.stringify({ format: FORMAT, index: this.#search, pages: this.#pages, vocabulary: [...this.#vocabulary], terms: [...this.#termCounts] });
+		return JSON.stringify({
+			format: FORMAT,
+			index: this.#search,
+			pages: this.#pages,
+			vocabulary: [...this.#vocabulary],
+			terms: [...this.#termCounts]
+		});
 	}
 
 	get size(): number {
@@ -178,7 +203,10 @@ export class FullTextIndex {
 	 * Chunks matching the query, best first (ties by id). Quoted phrases must appear in the chunk; pass
 	 * `textOf` to check word order as well, or leave it out to check only that their words all occur.
 	 */
-	search(query: string | ParsedQuery, options: { limit?: number; documentIds?: readonly string[]; textOf?: (id: string) => string | undefined } = {}): TextHit[] {
+	search(
+		query: string | ParsedQuery,
+		options: { limit?: number; documentIds?: readonly string[]; textOf?: (id: string) => string | undefined } = {}
+	): TextHit[] {
 		const parsed = typeof query === 'string' ? parseQuery(query) : query;
 		const phraseTerms = parsed.phrases.map((p) => p.map(indexTerm).filter((t): t is string => t !== null));
 		const all = [...parsed.terms, ...phraseTerms.flat()];
@@ -202,7 +230,8 @@ export class FullTextIndex {
 			...(needsFilter
 				? {
 						filter: (result: SearchResult) =>
-							(!documents || documents.has(String(result['documentId']))) && phraseTerms.every((phrase) => phrase.every((t) => result.terms.includes(t)))
+							(!documents || documents.has(String(result['documentId']))) &&
+							phraseTerms.every((phrase) => phrase.every((t) => result.terms.includes(t)))
 					}
 				: {})
 		});
@@ -220,13 +249,16 @@ export class FullTextIndex {
 		for (const r of results) chunkMax = Math.max(chunkMax, r.score);
 		const scored = results.map((r) => ({
 			r,
-			score: r.score / chunkMax + (PAGE_WEIGHT * (pageScores.get(`${String(r['documentId'])}#${Number(r['page'])}`) ?? 0)) / pageMax
+			score:
+				r.score / chunkMax +
+				(PAGE_WEIGHT * (pageScores.get(`${String(r['documentId'])}#${Number(r['page'])}`) ?? 0)) / pageMax
 		}));
 		const before = (a: { r: SearchResult; score: number }, b: { r: SearchResult; score: number }) =>
 			a.score !== b.score ? b.score - a.score : String(a.r.id) < String(b.r.id) ? -1 : 1;
 		// With a limit and no phrase to check, only the best `limit` need ordering.
 		const checking = options.textOf !== undefined && parsed.phrases.length > 0;
-		const ordered = options.limit !== undefined && !checking ? best(scored, options.limit, before) : scored.sort(before);
+		const ordered =
+			options.limit !== undefined && !checking ? best(scored, options.limit, before) : scored.sort(before);
 		const hits: TextHit[] = [];
 		for (const { r, score } of ordered) {
 			if (checking) {
@@ -257,7 +289,10 @@ export class FullTextIndex {
 		if (corrections.length === 0) return undefined;
 		let corrected = query;
 		for (const { word, suggestion } of corrections) {
-			corrected = corrected.replace(new RegExp(`(?<![\\p{L}\\p{N}])${escapeRegExp(word)}(?![\\p{L}\\p{N}])`, 'giu'), (original) => matchCase(original, suggestion));
+			corrected = corrected.replace(
+				new RegExp(`(?<![\\p{L}\\p{N}])${escapeRegExp(word)}(?![\\p{L}\\p{N}])`, 'giu'),
+				(original) => matchCase(original, suggestion)
+			);
 			// Folded words with diacritics may not appear verbatim; fall back to a token-wise rewrite.
 			if (corrected === query) corrected = rewriteFolded(corrected, word, suggestion);
 		}
@@ -331,7 +366,9 @@ function best<T>(items: readonly T[], limit: number, before: (a: T, b: T) => num
 
 /** Optimal string alignment distance (Levenshtein plus adjacent transpositions). */
 export function editDistance(a: string, b: string): number {
-	const rows: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+	const rows: number[][] = Array.from({ length: a.length + 1 }, (_, i) =>
+		Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0))
+	);
 	for (let i = 1; i <= a.length; i++)
 		for (let j = 1; j <= b.length; j++) {
 			const cost = a[i - 1] === b[j - 1] ? 0 : 1;
@@ -349,7 +386,8 @@ function escapeRegExp(s: string): string {
 /** Keeps the capitalisation the person typed: "Causbey" → "Causby", "SARNOV" → "SARNOFF". */
 function matchCase(original: string, suggestion: string): string {
 	if (original.length > 1 && original === original.toUpperCase()) return suggestion.toUpperCase();
-	if (original[0] !== undefined && original[0] === original[0].toUpperCase()) return suggestion[0]!.toUpperCase() + suggestion.slice(1);
+	if (original[0] !== undefined && original[0] === original[0].toUpperCase())
+		return suggestion[0]!.toUpperCase() + suggestion.slice(1);
 	return suggestion;
 }
 

@@ -35,7 +35,10 @@ describe('GpuVectorIndex (WGSL on SwiftShader) is exact against a float64 brute 
 				gpu.add(ids.slice(0, 700), vectors.slice(0, 700));
 				gpu.add(ids.slice(700), vectors.slice(700));
 				const flat = flatten(vectors, dim);
-				const queries = [...randomVectors(3, dim, 7), normalize(Array.from(vectors[10]!, (x, j) => x + (j % 2) * 0.01))];
+				const queries = [
+					...randomVectors(3, dim, 7),
+					normalize(Array.from(vectors[10]!, (x, j) => x + (j % 2) * 0.01))
+				];
 				for (const k of [1, 10, 64]) {
 					const got = await gpu.searchBatch(queries, k);
 					got.forEach((hits, q) => expect(hits).toEqual(bruteForceTopK(flat, ids, dim, queries[q]!, k)));
@@ -78,7 +81,15 @@ describe('CaseVectorStore with the GPU path', () => {
 		const db = await freshDatabase();
 		const vectors = randomVectors(400, dim, 31);
 		await db.vectors.bulkPut(
-			vectors.map((vector, i) => ({ id: `v${i}:m`, chunkId: `v${String(i).padStart(3, '0')}`, caseId: 'c', documentId: 'd', modelId: 'm', dim, vector }))
+			vectors.map((vector, i) => ({
+				id: `v${i}:m`,
+				chunkId: `v${String(i).padStart(3, '0')}`,
+				caseId: 'c',
+				documentId: 'd',
+				modelId: 'm',
+				dim,
+				vector
+			}))
 		);
 		const gpuStore = new CaseVectorStore(db, { gpu: { gpu: await nodeGpu(), shaders: nodeShaderSource } });
 		const cpuStore = new CaseVectorStore(db);

@@ -61,7 +61,13 @@ export class GpuVectorIndex implements VectorSearchIndex {
 	/** How many rows the last search re-ranked (all queries together). */
 	lastCandidates = 0;
 
-	private constructor(device: GPUDevice, dim: number, scores: GPUComputePipeline, topk: GPUShaderModule, filter: GPUShaderModule) {
+	private constructor(
+		device: GPUDevice,
+		dim: number,
+		scores: GPUComputePipeline,
+		topk: GPUShaderModule,
+		filter: GPUShaderModule
+	) {
 		this.#device = device;
 		this.dim = dim;
 		this.#dim4 = Math.ceil(dim / 4);
@@ -75,13 +81,22 @@ export class GpuVectorIndex implements VectorSearchIndex {
 	}
 
 	static async create(gpu: GPU | undefined, shaders: ShaderSource, dim: number): Promise<GpuVectorIndex> {
-		if (!Number.isInteger(dim) || dim <= 0) throw new InvalidInputError(`A vector index needs a positive dimension, not ${dim}.`);
-		const [scoresCode, topkCode, filterCode] = await Promise.all([shaders('vector-scores'), shaders('vector-topk'), shaders('vector-filter')]);
+		if (!Number.isInteger(dim) || dim <= 0)
+			throw new InvalidInputError(`A vector index needs a positive dimension, not ${dim}.`);
+		const [scoresCode, topkCode, filterCode] = await Promise.all([
+			shaders('vector-scores'),
+			shaders('vector-topk'),
+			shaders('vector-filter')
+		]);
 		const device = await acquireDevice(gpu);
 		device.pushErrorScope('validation');
 		const scores = await device.createComputePipelineAsync({
 			layout: 'auto',
-			compute: { module: device.createShaderModule({ code: scoresCode }), entryPoint: 'main', constants: { WORKGROUP_SIZE, DIM4: Math.ceil(dim / 4) } }
+			compute: {
+				module: device.createShaderModule({ code: scoresCode }),
+				entryPoint: 'main',
+				constants: { WORKGROUP_SIZE, DIM4: Math.ceil(dim / 4) }
+			}
 		});
 		const topk = device.createShaderModule({ code: topkCode });
 		const filter = device.createShaderModule({ code: filterCode });
@@ -109,7 +124,8 @@ export class GpuVectorIndex implements VectorSearchIndex {
 		this.#assertAlive();
 		const { dim } = this;
 		const unit = vectors.map((v) => {
-			if (v.length !== dim) throw new InvalidInputError(`A ${v.length}-dimensional vector cannot join a ${dim}-dimensional index.`);
+			if (v.length !== dim)
+				throw new InvalidInputError(`A ${v.length}-dimensional vector cannot join a ${dim}-dimensional index.`);
 			return unitOrNormalized(v);
 		});
 		const start = this.size;
@@ -123,13 +139,18 @@ export class GpuVectorIndex implements VectorSearchIndex {
 		while (next < unit.length) {
 			let shard = this.#shards.at(-1);
 			if (!shard || shard.rows === this.#shardRows) {
-				shard = { buffer: this.#allocate(Math.min(this.#shardRows, Math.max(1024, unit.length - next))), capacity: 0, rows: 0 };
+				shard = {
+					buffer: this.#allocate(Math.min(this.#shardRows, Math.max(1024, unit.length - next))),
+					capacity: 0,
+					rows: 0
+				};
 				shard.capacity = shard.buffer.size / (this.#dim4 * 16);
 				this.#shards.push(shard);
 			}
 			const room = this.#shardRows - shard.rows;
 			const take = Math.min(room, unit.length - next);
-			if (shard.rows + take > shard.capacity) this.#growShard(shard, Math.min(this.#shardRows, Math.max(shard.rows + take, shard.capacity * 2)));
+			if (shard.rows + take > shard.capacity)
+				this.#growShard(shard, Math.min(this.#shardRows, Math.max(shard.rows + take, shard.capacity * 2)));
 			const padded = new Float32Array(take * this.#dim4 * 4);
 			for (let i = 0; i < take; i++) padded.set(unit[next + i]!, i * this.#dim4 * 4);
 			this.#device.queue.writeBuffer(shard.buffer, shard.rows * this.#dim4 * 16, padded);
@@ -181,16 +202,25 @@ export class GpuVectorIndex implements VectorSearchIndex {
 	async #searchBatch(rawQueries: readonly Float32Array[], k: number): Promise<VectorHit[][]> {
 		this.#assertAlive();
 		const { dim } = this;
-		for (const q of rawQueries) if (q.length !== dim) throw new InvalidInputError(`The query has ${q.length} dimensions; this index holds ${dim}.`);
+		for (const q of rawQueries)
+			if (q.length !== dim)
+				throw new InvalidInputError(`The query has ${q.length} dimensions; this index holds ${dim}.`);
 		const queries = rawQueries.map(unitOrNormalized);
 		k = Math.floor(k);
 		const n = this.size;
 		if (n === 0 || k <= 0 || queries.length === 0) return queries.map(() => []);
 		if (k >= n) {
 			this.lastCandidates = n * queries.length;
-			return queries.map((x) => this.#rerank(Array.from({ length: n }, (_, i) => i), x, k));
+			return queries.map((x) =>
+				this.#rerank(
+					Array.from({ length: n }, (_, i) => i),
+					x,
+					k
+				)
+			);
 		}
-		if (k > GPU_MAX_K) throw new InvalidInputError(`The GPU path returns at most ${GPU_MAX_K} results; use the CPU path for more.`);
+		if (k > GPU_MAX_K)
+			throw new InvalidInputError(`The GPU path returns at most ${GPU_MAX_K} results; use the CPU path for more.`);
 		const device = this.#device;
 		device.pushErrorScope('validation');
 		const created: GPUBuffer[] = [];
@@ -246,7 +276,8 @@ export class GpuVectorIndex implements VectorSearchIndex {
 			let implicit = true;
 			for (;;) {
 				const segments = Math.ceil(length / SEGMENT);
-				if (Math.ceil(segments / TOPK_WORKGROUP_SIZE) > maxGroups || Q > maxGroups) throw new InvalidInputError('Too many vectors or queries for one GPU search; use the CPU path.');
+				if (Math.ceil(segments / TOPK_WORKGROUP_SIZE) > maxGroups || Q > maxGroups)
+					throw new InvalidInputError('Too many vectors or queries for one GPU search; use the CPU path.');
 				const outStride = segments * k;
 				const keysOut = buffer(Q * outStride * 4, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC);
 				const rowsOut = buffer(Q * outStride * 4, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC);
@@ -262,7 +293,10 @@ export class GpuVectorIndex implements VectorSearchIndex {
 							{ binding: 1, resource: { buffer: rows } },
 							{ binding: 2, resource: { buffer: keysOut } },
 							{ binding: 3, resource: { buffer: rowsOut } },
-							{ binding: 4, resource: { buffer: uniform(new Uint32Array([length, inStride, outStride, segments]).buffer) } }
+							{
+								binding: 4,
+								resource: { buffer: uniform(new Uint32Array([length, inStride, outStride, segments]).buffer) }
+							}
 						]
 					})
 				);
@@ -316,7 +350,9 @@ export class GpuVectorIndex implements VectorSearchIndex {
 				const error = await device.popErrorScope();
 				if (error) throw new GpuValidationError(error.message);
 				this.#assertAlive();
-				return queries.map((x, q) => this.#rerank(candidateData!.subarray(q * capacity, q * capacity + countData![q]!), x, k));
+				return queries.map((x, q) =>
+					this.#rerank(candidateData!.subarray(q * capacity, q * capacity + countData![q]!), x, k)
+				);
 			}
 		} catch (error) {
 			await device.popErrorScope().catch(() => null);
@@ -328,9 +364,16 @@ export class GpuVectorIndex implements VectorSearchIndex {
 	}
 
 	/** Copies buffers into one staging buffer, submits, and maps it once (each map is a round trip). */
-	async #readMany(encoder: GPUCommandEncoder, sources: readonly GPUBuffer[], created: GPUBuffer[]): Promise<Uint32Array[]> {
+	async #readMany(
+		encoder: GPUCommandEncoder,
+		sources: readonly GPUBuffer[],
+		created: GPUBuffer[]
+	): Promise<Uint32Array[]> {
 		const total = sources.reduce((n, b) => n + b.size, 0);
-		const staging = this.#device.createBuffer({ size: total, usage: GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ });
+		const staging = this.#device.createBuffer({
+			size: total,
+			usage: GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ
+		});
 		created.push(staging);
 		let offset = 0;
 		for (const source of sources) {
@@ -355,7 +398,11 @@ export class GpuVectorIndex implements VectorSearchIndex {
 		if (!pipeline) {
 			pipeline = this.#device.createComputePipeline({
 				layout: 'auto',
-				compute: { module: this.#shaders.topk, entryPoint: 'main', constants: { WORKGROUP_SIZE: TOPK_WORKGROUP_SIZE, SEGMENT, K: k, IMPLICIT_ROWS: implicit ? 1 : 0 } }
+				compute: {
+					module: this.#shaders.topk,
+					entryPoint: 'main',
+					constants: { WORKGROUP_SIZE: TOPK_WORKGROUP_SIZE, SEGMENT, K: k, IMPLICIT_ROWS: implicit ? 1 : 0 }
+				}
 			});
 			cache.set(k, pipeline);
 		}
@@ -368,7 +415,11 @@ export class GpuVectorIndex implements VectorSearchIndex {
 		if (!pipeline) {
 			pipeline = this.#device.createComputePipeline({
 				layout: 'auto',
-				compute: { module: this.#shaders.filter, entryPoint: 'main', constants: { WORKGROUP_SIZE, CAPACITY: capacity, K: k } }
+				compute: {
+					module: this.#shaders.filter,
+					entryPoint: 'main',
+					constants: { WORKGROUP_SIZE, CAPACITY: capacity, K: k }
+				}
 			});
 			this.#filters.set(key, pipeline);
 		}

@@ -49,9 +49,13 @@ export const RRF_K = 60;
 export class ModelNeededError extends DocketError {
 	override name = 'ModelNeededError';
 	constructor(mode: SearchMode) {
-		super('invalid-input', `${mode === 'semantic' ? 'Semantic' : 'Hybrid'} search needs an embedding model, and none is loaded.`, {
-			action: 'Load an embedding model in Settings › Models, or search in lexical mode.'
-		});
+		super(
+			'invalid-input',
+			`${mode === 'semantic' ? 'Semantic' : 'Hybrid'} search needs an embedding model, and none is loaded.`,
+			{
+				action: 'Load an embedding model in Settings › Models, or search in lexical mode.'
+			}
+		);
 	}
 }
 
@@ -59,16 +63,25 @@ export class ModelNeededError extends DocketError {
 export function reciprocalRankFusion(lists: readonly (readonly string[])[]): { id: string; score: number }[] {
 	const scores = new Map<string, number>();
 	for (const list of lists) list.forEach((id, i) => scores.set(id, (scores.get(id) ?? 0) + 1 / (RRF_K + i + 1)));
-	return [...scores].map(([id, score]) => ({ id, score })).sort((a, b) => (a.score !== b.score ? b.score - a.score : a.id < b.id ? -1 : 1));
+	return [...scores]
+		.map(([id, score]) => ({ id, score }))
+		.sort((a, b) => (a.score !== b.score ? b.score - a.score : a.id < b.id ? -1 : 1));
 }
 
 /** Ranges of `text` whose words match the query's terms, prefixes or phrase words. */
 export function highlightRanges(text: string, query: ParsedQuery): [number, number][] {
-	const terms = new Set([...query.terms, ...query.phrases.flat().map(indexTerm).filter((t): t is string => t !== null)]);
+	const terms = new Set([
+		...query.terms,
+		...query.phrases
+			.flat()
+			.map(indexTerm)
+			.filter((t): t is string => t !== null)
+	]);
 	const out: [number, number][] = [];
 	for (const token of tokens(text)) {
 		const term = indexTerm(token.term);
-		if ((term !== null && terms.has(term)) || query.prefixes.some((p) => token.term.startsWith(p))) out.push([token.start, token.end]);
+		if ((term !== null && terms.has(term)) || query.prefixes.some((p) => token.term.startsWith(p)))
+			out.push([token.start, token.end]);
 	}
 	return out;
 }
@@ -77,7 +90,11 @@ export function highlightRanges(text: string, query: ParsedQuery): [number, numb
  * One search over a case: lexical (BM25), semantic (exact vector top-k) or hybrid (both, fused by
  * reciprocal rank), plus "did you mean". Lexical mode needs no model at all.
  */
-export async function searchCase(backend: SearchBackend, query: string, options: SearchOptions = {}): Promise<SearchResponse> {
+export async function searchCase(
+	backend: SearchBackend,
+	query: string,
+	options: SearchOptions = {}
+): Promise<SearchResponse> {
 	const k = Math.max(0, Math.floor(options.k ?? 10));
 	const mode = options.mode ?? 'lexical';
 	const parsed = parseQuery(query);
@@ -91,11 +108,17 @@ export async function searchCase(backend: SearchBackend, query: string, options:
 
 	let lexical: TextHit[] = [];
 	if (mode !== 'semantic') {
-		lexical = backend.text.search(parsed, { ...(documents ? { documentIds: [...documents] } : {}), ...(parsed.phrases.length === 0 ? { limit: depth } : {}) });
+		lexical = backend.text.search(parsed, {
+			...(documents ? { documentIds: [...documents] } : {}),
+			...(parsed.phrases.length === 0 ? { limit: depth } : {})
+		});
 		if (parsed.phrases.length > 0) {
 			const sources = await backend.chunks(lexical.map((h) => h.id));
 			const byId = new Map(sources.filter((s): s is PassageSource => s !== undefined).map((s) => [s.id, s.text]));
-			lexical = backend.text.search(parsed, { textOf: (id) => byId.get(id), ...(documents ? { documentIds: [...documents] } : {}) });
+			lexical = backend.text.search(parsed, {
+				textOf: (id) => byId.get(id),
+				...(documents ? { documentIds: [...documents] } : {})
+			});
 		}
 		lexical = lexical.slice(0, depth);
 	}

@@ -30,9 +30,15 @@ export interface SearchRequests {
 
 export type SearchRequestName = keyof SearchRequests;
 
-export type SearchRequest = { [N in SearchRequestName]: { id: string; name: N; params: SearchRequests[N]['params'] } }[SearchRequestName];
+export type SearchRequest = {
+	[N in SearchRequestName]: { id: string; name: N; params: SearchRequests[N]['params'] };
+}[SearchRequestName];
 
-export type SearchReply = { [N in SearchRequestName]: { id: string; name: N; ok: true; result: SearchRequests[N]['result'] } }[SearchRequestName] | { id: string; ok: false; error: SerializedError };
+export type SearchReply =
+	| {
+			[N in SearchRequestName]: { id: string; name: N; ok: true; result: SearchRequests[N]['result'] };
+	  }[SearchRequestName]
+	| { id: string; ok: false; error: SerializedError };
 
 export interface MessagePort {
 	postMessage(message: SearchRequest): void;
@@ -94,7 +100,8 @@ export class SearchClient {
 			this.#port.postMessage(request);
 		}).then((reply) => {
 			if (!reply.ok) throw deserializeError(reply.error);
-			if (reply.name !== request.name) throw new DocketError('internal', `The search worker answered ${reply.name} to ${request.name}.`);
+			if (reply.name !== request.name)
+				throw new DocketError('internal', `The search worker answered ${reply.name} to ${request.name}.`);
 			return reply;
 		});
 	}
@@ -124,7 +131,9 @@ export class SearchClient {
 }
 
 /** The worker side: routes each request to its handler and posts back `ok` or the error as data. */
-export type SearchHandlers = { [N in SearchRequestName]: (params: SearchRequests[N]['params']) => Promise<SearchRequests[N]['result']> };
+export type SearchHandlers = {
+	[N in SearchRequestName]: (params: SearchRequests[N]['params']) => Promise<SearchRequests[N]['result']>;
+};
 
 export async function handleRequest(handlers: SearchHandlers, request: SearchRequest): Promise<SearchReply> {
 	try {

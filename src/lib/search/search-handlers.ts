@@ -39,7 +39,8 @@ export function createSearchHandlers(db: DocketDatabase, gpu?: { gpu: GPU; shade
 		async vectorsStored({ caseId, modelId, chunkIds }) {
 			const rows = await db.vectors.bulkGet(chunkIds.map((id) => `${id}:${modelId}`));
 			const present = rows.filter((r) => r !== undefined);
-			if (present.some((r) => r.caseId !== caseId)) throw new DocketError('invalid-input', 'Those vectors belong to another case.');
+			if (present.some((r) => r.caseId !== caseId))
+				throw new DocketError('invalid-input', 'Those vectors belong to another case.');
 			await vectors.added(present);
 			return null;
 		},

@@ -10,7 +10,10 @@ export function fold(text: string): string {
 	const lower = text.toLowerCase();
 	// Most text is plain ASCII; Unicode normalisation is the expensive part of indexing.
 	if (ASCII.test(lower)) return lower;
-	return lower.normalize('NFKD').replace(/\p{M}+/gu, '').replace(/’/g, "'");
+	return lower
+		.normalize('NFKD')
+		.replace(/\p{M}+/gu, '')
+		.replace(/’/g, "'");
 }
 
 const ASCII = /^[ -~\t\n\r\f]*$/;
@@ -26,7 +29,8 @@ export interface Token {
 /** Words of `text` with their positions in it. Folding keeps lengths except for rare ligatures, so positions come from the original. */
 export function tokens(text: string): Token[] {
 	const out: Token[] = [];
-	for (const match of text.matchAll(WORD)) out.push({ term: fold(match[0]), start: match.index, end: match.index + match[0].length });
+	for (const match of text.matchAll(WORD))
+		out.push({ term: fold(match[0]), start: match.index, end: match.index + match[0].length });
 	return out;
 }
 
@@ -57,7 +61,8 @@ export function stem(word: string): string {
 	if (w.endsWith("'s")) w = w.slice(0, -2);
 	if (w.endsWith('ies') && w.length > 4) w = `${w.slice(0, -3)}y`;
 	else if (w.endsWith('sses')) w = w.slice(0, -2);
-	else if (w.endsWith('s') && !w.endsWith('ss') && !w.endsWith('us') && !w.endsWith('is') && w.length > 3) w = w.slice(0, -1);
+	else if (w.endsWith('s') && !w.endsWith('ss') && !w.endsWith('us') && !w.endsWith('is') && w.length > 3)
+		w = w.slice(0, -1);
 	for (const suffix of ['ingly', 'edly', 'ing', 'ed']) {
 		if (w.endsWith(suffix) && w.length - suffix.length >= 3 && /[aeiouy]/.test(w.slice(0, -suffix.length))) {
 			w = w.slice(0, -suffix.length);

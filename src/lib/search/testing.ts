@@ -27,7 +27,13 @@ export function randomVectors(n: number, dim: number, seed: number): Float32Arra
  * `n` unit vectors in `clusters` tight groups, like the embeddings of a case's chunks: many scores
  * close together near the top, which is where an approximate scan would go wrong.
  */
-export function clusteredVectors(n: number, dim: number, clusters: number, seed: number, spread = 0.05): Float32Array[] {
+export function clusteredVectors(
+	n: number,
+	dim: number,
+	clusters: number,
+	seed: number,
+	spread = 0.05
+): Float32Array[] {
 	const rand = random(seed);
 	const centres = randomVectors(clusters, dim, seed + 1);
 	return Array.from({ length: n }, () => {
@@ -59,7 +65,11 @@ export class HashingEmbedder implements Embedder {
 	}
 	#embedOne(text: string): Float32Array {
 		const v = new Float64Array(this.dim);
-		const words = text.toLowerCase().normalize('NFKD').match(/[\p{L}\p{N}]+/gu) ?? [];
+		const words =
+			text
+				.toLowerCase()
+				.normalize('NFKD')
+				.match(/[\p{L}\p{N}]+/gu) ?? [];
 		for (const word of words) {
 			for (const token of word.length > 4 ? [word, word.slice(0, 4)] : [word]) {
 				let h = 2166136261;

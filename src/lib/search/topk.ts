@@ -41,7 +41,13 @@ export function unitOrNormalized(v: Float32Array): Float32Array {
  * The reference: every score in float64, sorted by `compareHits`. Tests compare both fast paths with
  * it; it is also the answer for very small cases.
  */
-export function bruteForceTopK(vectors: Float32Array, ids: readonly string[], dim: number, query: Float32Array, k: number): VectorHit[] {
+export function bruteForceTopK(
+	vectors: Float32Array,
+	ids: readonly string[],
+	dim: number,
+	query: Float32Array,
+	k: number
+): VectorHit[] {
 	const hits: VectorHit[] = ids.map((id, i) => ({ id, score: dot64(vectors, i * dim, query, dim) }));
 	hits.sort(compareHits);
 	return hits.slice(0, Math.max(0, k));

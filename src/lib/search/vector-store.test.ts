@@ -37,7 +37,11 @@ describe('CaseVectorStore', () => {
 	it('never mixes cases or models', async () => {
 		const db = await freshDatabase();
 		const v = randomVectors(30, 16, 3);
-		await db.vectors.bulkPut([...rows('case-1', 'm1', v, 'x'), ...rows('case-2', 'm1', v, 'y'), ...rows('case-1', 'm2', randomVectors(5, 8, 4), 'z')]);
+		await db.vectors.bulkPut([
+			...rows('case-1', 'm1', v, 'x'),
+			...rows('case-2', 'm1', v, 'y'),
+			...rows('case-1', 'm2', randomVectors(5, 8, 4), 'z')
+		]);
 		const store = new CaseVectorStore(db);
 		const hits = await store.search('case-1', 'm1', v[0]!, 50);
 		expect(hits).toHaveLength(30);

@@ -80,7 +80,9 @@ export class CaseVectorStore {
 		}
 		for (const row of fresh)
 			if (row.dim !== index.cpu.dim || row.vector.length !== index.cpu.dim)
-				throw new InvalidInputError(`Vector ${row.id} has ${row.vector.length} dimensions; the ${row.modelId} index holds ${index.cpu.dim}.`);
+				throw new InvalidInputError(
+					`Vector ${row.id} has ${row.vector.length} dimensions; the ${row.modelId} index holds ${index.cpu.dim}.`
+				);
 		const ids = fresh.map((r) => r.chunkId);
 		const vectors = fresh.map((r) => r.vector);
 		index.cpu.add(ids, vectors);

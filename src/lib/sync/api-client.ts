@@ -21,7 +21,10 @@ export interface SyncServer {
 export class SyncNetworkError extends DocketError {
 	override name = 'SyncNetworkError';
 	constructor(message: string, cause?: unknown) {
-		super('network', message, { action: 'Check the connection and the server address; Docket retries on its own.', cause });
+		super('network', message, {
+			action: 'Check the connection and the server address; Docket retries on its own.',
+			cause
+		});
 	}
 }
 
@@ -29,7 +32,9 @@ export class SyncNetworkError extends DocketError {
 export class SyncAuthError extends DocketError {
 	override name = 'SyncAuthError';
 	constructor() {
-		super('unauthorized', 'The server did not accept the access token.', { action: 'Ask your administrator for a new token and enter it in Settings › Sync.' });
+		super('unauthorized', 'The server did not accept the access token.', {
+			action: 'Ask your administrator for a new token and enter it in Settings › Sync.'
+		});
 	}
 }
 
@@ -53,9 +58,13 @@ export function normaliseServerUrl(input: string): string {
 	try {
 		url = new URL(withScheme);
 	} catch (error) {
-		throw new DocketError('invalid-input', `“${input}” is not a server address.`, { action: 'Enter the address your administrator gave you, like https://docket.example.com.', cause: error });
+		throw new DocketError('invalid-input', `“${input}” is not a server address.`, {
+			action: 'Enter the address your administrator gave you, like https://docket.example.com.',
+			cause: error
+		});
 	}
-	if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new DocketError('invalid-input', 'The server address must start with https://.');
+	if (url.protocol !== 'https:' && url.protocol !== 'http:')
+		throw new DocketError('invalid-input', 'The server address must start with https://.');
 	return url.origin + url.pathname.replace(/\/+$/, '');
 }
 
@@ -71,7 +80,10 @@ export class SyncApi {
 		try {
 			response = await this.fetcher(`${this.server.url}${path}`, {
 				...init,
-				headers: { ...(init.body ? { 'content-type': 'application/json' } : {}), authorization: `Bearer ${this.server.token}` }
+				headers: {
+					...(init.body ? { 'content-type': 'application/json' } : {}),
+					authorization: `Bearer ${this.server.token}`
+				}
 			});
 		} catch (error) {
 			throw new SyncNetworkError('The sync server could not be reached.', error);
@@ -80,7 +92,10 @@ export class SyncApi {
 		const body: unknown = await response.json().catch(() => undefined);
 		if (!response.ok) {
 			const parsed = ErrorBody.safeParse(body);
-			throw new SyncServerError(parsed.success ? parsed.data.error.message : `The server answered ${response.status}.`, response.status);
+			throw new SyncServerError(
+				parsed.success ? parsed.data.error.message : `The server answered ${response.status}.`,
+				response.status
+			);
 		}
 		return body;
 	}
@@ -90,29 +105,46 @@ export class SyncApi {
 		const health = Health.safeParse(await this.request('/api/v1/health'));
 		if (!health.success) throw new SyncServerError('That address does not answer like a Docket server.', 200);
 		if (health.data.protocol !== PROTOCOL_VERSION)
-			throw new SyncServerError(`The server speaks sync protocol ${health.data.protocol}; this app speaks ${PROTOCOL_VERSION}. Update the older one.`, 200);
+			throw new SyncServerError(
+				`The server speaks sync protocol ${health.data.protocol}; this app speaks ${PROTOCOL_VERSION}. Update the older one.`,
+				200
+			);
 		await this.pull(Number.MAX_SAFE_INTEGER, 1);
 	}
 
 	async push(clientId: string, mutations: Mutation[]): Promise<Push> {
-		return PushResponse.parse(await this.request('/api/v1/push', { method: 'POST', body: JSON.stringify({ clientId, mutations }) }));
+		return PushResponse.parse(
+			await this.request('/api/v1/push', { method: 'POST', body: JSON.stringify({ clientId, mutations }) })
+		);
 	}
 
 	/**
 	 * A document's original bytes, or the part `start..end` (inclusive) of them. Pulled documents arrive
 	 * without their bytes; `downloads.ts` fetches them in parts so a broken connection costs one part.
 	 */
-	async downloadFile(documentId: string, range?: { start: number; end: number }): Promise<{ blob: Blob; total: number }> {
+	async downloadFile(
+		documentId: string,
+		range?: { start: number; end: number }
+	): Promise<{ blob: Blob; total: number }> {
 		let response: Response;
 		try {
 			response = await this.fetcher(`${this.server.url}${fileUrl(documentId)}`, {
-				headers: { authorization: `Bearer ${this.server.token}`, ...(range ? { range: `bytes=${range.start}-${range.end}` } : {}) }
+				headers: {
+					authorization: `Bearer ${this.server.token}`,
+					...(range ? { range: `bytes=${range.start}-${range.end}` } : {})
+				}
 			});
 		} catch (error) {
 			throw new SyncNetworkError('The sync server could not be reached.', error);
 		}
 		if (response.status === 401 || response.status === 403) throw new SyncAuthError();
-		if (!response.ok) throw new SyncServerError(response.status === 404 ? 'The server has no file for this document yet.' : `The server answered ${response.status}.`, response.status);
+		if (!response.ok)
+			throw new SyncServerError(
+				response.status === 404
+					? 'The server has no file for this document yet.'
+					: `The server answered ${response.status}.`,
+				response.status
+			);
 		const contentRange = /\/(\d+)$/.exec(response.headers.get('content-range') ?? '');
 		const length = response.headers.get('content-length');
 		let blob: Blob;
@@ -122,7 +154,12 @@ export class SyncApi {
 			throw new SyncNetworkError('The download broke off.', error);
 		}
 		// A server that ignores Range answers 200 with the whole file: the caller sees total === blob.size.
-		const total = response.status === 206 && contentRange?.[1] ? Number(contentRange[1]) : length !== null ? Number(length) : blob.size;
+		const total =
+			response.status === 206 && contentRange?.[1]
+				? Number(contentRange[1])
+				: length !== null
+					? Number(length)
+					: blob.size;
 		return { blob, total };
 	}
 

@@ -10,9 +10,22 @@ function conflictOn(rowId: string, local: Record<string, unknown>, server: Recor
 
 describe('conflicts', () => {
 	it('shows only the fields that differ, both sides', () => {
-		const view = describeConflict(conflictOn('c', { op: 'put', title: 'Mine', updatedAt: 5 }, { rev: 4, deleted: false, title: 'Theirs', updatedAt: 5 }));
-		expect(view).toMatchObject({ localOp: 'put', serverDeleted: false, rejected: undefined, differences: [{ field: 'title', local: 'Mine', server: 'Theirs' }] });
-		const refused = describeConflict(conflictOn('c', { op: 'put', title: 'Mine' }, { rejected: 'The case was deleted on the server.' }));
+		const view = describeConflict(
+			conflictOn(
+				'c',
+				{ op: 'put', title: 'Mine', updatedAt: 5 },
+				{ rev: 4, deleted: false, title: 'Theirs', updatedAt: 5 }
+			)
+		);
+		expect(view).toMatchObject({
+			localOp: 'put',
+			serverDeleted: false,
+			rejected: undefined,
+			differences: [{ field: 'title', local: 'Mine', server: 'Theirs' }]
+		});
+		const refused = describeConflict(
+			conflictOn('c', { op: 'put', title: 'Mine' }, { rejected: 'The case was deleted on the server.' })
+		);
 		expect(refused.rejected).toMatch(/deleted/);
 		expect(refused.differences).toEqual([{ field: 'title', local: 'Mine', server: undefined }]);
 	});
@@ -39,7 +52,9 @@ describe('conflicts', () => {
 		expect(await keepMine(db, conflict.id)).toBe(created.id);
 		expect(await db.conflicts.count()).toBe(0);
 		expect(await db.cases.get(created.id)).toMatchObject({ title: 'Mine', rev: 2 });
-		expect(await db.outbox.toArray()).toMatchObject([{ table: 'cases', rowId: created.id, op: 'put', baseRev: 2, fields: { title: 'Mine' } }]);
+		expect(await db.outbox.toArray()).toMatchObject([
+			{ table: 'cases', rowId: created.id, op: 'put', baseRev: 2, fields: { title: 'Mine' } }
+		]);
 	});
 
 	it('keep mine on a row the server deleted brings the user’s values back as a whole new row', async () => {

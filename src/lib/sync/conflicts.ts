@@ -47,7 +47,8 @@ export function describeConflict(conflict: ConflictRow): ConflictView {
 		for (const [field, local] of Object.entries(conflict.local)) {
 			if (META.has(field)) continue;
 			const server = conflict.server[field];
-			if (rejected !== undefined || !same(local, server)) differences.push({ field, local, server: rejected === undefined ? server : undefined });
+			if (rejected !== undefined || !same(local, server))
+				differences.push({ field, local, server: rejected === undefined ? server : undefined });
 		}
 	return {
 		id: conflict.id,
@@ -74,31 +75,55 @@ export async function keepTheirs(db: DocketDatabase, conflictId: string): Promis
  * Resolves to the id of the row that now carries the user's values (undefined for a delete).
  */
 export async function keepMine(db: DocketDatabase, conflictId: string): Promise<string | undefined> {
-	return db.transaction('rw', [db.conflicts, db.outbox, db.cases, db.documents, db.chunks, db.threads, db.messages], async () => {
-		const conflict = await db.conflicts.get(conflictId);
-		if (!conflict) return undefined;
-		const table = db.table(conflict.table);
-		const fields: Record<string, unknown> = {};
-		for (const [name, value] of Object.entries(conflict.local)) if (!META.has(name)) fields[name] = value;
-		const current: unknown = await table.get(conflict.rowId);
-		const currentRev = isRecord(current) && typeof current['rev'] === 'number' ? current['rev'] : 0;
-		await db.conflicts.delete(conflictId);
-		if (conflict.local['op'] === 'delete') {
-			if (!isRecord(current)) return undefined;
-			await table.delete(conflict.rowId);
-			await recordChange(db, { table: conflict.table, rowId: conflict.rowId, caseId: conflict.caseId, op: 'delete', baseRev: currentRev, fields: {} });
-			return undefined;
+	return db.transaction(
+		'rw',
+		[db.conflicts, db.outbox, db.cases, db.documents, db.chunks, db.threads, db.messages],
+		async () => {
+			const conflict = await db.conflicts.get(conflictId);
+			if (!conflict) return undefined;
+			const table = db.table(conflict.table);
+			const fields: Record<string, unknown> = {};
+			for (const [name, value] of Object.entries(conflict.local)) if (!META.has(name)) fields[name] = value;
+			const current: unknown = await table.get(conflict.rowId);
+			const currentRev = isRecord(current) && typeof current['rev'] === 'number' ? current['rev'] : 0;
+			await db.conflicts.delete(conflictId);
+			if (conflict.local['op'] === 'delete') {
+				if (!isRecord(current)) return undefined;
+				await table.delete(conflict.rowId);
+				await recordChange(db, {
+					table: conflict.table,
+					rowId: conflict.rowId,
+					caseId: conflict.caseId,
+					op: 'delete',
+					baseRev: currentRev,
+					fields: {}
+				});
+				return undefined;
+			}
+			const serverGone = conflict.server['deleted'] === true || !isRecord(current);
+			const rowId = serverGone ? crypto.randomUUID() : conflict.rowId;
+			const caseId = conflict.table === 'cases' ? rowId : conflict.caseId;
+			// A copy needs a whole row, so the server (and other devices) get every field, not just the changed ones.
+			const sent = serverGone ? { ...rowDefaults(conflict.table), ...fields } : fields;
+			const base = isRecord(current) && !serverGone ? current : {};
+			await table.put({
+				...base,
+				...sent,
+				...(conflict.table === 'cases' ? {} : { caseId }),
+				id: rowId,
+				rev: serverGone ? 0 : currentRev
+			});
+			await recordChange(db, {
+				table: conflict.table,
+				rowId,
+				caseId,
+				op: 'put',
+				baseRev: serverGone ? 0 : currentRev,
+				fields: sent
+			});
+			return rowId;
 		}
-		const serverGone = conflict.server['deleted'] === true || !isRecord(current);
-		const rowId = serverGone ? crypto.randomUUID() : conflict.rowId;
-		const caseId = conflict.table === 'cases' ? rowId : conflict.caseId;
-		// A copy needs a whole row, so the server (and other devices) get every field, not just the changed ones.
-		const sent = serverGone ? { ...rowDefaults(conflict.table), ...fields } : fields;
-		const base = isRecord(current) && !serverGone ? current : {};
-		await table.put({ ...base, ...sent, ...(conflict.table === 'cases' ? {} : { caseId }), id: rowId, rev: serverGone ? 0 : currentRev });
-		await recordChange(db, { table: conflict.table, rowId, caseId, op: 'put', baseRev: serverGone ? 0 : currentRev, fields: sent });
-		return rowId;
-	});
+	);
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

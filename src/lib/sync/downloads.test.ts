@@ -16,10 +16,14 @@ function fileServer(body: Uint8Array, { failAfter = Infinity, ignoreRange = fals
 		ranges.push(range ?? '');
 		if (served++ >= failAfter) throw new TypeError('Failed to fetch');
 		const match = /^bytes=(\d+)-(\d+)$/.exec(range ?? '');
-		if (!match || ignoreRange) return new Response(body.slice(), { status: 200, headers: { 'content-length': String(body.length) } });
+		if (!match || ignoreRange)
+			return new Response(body.slice(), { status: 200, headers: { 'content-length': String(body.length) } });
 		const start = Number(match[1]);
 		const end = Math.min(Number(match[2]), body.length - 1);
-		return new Response(body.slice(start, end + 1), { status: 206, headers: { 'content-range': `bytes ${start}-${end}/${body.length}` } });
+		return new Response(body.slice(start, end + 1), {
+			status: 206,
+			headers: { 'content-range': `bytes ${start}-${end}/${body.length}` }
+		});
 	};
 	return { fetcher, ranges };
 }
@@ -69,10 +73,18 @@ describe('downloads of pulled documents’ bytes', () => {
 		const doc = await pulledDocument(bytes);
 		await db.documents.add(doc);
 		const broken = fileServer(bytes, { failAfter: 1 });
-		await expect(downloadDocumentFile(db, store, new SyncApi(server, broken.fetcher), doc, { partBytes: 4096, retryDelays: [0], sleep: noSleep })).rejects.toThrow(/reached/);
+		await expect(
+			downloadDocumentFile(db, store, new SyncApi(server, broken.fetcher), doc, {
+				partBytes: 4096,
+				retryDelays: [0],
+				sleep: noSleep
+			})
+		).rejects.toThrow(/reached/);
 		expect(await store.get(doc.sha256)).toBeUndefined();
 		// The part that arrived is kept on its own; the next attempt asks only for what is missing.
-		expect((await db.syncState.toArray()).map((row) => (row.value instanceof Blob ? row.value.size : -1))).toEqual([4096]);
+		expect((await db.syncState.toArray()).map((row) => (row.value instanceof Blob ? row.value.size : -1))).toEqual([
+			4096
+		]);
 		const { fetcher, ranges } = fileServer(bytes);
 		await downloadDocumentFile(db, store, new SyncApi(server, fetcher), doc, { partBytes: 4096, sleep: noSleep });
 		expect(ranges[0]).toBe('bytes=4096-8191');
@@ -84,7 +96,8 @@ describe('downloads of pulled documents’ bytes', () => {
 		const doc = await pulledDocument(bytes);
 		const flaky = fileServer(bytes, { failAfter: 0 });
 		let calls = 0;
-		const fetcher: typeof fetch = async (input, init) => (calls++ === 0 ? flaky.fetcher(input, init) : fileServer(bytes, { ignoreRange: true }).fetcher(input, init));
+		const fetcher: typeof fetch = async (input, init) =>
+			calls++ === 0 ? flaky.fetcher(input, init) : fileServer(bytes, { ignoreRange: true }).fetcher(input, init);
 		await downloadDocumentFile(db, store, new SyncApi(server, fetcher), doc, { partBytes: 4096, sleep: noSleep });
 		expect(calls).toBe(2);
 		expect(await sha256Hex((await store.get(doc.sha256))!)).toBe(doc.sha256);
@@ -96,7 +109,9 @@ describe('downloads of pulled documents’ bytes', () => {
 		const tampered = bytes.slice();
 		tampered[5000] = tampered[5000]! ^ 1;
 		const { fetcher } = fileServer(tampered);
-		await expect(downloadDocumentFile(db, store, new SyncApi(server, fetcher), doc, { partBytes: 4096, sleep: noSleep })).rejects.toThrow(/fingerprint/);
+		await expect(
+			downloadDocumentFile(db, store, new SyncApi(server, fetcher), doc, { partBytes: 4096, sleep: noSleep })
+		).rejects.toThrow(/fingerprint/);
 		expect(await store.get(doc.sha256)).toBeUndefined();
 		expect(await db.files.count()).toBe(0);
 		expect(await db.syncState.count()).toBe(0);

@@ -88,7 +88,8 @@ export async function downloadDocumentFile(
 				break;
 			} catch (error) {
 				// A refused token or a missing file will not change by retrying now; the next sync tries again.
-				if (error instanceof SyncAuthError || error instanceof SyncServerError || attempt >= retryDelays.length) throw error;
+				if (error instanceof SyncAuthError || error instanceof SyncServerError || attempt >= retryDelays.length)
+					throw error;
 				await sleep(retryDelays[attempt] ?? 0);
 			}
 		}
@@ -110,12 +111,23 @@ export async function downloadDocumentFile(
 	}
 	// Bytes before the row, as `storeOriginal` does: a `files` row always means the bytes exist.
 	await files.put(doc.sha256, bytes);
-	await db.files.put({ sha256: doc.sha256, size: bytes.size, mimeType: doc.mimeType, store: files.kind, createdAt: Date.now() });
+	await db.files.put({
+		sha256: doc.sha256,
+		size: bytes.size,
+		mimeType: doc.mimeType,
+		store: files.kind,
+		createdAt: Date.now()
+	});
 	await dropParts(db, doc.sha256);
 }
 
 /** Downloads every missing file, one after another; a failure on one file does not stop the rest. */
-export async function downloadMissing(db: DocketDatabase, files: FileStore, api: SyncApi, options?: DownloadOptions): Promise<{ downloaded: number; failed: Error[] }> {
+export async function downloadMissing(
+	db: DocketDatabase,
+	files: FileStore,
+	api: SyncApi,
+	options?: DownloadOptions
+): Promise<{ downloaded: number; failed: Error[] }> {
 	let downloaded = 0;
 	const failed: Error[] = [];
 	for (const doc of await missingFiles(db)) {

@@ -35,7 +35,9 @@ export const LIMITS = {
 
 /** Field names a row may carry: plain identifiers, so a field name can never smuggle anything in. */
 const fieldName = z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/);
-const uuid = z.string().regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, 'must be a UUID');
+const uuid = z
+	.string()
+	.regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, 'must be a UUID');
 export const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'must be a lowercase hex SHA-256');
 
 export const Fields = z

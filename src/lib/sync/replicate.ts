@@ -1,7 +1,14 @@
 import { CASE_SCOPED_TABLES, type DocketDatabase } from '../db/database.ts';
 import type { ConflictRow, OutboxRow, SyncedTable } from '../db/schema.ts';
 import type { SyncApi } from './api-client.ts';
-import { EMBEDDING_FIELD, EMBEDDING_MODEL_FIELD, LIMITS, type Mutation, type MutationResult, type ServerRow } from './protocol.ts';
+import {
+	EMBEDDING_FIELD,
+	EMBEDDING_MODEL_FIELD,
+	LIMITS,
+	type Mutation,
+	type MutationResult,
+	type ServerRow
+} from './protocol.ts';
 
 /**
  * The two data halves of a sync run: pushing the outbox and applying pulled changes. Both write to Dexie
@@ -59,7 +66,11 @@ export interface PushSummary {
  * outbox entries in one transaction. A conflict (or a refusal) goes to `conflicts` with both sides, and
  * the server's row becomes the local one: the user's version is kept for them to look at, never dropped.
  */
-export async function pushOutbox(db: DocketDatabase, api: SyncApi, batchSize: number = LIMITS.maxMutationsPerPush): Promise<PushSummary> {
+export async function pushOutbox(
+	db: DocketDatabase,
+	api: SyncApi,
+	batchSize: number = LIMITS.maxMutationsPerPush
+): Promise<PushSummary> {
 	const id = await clientId(db);
 	const summary: PushSummary = { pushed: 0, conflicts: 0 };
 	for (;;) {
@@ -67,7 +78,8 @@ export async function pushOutbox(db: DocketDatabase, api: SyncApi, batchSize: nu
 		if (batch.length === 0) return summary;
 		const mutations = await Promise.all(batch.map((row) => toMutation(db, row)));
 		const { results } = await api.push(id, mutations);
-		if (results.length !== batch.length) throw new Error('The server answered a different number of mutations than it was sent.');
+		if (results.length !== batch.length)
+			throw new Error('The server answered a different number of mutations than it was sent.');
 		await db.transaction('rw', replicaTables(db), async () => {
 			for (const [i, result] of results.entries()) {
 				const entry = batch[i]!;
@@ -102,7 +114,8 @@ async function applyResult(db: DocketDatabase, entry: OutboxRow, result: Mutatio
 	if (result.status === 'applied' || result.status === 'duplicate') {
 		const table = db.table(entry.table);
 		const local: unknown = await table.get(entry.rowId);
-		if (isRecord(local) && typeof local['rev'] === 'number' && local['rev'] < result.rev) await table.update(entry.rowId, { rev: result.rev });
+		if (isRecord(local) && typeof local['rev'] === 'number' && local['rev'] < result.rev)
+			await table.update(entry.rowId, { rev: result.rev });
 	}
 }
 
@@ -114,14 +127,20 @@ function isRecord(value: unknown): value is Record<string, unknown> {
  * Writes one server row into the local tables. With `keepPending`, fields the user changed locally and
  * has not pushed yet stay as they are (they go up next and the server decides).
  */
-export async function applyServerRow(db: DocketDatabase, row: ServerRow, { keepPending }: { keepPending: boolean }): Promise<void> {
+export async function applyServerRow(
+	db: DocketDatabase,
+	row: ServerRow,
+	{ keepPending }: { keepPending: boolean }
+): Promise<void> {
 	const table = db.table(row.table);
 	const pending = keepPending ? await db.outbox.where('[table+rowId]').equals([row.table, row.id]).toArray() : [];
 	if (row.deleted) {
 		if (pending.length > 0) return;
 		await table.delete(row.id);
 		// Conflicts stay: they are the user's words, kept until the user dismisses them.
-		if (row.table === 'cases') for (const name of CASE_SCOPED_TABLES) if (name !== 'conflicts') await db[name].where('caseId').equals(row.id).delete();
+		if (row.table === 'cases')
+			for (const name of CASE_SCOPED_TABLES)
+				if (name !== 'conflicts') await db[name].where('caseId').equals(row.id).delete();
 		if (row.table === 'chunks') await db.vectors.where('chunkId').equals(row.id).delete();
 		return;
 	}
@@ -137,7 +156,8 @@ export async function applyServerRow(db: DocketDatabase, row: ServerRow, { keepP
 		const vector = Float32Array.from(embedding.map(Number));
 		let sumSquares = 0;
 		for (const x of vector) sumSquares += x * x;
-		if (Math.abs(sumSquares - 1) > 1e-3 && sumSquares > 0) for (let i = 0; i < vector.length; i++) vector[i] = vector[i]! / Math.sqrt(sumSquares);
+		if (Math.abs(sumSquares - 1) > 1e-3 && sumSquares > 0)
+			for (let i = 0; i < vector.length; i++) vector[i] = vector[i]! / Math.sqrt(sumSquares);
 		await db.vectors.put({
 			id: `${row.id}:${modelId}`,
 			chunkId: row.id,
@@ -157,7 +177,16 @@ export function rowDefaults(table: SyncedTable): Record<string, unknown> {
 		case 'cases':
 			return { title: 'Untitled case', createdAt: now, updatedAt: now, lastActivityAt: now };
 		case 'documents':
-			return { name: 'document', sha256: '', size: 0, mimeType: 'application/octet-stream', kind: 'unknown', status: 'queued', createdAt: now, updatedAt: now };
+			return {
+				name: 'document',
+				sha256: '',
+				size: 0,
+				mimeType: 'application/octet-stream',
+				kind: 'unknown',
+				status: 'queued',
+				createdAt: now,
+				updatedAt: now
+			};
 		case 'chunks':
 			return { ordinal: 0, page: 1, start: 0, end: 0, text: '' };
 		case 'threads':
@@ -173,7 +202,11 @@ export interface PullSummary {
 }
 
 /** Pulls every change since the checkpoint; each page is applied together with its checkpoint. */
-export async function pullChanges(db: DocketDatabase, api: SyncApi, limit: number = LIMITS.defaultPullLimit): Promise<PullSummary> {
+export async function pullChanges(
+	db: DocketDatabase,
+	api: SyncApi,
+	limit: number = LIMITS.defaultPullLimit
+): Promise<PullSummary> {
 	let applied = 0;
 	let checkpoint = await readCheckpoint(db);
 	for (;;) {

@@ -12,11 +12,18 @@ export const TOKEN_KEY = 'sync.token';
 /** The server this device syncs with, as saved in Settings › Sync. */
 export async function readServer(db: DocketDatabase): Promise<SyncServer | undefined> {
 	const [url, token] = await Promise.all([db.settings.get(SERVER_URL_KEY), db.settings.get(TOKEN_KEY)]);
-	return typeof url?.value === 'string' && typeof token?.value === 'string' ? { url: url.value, token: token.value } : undefined;
+	return typeof url?.value === 'string' && typeof token?.value === 'string'
+		? { url: url.value, token: token.value }
+		: undefined;
 }
 
 /** Checks the address and token against the server, then saves them. */
-export async function saveServer(db: DocketDatabase, urlInput: string, token: string, fetcher?: typeof fetch): Promise<SyncServer> {
+export async function saveServer(
+	db: DocketDatabase,
+	urlInput: string,
+	token: string,
+	fetcher?: typeof fetch
+): Promise<SyncServer> {
 	const server = { url: normaliseServerUrl(urlInput), token: token.trim() };
 	await new SyncApi(server, fetcher).check();
 	await db.settings.bulkPut([
@@ -76,7 +83,10 @@ export function createSyncActor(options: SyncRunnerOptions): SyncActor {
 }
 
 /** Feeds the browser's online/offline events to the machine; returns a function that stops listening. */
-export function followConnectivity(actor: SyncActor, target: Pick<Window, 'addEventListener' | 'removeEventListener'>): () => void {
+export function followConnectivity(
+	actor: SyncActor,
+	target: Pick<Window, 'addEventListener' | 'removeEventListener'>
+): () => void {
 	const online = () => actor.send({ type: 'ONLINE' });
 	const offline = () => actor.send({ type: 'OFFLINE' });
 	target.addEventListener('online', online);

@@ -5,7 +5,14 @@ import type { DocumentRow } from '../db/schema.ts';
 import { DocketError } from '../errors.ts';
 import { SyncApi } from './api-client.ts';
 import { downloadDocumentFile, missingFiles, type DownloadOptions } from './downloads.ts';
-import { createSyncActor, followConnectivity, readServer, saveServer, type SyncActor, type SyncRunnerOptions } from './sync-service.ts';
+import {
+	createSyncActor,
+	followConnectivity,
+	readServer,
+	saveServer,
+	type SyncActor,
+	type SyncRunnerOptions
+} from './sync-service.ts';
 import { statusText, type SyncStateName, type SyncStatusText } from './sync.machine.ts';
 
 /**
@@ -99,10 +106,19 @@ export class SyncStatus {
 		if (running) return running;
 		const task = (async () => {
 			const server = await readServer(this.options.db);
-			if (!server) throw new DocketError('not-found', 'This document’s file is on the team server, but no server is connected.', { action: 'Connect in Settings › Sync.' });
+			if (!server)
+				throw new DocketError('not-found', 'This document’s file is on the team server, but no server is connected.', {
+					action: 'Connect in Settings › Sync.'
+				});
 			this.downloading++;
 			try {
-				await downloadDocumentFile(this.options.db, this.options.files, new SyncApi(server, this.options.fetcher), doc, this.options.download);
+				await downloadDocumentFile(
+					this.options.db,
+					this.options.files,
+					new SyncApi(server, this.options.fetcher),
+					doc,
+					this.options.download
+				);
 			} finally {
 				this.downloading--;
 			}
@@ -121,7 +137,8 @@ export class SyncStatus {
 						await this.fetchFile(doc);
 						this.downloadError = undefined;
 					} catch (error) {
-						this.downloadError = error instanceof DocketError ? error.userMessage : error instanceof Error ? error.message : String(error);
+						this.downloadError =
+							error instanceof DocketError ? error.userMessage : error instanceof Error ? error.message : String(error);
 					}
 				}
 			} finally {

@@ -11,14 +11,18 @@ function fakeServer({ token = 'dkt_good' } = {}) {
 	const fetcher: typeof fetch = async (input, init) => {
 		const url = new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url);
 		const headers = new Headers(init?.headers);
-		const json = (body: unknown, status = 200) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+		const json = (body: unknown, status = 200) =>
+			new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
 		if (url.pathname === '/api/v1/health') return json({ ok: true, protocol: PROTOCOL_VERSION });
-		if (headers.get('authorization') !== `Bearer ${token}`) return json({ error: { code: 'unauthorized', message: 'no' } }, 401);
+		if (headers.get('authorization') !== `Bearer ${token}`)
+			return json({ error: { code: 'unauthorized', message: 'no' } }, 401);
 		if (url.pathname === '/api/v1/pull') return json({ changes: [], checkpoint: 0, hasMore: false });
 		if (url.pathname === '/api/v1/push') {
 			const body = PushRequest.parse(JSON.parse(String(init?.body)));
 			pushed.push(...body.mutations.map((m) => m.mutationId));
-			return json({ results: body.mutations.map((m, i) => ({ mutationId: m.mutationId, status: 'applied', rev: 1, seq: i + 1 })) });
+			return json({
+				results: body.mutations.map((m, i) => ({ mutationId: m.mutationId, status: 'applied', rev: 1, seq: i + 1 }))
+			});
 		}
 		return json({ error: { code: 'not-found', message: 'no' } }, 404);
 	};
@@ -63,7 +67,14 @@ describe('SyncStatus', () => {
 	it('syncs by itself soon after a local change', async () => {
 		const { db, store } = await freshStore();
 		const server = fakeServer();
-		const status = new SyncStatus({ db, files: store, fetcher: server.fetcher, upload: async () => 0, debounceMs: 10, intervalMs: 3_600_000 });
+		const status = new SyncStatus({
+			db,
+			files: store,
+			fetcher: server.fetcher,
+			upload: async () => 0,
+			debounceMs: 10,
+			intervalMs: 3_600_000
+		});
 		await status.connect('https://docket.example', 'dkt_good');
 		await vi.waitFor(() => expect(status.text).toBe('Synced'));
 		expect(server.pushed).toHaveLength(0);

@@ -20,7 +20,9 @@ function harness(online = true) {
 	const machine = syncMachine.provide({
 		actors: { connect: step('connect'), push: step('push'), upload: step('upload'), pull: step('pull') }
 	});
-	const actor = createActor(machine, { input: { online, intervalMs: 10_000, baseBackoffMs: 1_000, maxBackoffMs: 8_000 } });
+	const actor = createActor(machine, {
+		input: { online, intervalMs: 10_000, baseBackoffMs: 1_000, maxBackoffMs: 8_000 }
+	});
 	actor.start();
 	const state = () => actor.getSnapshot().value as SyncStateName;
 	const settle = async (name: Step, error?: Error) => {
@@ -74,39 +76,45 @@ describe('sync machine', () => {
 		expect(b.state()).toBe('connecting');
 	});
 
-	it.each(['connect', 'push', 'upload', 'pull'] as const)('backs off when %s fails, then reconnects after the delay', async (failing) => {
-		const h = harness();
-		for (const name of ['connect', 'push', 'upload', 'pull'] as const) {
-			if (name === failing) {
-				await h.settle(name, new SyncNetworkError('down'));
-				break;
+	it.each(['connect', 'push', 'upload', 'pull'] as const)(
+		'backs off when %s fails, then reconnects after the delay',
+		async (failing) => {
+			const h = harness();
+			for (const name of ['connect', 'push', 'upload', 'pull'] as const) {
+				if (name === failing) {
+					await h.settle(name, new SyncNetworkError('down'));
+					break;
+				}
+				await h.settle(name);
 			}
-			await h.settle(name);
+			expect(h.state()).toBe('backoff');
+			expect(statusText(h.state())).toBe('Sync error');
+			expect(h.actor.getSnapshot().context.attempt).toBe(1);
+			await vi.advanceTimersByTimeAsync(999);
+			expect(h.state()).toBe('backoff');
+			await vi.advanceTimersByTimeAsync(2);
+			expect(h.state()).toBe('connecting');
 		}
-		expect(h.state()).toBe('backoff');
-		expect(statusText(h.state())).toBe('Sync error');
-		expect(h.actor.getSnapshot().context.attempt).toBe(1);
-		await vi.advanceTimersByTimeAsync(999);
-		expect(h.state()).toBe('backoff');
-		await vi.advanceTimersByTimeAsync(2);
-		expect(h.state()).toBe('connecting');
-	});
+	);
 
-	it.each(['connect', 'push', 'upload', 'pull'] as const)('stops on a refused token in %s until the user reconnects', async (failing) => {
-		const h = harness();
-		for (const name of ['connect', 'push', 'upload', 'pull'] as const) {
-			if (name === failing) {
-				await h.settle(name, new SyncAuthError());
-				break;
+	it.each(['connect', 'push', 'upload', 'pull'] as const)(
+		'stops on a refused token in %s until the user reconnects',
+		async (failing) => {
+			const h = harness();
+			for (const name of ['connect', 'push', 'upload', 'pull'] as const) {
+				if (name === failing) {
+					await h.settle(name, new SyncAuthError());
+					break;
+				}
+				await h.settle(name);
 			}
-			await h.settle(name);
+			expect(h.state()).toBe('unauthorized');
+			await vi.advanceTimersByTimeAsync(60 * 60_000);
+			expect(h.state()).toBe('unauthorized');
+			h.actor.send({ type: 'SYNC' });
+			expect(h.state()).toBe('connecting');
 		}
-		expect(h.state()).toBe('unauthorized');
-		await vi.advanceTimersByTimeAsync(60 * 60_000);
-		expect(h.state()).toBe('unauthorized');
-		h.actor.send({ type: 'SYNC' });
-		expect(h.state()).toBe('connecting');
-	});
+	);
 
 	it('grows the backoff with each failure, up to the cap, and resets after a good run', async () => {
 		const h = harness();
@@ -164,23 +172,26 @@ describe('sync machine', () => {
 		expect(h.state()).toBe('idle');
 	});
 
-	it.each(['connecting', 'pushing', 'uploading', 'pulling', 'idle', 'backoff', 'unauthorized'] as const)('goes offline from %s', async (from) => {
-		const h = harness();
-		const path: Record<typeof from, (() => Promise<void>)[]> = {
-			connecting: [],
-			pushing: [() => h.settle('connect')],
-			uploading: [() => h.settle('connect'), () => h.settle('push')],
-			pulling: [() => h.settle('connect'), () => h.settle('push'), () => h.settle('upload')],
-			idle: [() => h.runToIdle()],
-			backoff: [() => h.settle('connect', new SyncNetworkError('down'))],
-			unauthorized: [() => h.settle('connect', new SyncAuthError())]
-		};
-		for (const step of path[from]) await step();
-		expect(h.state()).toBe(from);
-		h.actor.send({ type: 'OFFLINE' });
-		expect(h.state()).toBe('offline');
-		expect(statusText(h.state())).toBe('Offline');
-	});
+	it.each(['connecting', 'pushing', 'uploading', 'pulling', 'idle', 'backoff', 'unauthorized'] as const)(
+		'goes offline from %s',
+		async (from) => {
+			const h = harness();
+			const path: Record<typeof from, (() => Promise<void>)[]> = {
+				connecting: [],
+				pushing: [() => h.settle('connect')],
+				uploading: [() => h.settle('connect'), () => h.settle('push')],
+				pulling: [() => h.settle('connect'), () => h.settle('push'), () => h.settle('upload')],
+				idle: [() => h.runToIdle()],
+				backoff: [() => h.settle('connect', new SyncNetworkError('down'))],
+				unauthorized: [() => h.settle('connect', new SyncAuthError())]
+			};
+			for (const step of path[from]) await step();
+			expect(h.state()).toBe(from);
+			h.actor.send({ type: 'OFFLINE' });
+			expect(h.state()).toBe('offline');
+			expect(statusText(h.state())).toBe('Offline');
+		}
+	);
 
 	it('computes jittered delays within ±20% of the exponential value', () => {
 		const context = { attempt: 3, baseBackoffMs: 1000, maxBackoffMs: 60_000 };

@@ -30,7 +30,10 @@ export interface SyncInput {
 }
 
 /** Exponential backoff with a cap and ±20% jitter, so many clients do not retry in step. */
-export function backoffDelay(context: Pick<SyncContext, 'attempt' | 'baseBackoffMs' | 'maxBackoffMs'>, random: () => number = Math.random): number {
+export function backoffDelay(
+	context: Pick<SyncContext, 'attempt' | 'baseBackoffMs' | 'maxBackoffMs'>,
+	random: () => number = Math.random
+): number {
 	const exact = Math.min(context.maxBackoffMs, context.baseBackoffMs * 2 ** Math.max(0, context.attempt - 1));
 	return Math.round(exact * (0.8 + 0.4 * random()));
 }
@@ -162,7 +165,8 @@ export const syncMachine = setup({
 });
 
 export type SyncMachine = typeof syncMachine;
-export type SyncStateName = 'starting' | 'offline' | 'connecting' | 'pushing' | 'uploading' | 'pulling' | 'idle' | 'backoff' | 'unauthorized';
+export type SyncStateName =
+	'starting' | 'offline' | 'connecting' | 'pushing' | 'uploading' | 'pulling' | 'idle' | 'backoff' | 'unauthorized';
 
 export type SyncStatusText = 'Offline' | 'Syncing' | 'Synced' | 'Sync error';
 

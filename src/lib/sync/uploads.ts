@@ -35,7 +35,9 @@ export class DexieUrlStorage implements UrlStorage {
 	}
 
 	async findUploadsByFingerprint(fingerprint: string): Promise<PreviousUpload[]> {
-		return (await this.db.uploads.where('fingerprint').equals(fingerprint).toArray()).map((row) => DexieUrlStorage.toPrevious(row));
+		return (await this.db.uploads.where('fingerprint').equals(fingerprint).toArray()).map((row) =>
+			DexieUrlStorage.toPrevious(row)
+		);
 	}
 
 	async removeUpload(urlStorageKey: string): Promise<void> {
@@ -120,7 +122,9 @@ export function uploadFile(
 				else reject(new SyncNetworkError(`Uploading “${metadata.filename}” stopped: ${error.message}`, error));
 			},
 			onSuccess() {
-				db.syncState.put({ key: `${UPLOADED_PREFIX}${metadata.documentId}`, value: metadata.sha256 }).then(() => resolve(), reject);
+				db.syncState
+					.put({ key: `${UPLOADED_PREFIX}${metadata.documentId}`, value: metadata.sha256 })
+					.then(() => resolve(), reject);
 			}
 		});
 		upload.findPreviousUploads().then(

@@ -6,20 +6,29 @@ import { at, random, tensorOf } from './test-data.ts';
 import { extendIndex, foldCoordinate, permute4, planResample, roundHalfEven } from './semantics.ts';
 
 describe('CPU reference against scipy.ndimage', () => {
-	it.skipIf(!fixturesPresent)('matches every fixture case within its atol (skipped: ../shared fixtures missing)', () => {
-		const cases = fixtureCases();
-		expect(cases.length).toBeGreaterThanOrEqual(20);
-		for (const c of cases) {
-			const input = loadFixtureTensor(c.input);
-			const expected = loadFixtureTensor(c.expected);
-			const out =
-				c.op === 'zoom'
-					? resampleCpu(input, { zoom: c.params.zoom!, gridMode: c.params.grid_mode ?? false, mode: c.params.mode, axes: c.params.axes })
-					: sampleCpu(input, loadFixtureTensor(c.coords!), { mode: c.params.mode, axes: c.params.axes });
-			expect(out.shape, c.id).toEqual(expected.shape);
-			expect(maxAbsDiff(out.data, expected.data), c.id).toBeLessThanOrEqual(c.atol);
-		}
-	}, 60_000);
+	it.skipIf(!fixturesPresent)(
+		'matches every fixture case within its atol (skipped: ../shared fixtures missing)',
+		() => {
+			const cases = fixtureCases();
+			expect(cases.length).toBeGreaterThanOrEqual(20);
+			for (const c of cases) {
+				const input = loadFixtureTensor(c.input);
+				const expected = loadFixtureTensor(c.expected);
+				const out =
+					c.op === 'zoom'
+						? resampleCpu(input, {
+								zoom: c.params.zoom!,
+								gridMode: c.params.grid_mode ?? false,
+								mode: c.params.mode,
+								axes: c.params.axes
+							})
+						: sampleCpu(input, loadFixtureTensor(c.coords!), { mode: c.params.mode, axes: c.params.axes });
+				expect(out.shape, c.id).toEqual(expected.shape);
+				expect(maxAbsDiff(out.data, expected.data), c.id).toBeLessThanOrEqual(c.atol);
+			}
+		},
+		60_000
+	);
 });
 
 describe('exactness', () => {
@@ -35,13 +44,16 @@ describe('exactness', () => {
 				for (let t = 0; t < 2; t++)
 					for (let z = 0; z < 7; z++)
 						for (let y = 0; y < 8; y++)
-							for (let x = 0; x < 9; x++) worst = Math.max(worst, Math.abs(at(out, t, 2 * z, 2 * y, 2 * x) - at(noise, t, z, y, x)));
+							for (let x = 0; x < 9; x++)
+								worst = Math.max(worst, Math.abs(at(out, t, 2 * z, 2 * y, 2 * x) - at(noise, t, z, y, x)));
 				expect(worst, `${mode} ${kernel}`).toBeLessThan(5e-6);
 			}
 	});
 
-	const cubic = (z: number, y: number, x: number) => 0.01 * z ** 3 - 0.02 * y * y * x + 0.015 * x ** 3 + 0.1 * z * y - 0.3 * x + 1;
-	const quadratic = (z: number, y: number, x: number) => 0.02 * z * z - 0.03 * y * x + 0.05 * x * x + 0.1 * z - 0.2 * y + 0.5;
+	const cubic = (z: number, y: number, x: number) =>
+		0.01 * z ** 3 - 0.02 * y * y * x + 0.015 * x ** 3 + 0.1 * z * y - 0.3 * x + 1;
+	const quadratic = (z: number, y: number, x: number) =>
+		0.02 * z * z - 0.03 * y * x + 0.05 * x * x + 0.1 * z - 0.2 * y + 0.5;
 	const n = 24;
 	const points = (fn: (z: number, y: number, x: number) => number) => {
 		const r = random(11);
@@ -60,13 +72,34 @@ describe('exactness', () => {
 
 	it('Catmull-Rom reproduces quadratics but not cubics', () => {
 		const q = points(quadratic);
-		expect(maxAbsDiff(sampleCpu(tensorOf([1, n, n, n], (_, z, y, x) => quadratic(z, y, x)), q.coords, { kernel: 'catmull-rom' }).data, q.expected)).toBeLessThan(1e-5);
+		expect(
+			maxAbsDiff(
+				sampleCpu(
+					tensorOf([1, n, n, n], (_, z, y, x) => quadratic(z, y, x)),
+					q.coords,
+					{ kernel: 'catmull-rom' }
+				).data,
+				q.expected
+			)
+		).toBeLessThan(1e-5);
 		const c = points(cubic);
-		expect(maxAbsDiff(sampleCpu(tensorOf([1, n, n, n], (_, z, y, x) => cubic(z, y, x)), c.coords, { kernel: 'catmull-rom' }).data, c.expected)).toBeGreaterThan(1e-3);
+		expect(
+			maxAbsDiff(
+				sampleCpu(
+					tensorOf([1, n, n, n], (_, z, y, x) => cubic(z, y, x)),
+					c.coords,
+					{ kernel: 'catmull-rom' }
+				).data,
+				c.expected
+			)
+		).toBeGreaterThan(1e-3);
 	});
 
 	it('keeps a constant constant', () => {
-		const out = resampleCpu(tensorOf([1, 5, 6, 7], () => 3.25), { zoom: [1.7, 0.6, 2.3], mode: 'reflect' });
+		const out = resampleCpu(
+			tensorOf([1, 5, 6, 7], () => 3.25),
+			{ zoom: [1.7, 0.6, 2.3], mode: 'reflect' }
+		);
 		expect(maxAbsDiff(out.data, new Float32Array(out.data.length).fill(3.25))).toBeLessThan(2e-6);
 	});
 
@@ -83,7 +116,12 @@ describe('scipy details', () => {
 		expect(roundHalfEven(3.5)).toBe(4);
 		expect(roundHalfEven(7.5)).toBe(8);
 		expect(roundHalfEven(12.25)).toBe(12);
-		expect(planResample(tensorOf([1, 5, 5, 7], () => 0), { zoom: [0.5, 1.5, 0.5] }).outShape).toEqual([1, 2, 8, 4]);
+		expect(
+			planResample(
+				tensorOf([1, 5, 5, 7], () => 0),
+				{ zoom: [0.5, 1.5, 0.5] }
+			).outShape
+		).toEqual([1, 2, 8, 4]);
 	});
 
 	it('folds indices and coordinates with scipy’s periods', () => {
@@ -115,7 +153,9 @@ describe('scipy details', () => {
 describe('NaN and Inf', () => {
 	it('spread over the whole volume as scipy’s recursive prefilter does, leaving other volumes alone', () => {
 		for (const bad of [NaN, Infinity, -Infinity]) {
-			const input = tensorOf([2, 6, 6, 6], (t, z, y, x) => (t === 1 && z === 2 && y === 3 && x === 1 ? bad : Math.sin(z + y + x)));
+			const input = tensorOf([2, 6, 6, 6], (t, z, y, x) =>
+				t === 1 && z === 2 && y === 3 && x === 1 ? bad : Math.sin(z + y + x)
+			);
 			const out = resampleCpu(input, { zoom: [1.5, 1.5, 1.5], mode: 'nearest' });
 			const volume = 9 * 9 * 9;
 			expect(out.data.subarray(volume).every(Number.isNaN)).toBe(true);
@@ -130,7 +170,11 @@ describe('NaN and Inf', () => {
 		const out = resampleCpu(input, { zoom: [2, 2, 2], kernel: 'catmull-rom' });
 		expect(Number.isNaN(at(out, 0, 4, 4, 4))).toBe(true);
 		expect(at(out, 0, 20, 20, 20)).toBeCloseTo(1, 6);
-		const sampled = sampleCpu(tensorOf([1, 4, 4, 4], () => 1), { shape: [3, 2], data: new Float32Array([NaN, 1, 1, 1, 1, 1]) }, {});
+		const sampled = sampleCpu(
+			tensorOf([1, 4, 4, 4], () => 1),
+			{ shape: [3, 2], data: new Float32Array([NaN, 1, 1, 1, 1, 1]) },
+			{}
+		);
 		expect(Number.isNaN(sampled.data[0]!)).toBe(true);
 		expect(sampled.data[1]).toBeCloseTo(1, 6);
 	});

@@ -33,7 +33,14 @@ const f = Math.fround;
  * One pass of the line filter along `axis` of a [d0, d1, d2] volume: output k along the axis is
  * Σ_j weights[j] · src[table[k + j]] (a table entry of -1 reads 0). Mirrors shaders/bspline-prefilter.wgsl.
  */
-export function filterAxis(src: Float32Array, dims: Triple, axis: number, table: Int32Array, weights: Float32Array, outLength: number): { data: Float32Array; dims: Triple } {
+export function filterAxis(
+	src: Float32Array,
+	dims: Triple,
+	axis: number,
+	table: Int32Array,
+	weights: Float32Array,
+	outLength: number
+): { data: Float32Array; dims: Triple } {
 	const outDims: Triple = [dims[0], dims[1], dims[2]];
 	outDims[axis] = outLength;
 	const inStrides = [dims[1] * dims[2], dims[2], 1];
@@ -94,7 +101,13 @@ export interface TapTable {
  * outside it, `grid-constant` reads zero and every other mode clamps (scipy's `nearest` on the padded
  * coefficients; a no-op for the folding modes, whose taps never leave it).
  */
-export function resolveTaps(taps: AxisTaps, kernel: KernelName, mode: BoundaryMode, origin: number, length: number): TapTable {
+export function resolveTaps(
+	taps: AxisTaps,
+	kernel: KernelName,
+	mode: BoundaryMode,
+	origin: number,
+	length: number
+): TapTable {
 	const count = taps.start.length;
 	const index = new Int32Array(4 * count);
 	const weight = new Float32Array(4 * count);
@@ -103,7 +116,8 @@ export function resolveTaps(taps: AxisTaps, kernel: KernelName, mode: BoundaryMo
 		tapWeights(kernel, taps.frac[i]!, w);
 		for (let k = 0; k < 4; k++) {
 			const e = taps.start[i]! + k - origin;
-			index[4 * i + k] = e >= 0 && e < length ? e : mode === 'grid-constant' ? -1 : Math.min(length - 1, Math.max(0, e));
+			index[4 * i + k] =
+				e >= 0 && e < length ? e : mode === 'grid-constant' ? -1 : Math.min(length - 1, Math.max(0, e));
 			weight[4 * i + k] = w[k]!;
 		}
 	}
@@ -111,7 +125,16 @@ export function resolveTaps(taps: AxisTaps, kernel: KernelName, mode: BoundaryMo
 }
 
 /** Σ_z wz · Σ_y wy · Σ_x wx · E, in float32 and in the kernels' order. */
-function evaluate(e: Float32Array, eDims: Triple, tz: TapTable, iz: number, ty: TapTable, iy: number, tx: TapTable, ix: number): number {
+function evaluate(
+	e: Float32Array,
+	eDims: Triple,
+	tz: TapTable,
+	iz: number,
+	ty: TapTable,
+	iy: number,
+	tx: TapTable,
+	ix: number
+): number {
 	const sy = eDims[2];
 	const sz = eDims[1] * eDims[2];
 	let acc = 0;
@@ -159,7 +182,11 @@ function resolvePlanTaps(plan: Pick<ResamplePlan, 'inShape' | 'margin' | 'taps' 
  * The resampling loop as a generator that yields after each output plane, so the synchronous and the
  * event-loop-friendly versions share one body. Returns the result in the caller's axis order.
  */
-function* resampleSteps(tensor: Tensor, params: ResampleParams, options: RunOptions & { maxElements?: number }): Generator<void, Tensor> {
+function* resampleSteps(
+	tensor: Tensor,
+	params: ResampleParams,
+	options: RunOptions & { maxElements?: number }
+): Generator<void, Tensor> {
 	const plan = planResample(tensor, params, options.maxElements ?? MAX_ELEMENTS);
 	const { forward, inverse } = batchFirstOrder(plan.batchAxis, plan.axes);
 	if (plan.identity) return { shape: [...tensor.shape], data: tensor.data.slice() };
@@ -192,7 +219,11 @@ function* resampleSteps(tensor: Tensor, params: ResampleParams, options: RunOpti
 }
 
 /** scipy.ndimage.zoom on each volume of a 4D tensor (or Catmull-Rom with the same geometry). */
-export function resampleCpu(tensor: Tensor, params: ResampleParams, options: RunOptions & { maxElements?: number } = {}): Tensor {
+export function resampleCpu(
+	tensor: Tensor,
+	params: ResampleParams,
+	options: RunOptions & { maxElements?: number } = {}
+): Tensor {
 	const steps = resampleSteps(tensor, params, options);
 	for (;;) {
 		const step = steps.next();
@@ -204,7 +235,11 @@ export function resampleCpu(tensor: Tensor, params: ResampleParams, options: Run
  * resampleCpu that gives the event loop a turn every few milliseconds, so a worker can receive a
  * cancel message while it runs.
  */
-export async function resampleCpuAsync(tensor: Tensor, params: ResampleParams, options: RunOptions & { maxElements?: number } = {}): Promise<Tensor> {
+export async function resampleCpuAsync(
+	tensor: Tensor,
+	params: ResampleParams,
+	options: RunOptions & { maxElements?: number } = {}
+): Promise<Tensor> {
 	const steps = resampleSteps(tensor, params, options);
 	let last = performance.now();
 	for (;;) {
@@ -218,7 +253,12 @@ export async function resampleCpuAsync(tensor: Tensor, params: ResampleParams, o
 }
 
 /** scipy.ndimage.map_coordinates on each volume: `coordinates` is [3, P] (z, y, x); the result is [T, P]. */
-export function sampleCpu(tensor: Tensor, coordinates: Tensor, params: SampleParams, options: RunOptions & { maxElements?: number } = {}): Tensor {
+export function sampleCpu(
+	tensor: Tensor,
+	coordinates: Tensor,
+	params: SampleParams,
+	options: RunOptions & { maxElements?: number } = {}
+): Tensor {
 	const plan = planSample(tensor, coordinates, params, options.maxElements ?? MAX_ELEMENTS);
 	const { forward } = batchFirstOrder(plan.batchAxis, plan.axes);
 	const input = permute4(tensor, forward);

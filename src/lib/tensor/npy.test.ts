@@ -51,7 +51,9 @@ describe('.npy files', () => {
 		const headerLength = new DataView(bytes.buffer).getUint16(8, true);
 		expect((10 + headerLength) % 64).toBe(0);
 		expect(bytes[10 + headerLength - 1]).toBe(0x0a);
-		expect(new TextDecoder().decode(bytes.subarray(10, 10 + headerLength))).toMatch(/^\{'descr': '<f4', 'fortran_order': False, 'shape': \(1, 2\), \}/);
+		expect(new TextDecoder().decode(bytes.subarray(10, 10 + headerLength))).toMatch(
+			/^\{'descr': '<f4', 'fortran_order': False, 'shape': \(1, 2\), \}/
+		);
 	});
 
 	it('refuses a shape that does not match the data', () => {
@@ -60,27 +62,43 @@ describe('.npy files', () => {
 
 	it('reads version 2 headers, scalars and empty arrays', () => {
 		const payload = new Uint8Array(new Float64Array([1.5, -2]).buffer);
-		expect(parseNpy(npyWith("{'descr': '<f8', 'fortran_order': False, 'shape': (2,), }", payload, 2)).data).toEqual(new Float64Array([1.5, -2]));
-		const scalar = parseNpy(npyWith("{'descr': '<f4', 'fortran_order': False, 'shape': (), }", new Uint8Array(new Float32Array([7]).buffer)));
+		expect(parseNpy(npyWith("{'descr': '<f8', 'fortran_order': False, 'shape': (2,), }", payload, 2)).data).toEqual(
+			new Float64Array([1.5, -2])
+		);
+		const scalar = parseNpy(
+			npyWith("{'descr': '<f4', 'fortran_order': False, 'shape': (), }", new Uint8Array(new Float32Array([7]).buffer))
+		);
 		expect(scalar.shape).toEqual([]);
 		expect(scalar.data).toEqual(new Float32Array([7]));
-		expect(parseNpy(npyWith("{'descr': '<f4', 'fortran_order': False, 'shape': (0, 3), }", new Uint8Array())).data.length).toBe(0);
+		expect(
+			parseNpy(npyWith("{'descr': '<f4', 'fortran_order': False, 'shape': (0, 3), }", new Uint8Array())).data.length
+		).toBe(0);
 	});
 
 	it('accepts Fortran order where it is the same as C order (at most one axis longer than 1)', () => {
 		const payload = new Uint8Array(new Float32Array([1, 2, 3]).buffer);
-		expect(parseNpy(npyWith("{'descr': '<f4', 'fortran_order': True, 'shape': (1, 3), }", payload)).shape).toEqual([1, 3]);
+		expect(parseNpy(npyWith("{'descr': '<f4', 'fortran_order': True, 'shape': (1, 3), }", payload)).shape).toEqual([
+			1, 3
+		]);
 	});
 
 	it('gives a typed error for everything else', () => {
 		const four = new Uint8Array(new Float32Array([1, 2, 3, 4]).buffer);
 		expect(problemOf(new TextEncoder().encode('PK\x03\x04 this is a zip file'))).toBe('bad-magic');
 		expect(problemOf(new Uint8Array([0x93, 0x4e]))).toBe('bad-magic');
-		expect(problemOf(npyWith("{'descr': '<f4', 'fortran_order': True, 'shape': (2, 2), }", four))).toBe('fortran-order');
+		expect(problemOf(npyWith("{'descr': '<f4', 'fortran_order': True, 'shape': (2, 2), }", four))).toBe(
+			'fortran-order'
+		);
 		expect(problemOf(npyWith("{'descr': '>f4', 'fortran_order': False, 'shape': (4,), }", four))).toBe('big-endian');
-		expect(problemOf(npyWith("{'descr': '<i4', 'fortran_order': False, 'shape': (4,), }", four))).toBe('unsupported-dtype');
-		expect(problemOf(npyWith("{'descr': '|u1', 'fortran_order': False, 'shape': (16,), }", four))).toBe('unsupported-dtype');
-		expect(problemOf(npyWith("{'descr': '<f2', 'fortran_order': False, 'shape': (8,), }", four))).toBe('unsupported-dtype');
+		expect(problemOf(npyWith("{'descr': '<i4', 'fortran_order': False, 'shape': (4,), }", four))).toBe(
+			'unsupported-dtype'
+		);
+		expect(problemOf(npyWith("{'descr': '|u1', 'fortran_order': False, 'shape': (16,), }", four))).toBe(
+			'unsupported-dtype'
+		);
+		expect(problemOf(npyWith("{'descr': '<f2', 'fortran_order': False, 'shape': (8,), }", four))).toBe(
+			'unsupported-dtype'
+		);
 		expect(problemOf(npyWith("{'descr': '<f4', 'fortran_order': False, 'shape': (5,), }", four))).toBe('truncated');
 		expect(problemOf(npyWith("{'descr': '<f4', 'shape': (4,), }", four))).toBe('bad-header');
 		expect(problemOf(npyWith("{'descr': '<f4', 'fortran_order': False, 'shape': (4, x), }", four))).toBe('bad-header');

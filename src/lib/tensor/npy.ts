@@ -22,7 +22,8 @@ export type NpyProblem =
 	| 'unsupported-dtype'
 	| 'truncated';
 
-const CONVERT_HINT = 'Save it with numpy as float32 or float64 in C order: np.save(path, np.ascontiguousarray(a, dtype="<f4")).';
+const CONVERT_HINT =
+	'Save it with numpy as float32 or float64 in C order: np.save(path, np.ascontiguousarray(a, dtype="<f4")).';
 
 export class NpyFormatError extends InvalidInputError {
 	override name = 'NpyFormatError';
@@ -47,14 +48,18 @@ function parseHeader(text: string): Header {
 	const fortran = /['"]fortran_order['"]\s*:\s*(True|False)/.exec(text);
 	const shape = /['"]shape['"]\s*:\s*\(([^)]*)\)/.exec(text);
 	if (!descr?.[1] || !fortran?.[1] || shape?.[1] === undefined) {
-		throw new NpyFormatError('bad-header', 'This .npy file has a damaged header (descr, fortran_order or shape is missing).');
+		throw new NpyFormatError(
+			'bad-header',
+			'This .npy file has a damaged header (descr, fortran_order or shape is missing).'
+		);
 	}
 	const dims = shape[1]
 		.split(',')
 		.map((s) => s.trim())
 		.filter((s) => s.length > 0)
 		.map((s) => {
-			if (!/^\d+L?$/.test(s)) throw new NpyFormatError('bad-header', `This .npy file's shape has a bad dimension "${s}".`);
+			if (!/^\d+L?$/.test(s))
+				throw new NpyFormatError('bad-header', `This .npy file's shape has a bad dimension "${s}".`);
 			return Number.parseInt(s, 10);
 		});
 	return { descr: descr[1], fortranOrder: fortran[1] === 'True', shape: dims };
@@ -65,7 +70,10 @@ function dtypeOf(descr: string): NpyDtype {
 	const order = descr[0];
 	const isFloat = kind === 'f4' || kind === 'f8';
 	if (isFloat && order === '>') {
-		throw new NpyFormatError('big-endian', `This .npy file is big-endian (${descr}); Docket reads little-endian float32 or float64 only.`);
+		throw new NpyFormatError(
+			'big-endian',
+			`This .npy file is big-endian (${descr}); Docket reads little-endian float32 or float64 only.`
+		);
 	}
 	if (isFloat && (order === '<' || order === '=')) return kind === 'f4' ? 'float32' : 'float64';
 	throw new NpyFormatError(
@@ -76,7 +84,13 @@ function dtypeOf(descr: string): NpyDtype {
 
 function describeDtype(descr: string): string {
 	const kind = descr.replace(/^[<>|=]/, '');
-	const names: Record<string, string> = { i: 'integers', u: 'unsigned integers', b: 'booleans', f: 'floats', c: 'complex numbers' };
+	const names: Record<string, string> = {
+		i: 'integers',
+		u: 'unsigned integers',
+		b: 'booleans',
+		f: 'floats',
+		c: 'complex numbers'
+	};
 	const letter = kind[0] ?? '';
 	const size = kind.slice(1);
 	const name = names[letter];
@@ -108,15 +122,23 @@ export function readNpyLayout(bytes: Uint8Array): NpyLayout {
 		headerLength = view.getUint32(8, true);
 		headerStart = 12;
 	} else {
-		throw new NpyFormatError('unsupported-version', `This .npy file uses format version ${major}, which Docket does not know.`);
+		throw new NpyFormatError(
+			'unsupported-version',
+			`This .npy file uses format version ${major}, which Docket does not know.`
+		);
 	}
 	const dataStart = headerStart + headerLength;
 	if (bytes.length < dataStart) throw new NpyFormatError('truncated', 'This .npy file ends inside its header.');
-	const header = parseHeader(new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(bytes.subarray(headerStart, dataStart)));
+	const header = parseHeader(
+		new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(bytes.subarray(headerStart, dataStart))
+	);
 	const dtype = dtypeOf(header.descr);
 	const count = header.shape.reduce((a, b) => a * b, 1);
 	if (header.fortranOrder && header.shape.filter((d) => d > 1).length > 1) {
-		throw new NpyFormatError('fortran-order', 'This .npy file is stored in Fortran (column-major) order; Docket reads C order only.');
+		throw new NpyFormatError(
+			'fortran-order',
+			'This .npy file is stored in Fortran (column-major) order; Docket reads C order only.'
+		);
 	}
 	const byteLength = count * (dtype === 'float32' ? 4 : 8);
 	if (!Number.isSafeInteger(byteLength) || bytes.length - dataStart < byteLength) {
@@ -141,10 +163,15 @@ export function parseNpy(bytes: Uint8Array): NpyArray {
 }
 
 /** Writes a `.npy` file (version 1.0, or 2.0 when the header is too long for 1.0). */
-export function encodeNpy(array: { shape: readonly number[]; data: Float32Array | Float64Array }): Uint8Array<ArrayBuffer> {
+export function encodeNpy(array: {
+	shape: readonly number[];
+	data: Float32Array | Float64Array;
+}): Uint8Array<ArrayBuffer> {
 	const count = array.shape.reduce((a, b) => a * b, 1);
 	if (count !== array.data.length) {
-		throw new InvalidInputError(`Shape (${array.shape.join(', ')}) holds ${count} values but the data has ${array.data.length}.`);
+		throw new InvalidInputError(
+			`Shape (${array.shape.join(', ')}) holds ${count} values but the data has ${array.data.length}.`
+		);
 	}
 	const descr = array.data instanceof Float32Array ? '<f4' : '<f8';
 	const shape = array.shape.length === 1 ? `(${array.shape[0]},)` : `(${array.shape.join(', ')})`;

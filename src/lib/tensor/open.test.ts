@@ -17,8 +17,12 @@ describe('opening a .npy tensor (the worker side of import)', () => {
 	});
 
 	it('refuses other ranks and empty axes with the file’s name', async () => {
-		await expect(openNpy(encodeNpy({ shape: [4, 5], data: new Float32Array(20) }), 'flat.npy')).rejects.toThrow(/flat\.npy has shape \[4, 5\].*4D/);
-		await expect(openNpy(encodeNpy({ shape: [1, 0, 2, 2], data: new Float32Array(0) }), 'empty.npy')).rejects.toThrow(/empty axis/);
+		await expect(openNpy(encodeNpy({ shape: [4, 5], data: new Float32Array(20) }), 'flat.npy')).rejects.toThrow(
+			/flat\.npy has shape \[4, 5\].*4D/
+		);
+		await expect(openNpy(encodeNpy({ shape: [1, 0, 2, 2], data: new Float32Array(0) }), 'empty.npy')).rejects.toThrow(
+			/empty axis/
+		);
 	});
 
 	it('refuses a file too large before reading it', () => {

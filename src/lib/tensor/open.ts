@@ -19,20 +19,35 @@ export interface TensorInfo {
 /** Values per chunk: a few milliseconds of copying, so a cancel message is seen soon. */
 const CHUNK = 1 << 20;
 
-export async function openNpy(bytes: Uint8Array, name: string, options: RunOptions = {}): Promise<{ tensor: Tensor; info: TensorInfo }> {
+export async function openNpy(
+	bytes: Uint8Array,
+	name: string,
+	options: RunOptions = {}
+): Promise<{ tensor: Tensor; info: TensorInfo }> {
 	const { dtype, shape, count, dataStart } = readNpyLayout(bytes);
 	if (shape.length !== 4) {
-		throw new InvalidInputError(`${name} has shape ${formatShape(shape)}; the tensor lab works on 4D tensors.`, 'Reshape it to [T, Z, Y, X] with numpy first.');
+		throw new InvalidInputError(
+			`${name} has shape ${formatShape(shape)}; the tensor lab works on 4D tensors.`,
+			'Reshape it to [T, Z, Y, X] with numpy first.'
+		);
 	}
 	if (shape.some((d) => d === 0)) {
-		throw new InvalidInputError(`${name} has an empty axis (shape ${formatShape(shape)}).`, 'Every axis needs at least one sample.');
+		throw new InvalidInputError(
+			`${name} has an empty axis (shape ${formatShape(shape)}).`,
+			'Every axis needs at least one sample.'
+		);
 	}
 	if (count > MAX_ELEMENTS) throw tooLarge(name, count);
 	const data = new Float32Array(count);
 	const itemSize = dtype === 'float32' ? 4 : 8;
 	const offset = bytes.byteOffset + dataStart;
 	// numpy aligns the data to 64 bytes, so a typed view is the rule; a DataView reads anything else.
-	const typed = offset % itemSize === 0 ? (itemSize === 4 ? new Float32Array(bytes.buffer, offset, count) : new Float64Array(bytes.buffer, offset, count)) : undefined;
+	const typed =
+		offset % itemSize === 0
+			? itemSize === 4
+				? new Float32Array(bytes.buffer, offset, count)
+				: new Float64Array(bytes.buffer, offset, count)
+			: undefined;
 	const view = new DataView(bytes.buffer, offset, count * itemSize);
 	let min = Infinity;
 	let max = -Infinity;

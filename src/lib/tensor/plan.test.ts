@@ -60,7 +60,9 @@ describe('slab planner', () => {
 	});
 
 	it('says so when a single plane cannot fit', () => {
-		expect(() => planSlabs(starts(4, 4), [4, 500, 500], [8, 504, 504], 500 * 500, 12, limits, 1024 * 1024)).toThrow(/binds at once/);
+		expect(() => planSlabs(starts(4, 4), [4, 500, 500], [8, 504, 504], 500 * 500, 12, limits, 1024 * 1024)).toThrow(
+			/binds at once/
+		);
 	});
 });
 
@@ -91,6 +93,8 @@ describe('point slab planner', () => {
 	});
 
 	it('says so when four planes cannot fit', () => {
-		expect(() => planPointSlabs(Int32Array.from([0]), [8, 500, 500], [12, 504, 504], 12, limits, 1024 * 1024)).toThrow(/binds at once/);
+		expect(() => planPointSlabs(Int32Array.from([0]), [8, 500, 500], [12, 504, 504], 12, limits, 1024 * 1024)).toThrow(
+			/binds at once/
+		);
 	});
 });

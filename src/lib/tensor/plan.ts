@@ -69,7 +69,10 @@ export function planTiles(
 	const footOf = (a: number) => tileFootprint(starts[a]!, tile[a]!).foot;
 	const foot = [0, 1, 2].map(footOf) as Triple;
 	const capacity = Math.floor(Math.min(footprintBudget, limits.maxComputeWorkgroupStorageSize) / 4);
-	while (foot[0] * foot[1] * foot[2] > capacity || tile[0] * tile[1] * tile[2] > limits.maxComputeInvocationsPerWorkgroup) {
+	while (
+		foot[0] * foot[1] * foot[2] > capacity ||
+		tile[0] * tile[1] * tile[2] > limits.maxComputeInvocationsPerWorkgroup
+	) {
 		const candidates = [0, 1, 2].filter((a) => tile[a]! > 1);
 		if (candidates.length === 0) break;
 		const axis = candidates.reduce((best, a) => (foot[a]! > foot[best]! ? a : best));
@@ -77,7 +80,10 @@ export function planTiles(
 		foot[axis] = footOf(axis);
 	}
 	if (foot[0] * foot[1] * foot[2] > capacity) {
-		throw new InvalidInputError('This GPU’s workgroup memory is too small for tricubic tiles.', 'Choose the CPU backend.');
+		throw new InvalidInputError(
+			'This GPU’s workgroup memory is too small for tricubic tiles.',
+			'Choose the CPU backend.'
+		);
 	}
 	return { tile, foot };
 }
@@ -219,7 +225,8 @@ export function planPointSlabs(
 		);
 	}
 	const maxPointsPerDispatch = Math.floor(maxElements / 3);
-	if (maxPointsPerDispatch < 1) throw new InvalidInputError(`This GPU binds only ${bindingLimit} bytes at once.`, 'Choose the CPU backend.');
+	if (maxPointsPerDispatch < 1)
+		throw new InvalidInputError(`This GPU binds only ${bindingLimit} bytes at once.`, 'Choose the CPU backend.');
 	const step = thickest >= ez ? ez : thickest - 3;
 	const slabs: Slab[] = [];
 	for (let first = 0; ; first += step) {

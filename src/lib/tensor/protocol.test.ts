@@ -39,7 +39,10 @@ describe('tensor worker protocol', () => {
 	it('resamples through the worker with progress, like a direct call', async () => {
 		const client = new TensorWorkerClient(fakeWorker().port);
 		const progress: number[] = [];
-		const result = await client.resample({ tensor: structuredClone(input), params, backend: 'cpu' }, { onProgress: (f) => progress.push(f) });
+		const result = await client.resample(
+			{ tensor: structuredClone(input), params, backend: 'cpu' },
+			{ onProgress: (f) => progress.push(f) }
+		);
 		expect(result.data).toEqual(resampleCpu(input, params).data);
 		expect(progress.length).toBeGreaterThan(2);
 		expect(progress.at(-1)).toBe(1);
@@ -49,21 +52,32 @@ describe('tensor worker protocol', () => {
 		const client = new TensorWorkerClient(fakeWorker().port);
 		const controller = new AbortController();
 		const big = tensorOf([1, 40, 40, 40], () => rand());
-		const call = client.resample({ tensor: big, params: { zoom: [2, 2, 2] }, backend: 'cpu' }, { signal: controller.signal, onProgress: () => controller.abort() });
+		const call = client.resample(
+			{ tensor: big, params: { zoom: [2, 2, 2] }, backend: 'cpu' },
+			{ signal: controller.signal, onProgress: () => controller.abort() }
+		);
 		await expect(call).rejects.toMatchObject({ code: 'cancelled' });
 	});
 
 	it('rebuilds errors as typed errors and rejects everything pending when the worker dies', async () => {
 		const { port, crash } = fakeWorker();
 		const client = new TensorWorkerClient(port);
-		await expect(client.resample({ tensor: tensorOf([1, 2, 2, 2], () => 0), params: { zoom: [0, 1, 1] }, backend: 'cpu' })).rejects.toMatchObject({
+		await expect(
+			client.resample({ tensor: tensorOf([1, 2, 2, 2], () => 0), params: { zoom: [0, 1, 1] }, backend: 'cpu' })
+		).rejects.toMatchObject({
 			code: 'invalid-input',
 			name: 'InvalidInputError'
 		});
-		const pending = client.resample({ tensor: tensorOf([1, 30, 30, 30], () => 1), params: { zoom: [2, 2, 2] }, backend: 'cpu' });
+		const pending = client.resample({
+			tensor: tensorOf([1, 30, 30, 30], () => 1),
+			params: { zoom: [2, 2, 2] },
+			backend: 'cpu'
+		});
 		crash();
 		await expect(pending).rejects.toMatchObject({ code: 'worker-crashed' });
-		await expect(client.resample({ tensor: tensorOf([1, 2, 2, 2], () => 0), params: { zoom: [2, 2, 2] }, backend: 'cpu' })).rejects.toMatchObject({ code: 'worker-crashed' });
+		await expect(
+			client.resample({ tensor: tensorOf([1, 2, 2, 2], () => 0), params: { zoom: [2, 2, 2] }, backend: 'cpu' })
+		).rejects.toMatchObject({ code: 'worker-crashed' });
 	});
 
 	it('opens .npy bytes in the worker, draws slices there, and resamples the kept tensor into .npy bytes', async () => {
@@ -71,7 +85,10 @@ describe('tensor worker protocol', () => {
 		const float64 = { shape: [2, 10, 12, 14], data: Float64Array.from(input.data, (v, i) => (i === 5 ? Infinity : v)) };
 		const bytes = encodeNpy(float64);
 		const progress: number[] = [];
-		const info = await client.open({ key: 'a', name: 'a.npy', bytes: bytes.buffer }, { onProgress: (f) => progress.push(f) });
+		const info = await client.open(
+			{ key: 'a', name: 'a.npy', bytes: bytes.buffer },
+			{ onProgress: (f) => progress.push(f) }
+		);
 		expect(info).toMatchObject({ shape: [2, 10, 12, 14], dtype: 'float64' });
 		expect(info.max).toBeLessThan(1);
 		expect(info.min).toBeGreaterThanOrEqual(0);
@@ -82,20 +99,36 @@ describe('tensor worker protocol', () => {
 		const stored = await client.resampleStored({ key: 'a', resultKey: 'b', params, backend: 'cpu' });
 		expect(stored.info.shape).toEqual([2, 20, 18, 18]);
 		expect(parseNpy(stored.npy).data).toEqual(resampleCpu(kept, params).data);
-		const resultSlice = await client.slice({ key: 'b', volume: 0, axis: 1, index: 0, min: stored.info.min, max: stored.info.max, map: 'gray' });
+		const resultSlice = await client.slice({
+			key: 'b',
+			volume: 0,
+			axis: 1,
+			index: 0,
+			min: stored.info.min,
+			max: stored.info.max,
+			map: 'gray'
+		});
 		expect([resultSlice.width, resultSlice.height]).toEqual([18, 18]);
-		await expect(client.slice({ key: 'missing', volume: 0, axis: 1, index: 0, min: 0, max: 1, map: 'gray' })).rejects.toMatchObject({ code: 'not-found' });
+		await expect(
+			client.slice({ key: 'missing', volume: 0, axis: 1, index: 0, min: 0, max: 1, map: 'gray' })
+		).rejects.toMatchObject({ code: 'not-found' });
 	});
 
 	it('refuses what the lab cannot open, and cancels a long open', async () => {
 		const client = new TensorWorkerClient(fakeWorker().port);
 		const flat = encodeNpy({ shape: [8], data: new Float32Array(8) });
-		await expect(client.open({ key: 'x', name: 'flat.npy', bytes: flat.buffer })).rejects.toMatchObject({ code: 'invalid-input', message: expect.stringMatching(/4D/) });
+		await expect(client.open({ key: 'x', name: 'flat.npy', bytes: flat.buffer })).rejects.toMatchObject({
+			code: 'invalid-input',
+			message: expect.stringMatching(/4D/)
+		});
 		const junk = new TextEncoder().encode('not numpy');
 		await expect(client.open({ key: 'x', name: 'junk.npy', bytes: junk.buffer })).rejects.toThrow(/not a NumPy/);
 		const big = encodeNpy({ shape: [3, 128, 128, 128], data: new Float32Array(3 * 128 ** 3) });
 		const controller = new AbortController();
-		const open = client.open({ key: 'big', name: 'big.npy', bytes: big.buffer }, { signal: controller.signal, onProgress: () => controller.abort() });
+		const open = client.open(
+			{ key: 'big', name: 'big.npy', bytes: big.buffer },
+			{ signal: controller.signal, onProgress: () => controller.abort() }
+		);
 		await expect(open).rejects.toMatchObject({ code: 'cancelled' });
 	});
 });

@@ -26,7 +26,10 @@ export interface SliceRequest {
 
 export interface TensorMethods {
 	resample: { params: { tensor: Tensor; params: ResampleParams; backend: TensorBackend }; result: Tensor };
-	sample: { params: { tensor: Tensor; coordinates: Tensor; params: SampleParams; backend: TensorBackend }; result: Tensor };
+	sample: {
+		params: { tensor: Tensor; coordinates: Tensor; params: SampleParams; backend: TensorBackend };
+		result: Tensor;
+	};
 	/** Parses `.npy` bytes (transferred) and keeps the tensor under `key`. */
 	open: { params: { key: string; name: string; bytes: ArrayBuffer }; result: TensorInfo };
 	slice: { params: SliceRequest; result: SliceImage };
@@ -54,9 +57,14 @@ export type TensorControl = { kind: 'cancel'; id: string };
 export type TensorToWorker = TensorRequest | TensorControl;
 
 /** A result, tagged with its method so the client narrows it without a cast. */
-export type TensorReturn = { [K in TensorMethodName]: { kind: 'return'; id: string; name: K; result: TensorMethods[K]['result'] } }[TensorMethodName];
+export type TensorReturn = {
+	[K in TensorMethodName]: { kind: 'return'; id: string; name: K; result: TensorMethods[K]['result'] };
+}[TensorMethodName];
 
-export type TensorFromWorker = { kind: 'progress'; id: string; fraction: number } | TensorReturn | { kind: 'throw'; id: string; error: SerializedError };
+export type TensorFromWorker =
+	| { kind: 'progress'; id: string; fraction: number }
+	| TensorReturn
+	| { kind: 'throw'; id: string; error: SerializedError };
 
 /** The parts of a Worker the client uses; tests pass a fake, the page passes workerPort(new Worker(...)). */
 export interface WorkerPort {
@@ -69,7 +77,8 @@ export interface WorkerPort {
 export function workerPort(worker: Worker): WorkerPort {
 	return {
 		post: (message, transfer) => worker.postMessage(message, transfer),
-		onMessage: (listener) => worker.addEventListener('message', (event: MessageEvent<TensorFromWorker>) => listener(event.data)),
+		onMessage: (listener) =>
+			worker.addEventListener('message', (event: MessageEvent<TensorFromWorker>) => listener(event.data)),
 		onError: (listener) => worker.addEventListener('error', () => listener()),
 		terminate: () => worker.terminate()
 	};
@@ -96,7 +105,9 @@ function transferables(request: TensorRequest): Transferable[] {
 			return [request.params.tensor.data.buffer];
 		case 'sample': {
 			const { tensor, coordinates } = request.params;
-			return coordinates.data.buffer === tensor.data.buffer ? [tensor.data.buffer] : [tensor.data.buffer, coordinates.data.buffer];
+			return coordinates.data.buffer === tensor.data.buffer
+				? [tensor.data.buffer]
+				: [tensor.data.buffer, coordinates.data.buffer];
 		}
 		case 'open':
 			return [request.params.bytes];
@@ -126,7 +137,13 @@ export class TensorWorkerClient {
 
 	constructor(private readonly worker: WorkerPort) {
 		worker.onMessage((message) => this.receive(message));
-		worker.onError(() => this.die(new DocketError('worker-crashed', 'The tensor worker stopped unexpectedly.', { action: 'Try again; large tensors may need the CPU backend or more memory.' })));
+		worker.onError(() =>
+			this.die(
+				new DocketError('worker-crashed', 'The tensor worker stopped unexpectedly.', {
+					action: 'Try again; large tensors may need the CPU backend or more memory.'
+				})
+			)
+		);
 	}
 
 	/** Resamples in the worker. The tensor's buffer is transferred (the caller's copy becomes empty): pass a copy if you still need it. */
@@ -157,7 +174,10 @@ export class TensorWorkerClient {
 		return reply.result;
 	}
 
-	async resampleStored(params: TensorMethods['resampleStored']['params'], options: CallOptions = {}): Promise<TensorMethods['resampleStored']['result']> {
+	async resampleStored(
+		params: TensorMethods['resampleStored']['params'],
+		options: CallOptions = {}
+	): Promise<TensorMethods['resampleStored']['result']> {
 		const reply = await this.send((id) => ({ kind: 'call', id, name: 'resampleStored', params }), options);
 		if (reply.name !== 'resampleStored') throw wrongReply('resampleStored', reply.name);
 		return reply.result;
@@ -168,7 +188,11 @@ export class TensorWorkerClient {
 		const id = crypto.randomUUID();
 		return new Promise<TensorReturn>((resolve, reject) => {
 			const timeout = setTimeout(() => {
-				this.settle(id)?.reject(new DocketError('timeout', 'The tensor worker took too long and was stopped.', { action: 'Try a smaller tensor or zoom.' }));
+				this.settle(id)?.reject(
+					new DocketError('timeout', 'The tensor worker took too long and was stopped.', {
+						action: 'Try a smaller tensor or zoom.'
+					})
+				);
 				this.worker.post({ kind: 'cancel', id }, []);
 			}, options.timeoutMs ?? 600_000);
 			const onAbort = () => {
@@ -228,5 +252,7 @@ function wrongReply(asked: TensorMethodName, answered: TensorMethodName): Docket
 
 /** Starts the tensor worker in the browser (Vite bundles tensor.worker.ts as a module worker). */
 export function startTensorWorker(): TensorWorkerClient {
-	return new TensorWorkerClient(workerPort(new Worker(new URL('./tensor.worker.ts', import.meta.url), { type: 'module' })));
+	return new TensorWorkerClient(
+		workerPort(new Worker(new URL('./tensor.worker.ts', import.meta.url), { type: 'module' }))
+	);
 }

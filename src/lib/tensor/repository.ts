@@ -24,16 +24,34 @@ export async function attachTensor(
 ): Promise<TensorRow> {
 	const file = await storeOriginal(db, files, new Blob([npy], { type: NPY_TYPE }), NPY_TYPE);
 	const { id = crypto.randomUUID(), ...rest } = extra;
-	const row: TensorRow = { id, caseId, name, sha256: file.sha256, shape: info.shape, dtype: info.dtype, ...rest, createdAt: Date.now() };
+	const row: TensorRow = {
+		id,
+		caseId,
+		name,
+		sha256: file.sha256,
+		shape: info.shape,
+		dtype: info.dtype,
+		...rest,
+		createdAt: Date.now()
+	};
 	await db.tensors.add(row);
 	return row;
 }
 
 /** Stores a `.npy` file in the case after checking it is a 4D float tensor the lab can read (parses on this thread). */
-export async function importTensor(db: DocketDatabase, files: FileStore, caseId: string, name: string, bytes: Uint8Array<ArrayBuffer>): Promise<TensorRow> {
+export async function importTensor(
+	db: DocketDatabase,
+	files: FileStore,
+	caseId: string,
+	name: string,
+	bytes: Uint8Array<ArrayBuffer>
+): Promise<TensorRow> {
 	const array = parseNpy(bytes);
 	if (array.shape.length !== 4) {
-		throw new InvalidInputError(`${name} has shape ${formatShape(array.shape)}; the tensor lab works on 4D tensors.`, 'Reshape it to [T, Z, Y, X] with numpy first.');
+		throw new InvalidInputError(
+			`${name} has shape ${formatShape(array.shape)}; the tensor lab works on 4D tensors.`,
+			'Reshape it to [T, Z, Y, X] with numpy first.'
+		);
 	}
 	return attachTensor(db, files, caseId, name, new Blob([bytes]), array);
 }
@@ -54,7 +72,15 @@ export async function saveResampled(
 ): Promise<TensorRow> {
 	const npy = 'npy' in result ? result.npy : encodeNpy(result);
 	const extra = { sourceId: source.id, params, ...(id === undefined ? {} : { id }) };
-	return attachTensor(db, files, source.caseId, resampledName(source, result.shape), new Blob([npy]), { shape: result.shape, dtype: 'float32' }, extra);
+	return attachTensor(
+		db,
+		files,
+		source.caseId,
+		resampledName(source, result.shape),
+		new Blob([npy]),
+		{ shape: result.shape, dtype: 'float32' },
+		extra
+	);
 }
 
 export function listTensors(db: DocketDatabase, caseId: string): Promise<TensorRow[]> {

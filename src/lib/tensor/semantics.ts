@@ -217,7 +217,10 @@ function checkAxes(axes: readonly number[] | undefined): { axes: Triple; batch: 
 	const a = axes ?? [1, 2, 3];
 	const sorted = [...a].sort((x, y) => x - y);
 	if (sorted.length !== 3 || new Set(sorted).size !== 3 || sorted.some((x) => !Number.isInteger(x) || x < 0 || x > 3)) {
-		throw new InvalidInputError(`Interpolated axes must be three different axes of 0..3, got [${a.join(', ')}].`, 'Pick three axes; the fourth is the batch axis.');
+		throw new InvalidInputError(
+			`Interpolated axes must be three different axes of 0..3, got [${a.join(', ')}].`,
+			'Pick three axes; the fourth is the batch axis.'
+		);
 	}
 	const batch = [0, 1, 2, 3].find((x) => !sorted.includes(x))!;
 	return { axes: [sorted[0]!, sorted[1]!, sorted[2]!], batch };
@@ -231,7 +234,10 @@ function checkTensor(tensor: Tensor): void {
 		);
 	}
 	if (tensor.shape.some((d) => !Number.isInteger(d) || d <= 0)) {
-		throw new InvalidInputError(`The tensor has an empty axis (shape ${formatShape(tensor.shape)}).`, 'Every axis needs at least one sample.');
+		throw new InvalidInputError(
+			`The tensor has an empty axis (shape ${formatShape(tensor.shape)}).`,
+			'Every axis needs at least one sample.'
+		);
 	}
 	if (tensor.shape.some((d) => d > MAX_AXIS_LENGTH)) {
 		throw new InvalidInputError(`An axis of ${formatShape(tensor.shape)} is longer than ${MAX_AXIS_LENGTH}.`);
@@ -275,8 +281,10 @@ export function planResample(tensor: Tensor, params: ResampleParams, maxElements
 	const { axes, batch } = checkAxes(params.axes);
 	const mode = params.mode ?? 'mirror';
 	const kernel = params.kernel ?? 'bspline3';
-	if (!BOUNDARY_MODES.includes(mode)) throw new InvalidInputError(`Unknown boundary mode "${String(mode)}".`, `Use one of ${BOUNDARY_MODES.join(', ')}.`);
-	if (!KERNELS.includes(kernel)) throw new InvalidInputError(`Unknown kernel "${String(kernel)}".`, `Use one of ${KERNELS.join(', ')}.`);
+	if (!BOUNDARY_MODES.includes(mode))
+		throw new InvalidInputError(`Unknown boundary mode "${String(mode)}".`, `Use one of ${BOUNDARY_MODES.join(', ')}.`);
+	if (!KERNELS.includes(kernel))
+		throw new InvalidInputError(`Unknown kernel "${String(kernel)}".`, `Use one of ${KERNELS.join(', ')}.`);
 	const spatialIn = axes.map((a) => tensor.shape[a]!) as Triple;
 	let spatialOut: Triple;
 	if (params.outputShape !== undefined) {
@@ -289,23 +297,40 @@ export function planResample(tensor: Tensor, params: ResampleParams, maxElements
 		const z = params.zoom;
 		if (!z || z.length !== 3) throw new InvalidInputError('Give three zoom factors (z, y, x) or a target shape.');
 		if (z.some((v) => !(v > 0) || !Number.isFinite(v))) {
-			throw new InvalidInputError(`Zoom factors must be positive and finite, got [${z.join(', ')}].`, 'Use a factor above 0 (below 1 shrinks, above 1 enlarges).');
+			throw new InvalidInputError(
+				`Zoom factors must be positive and finite, got [${z.join(', ')}].`,
+				'Use a factor above 0 (below 1 shrinks, above 1 enlarges).'
+			);
 		}
 		spatialOut = spatialIn.map((n, i) => roundHalfEven(n * z[i]!)) as Triple;
 		if (spatialOut.some((d) => d < 1)) {
-			throw new InvalidInputError(`Zoom [${z.join(', ')}] leaves an axis with no samples (output ${formatShape(spatialOut)}).`, 'Use a larger zoom.');
+			throw new InvalidInputError(
+				`Zoom [${z.join(', ')}] leaves an axis with no samples (output ${formatShape(spatialOut)}).`,
+				'Use a larger zoom.'
+			);
 		}
 	}
 	if (spatialOut.some((d) => d > MAX_AXIS_LENGTH)) {
-		throw new InvalidInputError(`An output axis of ${formatShape(spatialOut)} is longer than ${MAX_AXIS_LENGTH}.`, 'Choose a smaller zoom or target shape.');
+		throw new InvalidInputError(
+			`An output axis of ${formatShape(spatialOut)} is longer than ${MAX_AXIS_LENGTH}.`,
+			'Choose a smaller zoom or target shape.'
+		);
 	}
 	const batchLength = tensor.shape[batch]!;
 	checkSize(batchLength * spatialOut[0] * spatialOut[1] * spatialOut[2], 'output', maxElements);
 	const margin = coefficientMargin('zoom', mode);
-	checkSize(spatialIn.reduce((a, n) => a * (n + 2 * margin), 1), 'coefficient volume', maxElements);
+	checkSize(
+		spatialIn.reduce((a, n) => a * (n + 2 * margin), 1),
+		'coefficient volume',
+		maxElements
+	);
 	const gridMode = params.gridMode ?? false;
 	const identity = spatialOut.every((d, i) => d === spatialIn[i]);
-	const taps = [0, 1, 2].map((i) => zoomTaps(spatialIn[i]!, spatialOut[i]!, gridMode, mode)) as [AxisTaps, AxisTaps, AxisTaps];
+	const taps = [0, 1, 2].map((i) => zoomTaps(spatialIn[i]!, spatialOut[i]!, gridMode, mode)) as [
+		AxisTaps,
+		AxisTaps,
+		AxisTaps
+	];
 	return {
 		inShape: [batchLength, ...spatialIn],
 		outShape: [batchLength, ...spatialOut],
@@ -331,28 +356,40 @@ export interface SamplePlan {
 	margin: number;
 }
 
-export function planSample(tensor: Tensor, coordinates: Tensor, params: SampleParams, maxElements = MAX_ELEMENTS): SamplePlan {
+export function planSample(
+	tensor: Tensor,
+	coordinates: Tensor,
+	params: SampleParams,
+	maxElements = MAX_ELEMENTS
+): SamplePlan {
 	checkTensor(tensor);
 	const { axes, batch } = checkAxes(params.axes);
 	const mode = params.mode ?? 'mirror';
 	const kernel = params.kernel ?? 'bspline3';
-	if (!BOUNDARY_MODES.includes(mode)) throw new InvalidInputError(`Unknown boundary mode "${String(mode)}".`, `Use one of ${BOUNDARY_MODES.join(', ')}.`);
-	if (!KERNELS.includes(kernel)) throw new InvalidInputError(`Unknown kernel "${String(kernel)}".`, `Use one of ${KERNELS.join(', ')}.`);
+	if (!BOUNDARY_MODES.includes(mode))
+		throw new InvalidInputError(`Unknown boundary mode "${String(mode)}".`, `Use one of ${BOUNDARY_MODES.join(', ')}.`);
+	if (!KERNELS.includes(kernel))
+		throw new InvalidInputError(`Unknown kernel "${String(kernel)}".`, `Use one of ${KERNELS.join(', ')}.`);
 	if (coordinates.shape.length !== 2 || coordinates.shape[0] !== 3) {
-		throw new InvalidInputError(`Coordinates must have shape [3, P] (z, y, x rows), got ${formatShape(coordinates.shape)}.`);
+		throw new InvalidInputError(
+			`Coordinates must have shape [3, P] (z, y, x rows), got ${formatShape(coordinates.shape)}.`
+		);
 	}
 	const points = coordinates.shape[1]!;
-	if (coordinates.data.length !== 3 * points) throw new InvalidInputError('The coordinates’ data does not match their shape.');
+	if (coordinates.data.length !== 3 * points)
+		throw new InvalidInputError('The coordinates’ data does not match their shape.');
 	const batchLength = tensor.shape[batch]!;
 	checkSize(batchLength * points, 'output', maxElements);
 	const spatialIn = axes.map((a) => tensor.shape[a]!) as Triple;
 	const margin = coefficientMargin('points', mode);
-	checkSize(spatialIn.reduce((a, n) => a * (n + 2 * margin), 1), 'coefficient volume', maxElements);
-	const taps = [0, 1, 2].map((i) => pointTaps(coordinates.data.subarray(i * points, (i + 1) * points), spatialIn[i]!, mode)) as [
-		AxisTaps,
-		AxisTaps,
-		AxisTaps
-	];
+	checkSize(
+		spatialIn.reduce((a, n) => a * (n + 2 * margin), 1),
+		'coefficient volume',
+		maxElements
+	);
+	const taps = [0, 1, 2].map((i) =>
+		pointTaps(coordinates.data.subarray(i * points, (i + 1) * points), spatialIn[i]!, mode)
+	) as [AxisTaps, AxisTaps, AxisTaps];
 	return { inShape: [batchLength, ...spatialIn], points, mode, kernel, axes, batchAxis: batch, taps, margin };
 }
 

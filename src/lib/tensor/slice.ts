@@ -27,7 +27,12 @@ export function colour(map: ColourMap, u: number): [number, number, number] {
 		const g = Math.round(255 * x);
 		return [g, g, g];
 	}
-	if (map === 'hot') return [Math.round(255 * Math.min(1, 3 * x)), Math.round(255 * Math.min(1, Math.max(0, 3 * x - 1))), Math.round(255 * Math.max(0, 3 * x - 2))];
+	if (map === 'hot')
+		return [
+			Math.round(255 * Math.min(1, 3 * x)),
+			Math.round(255 * Math.min(1, Math.max(0, 3 * x - 1))),
+			Math.round(255 * Math.max(0, 3 * x - 2))
+		];
 	const p = x * (VIRIDIS.length - 1);
 	const i = Math.min(VIRIDIS.length - 2, Math.floor(p));
 	const f = p - i;
@@ -43,7 +48,15 @@ export interface SliceImage {
 }
 
 /** The slice of volume `t` at `index` along spatial axis `axis` (1 = Z, 2 = Y, 3 = X of [T, Z, Y, X]). */
-export function renderSlice(tensor: Tensor, t: number, axis: 1 | 2 | 3, index: number, min: number, max: number, map: ColourMap): SliceImage {
+export function renderSlice(
+	tensor: Tensor,
+	t: number,
+	axis: 1 | 2 | 3,
+	index: number,
+	min: number,
+	max: number,
+	map: ColourMap
+): SliceImage {
 	const [, nz, ny, nx] = tensor.shape as [number, number, number, number];
 	const dims = [nz, ny, nx];
 	const strides = [ny * nx, nx, 1];

@@ -2,11 +2,15 @@
 import type { Tensor } from './semantics.ts';
 
 /** A [T, Z, Y, X] tensor from f(t, z, y, x). */
-export function tensorOf(shape: [number, number, number, number], fn: (t: number, z: number, y: number, x: number) => number): Tensor {
+export function tensorOf(
+	shape: [number, number, number, number],
+	fn: (t: number, z: number, y: number, x: number) => number
+): Tensor {
 	const [T, Z, Y, X] = shape;
 	const data = new Float32Array(T * Z * Y * X);
 	let i = 0;
-	for (let t = 0; t < T; t++) for (let z = 0; z < Z; z++) for (let y = 0; y < Y; y++) for (let x = 0; x < X; x++) data[i++] = fn(t, z, y, x);
+	for (let t = 0; t < T; t++)
+		for (let z = 0; z < Z; z++) for (let y = 0; y < Y; y++) for (let x = 0; x < X; x++) data[i++] = fn(t, z, y, x);
 	return { shape, data };
 }
 
@@ -22,4 +26,3 @@ export function random(seed: number): () => number {
 		return s / 2 ** 32;
 	};
 }
-

@@ -80,7 +80,10 @@ function uniformBuffer(device: GPUDevice, words: number): GPUBuffer {
 }
 
 function emptyBuffer(device: GPUDevice, elements: number, usage = 0): GPUBuffer {
-	return device.createBuffer({ size: Math.max(16, elements * 4), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC | usage });
+	return device.createBuffer({
+		size: Math.max(16, elements * 4),
+		usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC | usage
+	});
 }
 
 function int32Storage(device: GPUDevice, data: Int32Array): GPUBuffer {
@@ -91,7 +94,12 @@ function checkCancelled(signal: AbortSignal | undefined): void {
 	if (signal?.aborted) throw new CancelledError('Resampling');
 }
 
-async function timed(profile: StageTimes | undefined, stage: keyof StageTimes, device: GPUDevice, work: () => void): Promise<void> {
+async function timed(
+	profile: StageTimes | undefined,
+	stage: keyof StageTimes,
+	device: GPUDevice,
+	work: () => void
+): Promise<void> {
 	if (!profile) {
 		work();
 		return;
@@ -131,7 +139,10 @@ class Prefilter {
 		this.tableX = int32Storage(device, extensionTable(nx, mode, -margin, ex, halo));
 		this.tableY = int32Storage(device, extensionTable(ny, mode, -margin, ey, halo));
 		// z is extended on the host while gathering planes, so its table is the identity.
-		this.tableZ = int32Storage(device, Int32Array.from({ length: sizes.maxCoeffPlanes + 2 * halo }, (_, i) => i));
+		this.tableZ = int32Storage(
+			device,
+			Int32Array.from({ length: sizes.maxCoeffPlanes + 2 * halo }, (_, i) => i)
+		);
 		this.stageA = emptyBuffer(device, sizes.maxStageA);
 		this.stageB = emptyBuffer(device, sizes.maxStageB);
 		this.hostIn = new Float32Array(sizes.maxIn);
@@ -191,7 +202,8 @@ class Prefilter {
 	}
 
 	destroy(): void {
-		for (const b of [...this.params, this.weights, this.tableX, this.tableY, this.tableZ, this.stageA, this.stageB]) b.destroy();
+		for (const b of [...this.params, this.weights, this.tableX, this.tableY, this.tableZ, this.stageA, this.stageB])
+			b.destroy();
 	}
 }
 
@@ -222,11 +234,18 @@ export class TensorGpu {
 	private readonly pipelines = new Map<string, Promise<GPUComputePipeline>>();
 
 	/** Pipelines by module and constants: compiling is the slow part of a small request. */
-	private pipeline(module: GPUShaderModule, name: string, constants: Record<string, number>): Promise<GPUComputePipeline> {
+	private pipeline(
+		module: GPUShaderModule,
+		name: string,
+		constants: Record<string, number>
+	): Promise<GPUComputePipeline> {
 		const key = `${name}:${JSON.stringify(constants)}`;
 		let pipeline = this.pipelines.get(key);
 		if (!pipeline) {
-			pipeline = this.device.createComputePipelineAsync({ layout: 'auto', compute: { module, entryPoint: 'main', constants } });
+			pipeline = this.device.createComputePipelineAsync({
+				layout: 'auto',
+				compute: { module, entryPoint: 'main', constants }
+			});
 			pipeline.catch(() => this.pipelines.delete(key));
 			this.pipelines.set(key, pipeline);
 		}
@@ -252,7 +271,11 @@ export class TensorGpu {
 		const coeffDims: Triple = [nz + 2 * m, ny + 2 * m, nx + 2 * m];
 		const starts = plan.taps.map((taps) => taps.start.map((s) => s + m)) as [Int32Array, Int32Array, Int32Array];
 		const limits = limitsOf(device);
-		const bindingLimit = Math.min(options.bindingLimit ?? Infinity, limits.maxStorageBufferBindingSize, limits.maxBufferSize);
+		const bindingLimit = Math.min(
+			options.bindingLimit ?? Infinity,
+			limits.maxStorageBufferBindingSize,
+			limits.maxBufferSize
+		);
 		const tiles = planTiles(starts, limits, options.tile);
 		const slabPlan = planSlabs(starts[0], dims, coeffDims, oy * ox, halo, limits, bindingLimit);
 		const [tileZ, tileY, tileX] = tiles.tile;
@@ -282,12 +305,22 @@ export class TensorGpu {
 				KERNEL: plan.kernel === 'bspline3' ? 0 : 1
 			})
 		]);
-		const prefilter = new Prefilter(device, prefilterPipeline, dims, coeffDims, m, halo, plan.mode, prefilterWeights(plan.kernel), {
-			maxIn: slabPlan.maxIn,
-			maxStageA: slabPlan.maxStageA,
-			maxStageB: slabPlan.maxStageB,
-			maxCoeffPlanes
-		});
+		const prefilter = new Prefilter(
+			device,
+			prefilterPipeline,
+			dims,
+			coeffDims,
+			m,
+			halo,
+			plan.mode,
+			prefilterWeights(plan.kernel),
+			{
+				maxIn: slabPlan.maxIn,
+				maxStageA: slabPlan.maxStageA,
+				maxStageB: slabPlan.maxStageB,
+				maxCoeffPlanes
+			}
+		);
 		const tilesX = tileFootprint(starts[2], tileX);
 		const tilesY = tileFootprint(starts[1], tileY);
 		const maxTilesZ = Math.max(...slabTiles.map((s) => s.lo.length));
@@ -299,8 +332,13 @@ export class TensorGpu {
 		device.queue.writeBuffer(tileLoBuffer, 0, Int32Array.from([...tilesX.lo, ...tilesY.lo]));
 		const outElements = slabPlan.maxOut + 2 * guard;
 		const outBuffer =
-			guard > 0 ? storageBuffer(device, new Float32Array(outElements).fill(GUARD_SENTINEL)) : emptyBuffer(device, outElements);
-		const staging = device.createBuffer({ size: Math.max(16, outElements * 4), usage: GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ });
+			guard > 0
+				? storageBuffer(device, new Float32Array(outElements).fill(GUARD_SENTINEL))
+				: emptyBuffer(device, outElements);
+		const staging = device.createBuffer({
+			size: Math.max(16, outElements * 4),
+			usage: GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ
+		});
 		const zoomParams = uniformBuffer(device, 16);
 		const zoomBindGroup = device.createBindGroup({
 			layout: zoomPipeline.getBindGroupLayout(0),
@@ -339,7 +377,22 @@ export class TensorGpu {
 						device.queue.writeBuffer(
 							zoomParams,
 							0,
-							new Uint32Array([ox, oy, slab.outCount, guard, nx + 2 * m, ny + 2 * m, slab.coeffCount, 0, 0, ox, ox + oy, 0, ...tileOffsets, 0])
+							new Uint32Array([
+								ox,
+								oy,
+								slab.outCount,
+								guard,
+								nx + 2 * m,
+								ny + 2 * m,
+								slab.coeffCount,
+								0,
+								0,
+								ox,
+								ox + oy,
+								0,
+								...tileOffsets,
+								0
+							])
 						);
 					});
 					const encoder = profile ? undefined : device.createCommandEncoder();
@@ -388,7 +441,12 @@ export class TensorGpu {
 	 * whose coefficients exceed the binding limit goes through in overlapping z slabs, each point sampled
 	 * in the slab that holds its support; a long point list goes through in chunks.
 	 */
-	async sample(tensor: Tensor, coordinates: Tensor, params: SampleParams, options: GpuRunOptions = {}): Promise<Tensor> {
+	async sample(
+		tensor: Tensor,
+		coordinates: Tensor,
+		params: SampleParams,
+		options: GpuRunOptions = {}
+	): Promise<Tensor> {
 		const device = this.device;
 		const plan = planSample(tensor, coordinates, params, options.maxElements ?? MAX_ELEMENTS);
 		const { forward } = batchFirstOrder(plan.batchAxis, plan.axes);
@@ -399,7 +457,11 @@ export class TensorGpu {
 		const dims: Triple = [nz, ny, nx];
 		const coeffDims: Triple = [nz + 2 * m, ny + 2 * m, nx + 2 * m];
 		const limits = limitsOf(device);
-		const bindingLimit = Math.min(options.bindingLimit ?? Infinity, limits.maxStorageBufferBindingSize, limits.maxBufferSize);
+		const bindingLimit = Math.min(
+			options.bindingLimit ?? Infinity,
+			limits.maxStorageBufferBindingSize,
+			limits.maxBufferSize
+		);
 		const p = plan.points;
 		const startsZ = plan.taps[0].start.map((s) => s + m);
 		const slabPlan = planPointSlabs(startsZ, dims, coeffDims, halo, limits, bindingLimit);
@@ -410,13 +472,29 @@ export class TensorGpu {
 			KERNEL: plan.kernel === 'bspline3' ? 0 : 1,
 			CONSTANT_OUTSIDE: plan.mode === 'grid-constant' ? 1 : 0
 		});
-		const prefilter = new Prefilter(device, await this.prefilterPipeline(halo), dims, coeffDims, m, halo, plan.mode, prefilterWeights(plan.kernel), slabPlan);
+		const prefilter = new Prefilter(
+			device,
+			await this.prefilterPipeline(halo),
+			dims,
+			coeffDims,
+			m,
+			halo,
+			plan.mode,
+			prefilterWeights(plan.kernel),
+			slabPlan
+		);
 		const startsBuffer = emptyBuffer(device, 3 * maxChunk);
 		const fracsBuffer = emptyBuffer(device, 3 * maxChunk);
 		const guard = options.guardElements ?? 0;
 		const outElements = maxChunk + 2 * guard;
-		const outBuffer = guard > 0 ? storageBuffer(device, new Float32Array(outElements).fill(GUARD_SENTINEL)) : emptyBuffer(device, outElements);
-		const staging = device.createBuffer({ size: Math.max(16, outElements * 4), usage: GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ });
+		const outBuffer =
+			guard > 0
+				? storageBuffer(device, new Float32Array(outElements).fill(GUARD_SENTINEL))
+				: emptyBuffer(device, outElements);
+		const staging = device.createBuffer({
+			size: Math.max(16, outElements * 4),
+			usage: GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ
+		});
 		const pointParams = uniformBuffer(device, 8);
 		const bindGroup = device.createBindGroup({
 			layout: pipeline.getBindGroupLayout(0),
@@ -432,7 +510,20 @@ export class TensorGpu {
 			const slab = slabPlan.slabs[chunk.slab]!;
 			device.queue.writeBuffer(startsBuffer, 0, chunk.starts);
 			device.queue.writeBuffer(fracsBuffer, 0, chunk.fracs);
-			device.queue.writeBuffer(pointParams, 0, new Uint32Array([coeffDims[2], coeffDims[1], coeffDims[0], chunk.points.length, slab.coeffFirst, slab.coeffCount, guard, 0]));
+			device.queue.writeBuffer(
+				pointParams,
+				0,
+				new Uint32Array([
+					coeffDims[2],
+					coeffDims[1],
+					coeffDims[0],
+					chunk.points.length,
+					slab.coeffFirst,
+					slab.coeffCount,
+					guard,
+					0
+				])
+			);
 		};
 		// One chunk (the usual case): its points are written once for all volumes.
 		if (chunks.length === 1) writeChunk(chunks[0]!);
@@ -475,7 +566,10 @@ export class TensorGpu {
 						const mapped = new Float32Array(staging.getMappedRange(0, bytes));
 						if (guard > 0 && !guardsIntact(mapped, guard, n)) {
 							staging.unmap();
-							throw new DocketError('internal', 'The point-sampling kernel wrote outside its output (guard band changed).');
+							throw new DocketError(
+								'internal',
+								'The point-sampling kernel wrote outside its output (guard band changed).'
+							);
 						}
 						const values = mapped.subarray(guard, guard + n);
 						if (chunk.contiguous) target.set(values, chunk.points[0]);
@@ -504,7 +598,13 @@ interface PointChunk {
 }
 
 /** Groups the points by slab, and each group into dispatches of at most `maxPoints`. */
-function pointChunks(taps: SamplePlan['taps'], margin: number, slabOf: Uint32Array, slabCount: number, maxPoints: number): PointChunk[] {
+function pointChunks(
+	taps: SamplePlan['taps'],
+	margin: number,
+	slabOf: Uint32Array,
+	slabCount: number,
+	maxPoints: number
+): PointChunk[] {
 	const bySlab: number[][] = Array.from({ length: slabCount }, () => []);
 	slabOf.forEach((s, i) => bySlab[s]!.push(i));
 	const chunks: PointChunk[] = [];
@@ -527,7 +627,13 @@ function pointChunks(taps: SamplePlan['taps'], margin: number, slabOf: Uint32Arr
 	return chunks;
 }
 /** Resamples on a fresh device (inside validation scopes); for one-off calls from the CLI and tests. */
-export function resampleWebGpu(gpu: GPU | undefined, shaders: ShaderSource, tensor: Tensor, params: ResampleParams, options: GpuRunOptions = {}): Promise<Tensor> {
+export function resampleWebGpu(
+	gpu: GPU | undefined,
+	shaders: ShaderSource,
+	tensor: Tensor,
+	params: ResampleParams,
+	options: GpuRunOptions = {}
+): Promise<Tensor> {
 	return withDevice(gpu, async (device) => (await TensorGpu.create(device, shaders)).resample(tensor, params, options));
 }
 
@@ -539,5 +645,7 @@ export function sampleWebGpu(
 	params: SampleParams,
 	options: GpuRunOptions = {}
 ): Promise<Tensor> {
-	return withDevice(gpu, async (device) => (await TensorGpu.create(device, shaders)).sample(tensor, coordinates, params, options));
+	return withDevice(gpu, async (device) =>
+		(await TensorGpu.create(device, shaders)).sample(tensor, coordinates, params, options)
+	);
 }

@@ -7,7 +7,13 @@ import { MissingRecordError, serializeError } from '../errors.ts';
 import { resampleCpuAsync, sampleCpu } from './cpu.ts';
 import { encodeNpy } from './npy.ts';
 import { openNpy } from './open.ts';
-import { resultTransferables, type TensorBackend, type TensorFromWorker, type TensorReturn, type TensorToWorker } from './protocol.ts';
+import {
+	resultTransferables,
+	type TensorBackend,
+	type TensorFromWorker,
+	type TensorReturn,
+	type TensorToWorker
+} from './protocol.ts';
 import type { ResampleParams, RunOptions, Tensor } from './semantics.ts';
 import { renderSlice, valueRange } from './slice.ts';
 import type { TensorGpu } from './webgpu.ts';
@@ -35,7 +41,9 @@ export function createTensorHandler(deps: TensorHandlerDeps): (message: TensorTo
 		return tensor;
 	};
 	const resample = async (tensor: Tensor, params: ResampleParams, backend: TensorBackend, options: RunOptions) =>
-		backend === 'cpu' ? resampleCpuAsync(tensor, params, options) : (await deps.gpu()).resample(tensor, params, options);
+		backend === 'cpu'
+			? resampleCpuAsync(tensor, params, options)
+			: (await deps.gpu()).resample(tensor, params, options);
 
 	return async (message) => {
 		if (message.kind === 'cancel') {
@@ -45,7 +53,10 @@ export function createTensorHandler(deps: TensorHandlerDeps): (message: TensorTo
 		const { id } = message;
 		const controller = new AbortController();
 		running.set(id, controller);
-		const options = { signal: controller.signal, onProgress: (fraction: number) => deps.post({ kind: 'progress', id, fraction }, []) };
+		const options = {
+			signal: controller.signal,
+			onProgress: (fraction: number) => deps.post({ kind: 'progress', id, fraction }, [])
+		};
 		try {
 			let reply: TensorReturn;
 			switch (message.name) {
@@ -56,7 +67,10 @@ export function createTensorHandler(deps: TensorHandlerDeps): (message: TensorTo
 				}
 				case 'sample': {
 					const { tensor, coordinates, params, backend } = message.params;
-					const result = backend === 'cpu' ? sampleCpu(tensor, coordinates, params, options) : await (await deps.gpu()).sample(tensor, coordinates, params, options);
+					const result =
+						backend === 'cpu'
+							? sampleCpu(tensor, coordinates, params, options)
+							: await (await deps.gpu()).sample(tensor, coordinates, params, options);
 					reply = { kind: 'return', id, name: 'sample', result };
 					break;
 				}
@@ -69,7 +83,12 @@ export function createTensorHandler(deps: TensorHandlerDeps): (message: TensorTo
 				}
 				case 'slice': {
 					const { key, volume, axis, index, min, max, map } = message.params;
-					reply = { kind: 'return', id, name: 'slice', result: renderSlice(lookUp(key), volume, axis, index, min, max, map) };
+					reply = {
+						kind: 'return',
+						id,
+						name: 'slice',
+						result: renderSlice(lookUp(key), volume, axis, index, min, max, map)
+					};
 					break;
 				}
 				case 'resampleStored': {
@@ -77,7 +96,12 @@ export function createTensorHandler(deps: TensorHandlerDeps): (message: TensorTo
 					const result = await resample(lookUp(key), params, backend, options);
 					keep(resultKey, result);
 					const { min, max } = valueRange(result.data);
-					reply = { kind: 'return', id, name: 'resampleStored', result: { info: { shape: result.shape, dtype: 'float32', min, max }, npy: encodeNpy(result) } };
+					reply = {
+						kind: 'return',
+						id,
+						name: 'resampleStored',
+						result: { info: { shape: result.shape, dtype: 'float32', min, max }, npy: encodeNpy(result) }
+					};
 					break;
 				}
 			}

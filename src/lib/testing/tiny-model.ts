@@ -9,5 +9,9 @@ export const TINY_MODEL_DIM = 32;
 
 /** The fixture model through the real transformers.js pipeline on onnxruntime-node's CPU backend. */
 export function loadTinyEmbedder(): Promise<Embedder> {
-	return loadTransformersEmbedder({ repo: TINY_MODEL_REPO, source: { kind: 'local-dir', dir: FIXTURE_MODELS_DIR }, devices: ['cpu'] });
+	return loadTransformersEmbedder({
+		repo: TINY_MODEL_REPO,
+		source: { kind: 'local-dir', dir: FIXTURE_MODELS_DIR },
+		devices: ['cpu']
+	});
 }

@@ -7,7 +7,10 @@ import type { GpuReport } from '../gpu/capability.ts';
 
 /** This machine as the model chooser sees it: the app's GPU report and navigator.deviceMemory. */
 export function machineProfile(gpu: GpuReport | undefined): MachineProfile {
-	const memory = typeof navigator !== 'undefined' && 'deviceMemory' in navigator && typeof navigator.deviceMemory === 'number' ? navigator.deviceMemory : undefined;
+	const memory =
+		typeof navigator !== 'undefined' && 'deviceMemory' in navigator && typeof navigator.deviceMemory === 'number'
+			? navigator.deviceMemory
+			: undefined;
 	return profileFromReport(gpu ?? { available: false }, memory);
 }
 
@@ -22,7 +25,13 @@ export class EmbeddingsState {
 
 	constructor(db: DocketDatabase, profile: () => MachineProfile) {
 		const { client } = aiConnection();
-		const runner = new EmbeddingRunner({ db, client, profile, locks: navigator.locks, loadedModel: () => this.background.loadedModel });
+		const runner = new EmbeddingRunner({
+			db,
+			client,
+			profile,
+			locks: navigator.locks,
+			loadedModel: () => this.background.loadedModel
+		});
 		this.background = new BackgroundEmbedding({ db, runner, onChange: (activity) => (this.activity = activity) });
 		client.onEvent((event) => {
 			if (event.event === 'status') this.background.modelStatus(event.data);

@@ -17,7 +17,11 @@ export interface Live<T> {
  * whose rows change hundreds of times a second, such as a case's documents while 300 files are added,
  * would otherwise re-render on every write.
  */
-export function live<T>(query: () => Promise<T> | T, deps: () => unknown = () => undefined, options: { throttleMs?: number } = {}): Live<T> {
+export function live<T>(
+	query: () => Promise<T> | T,
+	deps: () => unknown = () => undefined,
+	options: { throttleMs?: number } = {}
+): Live<T> {
 	let current = $state.raw<T | undefined>(undefined);
 	let error = $state.raw<unknown>(undefined);
 	let loading = $state(true);
@@ -55,7 +59,11 @@ export function live<T>(query: () => Promise<T> | T, deps: () => unknown = () =>
 }
 
 /** Calls `apply` with the first value at once, then with the latest value at most once per `ms`. */
-export function throttle<T>(ms: number, apply: (value: T) => void, now: () => number = () => performance.now()): { push: (value: T) => void; cancel: () => void } {
+export function throttle<T>(
+	ms: number,
+	apply: (value: T) => void,
+	now: () => number = () => performance.now()
+): { push: (value: T) => void; cancel: () => void } {
 	let last = -Infinity;
 	let timer: ReturnType<typeof setTimeout> | undefined;
 	let pending: { value: T } | undefined;

@@ -7,7 +7,11 @@ describe('throttle', () => {
 
 	it('passes the first value at once, then only the latest value once per interval', () => {
 		const seen: number[] = [];
-		const gate = throttle(250, (v: number) => seen.push(v), () => Date.now());
+		const gate = throttle(
+			250,
+			(v: number) => seen.push(v),
+			() => Date.now()
+		);
 		gate.push(1);
 		expect(seen).toEqual([1]);
 		gate.push(2);
@@ -24,11 +28,19 @@ describe('throttle', () => {
 
 	it('passes every value when the interval is zero, and nothing after cancel', () => {
 		const seen: number[] = [];
-		const gate = throttle(0, (v: number) => seen.push(v), () => Date.now());
+		const gate = throttle(
+			0,
+			(v: number) => seen.push(v),
+			() => Date.now()
+		);
 		gate.push(1);
 		gate.push(2);
 		expect(seen).toEqual([1, 2]);
-		const slow = throttle(100, (v: number) => seen.push(v), () => Date.now());
+		const slow = throttle(
+			100,
+			(v: number) => seen.push(v),
+			() => Date.now()
+		);
 		slow.push(3);
 		slow.push(4);
 		slow.cancel();

@@ -53,8 +53,13 @@ export function makePdf({ pages, lines, imageBytesPerPage = 0, security }: MakeP
 		content += 'ET\n';
 		if (imageBytesPerPage > 0) content += `q 200 0 0 200 72 400 cm /Im1 Do Q\n`;
 		const resources =
-			imageBytesPerPage > 0 ? `<< /Font << /F1 3 0 R >> /XObject << /Im1 ${id + 2} 0 R >> >>` : '<< /Font << /F1 3 0 R >> >>';
-		object(id, `<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources ${resources} /Contents ${id + 1} 0 R >>`);
+			imageBytesPerPage > 0
+				? `<< /Font << /F1 3 0 R >> /XObject << /Im1 ${id + 2} 0 R >> >>`
+				: '<< /Font << /F1 3 0 R >> >>';
+		object(
+			id,
+			`<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources ${resources} /Contents ${id + 1} 0 R >>`
+		);
 		const stream = security ? latin1(security.encryptStream(bytesOf(content))) : content;
 		object(id + 1, `<< /Length ${stream.length} >>\nstream\n${stream}\nendstream`);
 		if (imageBytesPerPage > 0) {
@@ -87,7 +92,8 @@ export function makePdf({ pages, lines, imageBytesPerPage = 0, security }: MakeP
 /** A deterministic gradient, one byte per character (latin1), so the image has real-looking bytes. */
 function patternPixels(side: number): string {
 	let s = '';
-	for (let y = 0; y < side; y++) for (let x = 0; x < side; x++) s += String.fromCharCode((x * 5) & 0xff, (y * 3) & 0xff, (x + y) & 0xff);
+	for (let y = 0; y < side; y++)
+		for (let x = 0; x < side; x++) s += String.fromCharCode((x * 5) & 0xff, (y * 3) & 0xff, (x + y) & 0xff);
 	return s;
 }
 

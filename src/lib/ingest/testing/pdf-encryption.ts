@@ -14,7 +14,13 @@ export interface PdfSecurity {
 	encryptStream(bytes: Uint8Array): Uint8Array;
 }
 
-function aes(algorithm: 'aes-128-cbc' | 'aes-256-cbc' | 'aes-256-ecb', key: Uint8Array, iv: Uint8Array | null, data: Uint8Array, padding: boolean): Buffer {
+function aes(
+	algorithm: 'aes-128-cbc' | 'aes-256-cbc' | 'aes-256-ecb',
+	key: Uint8Array,
+	iv: Uint8Array | null,
+	data: Uint8Array,
+	padding: boolean
+): Buffer {
 	const cipher = createCipheriv(algorithm, key, iv);
 	cipher.setAutoPadding(padding);
 	return Buffer.concat([cipher.update(data), cipher.final()]);
@@ -22,7 +28,9 @@ function aes(algorithm: 'aes-128-cbc' | 'aes-256-cbc' | 'aes-256-ecb', key: Uint
 
 /** Algorithm 2.B: the revision 6 password hash. */
 function hash(password: Buffer, salt: Buffer, userKey: Buffer): Buffer {
-	let k: Buffer = createHash('sha256').update(Buffer.concat([password, salt, userKey])).digest();
+	let k: Buffer = createHash('sha256')
+		.update(Buffer.concat([password, salt, userKey]))
+		.digest();
 	let e: Buffer = Buffer.alloc(1);
 	for (let round = 0; round < 64 || e[e.length - 1]! > round - 32; round++) {
 		const block = Buffer.concat([password, k, userKey]);

@@ -19,7 +19,10 @@ function testEngineChosen(): boolean {
 
 function connect(): AiClient {
 	if (!testEngineChosen()) return aiConnection().client;
-	const worker = new Worker(new URL('../../ai/test-ai.worker.ts', import.meta.url), { type: 'module', name: 'docket-ai-test' });
+	const worker = new Worker(new URL('../../ai/test-ai.worker.ts', import.meta.url), {
+		type: 'module',
+		name: 'docket-ai-test'
+	});
 	return new AiClient(workerEndpoint<AiRequest, AiReply>(worker));
 }
 
@@ -57,7 +60,11 @@ export class AiModels {
 	get chatEngine(): ChatEngine | undefined {
 		const chat = this.status?.chat;
 		if (chat?.state !== 'ready') return undefined;
-		if (this.#engine?.id !== chat.modelId) this.#engine = { id: chat.modelId, engine: new AiChatEngine(this.client, chat.modelId, findModel(chat.modelId)?.contextWindow) };
+		if (this.#engine?.id !== chat.modelId)
+			this.#engine = {
+				id: chat.modelId,
+				engine: new AiChatEngine(this.client, chat.modelId, findModel(chat.modelId)?.contextWindow)
+			};
 		return this.#engine.engine;
 	}
 

@@ -29,7 +29,9 @@ export class ChatState {
 	threadId = $state<string | undefined>(undefined);
 	draft = $state('');
 	/** The answer being written, while the machine runs. */
-	streaming = $state.raw<{ question: string; text: string; phase: 'retrieving' | 'generating'; numbered: NumberedPassage[] } | undefined>(undefined);
+	streaming = $state.raw<
+		{ question: string; text: string; phase: 'retrieving' | 'generating'; numbered: NumberedPassage[] } | undefined
+	>(undefined);
 	error = $state<string | undefined>(undefined);
 
 	readonly #options: ChatStateOptions;
@@ -49,13 +51,26 @@ export class ChatState {
 		const embed = this.#options.embed?.();
 		// Meaning-based retrieval is a bonus: if embedding fails, the words alone still find passages.
 		const vector = embed ? await embed(question).catch(() => undefined) : undefined;
-		const params: SearchRequests['search']['params'] = { caseId, query: question, k: PASSAGES, mode: vector ? 'hybrid' : 'lexical' };
+		const params: SearchRequests['search']['params'] = {
+			caseId,
+			query: question,
+			k: PASSAGES,
+			mode: vector ? 'hybrid' : 'lexical'
+		};
 		if (vector) params.vector = vector;
 		const response = await this.#options.client().search(params);
 		const ids = response.results.map((r) => r.documentId).filter((id, i, all) => all.indexOf(id) === i);
 		const documents = db ? await db.documents.bulkGet(ids) : [];
 		const nameOf = (id: string) => documents.find((d) => d?.id === id)?.name ?? 'Document';
-		return response.results.map((r) => ({ chunkId: r.id, documentId: r.documentId, documentName: nameOf(r.documentId), page: r.page, start: r.start, end: r.end, text: r.text }));
+		return response.results.map((r) => ({
+			chunkId: r.id,
+			documentId: r.documentId,
+			documentName: nameOf(r.documentId),
+			page: r.page,
+			start: r.start,
+			end: r.end,
+			text: r.text
+		}));
 	}
 
 	/** Asks `question` in the current thread (a new one if none is selected). */
@@ -72,13 +87,22 @@ export class ChatState {
 			await logActivity(db, caseId, 'question', activitySummary.question(text));
 			this.draft = '';
 			const engine = this.#options.engine();
-			const machine = answerMachine.provide({ actors: { retrieve: fromPromise(({ input }: { input: { question: string } }) => this.#retrieve(input.question)) } });
+			const machine = answerMachine.provide({
+				actors: {
+					retrieve: fromPromise(({ input }: { input: { question: string } }) => this.#retrieve(input.question))
+				}
+			});
 			const actor = createActor(machine, { input: { question: text, engine } });
 			this.#actor = actor;
 			this.streaming = { question: text, text: '', phase: 'retrieving', numbered: [] };
 			actor.subscribe((snapshot) => {
 				if (snapshot.status !== 'active') return;
-				this.streaming = { question: text, text: snapshot.context.answer, phase: snapshot.matches('generating') ? 'generating' : 'retrieving', numbered: snapshot.context.numbered };
+				this.streaming = {
+					question: text,
+					text: snapshot.context.answer,
+					phase: snapshot.matches('generating') ? 'generating' : 'retrieving',
+					numbered: snapshot.context.numbered
+				};
 			});
 			const final = await new Promise<ReturnType<typeof actor.getSnapshot>>((resolve) => {
 				actor.subscribe({ complete: () => resolve(actor.getSnapshot()) });
@@ -87,9 +111,28 @@ export class ChatState {
 			const c = final.context;
 			const status = final.value === 'done' ? 'done' : final.value === 'cancelled' ? 'cancelled' : 'failed';
 			// Without a model (or with nothing found) the message is the notice, and the passages are its citations.
-			const content = c.notice ? `${c.notice}${c.numbered.length ? `\n\n${c.numbered.map((p) => `[${p.n}]`).join(' ')}` : ''}` : c.answer || (c.error ? c.error.message : '');
-			const citations = c.notice ? c.numbered.map((p) => ({ n: p.n, chunkId: p.chunkId, documentId: p.documentId, page: p.page, start: p.start, end: p.end })) : c.citations;
-			await addMessage(db, { threadId, caseId, role: 'assistant', content, citations, status, ...(engine ? { modelId: engine.modelId } : {}) });
+			const content = c.notice
+				? `${c.notice}${c.numbered.length ? `\n\n${c.numbered.map((p) => `[${p.n}]`).join(' ')}` : ''}`
+				: c.answer || (c.error ? c.error.message : '');
+			const citations = c.notice
+				? c.numbered.map((p) => ({
+						n: p.n,
+						chunkId: p.chunkId,
+						documentId: p.documentId,
+						page: p.page,
+						start: p.start,
+						end: p.end
+					}))
+				: c.citations;
+			await addMessage(db, {
+				threadId,
+				caseId,
+				role: 'assistant',
+				content,
+				citations,
+				status,
+				...(engine ? { modelId: engine.modelId } : {})
+			});
 			if (c.error) this.error = c.error.action ? `${c.error.message} ${c.error.action}` : c.error.message;
 		} catch (e) {
 			this.error = toDocketError(e).userMessage;

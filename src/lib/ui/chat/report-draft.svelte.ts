@@ -53,7 +53,9 @@ export class ReportDraft {
 	}
 
 	togglePassage(passage: ChosenPassage): void {
-		this.passages = this.hasPassage(passage.chunkId) ? this.passages.filter((p) => p.chunkId !== passage.chunkId) : [...this.passages, passage];
+		this.passages = this.hasPassage(passage.chunkId)
+			? this.passages.filter((p) => p.chunkId !== passage.chunkId)
+			: [...this.passages, passage];
 		this.#changed();
 	}
 
@@ -74,23 +76,43 @@ export class ReportDraft {
 	#changed(): void {
 		this.#touched = true;
 		if (!this.store) return;
-		const value: StoredDraft = { answers: [...this.answers], passages: $state.snapshot(this.passages), includeSummary: this.#includeSummary };
-		this.store.db.settings.put({ key: draftKey(this.store.caseId), value }).catch((error: unknown) => console.warn('could not save the report picks', error));
+		const value: StoredDraft = {
+			answers: [...this.answers],
+			passages: $state.snapshot(this.passages),
+			includeSummary: this.#includeSummary
+		};
+		this.store.db.settings
+			.put({ key: draftKey(this.store.caseId), value })
+			.catch((error: unknown) => console.warn('could not save the report picks', error));
 	}
 
 	/** The report as stored and exported: case summary, key passages, chosen answers with their sources. */
 	async compose(db: DocketDatabase, caseId: string, title: string): Promise<ReportRow> {
 		const summary = this.includeSummary ? (await db.summaries.get(`case:${caseId}`))?.text : undefined;
-		const names: Record<string, string> = Object.fromEntries((await db.documents.where('caseId').equals(caseId).toArray()).map((d) => [d.id, d.name]));
+		const names: Record<string, string> = Object.fromEntries(
+			(await db.documents.where('caseId').equals(caseId).toArray()).map((d) => [d.id, d.name])
+		);
 		const answers: ChosenAnswer[] = [];
-		const chosen = (await db.messages.bulkGet([...this.answers])).filter((m) => m !== undefined && m.caseId === caseId).sort((a, b) => a!.createdAt - b!.createdAt);
+		const chosen = (await db.messages.bulkGet([...this.answers]))
+			.filter((m) => m !== undefined && m.caseId === caseId)
+			.sort((a, b) => a!.createdAt - b!.createdAt);
 		for (const message of chosen) {
 			if (!message) continue;
 			const thread = await db.messages.where('threadId').equals(message.threadId).sortBy('createdAt');
-			const question = thread.filter((m) => m.role === 'user' && m.createdAt <= message.createdAt).at(-1)?.content ?? 'Answer';
-			answers.push({ question, answer: message.content, citations: message.citations.map((c) => ({ ...c, documentName: names[c.documentId] ?? 'Document' })) });
+			const question =
+				thread.filter((m) => m.role === 'user' && m.createdAt <= message.createdAt).at(-1)?.content ?? 'Answer';
+			answers.push({
+				question,
+				answer: message.content,
+				citations: message.citations.map((c) => ({ ...c, documentName: names[c.documentId] ?? 'Document' }))
+			});
 		}
-		const report = composeReport(caseId, { title, ...(summary ? { caseSummary: summary } : {}), passages: this.passages, answers });
+		const report = composeReport(caseId, {
+			title,
+			...(summary ? { caseSummary: summary } : {}),
+			passages: this.passages,
+			answers
+		});
 		await db.reports.put(report);
 		return report;
 	}
@@ -122,7 +144,11 @@ export function download(name: string, text: string, type: string): void {
 }
 
 export function fileName(title: string, extension: string): string {
-	const base = title.replace(/[^\p{L}\p{N}]+/gu, '-').replace(/^-+|-+$/g, '').slice(0, 60) || 'report';
+	const base =
+		title
+			.replace(/[^\p{L}\p{N}]+/gu, '-')
+			.replace(/^-+|-+$/g, '')
+			.slice(0, 60) || 'report';
 	return `${base}.${extension}`;
 }
 

@@ -7,24 +7,48 @@ import { NO_MODEL_TO_SUMMARISE, SummaryState } from './summaries.svelte.ts';
 
 async function seeded(): Promise<DocketDatabase> {
 	const db = await freshDatabase();
-	const base = { caseId: 'c', sha256: 'x', size: 1, mimeType: 'text/plain', kind: 'text' as const, createdAt: 0, updatedAt: 0, rev: 0 };
+	const base = {
+		caseId: 'c',
+		sha256: 'x',
+		size: 1,
+		mimeType: 'text/plain',
+		kind: 'text' as const,
+		createdAt: 0,
+		updatedAt: 0,
+		rev: 0
+	};
 	await db.documents.bulkAdd([
 		{ ...base, id: 'd1', name: 'lease.txt', status: 'indexed' },
 		{ ...base, id: 'd2', name: 'broken.pdf', status: 'damaged' }
 	]);
 	await db.chunks.bulkAdd([
-		{ id: 'k1', caseId: 'c', documentId: 'd1', ordinal: 1, page: 2, start: 0, end: 9, text: 'Terminate after two missed payments.', rev: 0 },
+		{
+			id: 'k1',
+			caseId: 'c',
+			documentId: 'd1',
+			ordinal: 1,
+			page: 2,
+			start: 0,
+			end: 9,
+			text: 'Terminate after two missed payments.',
+			rev: 0
+		},
 		{ id: 'k0', caseId: 'c', documentId: 'd1', ordinal: 0, page: 1, start: 0, end: 9, text: 'Rent monthly.', rev: 0 }
 	]);
 	return db;
 }
 
-const echo = (options: { pauseAfter?: number } = {}) => new ScriptedEngine((m) => `Summary of: ${m.at(-1)!.content.slice(0, 40)}`, options);
+const echo = (options: { pauseAfter?: number } = {}) =>
+	new ScriptedEngine((m) => `Summary of: ${m.at(-1)!.content.slice(0, 40)}`, options);
 
 describe('SummaryState', () => {
 	it('says a model is needed when none is loaded, and writes nothing', async () => {
 		const db = await seeded();
-		const state = new SummaryState(() => db, () => 'c', () => undefined);
+		const state = new SummaryState(
+			() => db,
+			() => 'c',
+			() => undefined
+		);
 		await state.summariseCase();
 		expect(state.error).toBe(NO_MODEL_TO_SUMMARISE);
 		expect(await db.summaries.count()).toBe(0);
@@ -34,7 +58,11 @@ describe('SummaryState', () => {
 	it('summarises a document in reading order, then the case from its readable documents, reusing the document summary', async () => {
 		const db = await seeded();
 		const engine = echo();
-		const state = new SummaryState(() => db, () => 'c', () => engine);
+		const state = new SummaryState(
+			() => db,
+			() => 'c',
+			() => engine
+		);
 		await state.summariseDocument('d1', 'lease.txt');
 		expect((await db.summaries.get('doc:d1'))?.text).toMatch(/^Summary of: Rent monthly\./);
 		const requests = engine.requests.length;
@@ -50,7 +78,11 @@ describe('SummaryState', () => {
 	it('cancel stops the model mid-summary and says so', async () => {
 		const db = await seeded();
 		const engine = echo({ pauseAfter: 1 });
-		const state = new SummaryState(() => db, () => 'c', () => engine);
+		const state = new SummaryState(
+			() => db,
+			() => 'c',
+			() => engine
+		);
 		const running = state.summariseDocument('d1', 'lease.txt');
 		await new Promise((r) => setTimeout(r, 20));
 		expect(state.running?.label).toBe('Summarising lease.txt');
@@ -70,7 +102,14 @@ describe('ReportDraft', () => {
 		const base = { threadId: 't', caseId: 'c', status: 'done' as const, rev: 0 };
 		await db.messages.bulkAdd([
 			{ ...base, id: 'q', role: 'user', content: 'When may the landlord terminate?', citations: [], createdAt: 1 },
-			{ ...base, id: 'a', role: 'assistant', content: 'After two missed payments [1].', citations: [{ n: 1, chunkId: 'k1', documentId: 'd1', page: 2, start: 0, end: 9 }], createdAt: 2 }
+			{
+				...base,
+				id: 'a',
+				role: 'assistant',
+				content: 'After two missed payments [1].',
+				citations: [{ n: 1, chunkId: 'k1', documentId: 'd1', page: 2, start: 0, end: 9 }],
+				createdAt: 2
+			}
 		]);
 		const draft = new ReportDraft();
 		draft.toggleAnswer('a');
@@ -94,7 +133,9 @@ describe('ReportDraft', () => {
 		first.toggleAnswer('a');
 		first.togglePassage({ chunkId: 'k0', documentName: 'lease.txt', page: 1, text: 'Rent monthly.' });
 		first.includeSummary = false;
-		await expect.poll(async () => (await db.settings.get('reportDraft:c'))?.value).toMatchObject({ answers: ['a'], includeSummary: false });
+		await expect
+			.poll(async () => (await db.settings.get('reportDraft:c'))?.value)
+			.toMatchObject({ answers: ['a'], includeSummary: false });
 
 		const reloaded = new ReportDraft({ db, caseId: 'c' });
 		await reloaded.loaded;

@@ -32,7 +32,10 @@ export class SummaryState {
 		this.#controller?.abort();
 	}
 
-	async #run(label: string, work: (engine: ChatEngine, db: DocketDatabase, signal: AbortSignal) => Promise<void>): Promise<void> {
+	async #run(
+		label: string,
+		work: (engine: ChatEngine, db: DocketDatabase, signal: AbortSignal) => Promise<void>
+	): Promise<void> {
 		const db = this.db();
 		const engine = this.engine();
 		if (!db || this.running) return;
@@ -55,17 +58,39 @@ export class SummaryState {
 		}
 	}
 
-	async #document(engine: ChatEngine, db: DocketDatabase, documentId: string, signal: AbortSignal, onProgress: (p: SummaryProgress) => void): Promise<SummaryRow> {
-		const chunks = await db.chunks.where('[documentId+ordinal]').between([documentId, -Infinity], [documentId, Infinity]).toArray();
+	async #document(
+		engine: ChatEngine,
+		db: DocketDatabase,
+		documentId: string,
+		signal: AbortSignal,
+		onProgress: (p: SummaryProgress) => void
+	): Promise<SummaryRow> {
+		const chunks = await db.chunks
+			.where('[documentId+ordinal]')
+			.between([documentId, -Infinity], [documentId, Infinity])
+			.toArray();
 		const text = await summarizeDocument(engine, chunks, { signal, onProgress });
-		const row: SummaryRow = { id: `doc:${documentId}`, caseId: this.caseId(), documentId, modelId: engine.modelId, text, createdAt: Date.now() };
+		const row: SummaryRow = {
+			id: `doc:${documentId}`,
+			caseId: this.caseId(),
+			documentId,
+			modelId: engine.modelId,
+			text,
+			createdAt: Date.now()
+		};
 		await db.summaries.put(row);
 		return row;
 	}
 
 	summariseDocument(documentId: string, name: string): Promise<void> {
 		return this.#run(`Summarising ${name}`, async (engine, db, signal) => {
-			await this.#document(engine, db, documentId, signal, (p) => (this.running = { label: `Summarising ${name}`, done: p.done, total: p.total }));
+			await this.#document(
+				engine,
+				db,
+				documentId,
+				signal,
+				(p) => (this.running = { label: `Summarising ${name}`, done: p.done, total: p.total })
+			);
 		});
 	}
 
@@ -73,13 +98,18 @@ export class SummaryState {
 	summariseCase(): Promise<void> {
 		return this.#run('Summarising the case', async (engine, db, signal) => {
 			const caseId = this.caseId();
-			const documents = (await db.documents.where('caseId').equals(caseId).toArray()).filter((d) => d.status === 'indexed' || d.status === 'embedding').sort((a, b) => a.name.localeCompare(b.name));
+			const documents = (await db.documents.where('caseId').equals(caseId).toArray())
+				.filter((d) => d.status === 'indexed' || d.status === 'embedding')
+				.sort((a, b) => a.name.localeCompare(b.name));
 			const total = documents.length + 1;
 			const parts: { name: string; summary: string }[] = [];
 			for (const [i, d] of documents.entries()) {
 				this.running = { label: `Summarising the case: ${d.name}`, done: i, total };
 				const existing = await db.summaries.get(`doc:${d.id}`);
-				const row = existing?.modelId === engine.modelId ? existing : await this.#document(engine, db, d.id, signal, () => undefined);
+				const row =
+					existing?.modelId === engine.modelId
+						? existing
+						: await this.#document(engine, db, d.id, signal, () => undefined);
 				if (row.text) parts.push({ name: d.name, summary: row.text });
 			}
 			this.running = { label: 'Summarising the case', done: documents.length, total };

@@ -31,7 +31,10 @@ export class IngestState {
 				// Then its passages are embedded in the background (`Embedding` → `Indexed`); the job survives a reload.
 				const embeddings = embeddingsFor(db)?.background;
 				if (embeddings) void embeddings.documentIndexed(document.id);
-				else void enqueueEmbedding(db, document.id).catch((error: unknown) => console.warn('could not queue the document for embedding', error));
+				else
+					void enqueueEmbedding(db, document.id).catch((error: unknown) =>
+						console.warn('could not queue the document for embedding', error)
+					);
 			}
 		});
 		this.runner.subscribe(() => this.#schedule());
@@ -47,8 +50,18 @@ export class IngestState {
 	}
 
 	/** Pages done and known, and a rate, over the case's jobs still at work. */
-	overall(caseId: string): { pagesDone: number; pageCount: number; pagesPerSecond: number; secondsLeft: number | undefined; active: number } {
-		const jobs = this.progress.filter((p) => p.caseId === caseId && (p.state === 'queued' || p.state === 'reading' || p.state === 'extracting' || p.state === 'chunking'));
+	overall(caseId: string): {
+		pagesDone: number;
+		pageCount: number;
+		pagesPerSecond: number;
+		secondsLeft: number | undefined;
+		active: number;
+	} {
+		const jobs = this.progress.filter(
+			(p) =>
+				p.caseId === caseId &&
+				(p.state === 'queued' || p.state === 'reading' || p.state === 'extracting' || p.state === 'chunking')
+		);
 		const pagesDone = jobs.reduce((s, j) => s + j.pagesDone, 0);
 		const pageCount = jobs.reduce((s, j) => s + j.pageCount, 0);
 		const pagesPerSecond = jobs.reduce((s, j) => s + j.pagesPerSecond, 0);
@@ -135,7 +148,7 @@ export function formatDuration(seconds: number): string {
 
 export function pageRanges(pages: readonly number[]): string {
 	const ranges: string[] = [];
-	for (let i = 0; i < pages.length; ) {
+	for (let i = 0; i < pages.length;) {
 		let j = i;
 		while (j + 1 < pages.length && pages[j + 1] === pages[j]! + 1) j++;
 		ranges.push(i === j ? `${pages[i]}` : `${pages[i]}–${pages[j]}`);

@@ -30,13 +30,22 @@ export class SearchState {
 	readonly #typing: Actor<ReturnType<typeof createTypingMachine<Passage>>>;
 	#generation = 0;
 
-	constructor(options: { client: () => SearchClient; db: () => DocketDatabase | undefined; caseId: () => string; embed?: () => QueryEmbedder | undefined }) {
+	constructor(options: {
+		client: () => SearchClient;
+		db: () => DocketDatabase | undefined;
+		caseId: () => string;
+		embed?: () => QueryEmbedder | undefined;
+	}) {
 		this.#client = options.client;
 		this.#embed = options.embed ?? (() => undefined);
 		this.#db = options.db;
 		this.#caseId = options.caseId;
 		const machine = createTypingMachine<Passage>().provide({
-			actors: { related: fromPromise<Passage[], { text: string }>(async ({ input }) => (await this.#run(input.text, false)).results) }
+			actors: {
+				related: fromPromise<Passage[], { text: string }>(
+					async ({ input }) => (await this.#run(input.text, false)).results
+				)
+			}
 		});
 		this.#typing = createActor(machine);
 		this.#typing.start();
@@ -93,7 +102,10 @@ export class SearchState {
 			this.suggestion = response.suggestion;
 			this.searched = query;
 			const db = this.#db();
-			if (log && db) await logActivity(db, this.#caseId(), 'search', activitySummary.search(query, response.results.length), { query });
+			if (log && db)
+				await logActivity(db, this.#caseId(), 'search', activitySummary.search(query, response.results.length), {
+					query
+				});
 			return response;
 		} catch (e) {
 			if (generation === this.#generation) this.error = toDocketError(e).userMessage;

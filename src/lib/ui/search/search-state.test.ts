@@ -9,9 +9,18 @@ function recordingClient() {
 	const port: MessagePort = {
 		postMessage(request) {
 			requests.push(request);
-			queueMicrotask(() => listener?.(new MessageEvent('message', { data: { id: request.id, name: 'search', ok: true, result: { query: '', results: [] } } })));
+			queueMicrotask(() =>
+				listener?.(
+					new MessageEvent('message', {
+						data: { id: request.id, name: 'search', ok: true, result: { query: '', results: [] } }
+					})
+				)
+			);
 		},
-		addEventListener(type: 'message' | 'error', l: ((event: MessageEvent<SearchReply>) => void) | ((event: Event) => void)) {
+		addEventListener(
+			type: 'message' | 'error',
+			l: ((event: MessageEvent<SearchReply>) => void) | ((event: Event) => void)
+		) {
 			if (type === 'message') listener = l;
 		}
 	};

@@ -60,7 +60,10 @@ export class ModelsState {
 	async refresh(): Promise<void> {
 		try {
 			this.settings = await readModelSettings(this.db);
-			this.cached = await cachedModelIds(MODELS.map((m) => m.id), this.appConfig());
+			this.cached = await cachedModelIds(
+				MODELS.map((m) => m.id),
+				this.appConfig()
+			);
 			const estimate = await navigator.storage?.estimate?.();
 			this.usage = estimate ? { usage: estimate.usage, quota: estimate.quota } : {};
 		} catch (error) {
@@ -79,11 +82,15 @@ export class ModelsState {
 			const { client } = aiConnection();
 			// A load sets the whole engine: keep the other kind's model if one is running.
 			const status = await client.status();
-			const params: LoadParams = { baseUrl: this.settings.baseUrl ? sourceUrl(this.settings.baseUrl) : '', fallbackEmbedding: true };
+			const params: LoadParams = {
+				baseUrl: this.settings.baseUrl ? sourceUrl(this.settings.baseUrl) : '',
+				fallbackEmbedding: true
+			};
 			if (model.kind === 'chat') params.chatModelId = model.id;
 			else if (status.chat.state === 'ready') params.chatModelId = status.chat.modelId;
 			if (model.kind === 'embedding') params.embedding = { engine: 'web-llm', modelId: model.id };
-			else if (status.embedding.state === 'ready' && status.embedding.backend === 'web-llm') params.embedding = { engine: 'web-llm', modelId: status.embedding.modelId };
+			else if (status.embedding.state === 'ready' && status.embedding.backend === 'web-llm')
+				params.embedding = { engine: 'web-llm', modelId: status.embedding.modelId };
 			await client.load(params, (p) => (this.progress = p));
 		} catch (error) {
 			this.error = toDocketError(error);

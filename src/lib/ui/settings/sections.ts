@@ -23,7 +23,8 @@ export const SETTINGS_SECTIONS: readonly SettingsSection[] = [
 	{
 		id: 'sync',
 		title: 'Sync',
-		description: 'Connect to your team’s Docket server with its address and your access token, to sync cases when online.',
+		description:
+			'Connect to your team’s Docket server with its address and your access token, to sync cases when online.',
 		component: SyncSection
 	},
 	{ id: 'storage', title: 'Storage', description: '', component: StorageSection },

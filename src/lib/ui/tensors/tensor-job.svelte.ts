@@ -1,6 +1,12 @@
 import { toDocketError } from '../../errors.ts';
 import type { TensorInfo } from '../../tensor/open.ts';
-import { startTensorWorker, type CallOptions, type SliceRequest, type TensorBackend, type TensorWorkerClient } from '../../tensor/protocol.ts';
+import {
+	startTensorWorker,
+	type CallOptions,
+	type SliceRequest,
+	type TensorBackend,
+	type TensorWorkerClient
+} from '../../tensor/protocol.ts';
 import type { ResampleParams } from '../../tensor/semantics.ts';
 import type { SliceImage } from '../../tensor/slice.ts';
 
@@ -70,7 +76,10 @@ export class TensorJob {
 
 	/** Resamples the tensor kept under `key`; the result stays in the worker under `resultKey`. */
 	resample(key: string, resultKey: string, params: ResampleParams, backend: TensorBackend) {
-		return this.resampling.run((options) => this.worker().resampleStored({ key, resultKey, params, backend }, options), this.forget);
+		return this.resampling.run(
+			(options) => this.worker().resampleStored({ key, resultKey, params, backend }, options),
+			this.forget
+		);
 	}
 
 	cancel(): void {

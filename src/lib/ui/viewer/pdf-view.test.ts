@@ -8,7 +8,13 @@ function item(str: string, hasEOL = false): TextContent['items'][number] {
 }
 
 describe('spansInRange', () => {
-	const items: TextContent['items'] = [item('Trace-based', false), item(' '), item('Just-in-Time', true), { type: 'beginMarkedContent', id: 'mc0' }, item('Type Specialization')];
+	const items: TextContent['items'] = [
+		item('Trace-based', false),
+		item(' '),
+		item('Just-in-Time', true),
+		{ type: 'beginMarkedContent', id: 'mc0' },
+		item('Type Specialization')
+	];
 	const { text } = pageTextFromItems(items);
 
 	it('finds the text-layer spans of a character range of the page text', () => {

@@ -64,7 +64,9 @@ export async function renderPage(
 	const layer = new TextLayer({ textContentSource: content, container: textContainer, viewport });
 	await layer.render();
 	if (!highlight) return undefined;
-	const spans = spansInRange(content.items, highlight.start, highlight.end).flatMap((i) => (layer.textDivs[i] ? [layer.textDivs[i]] : []));
+	const spans = spansInRange(content.items, highlight.start, highlight.end).flatMap((i) =>
+		layer.textDivs[i] ? [layer.textDivs[i]] : []
+	);
 	for (const span of spans) span.classList.add('highlight');
 	return spans[0];
 }

@@ -299,8 +299,40 @@ export class ModelNeededError extends DocketError {
 
 export class OriginalMissingError extends DocketError {
 	override name = 'OriginalMissingError';
-	constructor(documentName: string, action: string) {
-		super('not-found', `The original of “${documentName}” is missing from this browser’s storage.`, { action });
+	constructor(documentName: string) {
+		super('not-found', `The original of “${documentName}” is missing from this browser’s storage.`, {
+			action: 'Add the file again.'
+		});
+	}
+}
+
+/** A document whose bytes only the team server holds, while no server is connected. */
+export class NoSyncServerError extends DocketError {
+	override name = 'NoSyncServerError';
+	constructor() {
+		super('not-found', 'This document’s file is on the team server, but no server is connected.', {
+			action: 'Connect in Settings › Sync.'
+		});
+	}
+}
+
+// The CLI.
+
+export class ModelFolderError extends DocketError {
+	override name = 'ModelFolderError';
+	constructor(problem: { missing: true } | { dir: string; repo: string; base: string }) {
+		super(
+			'missing' in problem ? 'invalid-input' : 'not-found',
+			'missing' in problem
+				? 'Semantic and hybrid search needs an embedding model, and none was named.'
+				: `No model in ${problem.dir}: expected ${problem.repo}/resolve/main/config.json, tokenizer.json and onnx/model.onnx under ${problem.base}.`,
+			{
+				action:
+					'missing' in problem
+						? 'Name its folder with --model DIR (hub layout, e.g. models/ORG/NAME), or use --mode lexical.'
+						: 'Point --model at a folder that holds the model files.'
+			}
+		);
 	}
 }
 
@@ -410,6 +442,8 @@ export const ERROR_CLASSES = {
 	NoEmbeddingModelError,
 	ModelNeededError,
 	OriginalMissingError,
+	NoSyncServerError,
+	ModelFolderError,
 	SyncNetworkError,
 	SyncAuthError,
 	SyncServerError,

@@ -176,12 +176,14 @@ describe('a worker that dies', () => {
 		await expect(heard).resolves.toEqual({ type: 'event', name: 'hello', data: { from: 'thread' } });
 	});
 
-	it('terminate() stops the worker and rejects what was pending', async () => {
+	it('terminate() stops the worker and rejects what was pending as cancelled, and every later call', async () => {
 		const client = overThread();
 		await client.call('echo', { text: 'up' });
 		const pending = client.call('hang', {});
 		client.terminate();
-		await expect(pending).rejects.toBeInstanceOf(WorkerCrashedError);
+		await expect(pending).rejects.toBeInstanceOf(CancelledError);
+		await expect(pending).rejects.toMatchObject({ message: 'Work in the test worker was cancelled.' });
+		await expect(client.call('echo', { text: 'x' })).rejects.toBeInstanceOf(WorkerCrashedError);
 	});
 
 	it('a browser Worker’s error event is its death', async () => {

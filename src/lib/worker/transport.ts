@@ -249,13 +249,16 @@ export class Client<C extends CallMap, E extends EventMap = NoEvents> {
 		return this.#pending.size;
 	}
 
-	/** Stops the worker (when the endpoint can) and rejects what is still waiting; a factory makes a new one. */
-	terminate(reason = 'it was stopped'): void {
+	/**
+	 * Stops the worker (when the endpoint can) and rejects what is still waiting as cancelled: the caller chose
+	 * this. With a factory, a later call starts a new worker; without one, later calls fail.
+	 */
+	terminate(): void {
 		const endpoint = this.#endpoint;
 		this.#detach();
 		endpoint?.terminate?.();
-		if (!this.#make) this.#dead ??= reason;
-		this.#failAll(new WorkerCrashedError(this.#protocol.worker, reason));
+		if (!this.#make) this.#dead ??= 'it was stopped';
+		this.#failAll(new CancelledError(`Work in the ${this.#protocol.worker} worker`));
 	}
 
 	/** Stops listening (the worker keeps running for others) and rejects what is still waiting. */

@@ -30,8 +30,12 @@ function noTestModules(): Plugin {
 		name: 'docket-no-test-modules',
 		apply: 'build',
 		load(id) {
-			if (!TEST_ENGINE && testOnly.test(id.split('?')[0] ?? id))
-				this.error(`${id} is test-only and must not be in a production build (set DOCKET_TEST_ENGINE only for tests).`);
+			if (!TEST_ENGINE && testOnly.test(id.split('?')[0] ?? id)) {
+				const message = `${id} is test-only and must not be in a production build (set DOCKET_TEST_ENGINE only for tests).`;
+				// Printed as well as thrown: a later plugin's failure in the same build can hide the thrown one.
+				console.error(`✖ ${message}`);
+				this.error(message);
+			}
 			return null;
 		}
 	};

@@ -1,5 +1,7 @@
+import { fileURLToPath } from 'node:url';
 import { sveltekit } from '@sveltejs/kit/vite';
 import { SvelteKitPWA } from '@vite-pwa/sveltekit';
+import type { Plugin } from 'vite';
 import { defineConfig } from 'vitest/config';
 import { ortWasm } from './scripts/ort-wasm.js';
 import { swiftShaderEnv } from './scripts/swiftshader.js';
@@ -8,8 +10,41 @@ import { swiftShaderEnv } from './scripts/swiftshader.js';
 // Workbox's 2 MiB default, and the app must open offline with all of them.
 const PRECACHE_MAX_BYTES = 64 * 1024 * 1024;
 
+// Test seams are chosen by build, never by a flag in production code: `DOCKET_TEST_ENGINE=scripted vite build`
+// (what `npm test` builds for the browser tests) swaps the AI worker's starter for one that can also start
+// the scripted test engine. Any other build must not contain it, and fails if it does.
+const TEST_ENGINE = process.env['DOCKET_TEST_ENGINE'] === 'scripted';
+const testSeams = TEST_ENGINE
+	? [
+			{
+				find: /^\.\/ai-worker\.browser\.ts$/,
+				replacement: fileURLToPath(new URL('./src/lib/ai/ai-worker.testing.ts', import.meta.url))
+			}
+		]
+	: [];
+
+/** Fails a production build that would ship a test-only module (the scripted AI engine and its worker). */
+function noTestModules(): Plugin {
+	const testOnly = /\/src\/lib\/ai\/(test-ai\.worker|test-chat-engine|ai-worker\.testing)\.ts$/;
+	return {
+		name: 'docket-no-test-modules',
+		apply: 'build',
+		load(id) {
+			if (!TEST_ENGINE && testOnly.test(id.split('?')[0] ?? id)) {
+				const message = `${id} is test-only and must not be in a production build (set DOCKET_TEST_ENGINE only for tests).`;
+				// Printed as well as thrown: a later plugin's failure in the same build can hide the thrown one.
+				console.error(`✖ ${message}`);
+				this.error(message);
+			}
+			return null;
+		}
+	};
+}
+
 export default defineConfig({
+	resolve: { alias: testSeams },
 	plugins: [
+		noTestModules(),
 		sveltekit(),
 		// onnxruntime-web's wasm served at /ort/ from the app itself (no CDN), and so precached below.
 		ortWasm(),
@@ -47,7 +82,7 @@ export default defineConfig({
 			}
 		})
 	],
-	worker: { format: 'es' },
+	worker: { format: 'es', plugins: () => [noTestModules()] },
 	// Shaders stay files (never inlined as data URLs) so the service worker precaches them by name.
 	build: { assetsInlineLimit: (file) => (file.endsWith('.wgsl') ? false : undefined) },
 	// SvelteKit's build-time analysis imports its server bundle; bundling `cookie` keeps SvelteKit's own

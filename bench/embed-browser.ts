@@ -10,6 +10,7 @@ import { extname, join, normalize, resolve } from 'node:path';
 import { chromium } from '@playwright/test';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../tests/browser/chromium.ts';
 import { FIXTURE_MODELS_DIR, TINY_MODEL_REPO } from '../src/lib/testing/tiny-model.ts';
+import { IN_PAGE_CLIENT } from '../src/lib/worker/in-page.ts';
 
 const TYPES: Record<string, string> = {
 	'.html': 'text/html',
@@ -80,25 +81,10 @@ export async function measureInChromium(texts: string[], batch: number, buildDir
 	}
 }
 
-/** Runs in the page: speaks protocol.ts to the built worker directly (load, warm-up, timed batches). */
+/** Runs in the page: calls the built AI worker directly through the in-page transport client (load, warm-up, timed batches). */
 const IN_PAGE = `async ({ workerUrl, baseUrl, repo, texts, batch, device }) => {
-	const w = new Worker(workerUrl, { type: 'module' });
-	let seq = 0;
-	const pending = new Map();
-	w.onmessage = (event) => {
-		const m = event.data;
-		const p = pending.get(m.id);
-		if (!p || (m.type !== 'result' && m.type !== 'error')) return;
-		pending.delete(m.id);
-		if (m.type === 'result') p.resolve(m.result);
-		else p.reject(new Error(JSON.stringify(m.error)));
-	};
-	w.onerror = (e) => { for (const p of pending.values()) p.reject(new Error('worker error: ' + e.message)); };
-	const call = (name, params) => new Promise((resolve, reject) => {
-		const id = String(++seq);
-		pending.set(id, { resolve, reject });
-		w.postMessage({ type: 'call', id, name, params });
-	});
+	const worker = (${IN_PAGE_CLIENT})(workerUrl);
+	const call = worker.call;
 	try {
 		const status = await call('load', { embedding: { engine: 'transformers', repo, dtype: 'fp32', devices: [device] }, baseUrl });
 		await call('embed', { texts: texts.slice(0, batch) });
@@ -108,6 +94,6 @@ const IN_PAGE = `async ({ workerUrl, baseUrl, repo, texts, batch, device }) => {
 		const sample = await call('embed', { texts: [texts[0]] });
 		return { chunksPerSecond: (texts.length * 1000) / ms, backend: status.embedding.backend, first: Array.from(sample.vectors[0]) };
 	} finally {
-		w.terminate();
+		worker.terminate();
 	}
 }`;

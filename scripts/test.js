@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // `npm test`: every check and every test layer, in one command that installs what it needs.
-//   lint → type-check → unit + GPU + server tests (vitest) → build → browser tests (Playwright)
+//   lint → type-check → unit + GPU + server tests (vitest) → test build → browser tests (Playwright)
+// The browser tests run against a test build (DOCKET_TEST_ENGINE=scripted: the scripted AI engine can be chosen
+// by a test); a production build (`npm run build`) refuses to contain it (vite.config.ts).
 // Each step runs even if an earlier one failed, so one run shows every problem; the exit code is non-zero
 // if any step failed. The last line sums the tests: "tests: N passed, N failed, N skipped".
 import { spawnSync } from 'node:child_process';
@@ -74,7 +76,7 @@ const steps = [
 			]),
 		count: () => countVitest(`${REPORTS}/vitest.json`)
 	},
-	{ name: 'build', run: () => run('npx', ['vite', 'build']) },
+	{ name: 'build', run: () => run('npx', ['vite', 'build'], { DOCKET_TEST_ENGINE: 'scripted' }) },
 	{
 		name: 'browser tests',
 		run: () => {

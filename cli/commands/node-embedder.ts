@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import { loadTransformersEmbedder } from '../../src/lib/ai/transformers-embedder.ts';
 import type { Embedder } from '../../src/lib/search/types.ts';
-import { DocketError } from '../../src/lib/errors.ts';
+import { ModelFolderError } from '../../src/lib/errors.ts';
 
 /**
  * Where a local model folder in the hub layout (`BASE/ORG/NAME/resolve/main/`) starts: `--model` may name
@@ -18,17 +18,9 @@ export function localModel(dir: string): { base: string; repo: string } {
 
 /** A transformers.js embedder on onnxruntime-node's CPU backend, from a model folder on disk (never the network). */
 export async function nodeEmbedder(dir: string | undefined, pooling: 'mean' | 'cls' = 'mean'): Promise<Embedder> {
-	if (dir === undefined)
-		throw new DocketError('invalid-input', 'Semantic and hybrid search needs an embedding model, and none was named.', {
-			action: 'Name its folder with --model DIR (hub layout, e.g. models/ORG/NAME), or use --mode lexical.'
-		});
+	if (dir === undefined) throw new ModelFolderError({ missing: true });
 	const { base, repo } = localModel(dir);
 	const config = await stat(resolve(base, repo, 'resolve/main/config.json')).catch(() => undefined);
-	if (!config)
-		throw new DocketError(
-			'not-found',
-			`No model in ${dir}: expected ${repo}/resolve/main/config.json, tokenizer.json and onnx/model.onnx under ${base}.`,
-			{ action: 'Point --model at a folder that holds the model files.' }
-		);
+	if (!config) throw new ModelFolderError({ dir, repo, base });
 	return loadTransformersEmbedder({ repo, source: { kind: 'local-dir', dir: base }, devices: ['cpu'], pooling });
 }

@@ -3,15 +3,9 @@ import { parseArgs } from 'node:util';
 import { expandPaths, ingestFile } from '../../src/lib/ingest/ingest-file.node.ts';
 import { CpuVectorIndex } from '../../src/lib/search/cpu-index.ts';
 import { FullTextIndex } from '../../src/lib/search/full-text.ts';
-import {
-	ModelNeededError,
-	searchCase,
-	type PassageSource,
-	type SearchBackend,
-	type SearchMode
-} from '../../src/lib/search/hybrid.ts';
+import { searchCase, type PassageSource, type SearchBackend, type SearchMode } from '../../src/lib/search/hybrid.ts';
 import type { Embedder } from '../../src/lib/search/types.ts';
-import { toDocketError } from '../../src/lib/errors.ts';
+import { ModelNeededError, toDocketError } from '../../src/lib/errors.ts';
 import { UsageError, type Command } from '../command.ts';
 import { nodeEmbedder } from './node-embedder.ts';
 

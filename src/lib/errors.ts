@@ -1,6 +1,9 @@
 /**
- * Errors that cross boundaries (worker ↔ page, server ↔ client, library ↔ CLI) travel as data and are
- * rebuilt as typed classes on the other side. Each class names what a person can do next.
+ * Every error class Docket throws, and the sentences a person reads about them: one module, so a runner
+ * throws `new GpuOutOfMemoryError(model)` rather than writing the sentence itself. Errors that cross
+ * boundaries (worker ↔ page, tab ↔ tab, server ↔ client) travel as data (`serializeError`) and are rebuilt
+ * as the same class on the other side (`deserializeError`, through `ERROR_CLASSES`), so `instanceof` works
+ * across a worker boundary. Each class sets `name` and says what the user or caller can do next.
  */
 
 export type ErrorCode =
@@ -29,6 +32,8 @@ export interface SerializedError {
 	/** What the user or caller can do about it, in one sentence. */
 	action?: string;
 	cause?: SerializedError;
+	/** SyncServerError's HTTP status. */
+	status?: number;
 }
 
 export class DocketError extends Error {
@@ -90,6 +95,295 @@ export class CancelledError extends DocketError {
 	}
 }
 
+// Workers and the transport (src/lib/worker/transport.ts).
+
+/** Which worker a transport speaks to, as a person names it. */
+export type WorkerName = 'model' | 'extraction' | 'search' | 'tensor' | (string & {});
+
+/** What a person can do when each worker stops or stalls. */
+const WORKER_ACTIONS: Record<string, { crashed: string; timeout: string }> = {
+	model: {
+		crashed: 'Reload the page; your cases are safe.',
+		timeout: 'Try again; if it keeps happening, reload the page.'
+	},
+	extraction: {
+		crashed: 'Retry the file; a new worker starts automatically.',
+		timeout: 'Retry the file; if it stalls again, the file may be too complex for this computer.'
+	},
+	search: { crashed: 'Reload the page to start it again.', timeout: 'Try a shorter query, or try again.' },
+	tensor: {
+		crashed: 'Try again; large tensors may need the CPU backend or more memory.',
+		timeout: 'Try a smaller tensor or zoom.'
+	}
+};
+const DEFAULT_WORKER_ACTIONS = { crashed: 'Reload the page; your cases are safe.', timeout: 'Try again.' };
+
+export class WorkerCrashedError extends DocketError {
+	override name = 'WorkerCrashedError';
+	constructor(worker: WorkerName, reason: string) {
+		super('worker-crashed', `The ${worker} worker stopped: ${reason}`, {
+			action: (WORKER_ACTIONS[worker] ?? DEFAULT_WORKER_ACTIONS).crashed
+		});
+	}
+}
+
+/** No answer and no progress for too long (the timer restarts with every progress report). */
+export class CallTimeoutError extends DocketError {
+	override name = 'CallTimeoutError';
+	constructor(worker: WorkerName, call: string, ms: number) {
+		super('timeout', `The ${worker} worker made no progress on “${call}” for ${Math.round(ms / 1000)} s.`, {
+			action: (WORKER_ACTIONS[worker] ?? DEFAULT_WORKER_ACTIONS).timeout
+		});
+	}
+}
+
+/** The other side answered a call with the result of another one: a version mismatch or a bug. */
+export class ProtocolError extends DocketError {
+	override name = 'ProtocolError';
+	constructor(worker: WorkerName, detail: string) {
+		super('internal', `The ${worker} worker broke its protocol: ${detail}`, {
+			action: 'Reload the page; if it keeps happening, the app may be half-updated (close every Docket tab).'
+		});
+	}
+}
+
+export class WorkerSetupError extends DocketError {
+	override name = 'WorkerSetupError';
+	constructor(what: string) {
+		super('internal', `This worker was started without ${what}.`);
+	}
+}
+
+// GPU (src/lib/gpu, tensor and search kernels).
+
+export class WebGpuUnavailableError extends DocketError {
+	override name = 'WebGpuUnavailableError';
+	constructor(reason: string, options: { forModels?: boolean; cause?: unknown } = {}) {
+		super('webgpu-unavailable', reason, {
+			action: options.forModels
+				? 'Use a recent Chrome or Edge with hardware acceleration on; documents are still embedded more slowly without it.'
+				: 'Use Chrome or Edge with WebGPU enabled, or choose the CPU backend.',
+			cause: options.cause
+		});
+	}
+}
+
+/** The GPU device was lost: while a model ran (Docket reloads it), or under one of Docket's own kernels. */
+export class GpuDeviceLostError extends DocketError {
+	override name = 'GpuDeviceLostError';
+	constructor(during: { model: true; cause?: unknown } | { model?: false; detail: string }) {
+		super(
+			'gpu-device-lost',
+			during.model
+				? 'The GPU stopped responding while running the model.'
+				: `The GPU stopped responding: ${during.detail}`,
+			{
+				action: during.model
+					? 'Docket reloads the model by itself; if it happens again, pick a smaller model.'
+					: 'Try again; if it keeps happening, close other GPU-heavy tabs or choose the CPU backend.',
+				cause: during.model ? during.cause : undefined
+			}
+		);
+	}
+}
+
+export class GpuValidationError extends DocketError {
+	override name = 'GpuValidationError';
+	constructor(message: string) {
+		super('internal', `A GPU program was rejected: ${message}`);
+	}
+}
+
+export class GpuMemoryError extends DocketError {
+	override name = 'GpuMemoryError';
+	constructor(message: string) {
+		super('storage-full', `The GPU ran out of memory: ${message}`);
+	}
+}
+
+/** A bug in a kernel's planning or bounds: never the user's fault. */
+export class KernelError extends DocketError {
+	override name = 'KernelError';
+	constructor(message: string) {
+		super('internal', message, { action: 'Choose the CPU backend for now, and report this.' });
+	}
+}
+
+// Models (src/lib/ai).
+
+export class ModelUnsupportedError extends DocketError {
+	override name = 'ModelUnsupportedError';
+	constructor(message: string, action: string, cause?: unknown) {
+		super('model-unsupported', message, { action, cause });
+	}
+}
+
+export class GpuOutOfMemoryError extends DocketError {
+	override name = 'GpuOutOfMemoryError';
+	constructor(modelName: string, cause?: unknown) {
+		super('gpu-out-of-memory', `${modelName} needs more GPU memory than this machine can give it.`, {
+			action: 'Pick a smaller model in Settings › Models, or close other tabs and apps that use the GPU.',
+			cause
+		});
+	}
+}
+
+export class ModelNotCachedError extends DocketError {
+	override name = 'ModelNotCachedError';
+	constructor(modelName: string) {
+		super('model-not-cached', `You are offline and ${modelName} has not been downloaded on this device yet.`, {
+			action: 'Connect to the network once to download it; everything else keeps working offline.'
+		});
+	}
+}
+
+export class ModelDownloadError extends DocketError {
+	override name = 'ModelDownloadError';
+	constructor(modelName: string, cause?: unknown) {
+		super('network', `${modelName} could not be downloaded.`, {
+			action: 'Check the network connection and the Model base URL in Settings › Models, then try again.',
+			cause
+		});
+	}
+}
+
+export class ModelFailedError extends DocketError {
+	override name = 'ModelFailedError';
+	constructor(modelName: string, text: string, cause?: unknown) {
+		super('internal', `${modelName} failed: ${text}`, {
+			action: 'Reload the page and try again; if it keeps failing, pick another model in Settings › Models.',
+			cause
+		});
+	}
+}
+
+export class ModelNotLoadedError extends DocketError {
+	override name = 'ModelNotLoadedError';
+	constructor(what: 'chat' | 'embedding') {
+		super('not-found', what === 'chat' ? 'No chat model is loaded.' : 'No embedding model is loaded.', {
+			action: 'Choose and download a model in Settings › Models.'
+		});
+	}
+}
+
+export class EmbeddingModelChangedError extends DocketError {
+	override name = 'EmbeddingModelChangedError';
+	constructor() {
+		super('conflict', 'The embedding model changed while documents were being embedded.', {
+			action: 'Nothing to do: the remaining passages are embedded with the new model.'
+		});
+	}
+}
+
+export class NoEmbeddingModelError extends DocketError {
+	override name = 'NoEmbeddingModelError';
+	constructor(action: string) {
+		super('internal', 'No embedding model could be loaded.', { action });
+	}
+}
+
+// Search.
+
+export class ModelNeededError extends DocketError {
+	override name = 'ModelNeededError';
+	constructor(mode: 'semantic' | 'hybrid' | (string & {})) {
+		super(
+			'invalid-input',
+			`${mode === 'semantic' ? 'Semantic' : 'Hybrid'} search needs an embedding model, and none is loaded.`,
+			{ action: 'Load an embedding model in Settings › Models, or search in lexical mode.' }
+		);
+	}
+}
+
+// Documents and storage.
+
+export class OriginalMissingError extends DocketError {
+	override name = 'OriginalMissingError';
+	constructor(documentName: string) {
+		super('not-found', `The original of “${documentName}” is missing from this browser’s storage.`, {
+			action: 'Add the file again.'
+		});
+	}
+}
+
+/** A document whose bytes only the team server holds, while no server is connected. */
+export class NoSyncServerError extends DocketError {
+	override name = 'NoSyncServerError';
+	constructor() {
+		super('not-found', 'This document’s file is on the team server, but no server is connected.', {
+			action: 'Connect in Settings › Sync.'
+		});
+	}
+}
+
+// The CLI.
+
+export class ModelFolderError extends DocketError {
+	override name = 'ModelFolderError';
+	constructor(problem: { missing: true } | { dir: string; repo: string; base: string }) {
+		super(
+			'missing' in problem ? 'invalid-input' : 'not-found',
+			'missing' in problem
+				? 'Semantic and hybrid search needs an embedding model, and none was named.'
+				: `No model in ${problem.dir}: expected ${problem.repo}/resolve/main/config.json, tokenizer.json and onnx/model.onnx under ${problem.base}.`,
+			{
+				action:
+					'missing' in problem
+						? 'Name its folder with --model DIR (hub layout, e.g. models/ORG/NAME), or use --mode lexical.'
+						: 'Point --model at a folder that holds the model files.'
+			}
+		);
+	}
+}
+
+// Sync (src/lib/sync).
+
+/** The server is unreachable: the machine backs off and tries again. */
+export class SyncNetworkError extends DocketError {
+	override name = 'SyncNetworkError';
+	constructor(message: string, cause?: unknown) {
+		super('network', message, {
+			action: 'Check the connection and the server address; Docket retries on its own.',
+			cause
+		});
+	}
+}
+
+/** The token is missing, wrong or revoked: retrying will not help until the user changes it. */
+export class SyncAuthError extends DocketError {
+	override name = 'SyncAuthError';
+	constructor() {
+		super('unauthorized', 'The server did not accept the access token.', {
+			action: 'Ask your administrator for a new token and enter it in Settings › Sync.'
+		});
+	}
+}
+
+export class SyncServerError extends DocketError {
+	override name = 'SyncServerError';
+	readonly status: number;
+	constructor(message: string, status: number) {
+		super('internal', message, { action: 'Docket retries on its own; if this persists, tell your administrator.' });
+		this.status = status;
+	}
+}
+
+export class ServerAddressError extends DocketError {
+	override name = 'ServerAddressError';
+	constructor(message: string, options: { action?: string; cause?: unknown } = {}) {
+		super('invalid-input', message, options);
+	}
+}
+
+export class DownloadChecksumError extends DocketError {
+	override name = 'DownloadChecksumError';
+	constructor(name: string) {
+		super('internal', `The copy of “${name}” from the server did not match its fingerprint, so it was not kept.`, {
+			action: 'Docket downloads it again on the next sync; if this repeats, tell your administrator.'
+		});
+	}
+}
+
 /** Anything thrown, as a DocketError: the one place that turns unknown failures into readable ones. */
 export function toDocketError(error: unknown): DocketError {
 	if (error instanceof DocketError) return error;
@@ -114,15 +408,66 @@ export function serializeError(error: unknown): SerializedError {
 	const out: SerializedError = { name: e.name, code: e.code, message: e.message };
 	if (e.action !== undefined) out.action = e.action;
 	if (e.cause instanceof DocketError) out.cause = serializeError(e.cause);
+	if (e instanceof SyncServerError) out.status = e.status;
 	return out;
 }
 
+/**
+ * Every class above by its `name`, so an error that crossed a boundary comes back as its own class. The keys
+ * are written out (not taken from `Class.name`) because the production build renames classes.
+ */
+export const ERROR_CLASSES = {
+	DocketError,
+	StorageUnavailableError,
+	StorageFullError,
+	MissingRecordError,
+	InvalidInputError,
+	CancelledError,
+	WorkerCrashedError,
+	CallTimeoutError,
+	ProtocolError,
+	WorkerSetupError,
+	WebGpuUnavailableError,
+	GpuDeviceLostError,
+	GpuValidationError,
+	GpuMemoryError,
+	KernelError,
+	ModelUnsupportedError,
+	GpuOutOfMemoryError,
+	ModelNotCachedError,
+	ModelDownloadError,
+	ModelFailedError,
+	ModelNotLoadedError,
+	EmbeddingModelChangedError,
+	NoEmbeddingModelError,
+	ModelNeededError,
+	OriginalMissingError,
+	NoSyncServerError,
+	ModelFolderError,
+	SyncNetworkError,
+	SyncAuthError,
+	SyncServerError,
+	ServerAddressError,
+	DownloadChecksumError
+} satisfies Record<string, abstract new (...args: never[]) => DocketError>;
+
+function errorClass(name: string): (abstract new (...args: never[]) => DocketError) | undefined {
+	return Object.entries(ERROR_CLASSES).find(([key]) => key === name)?.[1];
+}
+
+/**
+ * Rebuilds an error sent as data. The instance is made by DocketError's constructor with the words that were
+ * sent (the sender's class already wrote them), then given its class's prototype, so `instanceof` holds.
+ */
 export function deserializeError(data: SerializedError): DocketError {
 	const cause = data.cause ? deserializeError(data.cause) : undefined;
 	const options: { action?: string; cause?: unknown } = {};
 	if (data.action !== undefined) options.action = data.action;
 	if (cause !== undefined) options.cause = cause;
 	const error = new DocketError(data.code, data.message, options);
+	const found = errorClass(data.name);
+	if (found) Object.setPrototypeOf(error, found.prototype);
 	error.name = data.name;
+	if (data.status !== undefined && error instanceof SyncServerError) Object.assign(error, { status: data.status });
 	return error;
 }

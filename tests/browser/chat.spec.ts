@@ -33,6 +33,8 @@ const messages = (page: Page) => page.getByRole('list', { name: 'Messages' });
 
 test.describe('chat with the scripted test engine', () => {
 	// The deterministic engine stands in for web-llm at the AI worker boundary (src/lib/ai/test-chat-engine.ts).
+	// Only a test build has it (`DOCKET_TEST_ENGINE=scripted npx vite build`, as `npm test` builds); there the
+	// AI worker's starter (src/lib/ai/ai-worker.testing.ts) reads this key.
 	test.beforeEach(async ({ page }) => {
 		await page.addInitScript(() => localStorage.setItem('docket.testAiEngine', 'scripted'));
 	});

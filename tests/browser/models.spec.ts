@@ -11,6 +11,7 @@ import {
 	loadTinyEmbedder
 } from '../../src/lib/testing/tiny-model.ts';
 import { CasePage, Library } from './pages.ts';
+import { IN_PAGE_CLIENT } from '../../src/lib/worker/in-page.ts';
 
 /**
  * A team model server in miniature: the fixture model, in the hub layout, standing in for the weights of
@@ -305,47 +306,38 @@ test.describe('models', () => {
 		await node.dispose();
 		const server = await startModelServer({ gated: false, repo: TINY_MODEL_REPO });
 		try {
-			// A page without the app on it: this talks to the built AI worker directly, in its own protocol.
+			// A page without the app on it: this talks to the built AI worker directly, in the transport's messages.
 			await page.goto('/robots.txt');
 			for (const device of ['wasm', 'webgpu'] as const) {
-				const runs = await page.evaluate(
-					async ({ workerUrl, baseUrl, repo, texts, device }) => {
+				const args = {
+					workerUrl: `/_app/immutable/workers/${worker}`,
+					baseUrl: server.url,
+					repo: TINY_MODEL_REPO,
+					texts,
+					device
+				};
+				// Two independent loads, each in a fresh worker, through the in-page transport client.
+				const runs = await page.evaluate<{ backend: string; dim: number; vectors: number[][] }[]>(
+					`(async ({ workerUrl, baseUrl, repo, texts, device }) => {
 						const once = async () => {
-							const w = new Worker(workerUrl, { type: 'module' });
-							let seq = 0;
-							const pending = new Map<string, { resolve: (r: unknown) => void; reject: (e: Error) => void }>();
-							w.onmessage = (event: MessageEvent<{ type: string; id: string; result?: unknown; error?: unknown }>) => {
-								const m = event.data;
-								const p = pending.get(m.id);
-								if (!p || (m.type !== 'result' && m.type !== 'error')) return;
-								pending.delete(m.id);
-								if (m.type === 'result') p.resolve(m.result);
-								else p.reject(new Error(JSON.stringify(m.error)));
-							};
-							const call = (name: string, params: unknown) =>
-								new Promise<unknown>((resolve, reject) => {
-									const id = String(++seq);
-									pending.set(id, { resolve, reject });
-									w.postMessage({ type: 'call', id, name, params });
-								});
+							const worker = (${IN_PAGE_CLIENT})(workerUrl);
 							try {
-								const status = (await call('load', {
+								const status = await worker.call('load', {
 									embedding: { engine: 'transformers', repo, dtype: 'fp32', devices: [device] },
 									baseUrl
-								})) as { embedding: { backend: string; dim: number } };
-								const result = (await call('embed', { texts })) as { vectors: Float32Array[] };
+								});
+								const result = await worker.call('embed', { texts });
 								return {
 									backend: status.embedding.backend,
 									dim: status.embedding.dim,
 									vectors: result.vectors.map((v) => Array.from(v))
 								};
 							} finally {
-								w.terminate();
+								worker.terminate();
 							}
 						};
 						return [await once(), await once()];
-					},
-					{ workerUrl: `/_app/immutable/workers/${worker}`, baseUrl: server.url, repo: TINY_MODEL_REPO, texts, device }
+					})(${JSON.stringify(args)})`
 				);
 				const [first, second] = runs;
 				expect(first).toMatchObject({ backend: device, dim: TINY_MODEL_DIM });

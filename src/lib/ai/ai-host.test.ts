@@ -2,9 +2,9 @@ import type { AppConfig } from '@mlc-ai/web-llm';
 import { describe, expect, it } from 'vitest';
 import { FIXTURE_MODELS_DIR, TINY_MODEL_DIM, TINY_MODEL_REPO } from '../testing/tiny-model.ts';
 import { AiHost, type AiHostDeps, type WebLlmEngine } from './ai-host.ts';
-import { AiClient } from './client.ts';
-import type { AiReply, AiRequest, ChatParams } from './protocol.ts';
-import type { Endpoint } from './rpc.ts';
+import { chatClient } from '../rag/ai-chat-engine.ts';
+import { connect, memoryChannel, serve } from '../worker/transport.ts';
+import { aiProtocol, type AiCalls, type AiEvents, type AiStatus, type ChatParams } from './protocol.ts';
 import { loadTransformersEmbedder } from './transformers-embedder.ts';
 
 const CHAT = 'SmolLM2-360M-Instruct-q4f32_1-MLC';
@@ -53,8 +53,7 @@ class FakeEngine implements WebLlmEngine {
 
 function setup(overrides: Partial<AiHostDeps> = {}) {
 	FakeEngine.created = [];
-	let deliver: ((m: AiReply) => void) | undefined;
-	const events: AiReply[] = [];
+	const events: AiStatus[] = [];
 	const deps: AiHostDeps = {
 		async createWebLlm(appConfig, onProgress) {
 			const engine = new FakeEngine(appConfig, onProgress);
@@ -73,31 +72,27 @@ function setup(overrides: Partial<AiHostDeps> = {}) {
 		online: () => true,
 		...overrides
 	};
-	const host = new AiHost(deps, (m) => {
-		events.push(m);
-		deliver?.(structuredClone(m));
+	const channel = memoryChannel<AiCalls, AiEvents>();
+	const host = new AiHost(deps, (status) => {
+		events.push(status);
+		server.emit('status', status);
 	});
-	const endpoint: Endpoint<AiRequest, AiReply> = {
-		postMessage: (m) => void host.handle(structuredClone(m)),
-		listen(onMessage) {
-			deliver = onMessage;
-			return () => (deliver = undefined);
-		}
-	};
-	return { client: new AiClient(endpoint), events };
+	const server = serve(aiProtocol, channel.server, host.handlers);
+	return { client: connect(aiProtocol, channel.client), events };
 }
 
 describe('AI host (worker body) with a fake web-llm engine', () => {
 	it('loads chat and embedding models into one engine with absolute URLs for the base URL', async () => {
 		const { client } = setup();
 		const progress: string[] = [];
-		const status = await client.load(
+		const status = await client.call(
+			'load',
 			{
 				chatModelId: CHAT,
 				embedding: { engine: 'web-llm', modelId: EMBED },
 				baseUrl: 'https://models.firm.example/docket'
 			},
-			(p) => progress.push(p.text)
+			{ onProgress: (p) => progress.push(p.text) }
 		);
 		expect(FakeEngine.created).toHaveLength(1);
 		const engine = FakeEngine.created[0]!;
@@ -114,9 +109,11 @@ describe('AI host (worker body) with a fake web-llm engine', () => {
 
 	it('streams a chat answer', async () => {
 		const { client } = setup();
-		await client.load({ chatModelId: CHAT });
+		await client.call('load', { chatModelId: CHAT });
 		const tokens: string[] = [];
-		await expect(client.chat({ messages: [{ role: 'user', content: 'hi' }] }, (t) => tokens.push(t))).resolves.toEqual({
+		await expect(
+			chatClient(client).chat({ messages: [{ role: 'user', content: 'hi' }] }, (t) => tokens.push(t))
+		).resolves.toEqual({
 			text: 'You said hi',
 			finishReason: 'stop'
 		});
@@ -127,22 +124,22 @@ describe('AI host (worker body) with a fake web-llm engine', () => {
 
 	it('says plainly when no model is loaded', async () => {
 		const { client } = setup();
-		await expect(client.embed(['x'])).rejects.toMatchObject({
+		await expect(client.call('embed', { texts: ['x'] })).rejects.toMatchObject({
 			name: 'ModelNotLoadedError',
 			action: expect.stringContaining('Settings › Models')
 		});
-		await expect(client.chat({ messages: [] }, () => undefined)).rejects.toMatchObject({
+		await expect(chatClient(client).chat({ messages: [] }, () => undefined)).rejects.toMatchObject({
 			message: 'No chat model is loaded.'
 		});
 	});
 
 	it('reloads the engine after a lost device and retries the embedding batch', async () => {
 		const { client } = setup();
-		await client.load({ embedding: { engine: 'web-llm', modelId: EMBED } });
+		await client.call('load', { embedding: { engine: 'web-llm', modelId: EMBED } });
 		const lost = new Error('The WebGPU device was lost.');
 		lost.name = 'DeviceLostError';
 		FakeEngine.created[0]!.failNextEmbed = lost;
-		const result = await client.embed(['abc', 'de']);
+		const result = await client.call('embed', { texts: ['abc', 'de'] });
 		expect(FakeEngine.created).toHaveLength(2);
 		expect(FakeEngine.created[1]!.reloaded).toEqual([[EMBED]]);
 		expect(result.vectors.map((v) => v[0])).toEqual([3, 2]);
@@ -158,7 +155,10 @@ describe('AI host (worker body) with a fake web-llm engine', () => {
 				return e;
 			}
 		});
-		const status = await client.load({ embedding: { engine: 'web-llm', modelId: EMBED }, fallbackEmbedding: true });
+		const status = await client.call('load', {
+			embedding: { engine: 'web-llm', modelId: EMBED },
+			fallbackEmbedding: true
+		});
 		expect(status.embedding).toMatchObject({
 			state: 'ready',
 			modelId: 'Snowflake/snowflake-arctic-embed-s',
@@ -167,10 +167,8 @@ describe('AI host (worker body) with a fake web-llm engine', () => {
 			fallback: true
 		});
 		// The failure was shown before the fallback took over.
-		expect(events.some((e) => e.type === 'event' && e.event === 'status' && e.data.embedding.state === 'failed')).toBe(
-			true
-		);
-		const { vectors, modelId } = await client.embed(['the court', 'the witness']);
+		expect(events.some((e) => e.embedding.state === 'failed')).toBe(true);
+		const { vectors, modelId } = await client.call('embed', { texts: ['the court', 'the witness'] });
 		expect(modelId).toBe('Snowflake/snowflake-arctic-embed-s');
 		expect(vectors).toHaveLength(2);
 	});
@@ -181,11 +179,14 @@ describe('AI host (worker body) with a fake web-llm engine', () => {
 				throw new Error('GPUOutOfMemoryError: Out of memory');
 			}
 		});
-		await expect(client.load({ chatModelId: CHAT })).rejects.toMatchObject({
+		await expect(client.call('load', { chatModelId: CHAT })).rejects.toMatchObject({
 			code: 'gpu-out-of-memory',
 			action: expect.stringContaining('smaller model')
 		});
-		expect((await client.status()).chat).toMatchObject({ state: 'failed', error: { code: 'gpu-out-of-memory' } });
+		expect((await client.call('status', {})).chat).toMatchObject({
+			state: 'failed',
+			error: { code: 'gpu-out-of-memory' }
+		});
 	});
 
 	it('offline with nothing cached says so', async () => {
@@ -195,7 +196,7 @@ describe('AI host (worker body) with a fake web-llm engine', () => {
 				throw new TypeError('Failed to fetch');
 			}
 		});
-		await expect(client.load({ chatModelId: CHAT })).rejects.toMatchObject({
+		await expect(client.call('load', { chatModelId: CHAT })).rejects.toMatchObject({
 			code: 'model-not-cached',
 			message: 'You are offline and SmolLM2 360M (f32) has not been downloaded on this device yet.'
 		});
@@ -203,15 +204,17 @@ describe('AI host (worker body) with a fake web-llm engine', () => {
 
 	it('embeds with a transformers.js model when asked (the fixture in browser tests), then unloads', async () => {
 		const { client } = setup();
-		const status = await client.load({ embedding: { engine: 'transformers', repo: TINY_MODEL_REPO, dtype: 'fp32' } });
+		const status = await client.call('load', {
+			embedding: { engine: 'transformers', repo: TINY_MODEL_REPO, dtype: 'fp32' }
+		});
 		expect(status.embedding).toEqual({ state: 'ready', modelId: TINY_MODEL_REPO, backend: 'cpu', dim: TINY_MODEL_DIM });
-		const { vectors } = await client.embed(['deposition of the witness']);
+		const { vectors } = await client.call('embed', { texts: ['deposition of the witness'] });
 		expect(vectors[0]).toBeInstanceOf(Float32Array);
-		expect(await client.unload()).toEqual({ chat: { state: 'none' }, embedding: { state: 'none' } });
+		expect(await client.call('unload', {})).toEqual({ chat: { state: 'none' }, embedding: { state: 'none' } });
 	});
 
 	it('rejects an unknown web-llm model id', async () => {
 		const { client } = setup();
-		await expect(client.load({ chatModelId: 'GPT-9' })).rejects.toMatchObject({ code: 'internal' });
+		await expect(client.call('load', { chatModelId: 'GPT-9' })).rejects.toMatchObject({ code: 'internal' });
 	});
 });

@@ -4,15 +4,15 @@
  * when web-llm cannot embed here. A lost GPU device reloads the engine.
  */
 import type { AppConfig } from '@mlc-ai/web-llm';
-import { DocketError, serializeError } from '../errors.ts';
+import { ModelNotLoadedError, serializeError, type DocketError } from '../errors.ts';
+import type { Handlers } from '../worker/transport.ts';
 import type { Embedder } from './embedder.ts';
 import { toModelError } from './model-errors.ts';
 import { FALLBACK_EMBEDDING, findModel } from './model-registry.ts';
 import { sourceFromSetting, type ModelSource } from './model-source.ts';
 import { fromWebLlmReport, type LoadProgress } from './progress.ts';
 import type {
-	AiReply,
-	AiRequest,
+	AiCalls,
 	AiStatus,
 	ChatParams,
 	ChatResult,
@@ -33,6 +33,8 @@ export interface WebLlmEngine {
 	unload(): Promise<void>;
 }
 
+type Report = (progress: LoadProgress) => void;
+
 export interface AiHostDeps {
 	createWebLlm(
 		appConfig: AppConfig,
@@ -52,54 +54,24 @@ export class AiHost {
 	private status: AiStatus = { chat: { state: 'none' }, embedding: { state: 'none' } };
 	private queue: Promise<unknown> = Promise.resolve();
 
+	/** `onStatus` hears every change of state; the worker sends it to every tab as the `status` event. */
 	constructor(
 		private readonly deps: AiHostDeps,
-		private readonly post: (message: AiReply) => void
+		private readonly onStatus: (status: AiStatus) => void
 	) {}
 
-	/** Answers one request; never throws (failures go back as `error` replies). */
-	async handle(request: AiRequest): Promise<void> {
-		try {
-			switch (request.name) {
-				case 'status':
-					this.post({ type: 'result', id: request.id, name: 'status', result: this.snapshot() });
-					break;
-				case 'load':
-					this.post({
-						type: 'result',
-						id: request.id,
-						name: 'load',
-						result: await this.serial(() => this.load(request.params, request.id))
-					});
-					break;
-				case 'chat':
-					this.post({
-						type: 'result',
-						id: request.id,
-						name: 'chat',
-						result: await this.chat(request.params, request.id)
-					});
-					break;
-				case 'embed':
-					this.post({
-						type: 'result',
-						id: request.id,
-						name: 'embed',
-						result: await this.serial(() => this.embed(request.params.texts))
-					});
-					break;
-				case 'interrupt':
-					await this.engine?.interrupt();
-					this.post({ type: 'result', id: request.id, name: 'interrupt', result: null });
-					break;
-				case 'unload':
-					this.post({ type: 'result', id: request.id, name: 'unload', result: await this.serial(() => this.unload()) });
-					break;
-			}
-		} catch (error) {
-			this.post({ type: 'error', id: request.id, error: serializeError(error) });
-		}
-	}
+	/** The protocol's handlers; failures go back as errors through the transport. */
+	readonly handlers: Handlers<AiCalls> = {
+		status: () => this.snapshot(),
+		load: (params, { progress }) => this.serial(() => this.load(params, progress)),
+		chat: (params, { progress, signal }) => this.chat(params, (delta) => progress({ delta }), signal),
+		embed: ({ texts }) => this.serial(() => this.embed(texts)),
+		interrupt: async () => {
+			await this.engine?.interrupt();
+			return null;
+		},
+		unload: () => this.serial(() => this.unload())
+	};
 
 	private serial<T>(task: () => Promise<T>): Promise<T> {
 		const run = this.queue.then(task, task);
@@ -113,22 +85,22 @@ export class AiHost {
 
 	private setStatus(part: 'chat' | 'embedding', state: ModelState): void {
 		this.status = { ...this.status, [part]: state };
-		this.post({ type: 'event', event: 'status', data: this.snapshot() });
+		this.onStatus(this.snapshot());
 	}
 
-	private progress(callId: string, progress: LoadProgress, parts: ('chat' | 'embedding')[]): void {
+	private progress(report: Report, progress: LoadProgress, parts: ('chat' | 'embedding')[]): void {
 		for (const part of parts) {
 			const current = this.status[part];
 			if (current.state === 'loading') this.status = { ...this.status, [part]: { ...current, progress } };
 		}
-		this.post({ type: 'event', event: 'progress', data: progress, callId });
+		report(progress);
 	}
 
 	private modelName(id: string): string {
 		return findModel(id)?.label ?? id;
 	}
 
-	private async load(params: LoadParams, callId: string): Promise<AiStatus> {
+	private async load(params: LoadParams, report: Report): Promise<AiStatus> {
 		const source: ModelSource = sourceFromSetting(params.baseUrl);
 		const webLlmIds: string[] = [];
 		if (params.chatModelId !== undefined) webLlmIds.push(params.chatModelId);
@@ -156,8 +128,8 @@ export class AiHost {
 			try {
 				this.appConfig = buildAppConfig(source, params.cacheBackend ?? 'cache');
 				const appConfig = this.appConfig;
-				this.engine = await this.deps.createWebLlm(appConfig, (report) =>
-					this.progress(callId, fromWebLlmReport(label, report, expected), parts)
+				this.engine = await this.deps.createWebLlm(appConfig, (webLlmReport) =>
+					this.progress(report, fromWebLlmReport(label, webLlmReport, expected), parts)
 				);
 				await this.engine.reload(webLlmIds);
 				this.loaded = webLlmIds;
@@ -186,16 +158,16 @@ export class AiHost {
 		}
 
 		const embeddingFailed = this.status.embedding.state === 'failed';
-		if (embedding?.engine === 'transformers') await this.loadFallback(source, embedding, callId, false);
+		if (embedding?.engine === 'transformers') await this.loadFallback(source, embedding, report, false);
 		else if (embeddingFailed && params.fallbackEmbedding)
-			await this.loadFallback(source, { engine: 'transformers', ...FALLBACK_EMBEDDING }, callId, true);
+			await this.loadFallback(source, { engine: 'transformers', ...FALLBACK_EMBEDDING }, report, true);
 		return this.snapshot();
 	}
 
 	private async loadFallback(
 		source: ModelSource,
 		choice: Extract<EmbeddingChoice, { engine: 'transformers' }>,
-		callId: string,
+		report: Report,
 		isFallback: boolean
 	): Promise<void> {
 		const modelId = choice.modelId ?? choice.repo;
@@ -205,7 +177,7 @@ export class AiHost {
 				repo: choice.repo,
 				modelId,
 				source,
-				onProgress: (p) => this.progress(callId, p, ['embedding'])
+				onProgress: (p) => this.progress(report, p, ['embedding'])
 			};
 			if (choice.dtype) options.dtype = choice.dtype;
 			if (choice.pooling) options.pooling = choice.pooling;
@@ -221,24 +193,28 @@ export class AiHost {
 		}
 	}
 
-	private async chat(params: ChatParams, callId: string): Promise<ChatResult> {
+	private async chat(params: ChatParams, onDelta: (delta: string) => void, signal: AbortSignal): Promise<ChatResult> {
 		const state = this.status.chat;
-		if (state.state !== 'ready' || !this.engine) throw notLoaded('chat');
+		const engine = this.engine;
+		if (state.state !== 'ready' || !engine) throw new ModelNotLoadedError('chat');
+		// A cancelled chat call stops generating; web-llm then resolves with what came so far.
+		const stop = () => void engine.interrupt().catch(() => undefined);
+		signal.addEventListener('abort', stop, { once: true });
 		try {
-			return await this.engine.chat(state.modelId, params, (delta) =>
-				this.post({ type: 'event', event: 'token', data: { delta }, callId })
-			);
+			return await engine.chat(state.modelId, params, onDelta);
 		} catch (error) {
 			throw await this.recover(error, state.modelId);
+		} finally {
+			signal.removeEventListener('abort', stop);
 		}
 	}
 
 	private async embed(texts: string[]): Promise<EmbedResult> {
 		const state = this.status.embedding;
-		if (state.state !== 'ready') throw notLoaded('embedding');
+		if (state.state !== 'ready') throw new ModelNotLoadedError('embedding');
 		if (this.fallback)
 			return { modelId: state.modelId, dim: this.fallback.dim, vectors: await this.fallback.embed(texts) };
-		if (!this.engine) throw notLoaded('embedding');
+		if (!this.engine) throw new ModelNotLoadedError('embedding');
 		const run = async (engine: WebLlmEngine) =>
 			(await engine.embed(state.modelId, texts)).map((v) => Float32Array.from(v));
 		try {
@@ -289,17 +265,4 @@ export class AiHost {
 		this.setStatus('embedding', { state: 'none' });
 		return this.snapshot();
 	}
-}
-
-export class ModelNotLoadedError extends DocketError {
-	override name = 'ModelNotLoadedError';
-	constructor(what: 'chat' | 'embedding') {
-		super('not-found', what === 'chat' ? 'No chat model is loaded.' : 'No embedding model is loaded.', {
-			action: 'Choose and download a model in Settings › Models.'
-		});
-	}
-}
-
-function notLoaded(what: 'chat' | 'embedding'): DocketError {
-	return new ModelNotLoadedError(what);
 }

@@ -2,26 +2,24 @@
  * The page's one connection to the AI engine. With Web Locks and BroadcastChannel (every current
  * browser), tabs share one engine (shared-engine.ts); without them this tab runs its own worker.
  */
-import { AiClient } from './client.ts';
-import type { AiReply, AiRequest } from './protocol.ts';
-import { workerEndpoint } from './rpc.ts';
-import { browserSharedEngine, type SharedEngine } from './shared-engine.ts';
 import type { AppConfig } from '@mlc-ai/web-llm';
+import { connect, workerEndpoint } from '../worker/transport.ts';
+import { spawnAiWorker } from './ai-worker.browser.ts';
+import { aiProtocol, type AiCalls, type AiClient, type AiEvents } from './protocol.ts';
+import { browserSharedEngine, type SharedEngine } from './shared-engine.ts';
 
 let connection: { client: AiClient; shared: SharedEngine | undefined } | undefined;
-
-function spawnAiWorker(): Worker {
-	return new Worker(new URL('./ai.worker.ts', import.meta.url), { type: 'module', name: 'docket-ai' });
-}
 
 export function aiConnection(): { client: AiClient; shared: SharedEngine | undefined } {
 	if (connection) return connection;
 	if (typeof navigator !== 'undefined' && 'locks' in navigator && typeof BroadcastChannel !== 'undefined') {
-		const shared = browserSharedEngine(spawnAiWorker, (w) => workerEndpoint<AiRequest, AiReply>(w));
-		connection = { client: new AiClient(shared.endpoint), shared };
+		const shared = browserSharedEngine(spawnAiWorker);
+		connection = { client: connect(aiProtocol, shared.endpoint), shared };
 	} else {
-		const worker = spawnAiWorker();
-		connection = { client: new AiClient(workerEndpoint<AiRequest, AiReply>(worker)), shared: undefined };
+		connection = {
+			client: connect(aiProtocol, () => workerEndpoint<AiCalls, AiEvents>(spawnAiWorker())),
+			shared: undefined
+		};
 	}
 	return connection;
 }

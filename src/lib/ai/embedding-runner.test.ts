@@ -3,16 +3,15 @@ import type { ChunkRow, DocumentRow } from '../db/schema.ts';
 import { freshDatabase } from '../testing/db.ts';
 import { FIXTURE_MODELS_DIR, TINY_MODEL_DIM, TINY_MODEL_REPO } from '../testing/tiny-model.ts';
 import { AiHost } from './ai-host.ts';
-import { AiClient } from './client.ts';
 import { embedJobId, enqueueEmbedding } from './embed-jobs.ts';
 import { EmbeddingRunner, clientEmbedder } from './embedding-runner.ts';
-import type { AiReply, AiRequest } from './protocol.ts';
-import type { Endpoint } from './rpc.ts';
+import { connect, memoryChannel, serve } from '../worker/transport.ts';
+import { aiProtocol, type AiCalls, type AiEvents } from './protocol.ts';
 import { loadTransformersEmbedder } from './transformers-embedder.ts';
 
 /** The real host in-process, with web-llm unavailable (as on a machine without WebGPU) and the fixture as transformers.js model. */
 function engine(options: { offline?: () => boolean; loads?: string[] } = {}) {
-	let deliver: ((m: AiReply) => void) | undefined;
+	const channel = memoryChannel<AiCalls, AiEvents>();
 	const host = new AiHost(
 		{
 			createWebLlm: async () => {
@@ -34,16 +33,10 @@ function engine(options: { offline?: () => boolean; loads?: string[] } = {}) {
 			},
 			online: () => !options.offline?.()
 		},
-		(m) => deliver?.(structuredClone(m))
+		(status) => server.emit('status', status)
 	);
-	const endpoint: Endpoint<AiRequest, AiReply> = {
-		postMessage: (m) => void host.handle(structuredClone(m)),
-		listen(onMessage) {
-			deliver = onMessage;
-			return () => (deliver = undefined);
-		}
-	};
-	return new AiClient(endpoint);
+	const server = serve(aiProtocol, channel.server, host.handlers);
+	return connect(aiProtocol, channel.client);
 }
 
 const noGpu = () => ({
@@ -185,7 +178,7 @@ describe('embedding runner through the AI protocol', () => {
 	});
 
 	it('refuses vectors from a model that changed mid-run', async () => {
-		const embedder = clientEmbedder({ embed: async () => ({ modelId: 'other', dim: 4, vectors: [] }) }, 'mine', 4);
+		const embedder = clientEmbedder(async () => ({ modelId: 'other', dim: 4, vectors: [] }), 'mine', 4);
 		await expect(embedder.embed(['x'])).rejects.toMatchObject({ code: 'conflict' });
 		expect(embedJobId('d')).toBe('embed:d');
 	});

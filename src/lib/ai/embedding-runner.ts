@@ -6,8 +6,7 @@
  * or a model comes back. In a browser, a Web Lock keeps two tabs from running the same queue at once.
  */
 import type { DocketDatabase } from '../db/database.ts';
-import { DocketError } from '../errors.ts';
-import type { AiClient } from './client.ts';
+import { EmbeddingModelChangedError, NoEmbeddingModelError } from '../errors.ts';
 import {
 	parkWaitingDocuments,
 	pendingEmbedJobs,
@@ -18,21 +17,22 @@ import {
 } from './embed-jobs.ts';
 import { chooseDefaults, type MachineProfile } from './model-registry.ts';
 import { readModelSettings } from './model-settings.ts';
-import type { EmbeddingChoice } from './protocol.ts';
+import type { AiClient, EmbeddingChoice, EmbedResult } from './protocol.ts';
 
 export const EMBED_JOBS_LOCK = 'docket-embed-jobs';
 
 /** The engine's embedding model as the job runner's embedder; refuses vectors from a model that changed mid-run. */
-export function clientEmbedder(client: Pick<AiClient, 'embed'>, modelId: string, dim: number): EmbedJobEmbedder {
+export function clientEmbedder(
+	embed: (texts: string[]) => Promise<EmbedResult>,
+	modelId: string,
+	dim: number
+): EmbedJobEmbedder {
 	return {
 		modelId,
 		dim,
 		async embed(texts) {
-			const result = await client.embed([...texts]);
-			if (result.modelId !== modelId || result.dim !== dim)
-				throw new DocketError('conflict', 'The embedding model changed while documents were being embedded.', {
-					action: 'Nothing to do: the remaining passages are embedded with the new model.'
-				});
+			const result = await embed([...texts]);
+			if (result.modelId !== modelId || result.dim !== dim) throw new EmbeddingModelChangedError();
 			return result.vectors;
 		}
 	};
@@ -40,7 +40,7 @@ export function clientEmbedder(client: Pick<AiClient, 'embed'>, modelId: string,
 
 export interface EmbeddingRunnerOptions {
 	db: DocketDatabase;
-	client: Pick<AiClient, 'embed' | 'load' | 'status'>;
+	client: Pick<AiClient, 'call'>;
 	profile: () => MachineProfile;
 	/** `navigator.locks` in a browser (one tab runs the queue at a time); omitted in Node and tests. */
 	locks?: { request<T>(name: string, callback: (lock: unknown) => Promise<T>): Promise<T> };
@@ -59,7 +59,7 @@ export class EmbeddingRunner {
 
 	/** Loads an embedding model unless one is ready; returns its id and width. */
 	async ensureModel(): Promise<{ modelId: string; dim: number }> {
-		const status = await this.options.client.status();
+		const status = await this.options.client.call('status', {});
 		const settings = await readModelSettings(this.options.db);
 		const wanted = this.options.embedding ?? this.defaultChoice(settings.embeddingModelId);
 		const wantedId = wanted ? choiceId(wanted) : undefined;
@@ -75,11 +75,12 @@ export class EmbeddingRunner {
 			? { embedding: wanted, fallbackEmbedding: true }
 			: { embedding: fallbackChoice(), fallbackEmbedding: true };
 		const chat = status.chat.state === 'ready' ? { chatModelId: status.chat.modelId } : {};
-		const loaded = await this.options.client.load(baseUrl ? { ...params, ...chat, baseUrl } : { ...params, ...chat });
+		const loaded = await this.options.client.call(
+			'load',
+			baseUrl ? { ...params, ...chat, baseUrl } : { ...params, ...chat }
+		);
 		if (loaded.embedding.state !== 'ready' || loaded.embedding.dim === undefined)
-			throw new DocketError('internal', 'No embedding model could be loaded.', {
-				action: 'Open Settings › Models to choose one.'
-			});
+			throw new NoEmbeddingModelError('Open Settings › Models to choose one.');
 		return { modelId: loaded.embedding.modelId, dim: loaded.embedding.dim };
 	}
 
@@ -107,7 +108,7 @@ export class EmbeddingRunner {
 	}
 
 	private async readyModel(): Promise<string | undefined> {
-		const { embedding } = await this.options.client.status();
+		const { embedding } = await this.options.client.call('status', {});
 		return embedding.state === 'ready' ? embedding.modelId : undefined;
 	}
 
@@ -122,7 +123,11 @@ export class EmbeddingRunner {
 			try {
 				const { modelId, dim } = await this.ensureModel();
 				await reembedAll(db, modelId);
-				const result = await runPendingEmbedJobs(db, clientEmbedder(this.options.client, modelId, dim), options);
+				const result = await runPendingEmbedJobs(
+					db,
+					clientEmbedder((texts) => this.options.client.call('embed', { texts }), modelId, dim),
+					options
+				);
 				if (result.error === undefined) return result;
 				return { ...result, waiting: await parkWaitingDocuments(db) };
 			} catch (error) {

@@ -3,53 +3,18 @@
  * the web-llm worker handler sends errors across as strings. This turns any of them into a DocketError that
  * says what to do next: pick a smaller or f32 model, free space, reconnect, retry.
  */
-import { DocketError, StorageFullError, isQuotaError } from '../errors.ts';
-
-export class ModelUnsupportedError extends DocketError {
-	override name = 'ModelUnsupportedError';
-	constructor(message: string, action: string, cause?: unknown) {
-		super('model-unsupported', message, { action, cause });
-	}
-}
-
-export class GpuOutOfMemoryError extends DocketError {
-	override name = 'GpuOutOfMemoryError';
-	constructor(modelName: string, cause?: unknown) {
-		super('gpu-out-of-memory', `${modelName} needs more GPU memory than this machine can give it.`, {
-			action: 'Pick a smaller model in Settings › Models, or close other tabs and apps that use the GPU.',
-			cause
-		});
-	}
-}
-
-export class GpuDeviceLostError extends DocketError {
-	override name = 'GpuDeviceLostError';
-	constructor(cause?: unknown) {
-		super('gpu-device-lost', 'The GPU stopped responding while running the model.', {
-			action: 'Docket reloads the model by itself; if it happens again, pick a smaller model.',
-			cause
-		});
-	}
-}
-
-export class ModelNotCachedError extends DocketError {
-	override name = 'ModelNotCachedError';
-	constructor(modelName: string) {
-		super('model-not-cached', `You are offline and ${modelName} has not been downloaded on this device yet.`, {
-			action: 'Connect to the network once to download it; everything else keeps working offline.'
-		});
-	}
-}
-
-export class ModelDownloadError extends DocketError {
-	override name = 'ModelDownloadError';
-	constructor(modelName: string, cause?: unknown) {
-		super('network', `${modelName} could not be downloaded.`, {
-			action: 'Check the network connection and the Model base URL in Settings › Models, then try again.',
-			cause
-		});
-	}
-}
+import {
+	DocketError,
+	GpuDeviceLostError,
+	GpuOutOfMemoryError,
+	isQuotaError,
+	ModelDownloadError,
+	ModelFailedError,
+	ModelNotCachedError,
+	ModelUnsupportedError,
+	StorageFullError,
+	WebGpuUnavailableError
+} from '../errors.ts';
 
 function describe(error: unknown): { name: string; text: string } {
 	if (error instanceof Error) return { name: error.name, text: `${error.name}: ${error.message}` };
@@ -86,13 +51,9 @@ export function toModelError(error: unknown, context: ModelErrorContext): Docket
 		name === 'WebGPUNotFoundError' ||
 		/WebGPU is not supported|Cannot find WebGPU|no (usable )?GPU adapter/i.test(text)
 	)
-		return new DocketError('webgpu-unavailable', 'This browser cannot run models on the GPU.', {
-			action:
-				'Use a recent Chrome or Edge with hardware acceleration on; documents are still embedded more slowly without it.',
-			cause: error
-		});
+		return new WebGpuUnavailableError('This browser cannot run models on the GPU.', { forModels: true, cause: error });
 	if (name === 'DeviceLostError' || /device (was )?lost|device is lost/i.test(text))
-		return new GpuDeviceLostError(error);
+		return new GpuDeviceLostError({ model: true, cause: error });
 	if (
 		/out of memory|OutOfMemory|\bOOM\b|allocation failed|Failed to allocate|exceeds the max buffer size|maxBufferSize/i.test(
 			text
@@ -105,8 +66,5 @@ export function toModelError(error: unknown, context: ModelErrorContext): Docket
 		)
 	)
 		return context.online === false ? new ModelNotCachedError(modelName) : new ModelDownloadError(modelName, error);
-	return new DocketError('internal', `${modelName} failed: ${text}`, {
-		action: 'Reload the page and try again; if it keeps failing, pick another model in Settings › Models.',
-		cause: error
-	});
+	return new ModelFailedError(modelName, text, error);
 }

@@ -1,11 +1,12 @@
 /**
- * The AI worker's one protocol, imported by both sides: load models, stream chat, embed, interrupt, unload,
- * status, with progress and status events. Transport and typing live in rpc.ts.
+ * The AI worker's protocol, imported by both sides: load models (with progress), stream chat (each token a
+ * progress report of its call), embed, interrupt, unload, status; and the `status` event every tab hears.
+ * The transport is src/lib/worker/transport.ts.
  */
 import type { SerializedError } from '../errors.ts';
+import { defineProtocol, wholeBuffer, type Client, type FromWorker, type ToWorker } from '../worker/transport.ts';
 import type { EmbeddingBackend } from './embedder.ts';
 import type { LoadProgress } from './progress.ts';
-import type { CallMessage, EventMessage, ReplyMessage } from './rpc.ts';
 
 /** Which engine embeds: a web-llm model from the registry, or a transformers.js model (the fallback, the fixture). */
 export type EmbeddingChoice =
@@ -74,32 +75,28 @@ type None = Record<string, never>;
 
 export type AiCalls = {
 	status: { params: None; result: AiStatus };
-	load: { params: LoadParams; result: AiStatus };
-	/** Tokens arrive as `token` events tied to this call; the result is the whole answer. */
-	chat: { params: ChatParams; result: ChatResult };
+	load: { params: LoadParams; result: AiStatus; progress: LoadProgress };
+	/** Each token is a progress report of this call; cancelling it stops generation (finishReason 'abort'). */
+	chat: { params: ChatParams; result: ChatResult; progress: { delta: string } };
 	embed: { params: EmbedParams; result: EmbedResult };
-	/** Stops the chat being generated; its call resolves with finishReason 'abort'. */
+	/** Stops whatever chat is being generated; its call resolves with finishReason 'abort'. */
 	interrupt: { params: None; result: null };
 	unload: { params: None; result: AiStatus };
 };
 
 export type AiEvents = {
-	progress: LoadProgress;
-	token: { delta: string };
+	/** After every change of either model's state, to every tab. */
 	status: AiStatus;
 };
 
-export type AiCallName = keyof AiCalls;
-export type AiRequest = CallMessage<AiCalls>;
-export type AiEvent = EventMessage<AiEvents>;
-export type AiReply = ReplyMessage<AiCalls, AiEvents>;
+export const aiProtocol = defineProtocol<AiCalls, AiEvents>({
+	worker: 'model',
+	// Per-call limits without progress: loads download gigabytes (and report progress as they go).
+	timeouts: { status: 10_000, load: Infinity, chat: 5 * 60_000, embed: 2 * 60_000, interrupt: 10_000, unload: 30_000 },
+	transfer: { embed: { result: (r) => [...new Set(r.vectors.flatMap(wholeBuffer))] } }
+});
 
-/** Per-call time limits: loads download gigabytes; a chat answer or a batch of embeddings does not take long. */
-export const AI_TIMEOUTS_MS: Record<AiCallName, number> = {
-	status: 10_000,
-	load: Infinity,
-	chat: 5 * 60_000,
-	embed: 2 * 60_000,
-	interrupt: 10_000,
-	unload: 30_000
-};
+/** The page's handle on the AI engine (a worker of this tab's, or the one another tab runs). */
+export type AiClient = Client<AiCalls, AiEvents>;
+export type AiToWorker = ToWorker<AiCalls>;
+export type AiFromWorker = FromWorker<AiCalls, AiEvents>;

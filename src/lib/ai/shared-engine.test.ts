@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
-import { AiClient } from './client.ts';
-import type { AiReply, AiRequest } from './protocol.ts';
+import { chatClient } from '../rag/ai-chat-engine.ts';
+import { connect } from '../worker/transport.ts';
+import { aiProtocol, type AiFromWorker, type AiToWorker } from './protocol.ts';
 import {
 	SharedEngine,
 	type ChannelLike,
@@ -61,12 +62,22 @@ class FakeChannel implements ChannelLike {
 
 /** A worker that answers `status` with which worker it is, and streams a token for `chat`. */
 let spawned = 0;
-function fakeWorker(): WorkerHandle & { crash(reason: string): void } {
+function fakeWorker(): WorkerHandle & { crash(reason: string): void; received: AiToWorker[] } {
 	const n = ++spawned;
-	let onMessage: ((m: AiReply) => void) | undefined;
+	let onMessage: ((m: AiFromWorker) => void) | undefined;
 	let onDeath: ((reason: string) => void) | undefined;
+	const received: AiToWorker[] = [];
 	return {
-		postMessage(request: AiRequest) {
+		received,
+		postMessage(request: AiToWorker) {
+			received.push(request);
+			if (request.type === 'cancel') {
+				// A chat that was cancelled ends with what came so far, as web-llm's interrupt does.
+				setTimeout(() => {
+					onMessage?.({ type: 'result', id: request.id, name: 'chat', result: { text: '', finishReason: 'abort' } });
+				}, 0);
+				return;
+			}
 			setTimeout(() => {
 				if (request.name === 'status')
 					onMessage?.({
@@ -78,11 +89,11 @@ function fakeWorker(): WorkerHandle & { crash(reason: string): void } {
 							embedding: { state: 'none' }
 						}
 					});
-				if (request.name === 'chat') {
-					onMessage?.({ type: 'event', event: 'token', data: { delta: `from worker-${n}` }, callId: request.id });
+				if (request.name === 'chat' && request.params.messages.length === 0) {
+					onMessage?.({ type: 'progress', id: request.id, name: 'chat', data: { delta: `from worker-${n}` } });
 					onMessage?.({
 						type: 'event',
-						event: 'status',
+						name: 'status',
 						data: { chat: { state: 'none' }, embedding: { state: 'none' } }
 					});
 					onMessage?.({
@@ -137,7 +148,7 @@ function tabs(count: number) {
 				return w;
 			}
 		});
-		return { engine, client: new AiClient(engine.endpoint), workers };
+		return { engine, client: connect(aiProtocol, engine.endpoint), workers };
 	});
 }
 
@@ -147,7 +158,11 @@ describe('one AI engine per browser', () => {
 		await settled(a, b, c);
 		expect([a!.engine.isLeader, b!.engine.isLeader, c!.engine.isLeader]).toEqual([true, false, false]);
 		expect(b!.engine.leader).toBe('tab-1');
-		const statuses = await Promise.all([a!.client.status(), b!.client.status(), c!.client.status()]);
+		const statuses = await Promise.all([
+			a!.client.call('status', {}),
+			b!.client.call('status', {}),
+			c!.client.call('status', {})
+		]);
 		expect(statuses.map((s) => s.chat)).toEqual(
 			Array(3).fill({ state: 'ready', modelId: 'worker-1', backend: 'web-llm' })
 		);
@@ -158,17 +173,30 @@ describe('one AI engine per browser', () => {
 		const [a, b, c] = tabs(3);
 		await settled(a, b, c);
 		const tokensB: string[] = [];
-		const tokensC: string[] = [];
 		const statusSeen: string[] = [];
-		a!.client.onEvent((e) => e.event === 'status' && statusSeen.push('a'));
-		c!.client.onEvent((e) => e.event === 'status' && statusSeen.push('c'));
-		const answer = b!.client.chat({ messages: [] }, (t) => tokensB.push(t));
-		c!.client.onEvent((e) => e.event === 'token' && tokensC.push(e.data.delta));
+		a!.client.onEvent((e) => e.name === 'status' && statusSeen.push('a'));
+		c!.client.onEvent((e) => e.name === 'status' && statusSeen.push('c'));
+		const answer = chatClient(b!.client).chat({ messages: [] }, (t) => tokensB.push(t));
 		await expect(answer).resolves.toMatchObject({ text: 'from worker-1' });
 		await tick();
 		expect(tokensB).toEqual(['from worker-1']);
-		expect(tokensC).toEqual([]);
 		expect(statusSeen.sort()).toEqual(['a', 'c']);
+	});
+
+	it('a Stop in another tab reaches the leader’s worker as a cancel of that call', async () => {
+		const [a, b] = tabs(2);
+		await settled(a, b);
+		const controller = new AbortController();
+		const answer = chatClient(b!.client).chat(
+			{ messages: [{ role: 'user', content: 'a long answer' }] },
+			() => undefined,
+			controller.signal
+		);
+		await vi.waitFor(() => expect(a!.workers[0]?.received.length).toBe(1));
+		controller.abort();
+		await expect(answer).resolves.toEqual({ text: '', finishReason: 'abort' });
+		const [call, cancel] = a!.workers[0]!.received;
+		expect(cancel).toEqual({ type: 'cancel', id: call!.id });
 	});
 
 	it('hands the engine to the next tab when the leader closes, and tells everyone', async () => {
@@ -177,40 +205,40 @@ describe('one AI engine per browser', () => {
 		const changes: string[] = [];
 		b!.engine.onLeaderChange((id, self) => changes.push(`b:${id}:${self}`));
 		c!.engine.onLeaderChange((id, self) => changes.push(`c:${id}:${self}`));
-		expect((await c!.client.status()).chat).toMatchObject({ modelId: 'worker-1' });
+		expect((await c!.client.call('status', {})).chat).toMatchObject({ modelId: 'worker-1' });
 		await a!.engine.close();
 		await settled(b, c);
 		expect(b!.engine.isLeader).toBe(true);
 		expect(c!.engine.leader).toBe('tab-2');
 		expect(changes.sort()).toEqual(['b:tab-2:true', 'c:tab-2:false']);
-		expect((await c!.client.status()).chat).toMatchObject({ modelId: 'worker-2' });
+		expect((await c!.client.call('status', {})).chat).toMatchObject({ modelId: 'worker-2' });
 		expect(spawned).toBe(2);
 	});
 
 	it('rejects calls in flight to a leader that went away, recoverably', async () => {
 		const [a, b] = tabs(2);
 		await settled(a, b);
-		await a!.client.status();
+		await a!.client.call('status', {});
 		// The leader closes before answering: its reply never comes.
-		const lost = b!.client.status();
+		const lost = b!.client.call('status', {});
 		await a!.engine.close();
 		await expect(lost).rejects.toMatchObject({ code: 'worker-crashed' });
-		await expect(b!.client.status()).resolves.toMatchObject({ chat: { modelId: 'worker-2' } });
+		await expect(b!.client.call('status', {})).resolves.toMatchObject({ chat: { modelId: 'worker-2' } });
 	});
 
 	it('a crashed worker is replaced on the next call, and other tabs hear about it', async () => {
 		const [a, b] = tabs(2);
 		await settled(a, b);
-		await a!.client.status();
-		const pending = b!.client.chat({ messages: [] }, () => undefined);
+		await a!.client.call('status', {});
+		const pending = chatClient(b!.client).chat({ messages: [] }, () => undefined);
 		a!.workers[0]!.crash('GPU process crashed');
 		await expect(pending).rejects.toMatchObject({ code: 'worker-crashed' });
-		await expect(b!.client.status()).resolves.toMatchObject({ chat: { modelId: 'worker-2' } });
+		await expect(b!.client.call('status', {})).resolves.toMatchObject({ chat: { modelId: 'worker-2' } });
 	});
 
 	it('queues calls made before any leader is known', async () => {
 		const [a] = tabs(1);
-		const early = a!.client.status();
+		const early = a!.client.call('status', {});
 		await expect(early).resolves.toMatchObject({ chat: { modelId: 'worker-1' } });
 	});
 });

@@ -7,9 +7,12 @@
  * (status) go to every tab. When the leader tab closes, the browser hands the lock to the next tab waiting
  * for it; that tab starts a worker and announces itself, and calls that were in flight to the old leader
  * are rejected (recoverably), so callers retry and the app reloads its models (`onLeaderChange`).
+ *
+ * It relays the transport's own messages (src/lib/worker/transport.ts), so a call, its cancel, its progress
+ * and its result mean the same wherever the engine runs. A BroadcastChannel copies: nothing is transferred.
  */
-import type { AiReply, AiRequest } from './protocol.ts';
-import type { Endpoint } from './rpc.ts';
+import { workerEndpoint, type ClientEndpoint, type PortLike } from '../worker/transport.ts';
+import type { AiCalls, AiEvents, AiFromWorker, AiToWorker } from './protocol.ts';
 
 export const ENGINE_LOCK = 'docket-ai-engine';
 export const ENGINE_CHANNEL = 'docket-ai';
@@ -17,8 +20,8 @@ export const ENGINE_CHANNEL = 'docket-ai';
 export type RelayMessage =
 	| { kind: 'who-leads'; from: string }
 	| { kind: 'leader'; tabId: string }
-	| { kind: 'request'; from: string; to: string; message: AiRequest }
-	| { kind: 'reply'; to: string; message: AiReply }
+	| { kind: 'request'; from: string; to: string; message: AiToWorker }
+	| { kind: 'reply'; to: string; message: AiFromWorker }
 	/** The leader's worker died: calls in flight are lost everywhere. */
 	| { kind: 'reset'; reason: string };
 
@@ -35,7 +38,7 @@ export interface ChannelLike {
 }
 
 /** A started AI worker, as the leader sees it. */
-export interface WorkerHandle extends Endpoint<AiRequest, AiReply> {
+export interface WorkerHandle extends ClientEndpoint<AiCalls, AiEvents> {
 	terminate(): void;
 }
 
@@ -48,15 +51,15 @@ export interface SharedEngineOptions {
 
 export class SharedEngine {
 	readonly tabId: string;
-	/** Use with AiClient: calls go to the leader's worker wherever it runs. */
-	readonly endpoint: Endpoint<AiRequest, AiReply>;
+	/** Connect an AiClient to it: calls go to the leader's worker wherever it runs. */
+	readonly endpoint: ClientEndpoint<AiCalls, AiEvents>;
 	private leaderId: string | undefined;
 	private worker: WorkerHandle | undefined;
 	private stopWorker: (() => void) | undefined;
 	private readonly origins = new Map<string, string>();
-	private readonly queued: AiRequest[] = [];
+	private readonly queued: AiToWorker[] = [];
 	private readonly receivers = new Set<{
-		onMessage: (m: AiReply) => void;
+		onMessage: (m: AiFromWorker) => void;
 		onDeath: (reason: string, recoverable?: boolean) => void;
 	}>();
 	private readonly leaderListeners = new Set<(leaderId: string, isSelf: boolean) => void>();
@@ -146,30 +149,30 @@ export class SharedEngine {
 		return worker;
 	}
 
-	private send(message: AiRequest): void {
+	private send(message: AiToWorker): void {
 		if (this.leaderId === undefined) {
 			this.queued.push(message);
 			return;
 		}
 		if (this.isLeader) {
-			this.origins.set(message.id, this.tabId);
-			this.ensureWorker().postMessage(message);
+			if (message.type === 'call') this.origins.set(message.id, this.tabId);
+			this.ensureWorker().postMessage(message, []);
 		} else this.options.channel.postMessage({ kind: 'request', from: this.tabId, to: this.leaderId, message });
 	}
 
-	private deliver(message: AiReply): void {
+	private deliver(message: AiFromWorker): void {
 		for (const r of this.receivers) r.onMessage(message);
 	}
 
-	private fromWorker(message: AiReply): void {
-		const callId = message.type === 'event' ? message.callId : message.id;
+	private fromWorker(message: AiFromWorker): void {
+		const callId = message.type === 'event' ? undefined : message.id;
 		if (callId === undefined) {
 			this.deliver(message);
 			this.options.channel.postMessage({ kind: 'reply', to: '*', message });
 			return;
 		}
 		const origin = this.origins.get(callId);
-		if (message.type !== 'event') this.origins.delete(callId);
+		if (message.type === 'result' || message.type === 'error') this.origins.delete(callId);
 		if (origin === undefined) return;
 		if (origin === this.tabId) this.deliver(message);
 		else this.options.channel.postMessage({ kind: 'reply', to: origin, message });
@@ -186,8 +189,8 @@ export class SharedEngine {
 				break;
 			case 'request':
 				if (relay.to !== this.tabId || !this.isLeader) break;
-				this.origins.set(relay.message.id, relay.from);
-				this.ensureWorker().postMessage(relay.message);
+				if (relay.message.type === 'call') this.origins.set(relay.message.id, relay.from);
+				this.ensureWorker().postMessage(relay.message, []);
 				break;
 			case 'reply':
 				if (relay.to === this.tabId || relay.to === '*') this.deliver(relay.message);
@@ -200,16 +203,13 @@ export class SharedEngine {
 }
 
 /** The browser wiring: Web Locks, a BroadcastChannel, and the module worker. */
-export function browserSharedEngine(
-	spawnWorker: () => Worker,
-	workerEndpointOf: (w: Worker) => Endpoint<AiRequest, AiReply>
-): SharedEngine {
+export function browserSharedEngine(spawnWorker: () => PortLike & { terminate(): void }): SharedEngine {
 	return new SharedEngine({
 		locks: navigator.locks,
 		channel: new BroadcastChannel(ENGINE_CHANNEL),
 		spawn: () => {
 			const worker = spawnWorker();
-			return { ...workerEndpointOf(worker), terminate: () => worker.terminate() };
+			return { ...workerEndpoint<AiCalls, AiEvents>(worker), terminate: () => worker.terminate() };
 		}
 	});
 }

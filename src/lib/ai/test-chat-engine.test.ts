@@ -1,16 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import type { AiReply } from './protocol.ts';
+import { ModelNotLoadedError } from '../errors.ts';
+import { connect, memoryChannel, serve } from '../worker/transport.ts';
+import { aiProtocol, type AiCalls, type AiEvents } from './protocol.ts';
 import { scriptedAnswer, TEST_CHAT_MODEL_ID, TestAiHost } from './test-chat-engine.ts';
 
 function host(delay = 0) {
-	const posted: AiReply[] = [];
-	return {
-		host: new TestAiHost(
-			(m) => posted.push(m),
-			() => delay
-		),
-		posted
-	};
+	const channel = memoryChannel<AiCalls, AiEvents>();
+	serve(aiProtocol, channel.server, new TestAiHost(() => delay).handlers);
+	return connect(aiProtocol, channel.client);
 }
 
 const prompt =
@@ -25,39 +22,43 @@ describe('TestAiHost (the browser tests’ scripted AI worker)', () => {
 	});
 
 	it('reports a ready chat model and no embedding model', async () => {
-		const { host: h, posted } = host();
-		await h.handle({ type: 'call', id: '1', name: 'status', params: {} });
-		expect(posted[0]).toMatchObject({
-			type: 'result',
-			id: '1',
-			result: { chat: { state: 'ready', modelId: TEST_CHAT_MODEL_ID }, embedding: { state: 'none' } }
+		const ai = host();
+		expect(await ai.call('status', {})).toMatchObject({
+			chat: { state: 'ready', modelId: TEST_CHAT_MODEL_ID },
+			embedding: { state: 'none' }
 		});
-		await h.handle({ type: 'call', id: '2', name: 'embed', params: { texts: ['x'] } });
-		expect(posted[1]).toMatchObject({ type: 'error', id: '2' });
+		await expect(ai.call('embed', { texts: ['x'] })).rejects.toBeInstanceOf(ModelNotLoadedError);
 	});
 
-	it('streams tokens tied to the call, then the whole text', async () => {
-		const { host: h, posted } = host();
-		await h.handle({ type: 'call', id: 'c', name: 'chat', params: { messages: [{ role: 'user', content: prompt }] } });
-		const tokens = posted.filter((m) => m.type === 'event');
+	it('streams tokens as progress of the call, then the whole text', async () => {
+		const tokens: string[] = [];
+		const result = await host().call(
+			'chat',
+			{ messages: [{ role: 'user', content: prompt }] },
+			{ onProgress: ({ delta }) => tokens.push(delta) }
+		);
 		expect(tokens.length).toBeGreaterThan(5);
-		expect(tokens.every((t) => t.type === 'event' && t.callId === 'c')).toBe(true);
-		expect(posted.at(-1)).toMatchObject({ type: 'result', id: 'c', result: { finishReason: 'stop' } });
+		expect(result).toMatchObject({ text: tokens.join(''), finishReason: 'stop' });
 	});
 
-	it('interrupt ends the chat with what came so far', async () => {
-		const { host: h, posted } = host(5);
-		const chat = h.handle({
-			type: 'call',
-			id: 'c',
-			name: 'chat',
-			params: { messages: [{ role: 'user', content: prompt }] }
-		});
+	it('interrupt, or cancelling the call, ends the chat with what came so far', async () => {
+		const ai = host(5);
+		const chat = ai.call('chat', { messages: [{ role: 'user', content: prompt }] });
 		await new Promise((r) => setTimeout(r, 12));
-		await h.handle({ type: 'call', id: 'i', name: 'interrupt', params: {} });
-		await chat;
-		const result = posted.find((m) => m.type === 'result' && m.id === 'c');
-		expect(result).toMatchObject({ result: { finishReason: 'abort' } });
-		expect(posted.filter((m) => m.type === 'event').length).toBeLessThan(10);
+		await ai.call('interrupt', {});
+		expect(await chat).toMatchObject({ finishReason: 'abort' });
+		expect((await chat).text.length).toBeLessThan(
+			scriptedAnswer({ messages: [{ role: 'user', content: prompt }] }).length
+		);
+
+		const controller = new AbortController();
+		const tokens: string[] = [];
+		const cancelled = ai.call(
+			'chat',
+			{ messages: [{ role: 'user', content: prompt }] },
+			{ signal: controller.signal, onProgress: ({ delta }) => tokens.push(delta) && controller.abort() }
+		);
+		await expect(cancelled).resolves.toMatchObject({ finishReason: 'abort' });
+		expect(tokens.length).toBeLessThan(10);
 	});
 });

@@ -1,11 +1,12 @@
 /**
  * A deterministic stand-in for the AI worker, for browser tests only: it speaks protocol.ts, reports a
  * chat model as ready, and streams a scripted answer that cites the passages it was given, a token at a
- * time, so streaming, `Stop` and citations can be tested without a GPU or downloaded weights. The page
- * selects it with `localStorage['docket.testAiEngine'] = 'scripted'` (see src/lib/ui/ai/ai-models.svelte.ts).
+ * time, so streaming, `Stop` and citations can be tested without a GPU or downloaded weights. Only a test
+ * build contains it (`DOCKET_TEST_ENGINE=scripted vite build`: see src/lib/ai/engine-choice.ts).
  */
-import { DocketError, serializeError } from '../errors.ts';
-import type { AiReply, AiRequest, AiStatus, ChatParams, ChatResult } from './protocol.ts';
+import { ModelNotLoadedError } from '../errors.ts';
+import type { Handlers } from '../worker/transport.ts';
+import type { AiCalls, AiStatus, ChatParams, ChatResult } from './protocol.ts';
 
 export const TEST_CHAT_MODEL_ID = 'test/scripted-chat';
 /** A question containing this word streams slowly, so a test can press `Stop` mid-answer. */
@@ -25,58 +26,41 @@ export function scriptedAnswer(params: ChatParams): string {
 }
 
 export class TestAiHost {
-	private generation: { stop: () => void } | undefined;
 	private readonly status: AiStatus = {
 		chat: { state: 'ready', modelId: TEST_CHAT_MODEL_ID, backend: 'web-llm' },
 		embedding: { state: 'none' }
 	};
+	private generation: { stop: () => void } | undefined;
 
 	constructor(
-		private readonly post: (message: AiReply) => void,
 		private readonly delayMs: (params: ChatParams) => number = (p) =>
 			p.messages.some((m) => m.content.includes(SLOW_WORD)) ? 250 : 25
 	) {}
 
-	async handle(request: AiRequest): Promise<void> {
-		try {
-			switch (request.name) {
-				case 'status':
-				case 'load':
-				case 'unload':
-					this.post({ type: 'result', id: request.id, name: request.name, result: structuredClone(this.status) });
-					break;
-				case 'chat':
-					this.post({
-						type: 'result',
-						id: request.id,
-						name: 'chat',
-						result: await this.chat(request.params, request.id)
-					});
-					break;
-				case 'interrupt':
-					this.generation?.stop();
-					this.post({ type: 'result', id: request.id, name: 'interrupt', result: null });
-					break;
-				case 'embed':
-					throw new DocketError('not-found', 'No embedding model is loaded.', {
-						action: 'Choose and download a model in Settings › Models.'
-					});
-			}
-		} catch (error) {
-			this.post({ type: 'error', id: request.id, error: serializeError(error) });
+	readonly handlers: Handlers<AiCalls> = {
+		status: () => structuredClone(this.status),
+		load: () => structuredClone(this.status),
+		unload: () => structuredClone(this.status),
+		chat: (params, { progress, signal }) => this.chat(params, (delta) => progress({ delta }), signal),
+		interrupt: () => {
+			this.generation?.stop();
+			return null;
+		},
+		embed: () => {
+			throw new ModelNotLoadedError('embedding');
 		}
-	}
+	};
 
-	private async chat(params: ChatParams, callId: string): Promise<ChatResult> {
+	private async chat(params: ChatParams, onDelta: (delta: string) => void, signal: AbortSignal): Promise<ChatResult> {
 		const tokens = scriptedAnswer(params).match(/\S+\s*/g) ?? [];
 		let stopped = false;
 		let wake: (() => void) | undefined;
-		this.generation = {
-			stop: () => {
-				stopped = true;
-				wake?.();
-			}
+		const stop = () => {
+			stopped = true;
+			wake?.();
 		};
+		this.generation = { stop };
+		signal.addEventListener('abort', stop, { once: true });
 		let text = '';
 		try {
 			for (const token of tokens) {
@@ -86,11 +70,12 @@ export class TestAiHost {
 				});
 				if (stopped) return { text, finishReason: 'abort' };
 				text += token;
-				this.post({ type: 'event', event: 'token', data: { delta: token }, callId });
+				onDelta(token);
 			}
 			return { text, finishReason: 'stop' };
 		} finally {
 			this.generation = undefined;
+			signal.removeEventListener('abort', stop);
 		}
 	}
 }

@@ -1,30 +1,5 @@
-import { DocketError } from '../errors.ts';
+import { GpuDeviceLostError, GpuMemoryError, GpuValidationError, WebGpuUnavailableError } from '../errors.ts';
 import { requestAdapter } from './capability.ts';
-
-export class WebGpuUnavailableError extends DocketError {
-	override name = 'WebGpuUnavailableError';
-	constructor(reason: string) {
-		super('webgpu-unavailable', reason, {
-			action: 'Use Chrome or Edge with WebGPU enabled, or choose the CPU backend.'
-		});
-	}
-}
-
-export class GpuDeviceLostError extends DocketError {
-	override name = 'GpuDeviceLostError';
-	constructor(message: string) {
-		super('gpu-device-lost', `The GPU stopped responding: ${message}`, {
-			action: 'Try again; if it keeps happening, close other GPU-heavy tabs or choose the CPU backend.'
-		});
-	}
-}
-
-export class GpuValidationError extends DocketError {
-	override name = 'GpuValidationError';
-	constructor(message: string) {
-		super('internal', `A GPU program was rejected: ${message}`);
-	}
-}
 
 /**
  * A device with the adapter's own limits for the ones heavy kernels need, so tile planning can use
@@ -67,8 +42,8 @@ export async function withDevice<T>(gpu: GPU | undefined, work: (device: GPUDevi
 		const validation = await device.popErrorScope();
 		const memory = await device.popErrorScope();
 		if (validation) throw new GpuValidationError(validation.message);
-		if (memory) throw new DocketError('storage-full', `The GPU ran out of memory: ${memory.message}`);
-		if (lost) throw new GpuDeviceLostError(lost);
+		if (memory) throw new GpuMemoryError(memory.message);
+		if (lost) throw new GpuDeviceLostError({ detail: lost });
 		return result;
 	} finally {
 		device.destroy();

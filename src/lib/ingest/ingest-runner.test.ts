@@ -4,7 +4,8 @@ import { CancelledError } from '../errors.ts';
 import { freshStore } from '../testing/db.ts';
 import { nodeExtractor } from './extract.node.ts';
 import { IngestRunner, type IngestRunnerOptions } from './ingest-runner.ts';
-import { ExtractionClient, serveExtraction } from './protocol.ts';
+import { portEndpoint } from '../worker/transport.ts';
+import { serveExtraction, WorkerExtractor } from './protocol.ts';
 import { DocketDatabase } from '../db/database.ts';
 import { makePdf } from './testing/make-pdf.ts';
 import type { Extraction, ExtractionInput, ExtractionOptions, Extractor } from './types.ts';
@@ -352,13 +353,11 @@ describe('IngestRunner', () => {
 	it('lets a storing extractor (the worker) chunk and store, and still ends every state and tells the embedder', async () => {
 		const { db, store } = await setup();
 		const fake = fakeExtractor();
-		const client = new ExtractionClient(() => {
+		const client = new WorkerExtractor(() => {
 			const channel = new MessageChannel();
 			// The "worker" opens its own connection to the same database, as the browser's worker does.
-			serveExtraction(channel.port2, fake.extractor, (name) => new DocketDatabase(name));
-			channel.port1.start();
-			channel.port2.start();
-			return { port: channel.port1, onDeath: () => undefined, terminate: () => channel.port1.close() };
+			serveExtraction(portEndpoint(channel.port2), fake.extractor, (name) => new DocketDatabase(name));
+			return { ...portEndpoint(channel.port1), terminate: () => channel.port1.close() };
 		});
 		const indexed: string[] = [];
 		const runner = new IngestRunner({

@@ -3,7 +3,7 @@ import type { DocketDatabase } from '../db/database.ts';
 import { storeOriginal, type FileStore } from '../db/file-store.ts';
 import { recordChange } from '../db/outbox.ts';
 import type { DocumentRow, DocumentStatus, JobRow } from '../db/schema.ts';
-import { DocketError, MissingRecordError, toDocketError } from '../errors.ts';
+import { MissingRecordError, OriginalMissingError, toDocketError } from '../errors.ts';
 import type { ChunkOptions } from './chunker.ts';
 import {
 	ACTIVE_STATES,
@@ -487,9 +487,7 @@ export class IngestRunner {
 		await this.#db.documents.update(documentId, { status: 'extracting', error: undefined, updatedAt: Date.now() });
 		const blob = await this.#files.get(document.sha256);
 		if (!blob) {
-			throw new DocketError('not-found', `The original of “${document.name}” is missing from this browser’s storage.`, {
-				action: 'Add the file again.'
-			});
+			throw new OriginalMissingError(document.name);
 		}
 		return new Uint8Array(await blob.arrayBuffer());
 	}

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { CancelledError, DocketError } from '../errors.ts';
 import { nodeExtractor } from './extract.node.ts';
-import { ExtractionClient, serveExtraction, type Port, type RequestMessage, type ResponseMessage } from './protocol.ts';
+import { portEndpoint, type ClientEndpoint } from '../worker/transport.ts';
+import { serveExtraction, WorkerExtractor, type ExtractionCalls } from './protocol.ts';
 import { makePdf } from './testing/make-pdf.ts';
 import { freshDatabase } from '../testing/db.ts';
 import { DocketDatabase } from '../db/database.ts';
@@ -11,18 +12,17 @@ import type { Extractor } from './types.ts';
 function connectTo(extractor: Extractor, timeoutMs = 20_000, database?: (name: string) => DocketDatabase) {
 	let die: ((reason: string) => void) | undefined;
 	let connections = 0;
-	const client = new ExtractionClient(
-		() => {
+	const client = new WorkerExtractor(
+		(): ClientEndpoint<ExtractionCalls> => {
 			connections++;
 			const channel = new MessageChannel();
-			const workerSide: Port<RequestMessage, ResponseMessage> = channel.port2;
-			serveExtraction(workerSide, extractor, database);
-			channel.port2.start();
-			channel.port1.start();
+			serveExtraction(portEndpoint(channel.port2), extractor, database);
+			const page: ClientEndpoint<ExtractionCalls> = portEndpoint(channel.port1);
 			return {
-				port: channel.port1,
-				onDeath: (listener) => {
-					die = listener;
+				postMessage: (message, transfer) => page.postMessage(message, transfer),
+				listen(onMessage, onDeath) {
+					die = onDeath;
+					return page.listen(onMessage, onDeath);
 				},
 				terminate: () => channel.port1.close()
 			};

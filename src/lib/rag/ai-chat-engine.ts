@@ -1,10 +1,19 @@
-import type { ChatParams, ChatResult } from '../ai/protocol.ts';
+import type { AiClient, ChatParams, ChatResult } from '../ai/protocol.ts';
 import type { ChatEngine, ChatMessage } from './types.ts';
 
-/** The slice of AiClient (src/lib/ai/client.ts) a chat engine needs; tests pass a fake. */
+/** What a chat engine needs of the AI engine; tests pass a fake, the app `chatClient(aiClient)`. */
 export interface ChatClient {
 	chat(params: ChatParams, onToken: (delta: string) => void, signal?: AbortSignal): Promise<ChatResult>;
 	call(name: 'interrupt', params: Record<string, never>): Promise<null>;
+}
+
+/** The AI client as a ChatClient: tokens are the chat call's progress; aborting cancels the call. */
+export function chatClient(client: Pick<AiClient, 'call'>): ChatClient {
+	return {
+		chat: (params, onToken, signal) =>
+			client.call('chat', params, { onProgress: ({ delta }) => onToken(delta), ...(signal ? { signal } : {}) }),
+		call: (name, params) => client.call(name, params)
+	};
 }
 
 /** Context a chat model gets when its registry entry names none (web-llm's own default). */

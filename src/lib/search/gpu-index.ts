@@ -1,5 +1,5 @@
-import { InvalidInputError } from '../errors.ts';
-import { acquireDevice, dispatchSize, GpuDeviceLostError, GpuValidationError } from '../gpu/device.ts';
+import { GpuDeviceLostError, GpuValidationError, InvalidInputError } from '../errors.ts';
+import { acquireDevice, dispatchSize } from '../gpu/device.ts';
 import type { ShaderSource } from '../gpu/shaders.ts';
 import { compareHits, dot64, unitOrNormalized } from './topk.ts';
 import type { VectorHit, VectorSearchIndex } from './types.ts';
@@ -177,7 +177,7 @@ export class GpuVectorIndex implements VectorSearchIndex {
 	}
 
 	#assertAlive(): void {
-		if (this.#lost !== undefined) throw new GpuDeviceLostError(this.#lost);
+		if (this.#lost !== undefined) throw new GpuDeviceLostError({ detail: this.#lost });
 	}
 
 	async search(query: Float32Array, k: number): Promise<VectorHit[]> {

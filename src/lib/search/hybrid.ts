@@ -1,4 +1,4 @@
-import { DocketError } from '../errors.ts';
+import { ModelNeededError } from '../errors.ts';
 import type { FullTextIndex, TextHit } from './full-text.ts';
 import { indexTerm, parseQuery, tokens, type ParsedQuery } from './terms.ts';
 import type { Embedder, VectorHit } from './types.ts';
@@ -45,19 +45,6 @@ export interface SearchOptions {
 
 /** Reciprocal rank fusion's constant: ranks deep in either list still count, the head dominates. */
 export const RRF_K = 60;
-
-export class ModelNeededError extends DocketError {
-	override name = 'ModelNeededError';
-	constructor(mode: SearchMode) {
-		super(
-			'invalid-input',
-			`${mode === 'semantic' ? 'Semantic' : 'Hybrid'} search needs an embedding model, and none is loaded.`,
-			{
-				action: 'Load an embedding model in Settings › Models, or search in lexical mode.'
-			}
-		);
-	}
-}
 
 /** Fuses ranked lists: score(id) = Σ 1 / (RRF_K + rank), rank from 1; ties by id. */
 export function reciprocalRankFusion(lists: readonly (readonly string[])[]): { id: string; score: number }[] {

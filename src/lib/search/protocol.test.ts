@@ -1,37 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import type { ChunkRow } from '../db/schema.ts';
 import { freshDatabase } from '../testing/db.ts';
-import {
-	handleRequest,
-	SearchClient,
-	SearchWorkerCrashedError,
-	type MessagePort,
-	type SearchReply,
-	type SearchRequest
-} from './protocol.ts';
+import { ModelNeededError, WorkerCrashedError } from '../errors.ts';
+import { connect, memoryChannel, serve, type Handlers } from '../worker/transport.ts';
+import { searchProtocol, type SearchCalls } from './protocol.ts';
 import { createSearchHandlers } from './search-handlers.ts';
 import { HashingEmbedder } from './testing.ts';
 
-/** A worker stand-in: the real handlers behind an in-process message port. */
-function loopback(handlers: ReturnType<typeof createSearchHandlers>) {
-	const listeners: { message: ((e: MessageEvent<SearchReply>) => void)[]; error: ((e: Event) => void)[] } = {
-		message: [],
-		error: []
-	};
-	const port: MessagePort & { crash(): void } = {
-		postMessage(request: SearchRequest) {
-			void handleRequest(handlers, request).then((reply) => {
-				for (const l of listeners.message) l(new MessageEvent('message', { data: reply }));
-			});
-		},
-		addEventListener(type: 'message' | 'error', listener: never) {
-			listeners[type].push(listener);
-		},
-		crash() {
-			for (const l of listeners.error) l(new Event('error'));
-		}
-	};
-	return port;
+/** A worker stand-in: the real handlers served over an in-memory channel (structured clones). */
+function loopback(handlers: Handlers<SearchCalls>, timeoutMs?: number) {
+	const channel = memoryChannel<SearchCalls>();
+	serve(searchProtocol, channel.server, handlers);
+	const protocol = timeoutMs === undefined ? searchProtocol : { ...searchProtocol, defaultTimeoutMs: timeoutMs };
+	return { client: connect(protocol, channel.client), crash: () => channel.kill('it crashed') };
 }
 
 describe('search worker protocol', () => {
@@ -63,14 +44,14 @@ describe('search worker protocol', () => {
 				vector: vectors[i]!
 			}))
 		);
-		const client = new SearchClient(loopback(createSearchHandlers(db)));
-		await client.documentIndexed({ caseId: 'k', documentId: 'd0' });
-		await client.documentIndexed({ caseId: 'k', documentId: 'd1' });
-		const lexical = await client.search({ caseId: 'k', query: 'Causbey farm', k: 5, mode: 'lexical' });
+		const { client } = loopback(createSearchHandlers(db));
+		await client.call('documentIndexed', { caseId: 'k', documentId: 'd0' });
+		await client.call('documentIndexed', { caseId: 'k', documentId: 'd1' });
+		const lexical = await client.call('search', { caseId: 'k', query: 'Causbey farm', k: 5, mode: 'lexical' });
 		expect(lexical.suggestion).toBe('Causby farm');
 		expect(lexical.results.map((r) => r.id)).toEqual(['c1']);
 		const [query] = await embedder.embed(['tenant rent']);
-		const semantic = await client.search({
+		const semantic = await client.call('search', {
 			caseId: 'k',
 			query: 'tenant rent',
 			k: 1,
@@ -78,26 +59,25 @@ describe('search worker protocol', () => {
 			vector: { modelId: embedder.modelId, values: query! }
 		});
 		expect(semantic.results.map((r) => r.id)).toEqual(['c0']);
-		await expect(client.search({ caseId: 'k', query: 'x', k: 1, mode: 'hybrid' })).rejects.toMatchObject({
-			name: 'ModelNeededError',
-			code: 'invalid-input'
-		});
-		await client.documentRemoved({ caseId: 'k', documentId: 'd1' });
-		expect((await client.search({ caseId: 'k', query: 'farm', k: 5, mode: 'lexical' })).results).toEqual([]);
+		const error = await client
+			.call('search', { caseId: 'k', query: 'x', k: 1, mode: 'hybrid' })
+			.catch((e: unknown) => e);
+		expect(error).toBeInstanceOf(ModelNeededError);
+		expect(error).toMatchObject({ name: 'ModelNeededError', code: 'invalid-input' });
+		await client.call('forgetCase', { caseId: 'k' });
 		await db.delete();
 	});
 
 	it('rejects pending and later calls when the worker dies, and times out', async () => {
 		const db = await freshDatabase();
 		const never = { ...createSearchHandlers(db), search: () => new Promise<never>(() => {}) };
-		const port = loopback(never);
-		const client = new SearchClient(port);
-		const pending = client.search({ caseId: 'k', query: 'x', k: 1, mode: 'lexical' });
-		port.crash();
-		await expect(pending).rejects.toBeInstanceOf(SearchWorkerCrashedError);
-		await expect(client.forgetCase({ caseId: 'k' })).rejects.toBeInstanceOf(SearchWorkerCrashedError);
-		const slow = new SearchClient(loopback(never), { timeoutMs: 20 });
-		await expect(slow.search({ caseId: 'k', query: 'x', k: 1, mode: 'lexical' })).rejects.toMatchObject({
+		const { client, crash } = loopback(never);
+		const pending = client.call('search', { caseId: 'k', query: 'x', k: 1, mode: 'lexical' });
+		crash();
+		await expect(pending).rejects.toBeInstanceOf(WorkerCrashedError);
+		await expect(client.call('forgetCase', { caseId: 'k' })).rejects.toBeInstanceOf(WorkerCrashedError);
+		const slow = loopback(never, 20).client;
+		await expect(slow.call('search', { caseId: 'k', query: 'x', k: 1, mode: 'lexical' })).rejects.toMatchObject({
 			code: 'timeout'
 		});
 		await db.delete();

@@ -1,9 +1,9 @@
 import type { DocketDatabase } from '../db/database.ts';
-import { DocketError } from '../errors.ts';
 import type { ShaderSource } from '../gpu/shaders.ts';
 import { searchStoredCase } from './case-search.ts';
 import { CaseTextStore } from './full-text-store.ts';
-import type { SearchHandlers } from './protocol.ts';
+import type { Handlers } from '../worker/transport.ts';
+import type { SearchCalls } from './protocol.ts';
 import type { Embedder } from './types.ts';
 import { CaseVectorStore } from './vector-store.ts';
 
@@ -13,7 +13,10 @@ function fixedEmbedder(modelId: string, values: Float32Array): Embedder {
 }
 
 /** The search worker's handlers, over one database; tests run them without a worker. */
-export function createSearchHandlers(db: DocketDatabase, gpu?: { gpu: GPU; shaders: ShaderSource }): SearchHandlers {
+export function createSearchHandlers(
+	db: DocketDatabase,
+	gpu?: { gpu: GPU; shaders: ShaderSource }
+): Handlers<SearchCalls> {
 	const text = new CaseTextStore(db);
 	const vectors = new CaseVectorStore(db, gpu ? { gpu } : {});
 	return {
@@ -28,20 +31,6 @@ export function createSearchHandlers(db: DocketDatabase, gpu?: { gpu: GPU; shade
 		async documentIndexed({ caseId, documentId }) {
 			const chunks = await db.chunks.where('documentId').equals(documentId).toArray();
 			await text.addDocument(caseId, documentId, chunks);
-			return null;
-		},
-		async documentRemoved({ caseId, documentId }) {
-			const chunks = await db.chunks.where('documentId').equals(documentId).toArray();
-			await text.removeDocument(caseId, documentId, chunks);
-			await vectors.invalidate(caseId);
-			return null;
-		},
-		async vectorsStored({ caseId, modelId, chunkIds }) {
-			const rows = await db.vectors.bulkGet(chunkIds.map((id) => `${id}:${modelId}`));
-			const present = rows.filter((r) => r !== undefined);
-			if (present.some((r) => r.caseId !== caseId))
-				throw new DocketError('invalid-input', 'Those vectors belong to another case.');
-			await vectors.added(present);
 			return null;
 		},
 		async forgetCase({ caseId }) {

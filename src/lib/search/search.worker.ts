@@ -1,14 +1,16 @@
 /// <reference lib="webworker" />
+// The search worker: full-text and vector indexes per case live here, warm, off the main thread.
 import { DocketDatabase } from '../db/database.ts';
 import { browserShaderSource } from '../gpu/shaders.browser.ts';
-import { handleRequest, type SearchHandlers, type SearchRequest } from './protocol.ts';
+import { scopeEndpoint, serve } from '../worker/transport.ts';
+import { searchProtocol } from './protocol.ts';
 import { createSearchHandlers } from './search-handlers.ts';
 
-// The search worker: full-text and vector indexes per case live here, warm, off the main thread.
-const db = new DocketDatabase();
-const gpu = typeof navigator !== 'undefined' && 'gpu' in navigator ? navigator.gpu : undefined;
-const handlers: SearchHandlers = createSearchHandlers(db, gpu ? { gpu, shaders: browserShaderSource } : undefined);
+declare const self: DedicatedWorkerGlobalScope;
 
-self.addEventListener('message', (event: MessageEvent<SearchRequest>) => {
-	void handleRequest(handlers, event.data).then((reply) => self.postMessage(reply));
-});
+const gpu = 'gpu' in self.navigator ? self.navigator.gpu : undefined;
+serve(
+	searchProtocol,
+	scopeEndpoint(self),
+	createSearchHandlers(new DocketDatabase(), gpu ? { gpu, shaders: browserShaderSource } : undefined)
+);

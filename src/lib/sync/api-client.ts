@@ -1,4 +1,4 @@
-import { DocketError } from '../errors.ts';
+import { ServerAddressError, SyncAuthError, SyncNetworkError, SyncServerError } from '../errors.ts';
 import {
 	ErrorBody,
 	fileUrl,
@@ -17,37 +17,6 @@ export interface SyncServer {
 	token: string;
 }
 
-/** The server is unreachable: the machine backs off and tries again. */
-export class SyncNetworkError extends DocketError {
-	override name = 'SyncNetworkError';
-	constructor(message: string, cause?: unknown) {
-		super('network', message, {
-			action: 'Check the connection and the server address; Docket retries on its own.',
-			cause
-		});
-	}
-}
-
-/** The token is missing, wrong or revoked: retrying will not help until the user changes it. */
-export class SyncAuthError extends DocketError {
-	override name = 'SyncAuthError';
-	constructor() {
-		super('unauthorized', 'The server did not accept the access token.', {
-			action: 'Ask your administrator for a new token and enter it in Settings › Sync.'
-		});
-	}
-}
-
-export class SyncServerError extends DocketError {
-	override name = 'SyncServerError';
-	constructor(
-		message: string,
-		readonly status: number
-	) {
-		super('internal', message, { action: 'Docket retries on its own; if this persists, tell your administrator.' });
-	}
-}
-
 const Health = z.object({ ok: z.literal(true), protocol: z.number() });
 
 /** Normalises what a person types as the server address: a bare host gets https, no trailing slash. */
@@ -58,13 +27,13 @@ export function normaliseServerUrl(input: string): string {
 	try {
 		url = new URL(withScheme);
 	} catch (error) {
-		throw new DocketError('invalid-input', `“${input}” is not a server address.`, {
+		throw new ServerAddressError(`“${input}” is not a server address.`, {
 			action: 'Enter the address your administrator gave you, like https://docket.example.com.',
 			cause: error
 		});
 	}
 	if (url.protocol !== 'https:' && url.protocol !== 'http:')
-		throw new DocketError('invalid-input', 'The server address must start with https://.');
+		throw new ServerAddressError('The server address must start with https://.');
 	return url.origin + url.pathname.replace(/\/+$/, '');
 }
 

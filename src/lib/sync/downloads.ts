@@ -2,8 +2,8 @@ import type { DocketDatabase } from '../db/database.ts';
 import type { FileStore } from '../db/file-store.ts';
 import { sha256Hex } from '../db/hash.ts';
 import type { DocumentRow } from '../db/schema.ts';
-import { DocketError } from '../errors.ts';
-import { SyncAuthError, SyncServerError, type SyncApi } from './api-client.ts';
+import { DownloadChecksumError, SyncAuthError, SyncServerError } from '../errors.ts';
+import type { SyncApi } from './api-client.ts';
 
 /**
  * Pulled documents arrive as rows; their original bytes follow in the background. Each file comes down
@@ -14,15 +14,6 @@ import { SyncAuthError, SyncServerError, type SyncApi } from './api-client.ts';
 
 const PARTIAL_PREFIX = 'sync.download:';
 export const DOWNLOAD_PART_BYTES = 8 * 1024 * 1024;
-
-export class DownloadChecksumError extends DocketError {
-	override name = 'DownloadChecksumError';
-	constructor(name: string) {
-		super('internal', `The copy of “${name}” from the server did not match its fingerprint, so it was not kept.`, {
-			action: 'Docket downloads it again on the next sync; if this repeats, tell your administrator.'
-		});
-	}
-}
 
 /** Documents the server has (rev > 0) whose bytes this device does not hold yet. */
 export async function missingFiles(db: DocketDatabase): Promise<DocumentRow[]> {

@@ -2,7 +2,7 @@ import { liveQuery, type Subscription } from 'dexie';
 import type { DocketDatabase } from '../db/database.ts';
 import type { FileStore } from '../db/file-store.ts';
 import type { DocumentRow } from '../db/schema.ts';
-import { DocketError } from '../errors.ts';
+import { DocketError, NoSyncServerError } from '../errors.ts';
 import { SyncApi } from './api-client.ts';
 import { downloadDocumentFile, missingFiles, type DownloadOptions } from './downloads.ts';
 import {
@@ -106,10 +106,7 @@ export class SyncStatus {
 		if (running) return running;
 		const task = (async () => {
 			const server = await readServer(this.options.db);
-			if (!server)
-				throw new DocketError('not-found', 'This document’s file is on the team server, but no server is connected.', {
-					action: 'Connect in Settings › Sync.'
-				});
+			if (!server) throw new NoSyncServerError();
 			this.downloading++;
 			try {
 				await downloadDocumentFile(

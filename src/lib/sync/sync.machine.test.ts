@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createActor, fromPromise } from 'xstate';
-import { SyncAuthError, SyncNetworkError } from './api-client.ts';
+import { SyncAuthError, SyncNetworkError } from '../errors.ts';
 import { backoffDelay, statusText, syncMachine, type SyncStateName } from './sync.machine.ts';
 
 type Step = 'connect' | 'push' | 'upload' | 'pull';

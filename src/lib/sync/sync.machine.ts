@@ -1,5 +1,5 @@
 import { assign, fromPromise, setup } from 'xstate';
-import { SyncAuthError } from './api-client.ts';
+import { SyncAuthError } from '../errors.ts';
 
 /**
  * One sync run's life: offline → connecting → pushing → uploading → pulling → idle, with backoff after

@@ -3,7 +3,7 @@ import type { DocketDatabase } from '../db/database.ts';
 import type { FileStore } from '../db/file-store.ts';
 import type { UploadRow } from '../db/schema.ts';
 import type { SyncServer } from './api-client.ts';
-import { SyncAuthError, SyncNetworkError } from './api-client.ts';
+import { SyncAuthError, SyncNetworkError } from '../errors.ts';
 import { TUS_PATH, type UploadMetadata } from './protocol.ts';
 
 /**

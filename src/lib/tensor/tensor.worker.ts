@@ -5,15 +5,16 @@
  */
 import { acquireDevice } from '../gpu/device.ts';
 import { browserShaderSource } from '../gpu/shaders.browser.ts';
-import type { TensorToWorker } from './protocol.ts';
+import { scopeEndpoint, serve } from '../worker/transport.ts';
+import { tensorProtocol } from './protocol.ts';
 import { TensorGpu } from './webgpu.ts';
-import { createTensorHandler } from './worker-handler.ts';
+import { createTensorHandlers } from './worker-handler.ts';
 
 declare const self: DedicatedWorkerGlobalScope;
 
 let lab: Promise<TensorGpu> | undefined;
 
-const handle = createTensorHandler({
+const handlers = createTensorHandlers({
 	gpu: () => {
 		lab ??= (async () => {
 			const device = await acquireDevice(self.navigator.gpu);
@@ -26,10 +27,6 @@ const handle = createTensorHandler({
 			lab = undefined;
 		});
 		return lab;
-	},
-	post: (message, transfer) => self.postMessage(message, transfer)
+	}
 });
-
-self.addEventListener('message', (event: MessageEvent<TensorToWorker>) => {
-	void handle(event.data);
-});
+serve(tensorProtocol, scopeEndpoint(self), handlers);

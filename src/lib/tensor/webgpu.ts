@@ -6,7 +6,7 @@
  * zoom kernel writes the slab's output tiles. The browser and Node run the same code; only the
  * ShaderSource differs.
  */
-import { CancelledError, DocketError } from '../errors.ts';
+import { CancelledError, KernelError } from '../errors.ts';
 import { dispatchSize, storageBuffer, withDevice } from '../gpu/device.ts';
 import type { ShaderSource } from '../gpu/shaders.ts';
 import { planPointSlabs, planSlabs, planTiles, tileFootprint, type Slab, type TensorGpuLimits } from './plan.ts';
@@ -288,7 +288,7 @@ export class TensorGpu {
 		const [, footY, footX] = tiles.foot;
 		if (footZ * footY * footX * 4 > limits.maxComputeWorkgroupStorageSize) {
 			// Slab tiles are not aligned to the whole-volume tiles; in practice their spans agree.
-			throw new DocketError('internal', 'The tile planner produced a footprint larger than workgroup memory.');
+			throw new KernelError('The tile planner produced a footprint larger than workgroup memory.');
 		}
 		const guard = options.guardElements ?? 0;
 		const maxCoeffPlanes = Math.max(...slabPlan.slabs.map((s) => s.coeffCount));
@@ -420,7 +420,7 @@ export class TensorGpu {
 					if (guard > 0) {
 						if (!guardsIntact(mapped, guard, slabElements)) {
 							staging.unmap();
-							throw new DocketError('internal', 'The tricubic kernel wrote outside its output (guard band changed).');
+							throw new KernelError('The tricubic kernel wrote outside its output (guard band changed).');
 						}
 					}
 					out.set(mapped.subarray(guard, guard + slabElements), v * outVolume + slab.outFirst * oy * ox);
@@ -566,10 +566,7 @@ export class TensorGpu {
 						const mapped = new Float32Array(staging.getMappedRange(0, bytes));
 						if (guard > 0 && !guardsIntact(mapped, guard, n)) {
 							staging.unmap();
-							throw new DocketError(
-								'internal',
-								'The point-sampling kernel wrote outside its output (guard band changed).'
-							);
+							throw new KernelError('The point-sampling kernel wrote outside its output (guard band changed).');
 						}
 						const values = mapped.subarray(guard, guard + n);
 						if (chunk.contiguous) target.set(values, chunk.points[0]);

@@ -34,7 +34,7 @@ export class EmbeddingsState {
 		});
 		this.background = new BackgroundEmbedding({ db, runner, onChange: (activity) => (this.activity = activity) });
 		client.onEvent((event) => {
-			if (event.event === 'status') this.background.modelStatus(event.data);
+			if (event.name === 'status') this.background.modelStatus(event.data);
 		});
 		window.addEventListener('online', () => void this.background.kick());
 	}

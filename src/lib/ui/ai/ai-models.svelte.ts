@@ -1,30 +1,8 @@
 import { aiConnection } from '../../ai/browser.ts';
-import { AiClient } from '../../ai/client.ts';
 import { FALLBACK_EMBEDDING, findModel } from '../../ai/model-registry.ts';
-import type { AiReply, AiRequest, AiStatus } from '../../ai/protocol.ts';
-import { workerEndpoint } from '../../ai/rpc.ts';
-import { AiChatEngine } from '../../rag/ai-chat-engine.ts';
+import type { AiClient, AiStatus } from '../../ai/protocol.ts';
+import { AiChatEngine, chatClient } from '../../rag/ai-chat-engine.ts';
 import type { ChatEngine } from '../../rag/types.ts';
-
-/** Browser tests set this key to `scripted` to talk to the deterministic test worker instead of web-llm. */
-export const TEST_ENGINE_KEY = 'docket.testAiEngine';
-
-function testEngineChosen(): boolean {
-	try {
-		return typeof localStorage !== 'undefined' && localStorage.getItem(TEST_ENGINE_KEY) === 'scripted';
-	} catch {
-		return false;
-	}
-}
-
-function connect(): AiClient {
-	if (!testEngineChosen()) return aiConnection().client;
-	const worker = new Worker(new URL('../../ai/test-ai.worker.ts', import.meta.url), {
-		type: 'module',
-		name: 'docket-ai-test'
-	});
-	return new AiClient(workerEndpoint<AiRequest, AiReply>(worker));
-}
 
 /** What a search query is prefixed with for this embedding model (Arctic Embed is trained with one). */
 export function queryPrefixFor(modelId: string): string {
@@ -44,14 +22,14 @@ export class AiModels {
 	constructor(client: AiClient) {
 		this.client = client;
 		client.onEvent((event) => {
-			if (event.event === 'status') this.status = event.data;
+			if (event.name === 'status') this.status = event.data;
 		});
 		void this.refresh();
 	}
 
 	async refresh(): Promise<void> {
 		try {
-			this.status = await this.client.status();
+			this.status = await this.client.call('status', {});
 		} catch {
 			this.status = { chat: { state: 'none' }, embedding: { state: 'none' } };
 		}
@@ -63,7 +41,7 @@ export class AiModels {
 		if (this.#engine?.id !== chat.modelId)
 			this.#engine = {
 				id: chat.modelId,
-				engine: new AiChatEngine(this.client, chat.modelId, findModel(chat.modelId)?.contextWindow)
+				engine: new AiChatEngine(chatClient(this.client), chat.modelId, findModel(chat.modelId)?.contextWindow)
 			};
 		return this.#engine.engine;
 	}
@@ -76,7 +54,7 @@ export class AiModels {
 
 	async embedQuery(text: string): Promise<{ modelId: string; values: Float32Array }> {
 		const modelId = this.embeddingModelId ?? '';
-		const result = await this.client.embed([`${queryPrefixFor(modelId)}${text}`]);
+		const result = await this.client.call('embed', { texts: [`${queryPrefixFor(modelId)}${text}`] });
 		const values = result.vectors[0];
 		if (!values) throw new Error('The embedding model returned no vector.');
 		return { modelId: result.modelId, values };
@@ -85,8 +63,8 @@ export class AiModels {
 
 let models: AiModels | undefined;
 
-/** The page's one view of the AI worker's models (the test worker when a browser test chose it). */
+/** The page's one view of the AI worker's models. */
 export function aiModels(): AiModels {
-	models ??= new AiModels(connect());
+	models ??= new AiModels(aiConnection().client);
 	return models;
 }

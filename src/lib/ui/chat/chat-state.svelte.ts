@@ -6,7 +6,7 @@ import { answerMachine } from '../../rag/answer.machine.ts';
 import type { NumberedPassage } from '../../rag/prompt.ts';
 import { addMessage, createThread } from '../../rag/threads.ts';
 import type { ChatEngine, RetrievedPassage } from '../../rag/types.ts';
-import type { SearchClient, SearchRequests } from '../../search/protocol.ts';
+import type { SearchCalls, SearchClient } from '../../search/protocol.ts';
 
 /** Passages a question retrieves before the prompt builder keeps what fits the model's context. */
 const PASSAGES = 8;
@@ -51,14 +51,14 @@ export class ChatState {
 		const embed = this.#options.embed?.();
 		// Meaning-based retrieval is a bonus: if embedding fails, the words alone still find passages.
 		const vector = embed ? await embed(question).catch(() => undefined) : undefined;
-		const params: SearchRequests['search']['params'] = {
+		const params: SearchCalls['search']['params'] = {
 			caseId,
 			query: question,
 			k: PASSAGES,
 			mode: vector ? 'hybrid' : 'lexical'
 		};
 		if (vector) params.vector = vector;
-		const response = await this.#options.client().search(params);
+		const response = await this.#options.client().call('search', params);
 		const ids = response.results.map((r) => r.documentId).filter((id, i, all) => all.indexOf(id) === i);
 		const documents = db ? await db.documents.bulkGet(ids) : [];
 		const nameOf = (id: string) => documents.find((d) => d?.id === id)?.name ?? 'Document';

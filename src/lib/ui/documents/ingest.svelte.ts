@@ -26,7 +26,7 @@ export class IngestState {
 			onDocumentIndexed: (document) => {
 				// Keyword search picks the document up at once, without waiting for a search to catch up.
 				void searchClient()
-					.documentIndexed({ caseId: document.caseId, documentId: document.id })
+					.call('documentIndexed', { caseId: document.caseId, documentId: document.id })
 					.catch((error: unknown) => console.warn('search index update failed; the next search catches up', error));
 				// Then its passages are embedded in the background (`Embedding` → `Indexed`); the job survives a reload.
 				const embeddings = embeddingsFor(db)?.background;

@@ -4,7 +4,7 @@ import { activitySummary, logActivity } from '../../activity/log.ts';
 import type { DocketDatabase } from '../../db/database.ts';
 import { toDocketError } from '../../errors.ts';
 import type { Passage, SearchMode, SearchResponse } from '../../search/hybrid.ts';
-import type { SearchClient, SearchRequests } from '../../search/protocol.ts';
+import type { SearchCalls, SearchClient } from '../../search/protocol.ts';
 
 export type QueryEmbedder = (text: string) => Promise<{ modelId: string; values: Float32Array }>;
 
@@ -92,11 +92,11 @@ export class SearchState {
 		this.error = undefined;
 		try {
 			const mode = this.effectiveMode;
-			const params: SearchRequests['search']['params'] = { caseId: this.#caseId(), query, k: 20, mode };
+			const params: SearchCalls['search']['params'] = { caseId: this.#caseId(), query, k: 20, mode };
 			if (this.documentId) params.documentIds = [this.documentId];
 			const embed = this.#embed();
 			if (mode !== 'lexical' && embed) params.vector = await embed(query);
-			const response = await this.#client().search(params);
+			const response = await this.#client().call('search', params);
 			if (generation !== this.#generation) return response;
 			this.results = response.results;
 			this.suggestion = response.suggestion;

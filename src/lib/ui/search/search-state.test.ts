@@ -1,30 +1,26 @@
 import { describe, expect, it } from 'vitest';
-import { SearchClient, type MessagePort, type SearchReply, type SearchRequest } from '../../search/protocol.ts';
+import { searchProtocol, type SearchCalls } from '../../search/protocol.ts';
+import { connect, type CallMessage, type FromWorker, type ToWorker } from '../../worker/transport.ts';
 import { SearchState, type QueryEmbedder } from './search-state.svelte.ts';
 
 /** A search worker stand-in that records each request and answers with no results. */
 function recordingClient() {
-	const requests: SearchRequest[] = [];
-	let listener: ((event: MessageEvent<SearchReply>) => void) | undefined;
-	const port: MessagePort = {
-		postMessage(request) {
+	const requests: CallMessage<SearchCalls>[] = [];
+	let listener: ((message: FromWorker<SearchCalls, Record<never, never>>) => void) | undefined;
+	const client = connect(searchProtocol, {
+		postMessage(request: ToWorker<SearchCalls>) {
+			if (request.type !== 'call') return;
 			requests.push(request);
 			queueMicrotask(() =>
-				listener?.(
-					new MessageEvent('message', {
-						data: { id: request.id, name: 'search', ok: true, result: { query: '', results: [] } }
-					})
-				)
+				listener?.({ type: 'result', id: request.id, name: 'search', result: { query: '', results: [] } })
 			);
 		},
-		addEventListener(
-			type: 'message' | 'error',
-			l: ((event: MessageEvent<SearchReply>) => void) | ((event: Event) => void)
-		) {
-			if (type === 'message') listener = l;
+		listen(onMessage) {
+			listener = onMessage;
+			return () => (listener = undefined);
 		}
-	};
-	return { client: new SearchClient(port), requests };
+	});
+	return { client, requests };
 }
 
 describe('SearchState modes', () => {

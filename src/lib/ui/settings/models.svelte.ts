@@ -81,7 +81,7 @@ export class ModelsState {
 			this.settings = await readModelSettings(this.db);
 			const { client } = aiConnection();
 			// A load sets the whole engine: keep the other kind's model if one is running.
-			const status = await client.status();
+			const status = await client.call('status', {});
 			const params: LoadParams = {
 				baseUrl: this.settings.baseUrl ? sourceUrl(this.settings.baseUrl) : '',
 				fallbackEmbedding: true
@@ -91,7 +91,7 @@ export class ModelsState {
 			if (model.kind === 'embedding') params.embedding = { engine: 'web-llm', modelId: model.id };
 			else if (status.embedding.state === 'ready' && status.embedding.backend === 'web-llm')
 				params.embedding = { engine: 'web-llm', modelId: status.embedding.modelId };
-			await client.load(params, (p) => (this.progress = p));
+			await client.call('load', params, { onProgress: (p) => (this.progress = p) });
 		} catch (error) {
 			this.error = toDocketError(error);
 		} finally {

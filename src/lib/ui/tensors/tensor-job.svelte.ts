@@ -2,10 +2,10 @@ import { toDocketError } from '../../errors.ts';
 import type { TensorInfo } from '../../tensor/open.ts';
 import {
 	startTensorWorker,
-	type CallOptions,
 	type SliceRequest,
 	type TensorBackend,
-	type TensorWorkerClient
+	type TensorCallOptions,
+	type TensorClient
 } from '../../tensor/protocol.ts';
 import type { ResampleParams } from '../../tensor/semantics.ts';
 import type { SliceImage } from '../../tensor/slice.ts';
@@ -18,7 +18,7 @@ export class WorkerTask {
 	private controller: AbortController | undefined;
 
 	/** Runs `work`; undefined when it was cancelled or failed (the error is then in `error`). */
-	async run<T>(work: (options: CallOptions) => Promise<T>, onCrash: () => void): Promise<T | undefined> {
+	async run<T>(work: (options: TensorCallOptions) => Promise<T>, onCrash: () => void): Promise<T | undefined> {
 		if (this.running) return undefined;
 		this.running = true;
 		this.progress = 0;
@@ -49,9 +49,9 @@ export class WorkerTask {
 export class TensorJob {
 	readonly importing = new WorkerTask();
 	readonly resampling = new WorkerTask();
-	private client: TensorWorkerClient | undefined;
+	private client: TensorClient | undefined;
 
-	private worker(): TensorWorkerClient {
+	private worker(): TensorClient {
 		this.client ??= startTensorWorker();
 		return this.client;
 	}
@@ -62,22 +62,22 @@ export class TensorJob {
 
 	/** Opens `.npy` bytes in the worker under `key` (an import: with progress and cancel). */
 	open(key: string, name: string, bytes: ArrayBuffer): Promise<TensorInfo | undefined> {
-		return this.importing.run((options) => this.worker().open({ key, name, bytes }, options), this.forget);
+		return this.importing.run((options) => this.worker().call('open', { key, name, bytes }, options), this.forget);
 	}
 
 	/** Opens a stored tensor for viewing; errors are thrown to the caller. */
 	load(key: string, name: string, bytes: ArrayBuffer): Promise<TensorInfo> {
-		return this.worker().open({ key, name, bytes });
+		return this.worker().call('open', { key, name, bytes });
 	}
 
 	slice(request: SliceRequest): Promise<SliceImage> {
-		return this.worker().slice(request);
+		return this.worker().call('slice', request);
 	}
 
 	/** Resamples the tensor kept under `key`; the result stays in the worker under `resultKey`. */
 	resample(key: string, resultKey: string, params: ResampleParams, backend: TensorBackend) {
 		return this.resampling.run(
-			(options) => this.worker().resampleStored({ key, resultKey, params, backend }, options),
+			(options) => this.worker().call('resampleStored', { key, resultKey, params, backend }, options),
 			this.forget
 		);
 	}

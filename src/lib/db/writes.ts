@@ -80,18 +80,19 @@ export async function write<T>(
 	const scope = [...new Set([...tables, db.outbox])];
 	const current = Dexie.currentTransaction;
 	const joined = writesOf(current);
-	if (joined) return db.transaction('rw', scope, () => work(joined));
+	// Scopes are async functions: Dexie follows native awaits in a transaction only through those.
+	if (joined) return db.transaction('rw', scope, async () => await work(joined));
 	const writes = new Writes(db);
 	if (current) {
 		let root = current;
 		while (root.parent) root = root.parent;
 		contexts.set(root, writes);
 		root.on('complete', () => changeFeed(db).publish(writes.events));
-		return db.transaction('rw', scope, () => work(writes));
+		return db.transaction('rw', scope, async () => await work(writes));
 	}
-	const result = await db.transaction('rw', scope, (transaction) => {
+	const result = await db.transaction('rw', scope, async (transaction) => {
 		contexts.set(transaction, writes);
-		return work(writes);
+		return await work(writes);
 	});
 	changeFeed(db).publish(writes.events);
 	return result;

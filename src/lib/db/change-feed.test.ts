@@ -80,6 +80,20 @@ describe('the change feed', () => {
 		await db.delete();
 	});
 
+	it('a repository call inside a plain transaction publishes when that transaction commits, not before', async () => {
+		const { db } = await freshStore();
+		const heard: string[] = [];
+		const stop = changeFeed(db).subscribe((e) => heard.push(e.type));
+		await db.transaction('rw', db.cases, db.outbox, async () => {
+			await createCase(db, 'Orchard');
+			await db.cases.count();
+			expect(heard).toEqual([]);
+		});
+		expect(heard).toEqual(['caseChanged']);
+		stop();
+		await db.delete();
+	});
+
 	it('merges chunks stored one row at a time (a pull) but never across another event of the document', async () => {
 		const { db } = await freshStore();
 		const w = new Writes(db);

@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { runEmbedJob, enqueueEmbedding } from '../ai/embed-jobs.ts';
 import { storeExtraction } from '../ingest/store-extraction.ts';
+import { addMessage, createThread } from '../rag/threads.ts';
+import { SYNCED_TABLES } from '../sync/protocol.ts';
 import type { Extraction } from '../ingest/types.ts';
 import { applyServerRow } from './replica.ts';
 import { changeFeed, type ChangeEvent } from './change-feed.ts';
@@ -83,6 +85,20 @@ describe('repository functions', () => {
 				.map((r) => r.rowId)
 				.sort()
 		).toEqual(chunks.map((c) => c.id).sort());
+		const thread = await createThread(db, theCase.id, 'Rent');
+		const message = await addMessage(db, {
+			threadId: thread.id,
+			caseId: theCase.id,
+			role: 'user',
+			content: 'When is rent due?',
+			citations: [],
+			status: 'done'
+		});
+		const synced = await db.outbox.toArray();
+		expect(outboxOf(synced, 'threads').map((r) => r.rowId)).toEqual([thread.id]);
+		expect(outboxOf(synced, 'messages').map((r) => r.rowId)).toEqual([message.id]);
+		// Every synced table was written, each left its rows in the outbox, and nothing bypassed the repository.
+		expect(new Set(synced.map((r) => r.table))).toEqual(new Set(SYNCED_TABLES));
 		expect(violations).toEqual([]);
 	});
 

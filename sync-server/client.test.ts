@@ -5,7 +5,7 @@ import { createActor, fromPromise, waitFor } from 'xstate';
 import { createCase, deleteCase, renameCase } from '../src/lib/db/cases.ts';
 import { DocketDatabase } from '../src/lib/db/database.ts';
 import { IndexedDbFileStore } from '../src/lib/db/file-store.ts';
-import { recordChange } from '../src/lib/db/outbox.ts';
+import { write } from '../src/lib/db/writes.ts';
 import type { DocumentRow } from '../src/lib/db/schema.ts';
 import { SyncAuthError } from '../src/lib/errors.ts';
 import { SyncApi, type SyncServer } from '../src/lib/sync/api-client.ts';
@@ -69,10 +69,10 @@ async function addDocument(
 		updatedAt: now,
 		rev: 0
 	};
-	await db.transaction('rw', db.documents, db.outbox, async () => {
+	await write(db, [db.documents], async (w) => {
 		await db.documents.add(doc);
 		const { rev: _rev, id: _id, ...fields } = doc;
-		await recordChange(db, { table: 'documents', rowId: doc.id, caseId, op: 'put', baseRev: 0, fields });
+		await w.record([{ table: 'documents', rowId: doc.id, caseId, op: 'put', baseRev: 0, fields }]);
 	});
 	return doc;
 }
@@ -100,7 +100,7 @@ describe('the app’s sync client against a real server', () => {
 		const doc = await addDocument(a.db, a.files, created.id, randomBytes(1000), 'brief.pdf');
 		const chunkId = crypto.randomUUID();
 		const vector = Float32Array.from([0.6, 0.8]);
-		await a.db.transaction('rw', a.db.chunks, a.db.vectors, a.db.outbox, async () => {
+		await write(a.db, [a.db.chunks, a.db.vectors], async (w) => {
 			await a.db.chunks.add({
 				id: chunkId,
 				caseId: created.id,
@@ -121,14 +121,16 @@ describe('the app’s sync client against a real server', () => {
 				dim: 2,
 				vector
 			});
-			await recordChange(a.db, {
-				table: 'chunks',
-				rowId: chunkId,
-				caseId: created.id,
-				op: 'put',
-				baseRev: 0,
-				fields: { documentId: doc.id, ordinal: 0, page: 1, start: 0, end: 5, text: 'hello' }
-			});
+			await w.record([
+				{
+					table: 'chunks',
+					rowId: chunkId,
+					caseId: created.id,
+					op: 'put',
+					baseRev: 0,
+					fields: { documentId: doc.id, ordinal: 0, page: 1, start: 0, end: 5, text: 'hello' }
+				}
+			]);
 		});
 		expect(await pushOutbox(a.db, apiA)).toEqual({ pushed: 3, conflicts: 0 });
 		expect(await a.db.outbox.count()).toBe(0);

@@ -9,6 +9,9 @@
  * re-queues every embedded document (`reembedAll`).
  */
 import type { DocketDatabase } from '../db/database.ts';
+import { updateDocumentState } from '../db/documents.ts';
+import { deleteDocumentVectors, storeVectors } from '../db/vectors.ts';
+import { write } from '../db/writes.ts';
 import type { ChunkRow, JobRow, VectorRow } from '../db/schema.ts';
 import { toDocketError } from '../errors.ts';
 import type { Embedder } from './embedder.ts';
@@ -38,7 +41,7 @@ export function vectorId(chunkId: string, modelId: string): string {
 
 /** Queues a document for embedding (idempotent) and shows it as `Embedding`. Call after its chunks are stored. */
 export async function enqueueEmbedding(db: DocketDatabase, documentId: string, now = Date.now()): Promise<JobRow> {
-	return db.transaction('rw', db.documents, db.jobs, async () => {
+	return write(db, [db.documents, db.jobs], async () => {
 		const document = await db.documents.get(documentId);
 		if (!document) throw new Error(`Document ${documentId} does not exist.`);
 		const id = embedJobId(documentId);
@@ -55,7 +58,7 @@ export async function enqueueEmbedding(db: DocketDatabase, documentId: string, n
 			updatedAt: now
 		};
 		await db.jobs.put(job);
-		await db.documents.update(documentId, { status: 'embedding', updatedAt: now });
+		await updateDocumentState(db, documentId, { status: 'embedding', updatedAt: now });
 		return job;
 	});
 }
@@ -89,14 +92,15 @@ export async function pendingEmbedJobs(db: DocketDatabase): Promise<JobRow[]> {
 export async function parkWaitingDocuments(db: DocketDatabase, now = Date.now()): Promise<number> {
 	const jobs = await pendingEmbedJobs(db);
 	if (jobs.length === 0) return 0;
-	await db.transaction('rw', db.jobs, db.documents, async () => {
+	await write(db, [db.jobs, db.documents], async () => {
 		for (const job of jobs) {
 			if (job.state === 'embedding') await db.jobs.update(job.id, { state: 'queued', updatedAt: now });
-			await db.documents
-				.where('id')
-				.equals(job.documentId)
-				.filter((d) => d.status === 'embedding')
-				.modify({ status: 'indexed', updatedAt: now });
+			await updateDocumentState(
+				db,
+				job.documentId,
+				{ status: 'indexed', updatedAt: now },
+				(d) => d.status === 'embedding'
+			);
 		}
 	});
 	return new Set(jobs.map((j) => j.documentId)).size;
@@ -135,13 +139,14 @@ export async function runEmbedJob(
 		);
 		const todo = chunks.filter((c) => !have.has(vectorId(c.id, modelId)));
 		let done = chunks.length - todo.length;
-		let job = await db.transaction('rw', db.jobs, db.documents, async () => {
+		let job = await write(db, [db.jobs, db.documents], async () => {
 			// A document parked as keyword-only while no model was at hand shows `Embedding` again.
-			await db.documents
-				.where('id')
-				.equals(start.documentId)
-				.filter((d) => d.status === 'indexed')
-				.modify({ status: 'embedding', updatedAt: now() });
+			await updateDocumentState(
+				db,
+				start.documentId,
+				{ status: 'embedding', updatedAt: now() },
+				(d) => d.status === 'indexed'
+			);
 			return setJob(db, jobId, { state: 'embedding', progress: ratio(done, chunks.length), updatedAt: now() });
 		});
 		for (let i = 0; i < todo.length; i += batchSize) {
@@ -150,22 +155,25 @@ export async function runEmbedJob(
 			const vectors = await embedder.embed(batch.map((c) => c.text));
 			const rows = toRows(batch, vectors, modelId, dim);
 			done += batch.length;
-			job = await db.transaction('rw', db.vectors, db.jobs, async () => {
+			job = await write(db, [db.vectors, db.jobs], async () => {
 				// A document deleted meanwhile takes its job with it; do not resurrect its vectors.
 				if (!(await db.jobs.get(jobId))) return job;
-				await db.vectors.bulkPut(rows);
+				await storeVectors(db, rows);
 				return setJob(db, jobId, { progress: ratio(done, chunks.length), updatedAt: now() });
 			});
 			options.onProgress?.(job);
 		}
-		return await db.transaction('rw', db.vectors, db.jobs, db.documents, async () => {
-			const staleIds = await db.vectors
-				.where('documentId')
-				.equals(start.documentId)
-				.filter((v) => v.modelId !== modelId || v.dim !== dim)
-				.primaryKeys();
-			await db.vectors.bulkDelete(staleIds);
-			await db.documents.update(start.documentId, { status: 'indexed', embeddingModelId: modelId, updatedAt: now() });
+		return await write(db, [db.vectors, db.jobs, db.documents], async () => {
+			await deleteDocumentVectors(
+				db,
+				{ caseId: start.caseId, documentId: start.documentId },
+				(v) => v.modelId !== modelId || v.dim !== dim
+			);
+			await updateDocumentState(db, start.documentId, {
+				status: 'indexed',
+				embeddingModelId: modelId,
+				updatedAt: now()
+			});
 			return setJob(db, jobId, { state: 'done', progress: 1, updatedAt: now() });
 		});
 	} catch (error) {
@@ -174,7 +182,7 @@ export async function runEmbedJob(
 		const attempts = (current?.attempts ?? 0) + 1;
 		const waits = WAIT_CODES.has(e.code);
 		const failed = !waits && attempts >= MAX_ATTEMPTS;
-		await db.transaction('rw', db.jobs, db.documents, async () => {
+		await write(db, [db.jobs, db.documents], async () => {
 			await setJob(db, jobId, {
 				state: failed ? 'failed' : 'queued',
 				attempts,
@@ -182,7 +190,7 @@ export async function runEmbedJob(
 				updatedAt: now()
 			});
 			if (failed)
-				await db.documents.update(start.documentId, {
+				await updateDocumentState(db, start.documentId, {
 					status: 'failed',
 					error: `Embedding failed: ${e.userMessage}`,
 					updatedAt: now()

@@ -1,7 +1,7 @@
 import { CASE_SCOPED_TABLES, type DocketDatabase } from './database.ts';
 import { releaseUnreferencedFiles, type FileStore } from './file-store.ts';
-import { recordChange } from './outbox.ts';
 import type { CaseRow } from './schema.ts';
+import { write } from './writes.ts';
 import { InvalidInputError, MissingRecordError } from '../errors.ts';
 
 export const CASE_TITLE_MAX_LENGTH = 200;
@@ -25,43 +25,43 @@ export async function createCase(db: DocketDatabase, title: string): Promise<Cas
 		lastActivityAt: now,
 		rev: 0
 	};
-	await db.transaction('rw', db.cases, db.outbox, async () => {
+	await write(db, [db.cases], async (w) => {
 		await db.cases.add(row);
-		await recordChange(db, {
-			table: 'cases',
-			rowId: row.id,
-			caseId: row.id,
-			op: 'put',
-			baseRev: 0,
-			fields: { title: row.title, createdAt: row.createdAt }
-		});
+		await w.record([
+			{
+				table: 'cases',
+				rowId: row.id,
+				caseId: row.id,
+				op: 'put',
+				baseRev: 0,
+				fields: { title: row.title, createdAt: row.createdAt }
+			}
+		]);
+		w.emit({ type: 'caseChanged', caseId: row.id });
 	});
 	return row;
 }
 
 export async function renameCase(db: DocketDatabase, id: string, title: string): Promise<CaseRow> {
 	const clean = normaliseCaseTitle(title);
-	return db.transaction('rw', db.cases, db.outbox, async () => {
+	return write(db, [db.cases], async (w) => {
 		const row = await db.cases.get(id);
 		if (!row) throw new MissingRecordError('The case');
 		const now = Date.now();
 		const updated: CaseRow = { ...row, title: clean, updatedAt: now, lastActivityAt: now };
 		await db.cases.put(updated);
-		await recordChange(db, {
-			table: 'cases',
-			rowId: id,
-			caseId: id,
-			op: 'put',
-			baseRev: row.rev,
-			fields: { title: clean }
-		});
+		await w.record([{ table: 'cases', rowId: id, caseId: id, op: 'put', baseRev: row.rev, fields: { title: clean } }]);
+		w.emit({ type: 'caseChanged', caseId: id });
 		return updated;
 	});
 }
 
 /** Marks the case as just used, so the library lists it first. */
 export async function touchCase(db: DocketDatabase, id: string, at = Date.now()): Promise<void> {
-	await db.cases.update(id, { lastActivityAt: at });
+	// Local bookkeeping: the library's order on this device, never synced and of no interest to any index.
+	await write(db, [db.cases], async () => {
+		await db.cases.update(id, { lastActivityAt: at });
+	});
 }
 
 export async function getCase(db: DocketDatabase, id: string): Promise<CaseRow | undefined> {
@@ -80,8 +80,8 @@ export async function listCases(db: DocketDatabase): Promise<CaseRow[]> {
  */
 export async function deleteCase(db: DocketDatabase, store: FileStore, id: string): Promise<void> {
 	const hashes: string[] = [];
-	const tables = [db.cases, db.outbox, db.uploads, ...CASE_SCOPED_TABLES.map((name) => db[name])];
-	await db.transaction('rw', tables, async () => {
+	const tables = [db.cases, db.uploads, ...CASE_SCOPED_TABLES.map((name) => db[name])];
+	await write(db, tables, async (w) => {
 		const row = await db.cases.get(id);
 		if (!row) throw new MissingRecordError('The case');
 		for (const doc of await db.documents.where('caseId').equals(id).toArray()) hashes.push(doc.sha256);
@@ -91,7 +91,8 @@ export async function deleteCase(db: DocketDatabase, store: FileStore, id: strin
 		await db.uploads.filter((upload) => upload.upload.metadata['caseId'] === id).delete();
 		await db.cases.delete(id);
 		if (row.rev > 0)
-			await recordChange(db, { table: 'cases', rowId: id, caseId: id, op: 'delete', baseRev: row.rev, fields: {} });
+			await w.record([{ table: 'cases', rowId: id, caseId: id, op: 'delete', baseRev: row.rev, fields: {} }]);
+		w.emit({ type: 'caseDeleted', caseId: id });
 	});
 	await releaseUnreferencedFiles(db, store, hashes);
 }

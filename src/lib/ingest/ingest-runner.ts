@@ -1,7 +1,8 @@
 import { createActor, fromPromise, type Actor } from 'xstate';
 import type { DocketDatabase } from '../db/database.ts';
 import { storeOriginal, type FileStore } from '../db/file-store.ts';
-import { recordChange } from '../db/outbox.ts';
+import { createDocument, updateDocumentState } from '../db/documents.ts';
+import { write } from '../db/writes.ts';
 import type { DocumentRow, DocumentStatus, JobRow } from '../db/schema.ts';
 import { MissingRecordError, OriginalMissingError, toDocketError } from '../errors.ts';
 import type { ChunkOptions } from './chunker.ts';
@@ -169,50 +170,13 @@ export class IngestRunner {
 			try {
 				const mimeType = mimeTypeFor(file.name, file.mimeType ?? file.blob.type);
 				const stored = await storeOriginal(this.#db, this.#files, file.blob, mimeType);
-				const added = await this.#db.transaction(
-					'rw',
-					[this.#db.documents, this.#db.jobs, this.#db.outbox],
-					async () => {
-						const existing = await this.#db.documents.where('[caseId+sha256]').equals([caseId, stored.sha256]).first();
-						if (existing) return { duplicate: existing, document: undefined, job: undefined };
-						const now = Date.now();
-						const document: DocumentRow = {
-							id: crypto.randomUUID(),
-							caseId,
-							name: file.name,
-							sha256: stored.sha256,
-							size: stored.size,
-							mimeType,
-							kind: 'unknown',
-							status: 'queued',
-							createdAt: now,
-							updatedAt: now,
-							rev: 0
-						};
-						const job: JobRow = {
-							id: crypto.randomUUID(),
-							kind: 'ingest',
-							caseId,
-							documentId: document.id,
-							state: 'queued',
-							progress: 0,
-							attempts: 0,
-							createdAt: now,
-							updatedAt: now
-						};
-						await this.#db.documents.add(document);
-						await recordChange(this.#db, {
-							table: 'documents',
-							rowId: document.id,
-							caseId,
-							op: 'put',
-							baseRev: 0,
-							fields: { ...document }
-						});
-						await this.#db.jobs.add(job);
-						return { duplicate: undefined, document, job };
-					}
-				);
+				const added = await createDocument(this.#db, {
+					caseId,
+					name: file.name,
+					sha256: stored.sha256,
+					size: stored.size,
+					mimeType
+				});
 				if (added.duplicate) {
 					result.duplicates.push({ name: file.name, documentId: added.duplicate.id });
 					continue;
@@ -446,7 +410,7 @@ export class IngestRunner {
 			attempts: context.attempts,
 			updatedAt: now
 		};
-		await this.#db.transaction('rw', [this.#db.jobs, this.#db.documents], async () => {
+		await write(this.#db, [this.#db.jobs, this.#db.documents], async () => {
 			await this.#db.jobs.update(
 				jobId,
 				context.error === undefined ? { ...jobChanges, error: undefined } : { ...jobChanges, error: context.error }
@@ -454,15 +418,11 @@ export class IngestRunner {
 			if (changedFrom === undefined) return;
 			const status = documentStatusOf(state);
 			if (status === undefined) return;
-			const document = await this.#db.documents.get(tracked.documentId);
-			if (!document) return;
 			// A cancel that raced a finished store keeps the stored result rather than hiding it.
-			if (
-				state === 'cancelled' &&
-				TERMINAL_DOCUMENT.has(document.status) &&
-				document.updatedAt >= (tracked.extractStartedAt ?? 0)
-			)
-				return;
+			const keep = (document: DocumentRow) =>
+				state !== 'cancelled' ||
+				!TERMINAL_DOCUMENT.has(document.status) ||
+				document.updatedAt < (tracked.extractStartedAt ?? 0);
 			const error =
 				state === 'waiting-password'
 					? context.passwordReason === 'incorrect'
@@ -473,9 +433,11 @@ export class IngestRunner {
 						: state === 'failed'
 							? (context.error ?? 'Indexing failed.')
 							: undefined;
-			await this.#db.documents.update(
+			await updateDocumentState(
+				this.#db,
 				tracked.documentId,
-				error === undefined ? { status, error: undefined, updatedAt: now } : { status, error, updatedAt: now }
+				error === undefined ? { status, error: undefined, updatedAt: now } : { status, error, updatedAt: now },
+				keep
 			);
 		});
 	}
@@ -484,7 +446,7 @@ export class IngestRunner {
 		await this.#jobs.get(jobId)?.writes;
 		const document = await this.#db.documents.get(documentId);
 		if (!document) throw new MissingRecordError('The document');
-		await this.#db.documents.update(documentId, { status: 'extracting', error: undefined, updatedAt: Date.now() });
+		await updateDocumentState(this.#db, documentId, { status: 'extracting', error: undefined, updatedAt: Date.now() });
 		const blob = await this.#files.get(document.sha256);
 		if (!blob) {
 			throw new OriginalMissingError(document.name);

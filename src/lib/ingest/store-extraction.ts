@@ -1,6 +1,6 @@
-import { Dexie } from 'dexie';
 import type { DocketDatabase } from '../db/database.ts';
-import { recordChange, recordChanges } from '../db/outbox.ts';
+import { documentTables, replaceDocumentText, saveDocument } from '../db/documents.ts';
+import { write } from '../db/writes.ts';
 import type { ChunkRow, DocumentKind, DocumentRow, DocumentStatus, PageRow } from '../db/schema.ts';
 import { MissingRecordError } from '../errors.ts';
 import { chunkPages, type ChunkOptions } from './chunker.ts';
@@ -57,7 +57,8 @@ function kindOf(extraction: Extraction): DocumentKind {
 /**
  * Chunks an extraction and commits its pages, chunks, outbox entries and the document's final status in
  * one transaction (and, when embedding, the `embed` job), replacing what an earlier attempt stored. The
- * same code runs in the extraction worker (browser) and in-process (Node, tests).
+ * repository functions publish the change events once it commits. The same code runs in the extraction
+ * worker (browser, which publishes over the BroadcastChannel) and in-process (Node, tests).
  */
 export async function storeExtraction(
 	db: DocketDatabase,
@@ -69,37 +70,24 @@ export async function storeExtraction(
 	const chunks = hasPages(extraction) ? chunkPages(extraction.pages, target.chunk) : [];
 	signal?.throwIfAborted();
 	const embed = target.embed && extraction.status === 'indexed' && chunks.length > 0;
-	return db.transaction('rw', [db.documents, db.pages, db.chunks, db.outbox, db.jobs], async () => {
+	return write(db, [...documentTables(db), db.jobs], async () => {
 		const current = await db.documents.get(documentId);
 		if (!current) throw new MissingRecordError('The document');
-		const oldChunks = await db.chunks.where('documentId').equals(documentId).primaryKeys();
-		await db.chunks.bulkDelete(oldChunks);
-		await recordChanges(
-			db,
-			oldChunks.map((id) => ({ table: 'chunks', rowId: id, caseId, op: 'delete', baseRev: 0, fields: {} }))
-		);
-		await db.pages.where('[documentId+page]').between([documentId, Dexie.minKey], [documentId, Dexie.maxKey]).delete();
-
-		if (hasPages(extraction)) {
-			const pages: PageRow[] = extraction.pages.map((p) => ({ documentId, page: p.page, caseId, text: p.text }));
-			await db.pages.bulkPut(pages);
-			const rows: ChunkRow[] = chunks.map((c) => ({
-				id: crypto.randomUUID(),
-				caseId,
-				documentId,
-				ordinal: c.ordinal,
-				page: c.page,
-				start: c.start,
-				end: c.end,
-				text: c.text,
-				rev: 0
-			}));
-			await db.chunks.bulkAdd(rows);
-			await recordChanges(
-				db,
-				rows.map((row) => ({ table: 'chunks', rowId: row.id, caseId, op: 'put', baseRev: 0, fields: { ...row } }))
-			);
-		}
+		const pages: PageRow[] = hasPages(extraction)
+			? extraction.pages.map((p) => ({ documentId, page: p.page, caseId, text: p.text }))
+			: [];
+		const rows: ChunkRow[] = chunks.map((c) => ({
+			id: crypto.randomUUID(),
+			caseId,
+			documentId,
+			ordinal: c.ordinal,
+			page: c.page,
+			start: c.start,
+			end: c.end,
+			text: c.text,
+			rev: 0
+		}));
+		await replaceDocumentText(db, { caseId, documentId }, pages, rows);
 
 		const status: DocumentStatus = embed ? 'embedding' : extraction.status;
 		const next: DocumentRow = { ...current, status, kind: kindOf(extraction), updatedAt: Date.now() };
@@ -111,15 +99,7 @@ export async function storeExtraction(
 			next.pages = extraction.pageCount;
 			next.pagesWithoutText = extraction.pagesWithoutText;
 		}
-		await db.documents.put(next);
-		await recordChange(db, {
-			table: 'documents',
-			rowId: documentId,
-			caseId,
-			op: 'put',
-			baseRev: current.rev,
-			fields: { ...next }
-		});
+		await saveDocument(db, next, current.rev);
 		if (embed) {
 			const now = Date.now();
 			await db.jobs.add({

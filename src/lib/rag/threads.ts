@@ -1,5 +1,5 @@
 import type { DocketDatabase } from '../db/database.ts';
-import { recordChange } from '../db/outbox.ts';
+import { write } from '../db/writes.ts';
 import type { MessageRow, ThreadRow } from '../db/schema.ts';
 
 /** Chat threads and messages of a case. Both sync, so each write queues its outbox entry in the same transaction. */
@@ -17,16 +17,9 @@ export async function createThread(
 		updatedAt: now,
 		rev: 0
 	};
-	await db.transaction('rw', [db.threads, db.outbox], async () => {
+	await write(db, [db.threads], async (w) => {
 		await db.threads.add(thread);
-		await recordChange(db, {
-			table: 'threads',
-			rowId: thread.id,
-			caseId,
-			op: 'put',
-			baseRev: 0,
-			fields: { ...thread }
-		});
+		await w.record([{ table: 'threads', rowId: thread.id, caseId, op: 'put', baseRev: 0, fields: { ...thread } }]);
 	});
 	return thread;
 }
@@ -37,17 +30,13 @@ export async function addMessage(
 	now = Date.now()
 ): Promise<MessageRow> {
 	const row: MessageRow = { ...message, id: crypto.randomUUID(), createdAt: now, rev: 0 };
-	await db.transaction('rw', [db.messages, db.threads, db.outbox], async () => {
+	await write(db, [db.messages, db.threads], async (w) => {
 		await db.messages.add(row);
+		// The thread's order in the list is this device's; only the message syncs.
 		await db.threads.update(row.threadId, { updatedAt: now });
-		await recordChange(db, {
-			table: 'messages',
-			rowId: row.id,
-			caseId: row.caseId,
-			op: 'put',
-			baseRev: 0,
-			fields: { ...row }
-		});
+		await w.record([
+			{ table: 'messages', rowId: row.id, caseId: row.caseId, op: 'put', baseRev: 0, fields: { ...row } }
+		]);
 	});
 	return row;
 }

@@ -1,4 +1,5 @@
 import type { DocketDatabase } from '../db/database.ts';
+import type { RemovedChunk } from '../db/change-feed.ts';
 import type { ChunkRow } from '../db/schema.ts';
 import { FullTextIndex, type IndexedChunk } from './full-text.ts';
 
@@ -20,8 +21,8 @@ interface Entry {
 
 /**
  * Full-text indexes per case, persisted in Dexie's `searchIndexes` (one row per case) so opening a case
- * does not re-tokenise every document. Loaded lazily, kept warm, and brought up to date on load with
- * any document whose chunks exist but which the stored index does not cover yet.
+ * does not re-tokenise every document. Loaded lazily, kept warm by the change feed (`index-feed.ts`),
+ * and brought up to date on load with whatever changed while it was cold.
  */
 export class CaseTextStore {
 	readonly #db: DocketDatabase;
@@ -68,20 +69,24 @@ export class CaseTextStore {
 			if (list) list.push(chunk);
 			else byDocument.set(chunk.documentId, [chunk]);
 		};
-		for (const chunk of chunks) if (!entry.documentIds.has(chunk.documentId)) collect(chunk);
-		const present = new Set(chunks.map((c) => c.documentId));
-		const gone = [...entry.documentIds].filter((id) => !present.has(id));
-		if (gone.length > 0) {
-			// Documents deleted while the index was cold: their text is gone, so rebuild from what remains.
+		// Brought up to date chunk by chunk: what changed while no index was warm (a pull, another tab).
+		let covered = 0;
+		for (const chunk of chunks) if (entry.index.has(chunk.id)) covered++;
+		const stale = entry.index.size > covered;
+		if (stale) {
+			// Chunks deleted while the index was cold: their text is gone, so rebuild from what remains.
 			entry = { index: FullTextIndex.empty(), documentIds: new Set() };
-			byDocument.clear();
-			for (const chunk of chunks) collect(chunk);
 		}
+		const fresh = new Set<string>();
+		for (const chunk of chunks) if (!entry.index.has(chunk.id)) fresh.add(chunk.documentId);
+		for (const chunk of chunks) if (fresh.has(chunk.documentId)) collect(chunk);
 		for (const [documentId, list] of byDocument) {
 			entry.index.add(list.map(indexed));
 			entry.documentIds.add(documentId);
 		}
-		if (byDocument.size > 0 || gone.length > 0) await this.#persist(caseId, entry);
+		const present = new Set(chunks.map((c) => c.documentId));
+		for (const id of entry.documentIds) if (!present.has(id)) entry.documentIds.delete(id);
+		if (byDocument.size > 0 || stale) await this.#persist(caseId, entry);
 		return entry;
 	}
 
@@ -103,24 +108,35 @@ export class CaseTextStore {
 		return run;
 	}
 
-	/** Adds a document's chunks (all of them) and stores the index. Adding a document twice changes nothing. */
-	addDocument(caseId: string, documentId: string, chunks: readonly ChunkRow[]): Promise<void> {
+	/**
+	 * Adds chunks just stored to a warm index and stores it; a cold one catches up when it loads. Reads the
+	 * document's chunks, so a page whose chunks arrive in several pulls is stitched whole. Idempotent.
+	 */
+	addChunks(caseId: string, documentId: string): Promise<void> {
+		if (!this.isWarm(caseId)) return Promise.resolve();
 		return this.#serial(caseId, async () => {
 			const entry = await this.#entry(caseId);
-			if (entry.documentIds.has(documentId)) return;
-			entry.index.add(chunks.map(indexed));
+			const chunks = await this.#db.chunks.where('documentId').equals(documentId).toArray();
+			const mine = chunks.filter((c) => c.caseId === caseId);
+			if (mine.every((c) => entry.index.has(c.id))) return;
+			entry.index.add(mine.map(indexed));
 			entry.documentIds.add(documentId);
 			await this.#persist(caseId, entry);
 		});
 	}
 
-	/** Removes a document, given the chunks it had (their text keeps the vocabulary counts right). */
-	removeDocument(caseId: string, documentId: string, chunks: readonly ChunkRow[]): Promise<void> {
+	/** Removes chunks, as they were, from a warm index (their text takes their words out of "did you mean"). */
+	removeChunks(caseId: string, documentId: string, removed: readonly RemovedChunk[]): Promise<void> {
+		if (!this.isWarm(caseId)) return Promise.resolve();
 		return this.#serial(caseId, async () => {
 			const entry = await this.#entry(caseId);
-			if (!entry.documentIds.has(documentId)) return;
-			entry.index.remove(chunks.map(indexed));
-			entry.documentIds.delete(documentId);
+			if (!removed.some((c) => entry.index.has(c.id))) return;
+			const remaining = await this.#db.chunks.where('documentId').equals(documentId).toArray();
+			entry.index.remove(
+				removed.map((c) => ({ ...c })),
+				remaining.map(indexed)
+			);
+			if (remaining.length === 0) entry.documentIds.delete(documentId);
 			await this.#persist(caseId, entry);
 		});
 	}

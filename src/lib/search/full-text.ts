@@ -156,14 +156,14 @@ export class FullTextIndex {
 		return this.#vocabulary.get(word) ?? 0;
 	}
 
-	/** Adds whole documents: all chunks of a page must arrive in the same call. */
+	/**
+	 * Adds chunks not yet indexed. A page's text is stitched from the chunks of that page given here, so
+	 * pass every chunk of each page touched (those already indexed are skipped), not only the new ones.
+	 */
 	add(chunks: readonly IndexedChunk[]): void {
 		const fresh = chunks.filter((c) => !this.#search.has(c.id));
 		this.#search.addAll(fresh);
-		for (const page of pagesOf(fresh)) {
-			if (this.#pages.has(page.id)) this.#pages.discard(page.id);
-			this.#pages.add(page);
-		}
+		this.#putPages(chunks, fresh);
 		for (const chunk of fresh) {
 			const terms = new Set<string>();
 			for (const w of new Set(words(chunk.text))) {
@@ -176,11 +176,30 @@ export class FullTextIndex {
 		if (fresh.length > 0) this.#fuse = undefined;
 	}
 
-	/** Removes chunks (their text is needed to keep the vocabulary counts right). */
-	remove(chunks: readonly IndexedChunk[]): void {
+	/** Re-stitches the pages `changed` touches from the chunks of `all` on them. */
+	#putPages(all: readonly IndexedChunk[], changed: readonly IndexedChunk[]): void {
+		const touched = new Set(changed.map(pageId));
+		const on = all.filter((c) => touched.has(pageId(c)));
+		const kept = new Set(on.map(pageId));
+		for (const id of touched) if (!kept.has(id) && this.#pages.has(id)) this.#pages.discard(id);
+		for (const page of pagesOf(on)) {
+			if (this.#pages.has(page.id)) this.#pages.discard(page.id);
+			this.#pages.add(page);
+		}
+	}
+
+	/**
+	 * Removes chunks (their text is needed to keep the vocabulary counts right). `remaining` are the chunks
+	 * still on the pages concerned, so those pages stay searchable with what is left of them.
+	 */
+	remove(chunks: readonly IndexedChunk[], remaining: readonly IndexedChunk[] = []): void {
 		const present = chunks.filter((c) => this.#search.has(c.id));
 		this.#search.discardAll(present.map((c) => c.id));
-		for (const page of pagesOf(present)) if (this.#pages.has(page.id)) this.#pages.discard(page.id);
+		const gone = new Set(present.map((c) => c.id));
+		this.#putPages(
+			remaining.filter((c) => !gone.has(c.id)),
+			present
+		);
 		for (const chunk of present) {
 			const terms = new Set<string>();
 			for (const w of new Set(words(chunk.text))) {
@@ -317,6 +336,10 @@ export class FullTextIndex {
 		}
 		return best?.word;
 	}
+}
+
+function pageId(chunk: IndexedChunk): string {
+	return `${chunk.documentId}#${chunk.page}`;
 }
 
 /** The pages the chunks cover, each page's text stitched from its chunks without repeating overlaps. */

@@ -18,11 +18,9 @@ export type SearchCalls = {
 		};
 		result: SearchResponse;
 	};
-	/** A document's chunks were stored: add them to the case's full-text index. */
-	documentIndexed: { params: { caseId: string; documentId: string }; result: null };
-	/** Drop everything held for a case (deleted case). */
-	forgetCase: { params: { caseId: string }; result: null };
 };
+// Nothing tells the indexes about changes through this protocol: they follow the change feed
+// (src/lib/db/change-feed.ts) inside the worker.
 
 export const searchProtocol = defineProtocol<SearchCalls>({ worker: 'search', defaultTimeoutMs: 60_000 });
 

@@ -1,6 +1,7 @@
 import type { DocketDatabase } from '../db/database.ts';
-import { recordChange } from '../db/outbox.ts';
-import type { ConflictRow } from '../db/schema.ts';
+import { deleteChunkRows, deleteDocumentRows, documentTables } from '../db/documents.ts';
+import { write } from '../db/writes.ts';
+import type { ChunkRow, ConflictRow, DocumentRow } from '../db/schema.ts';
 import { rowDefaults } from './replicate.ts';
 
 /**
@@ -75,57 +76,77 @@ export async function keepTheirs(db: DocketDatabase, conflictId: string): Promis
  * Resolves to the id of the row that now carries the user's values (undefined for a delete).
  */
 export async function keepMine(db: DocketDatabase, conflictId: string): Promise<string | undefined> {
-	return db.transaction(
-		'rw',
-		[db.conflicts, db.outbox, db.cases, db.documents, db.chunks, db.threads, db.messages],
-		async () => {
-			const conflict = await db.conflicts.get(conflictId);
-			if (!conflict) return undefined;
-			const table = db.table(conflict.table);
-			const fields: Record<string, unknown> = {};
-			for (const [name, value] of Object.entries(conflict.local)) if (!META.has(name)) fields[name] = value;
-			const current: unknown = await table.get(conflict.rowId);
-			const currentRev = isRecord(current) && typeof current['rev'] === 'number' ? current['rev'] : 0;
-			await db.conflicts.delete(conflictId);
-			if (conflict.local['op'] === 'delete') {
-				if (!isRecord(current)) return undefined;
+	return write(db, [db.conflicts, db.cases, ...documentTables(db), db.threads, db.messages], async (w) => {
+		const conflict = await db.conflicts.get(conflictId);
+		if (!conflict) return undefined;
+		const table = db.table(conflict.table);
+		const fields: Record<string, unknown> = {};
+		for (const [name, value] of Object.entries(conflict.local)) if (!META.has(name)) fields[name] = value;
+		const current: unknown = await table.get(conflict.rowId);
+		const currentRev = isRecord(current) && typeof current['rev'] === 'number' ? current['rev'] : 0;
+		await db.conflicts.delete(conflictId);
+		if (conflict.local['op'] === 'delete') {
+			if (!isRecord(current)) return undefined;
+			// A document or chunk goes through the repository, which takes what derives from it too.
+			if (conflict.table === 'documents' && isDocumentRow(current)) await deleteDocumentRows(w, current, true);
+			else if (conflict.table === 'chunks' && isChunkRow(current))
+				await deleteChunkRows(w, current.caseId, current.documentId, [current], true);
+			else {
 				await table.delete(conflict.rowId);
-				await recordChange(db, {
-					table: conflict.table,
-					rowId: conflict.rowId,
-					caseId: conflict.caseId,
-					op: 'delete',
-					baseRev: currentRev,
-					fields: {}
-				});
-				return undefined;
+				await w.record([
+					{
+						table: conflict.table,
+						rowId: conflict.rowId,
+						caseId: conflict.caseId,
+						op: 'delete',
+						baseRev: currentRev,
+						fields: {}
+					}
+				]);
 			}
-			const serverGone = conflict.server['deleted'] === true || !isRecord(current);
-			const rowId = serverGone ? crypto.randomUUID() : conflict.rowId;
-			const caseId = conflict.table === 'cases' ? rowId : conflict.caseId;
-			// A copy needs a whole row, so the server (and other devices) get every field, not just the changed ones.
-			const sent = serverGone ? { ...rowDefaults(conflict.table), ...fields } : fields;
-			const base = isRecord(current) && !serverGone ? current : {};
-			await table.put({
-				...base,
-				...sent,
-				...(conflict.table === 'cases' ? {} : { caseId }),
-				id: rowId,
-				rev: serverGone ? 0 : currentRev
-			});
-			await recordChange(db, {
-				table: conflict.table,
-				rowId,
-				caseId,
-				op: 'put',
-				baseRev: serverGone ? 0 : currentRev,
-				fields: sent
-			});
-			return rowId;
+			return undefined;
 		}
-	);
+		const serverGone = conflict.server['deleted'] === true || !isRecord(current);
+		const rowId = serverGone ? crypto.randomUUID() : conflict.rowId;
+		const caseId = conflict.table === 'cases' ? rowId : conflict.caseId;
+		// A copy needs a whole row, so the server (and other devices) get every field, not just the changed ones.
+		const sent = serverGone ? { ...rowDefaults(conflict.table), ...fields } : fields;
+		const base = isRecord(current) && !serverGone ? current : {};
+		await table.put({
+			...base,
+			...sent,
+			...(conflict.table === 'cases' ? {} : { caseId }),
+			id: rowId,
+			rev: serverGone ? 0 : currentRev
+		});
+		await w.record([
+			{ table: conflict.table, rowId, caseId, op: 'put', baseRev: serverGone ? 0 : currentRev, fields: sent }
+		]);
+		if (conflict.table === 'cases') w.emit({ type: 'caseChanged', caseId });
+		else if (conflict.table === 'documents') w.emit({ type: 'documentChanged', caseId, documentId: rowId });
+		else if (conflict.table === 'chunks') {
+			const restored: unknown = await table.get(rowId);
+			if (isChunkRow(restored))
+				w.emit({ type: 'chunksStored', caseId, documentId: restored.documentId, chunkIds: [rowId] });
+		}
+		return rowId;
+	});
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
 	return typeof value === 'object' && value !== null;
+}
+
+function isDocumentRow(value: Record<string, unknown>): value is Record<string, unknown> & DocumentRow {
+	return typeof value['id'] === 'string' && typeof value['caseId'] === 'string' && typeof value['sha256'] === 'string';
+}
+
+function isChunkRow(value: unknown): value is ChunkRow {
+	return (
+		isRecord(value) &&
+		typeof value['id'] === 'string' &&
+		typeof value['caseId'] === 'string' &&
+		typeof value['documentId'] === 'string' &&
+		typeof value['text'] === 'string'
+	);
 }

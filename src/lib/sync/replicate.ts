@@ -1,14 +1,12 @@
 import { CASE_SCOPED_TABLES, type DocketDatabase } from '../db/database.ts';
+import { releaseUnreferencedFiles, type FileStore } from '../db/file-store.ts';
+import { applyServerRow, rowDefaults } from '../db/replica.ts';
 import type { ConflictRow, OutboxRow, SyncedTable } from '../db/schema.ts';
+import { write, type Writes } from '../db/writes.ts';
 import type { SyncApi } from './api-client.ts';
-import {
-	EMBEDDING_FIELD,
-	EMBEDDING_MODEL_FIELD,
-	LIMITS,
-	type Mutation,
-	type MutationResult,
-	type ServerRow
-} from './protocol.ts';
+import { EMBEDDING_FIELD, EMBEDDING_MODEL_FIELD, LIMITS, type Mutation, type MutationResult } from './protocol.ts';
+
+export { applyServerRow, rowDefaults };
 
 /**
  * The two data halves of a sync run: pushing the outbox and applying pulled changes. Both write to Dexie
@@ -80,10 +78,10 @@ export async function pushOutbox(
 		const { results } = await api.push(id, mutations);
 		if (results.length !== batch.length)
 			throw new Error('The server answered a different number of mutations than it was sent.');
-		await db.transaction('rw', replicaTables(db), async () => {
+		await write(db, replicaTables(db), async (w) => {
 			for (const [i, result] of results.entries()) {
 				const entry = batch[i]!;
-				await applyResult(db, entry, result);
+				await applyResult(w, entry, result);
 				if (result.status === 'conflict' || result.status === 'rejected') summary.conflicts++;
 			}
 			await db.outbox.bulkDelete(batch.map((row) => row.seq!));
@@ -92,7 +90,8 @@ export async function pushOutbox(
 	}
 }
 
-async function applyResult(db: DocketDatabase, entry: OutboxRow, result: MutationResult): Promise<void> {
+async function applyResult(w: Writes, entry: OutboxRow, result: MutationResult): Promise<void> {
+	const { db } = w;
 	if (result.status === 'conflict' || result.status === 'rejected') {
 		const conflict: ConflictRow = {
 			id: entry.mutationId,
@@ -108,7 +107,7 @@ async function applyResult(db: DocketDatabase, entry: OutboxRow, result: Mutatio
 		await db.conflicts.put(conflict);
 	}
 	if (result.server) {
-		await applyServerRow(db, result.server, { keepPending: false });
+		await applyServerRow(w, result.server, { keepPending: false });
 		return;
 	}
 	if (result.status === 'applied' || result.status === 'duplicate') {
@@ -123,101 +122,35 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 	return typeof value === 'object' && value !== null;
 }
 
-/**
- * Writes one server row into the local tables. With `keepPending`, fields the user changed locally and
- * has not pushed yet stay as they are (they go up next and the server decides).
- */
-export async function applyServerRow(
-	db: DocketDatabase,
-	row: ServerRow,
-	{ keepPending }: { keepPending: boolean }
-): Promise<void> {
-	const table = db.table(row.table);
-	const pending = keepPending ? await db.outbox.where('[table+rowId]').equals([row.table, row.id]).toArray() : [];
-	if (row.deleted) {
-		if (pending.length > 0) return;
-		await table.delete(row.id);
-		// Conflicts stay: they are the user's words, kept until the user dismisses them.
-		if (row.table === 'cases')
-			for (const name of CASE_SCOPED_TABLES)
-				if (name !== 'conflicts') await db[name].where('caseId').equals(row.id).delete();
-		if (row.table === 'chunks') await db.vectors.where('chunkId').equals(row.id).delete();
-		return;
-	}
-	const fields: Record<string, unknown> = { ...row.fields };
-	const embedding = fields[EMBEDDING_FIELD];
-	const modelId = fields[EMBEDDING_MODEL_FIELD];
-	delete fields[EMBEDDING_FIELD];
-	for (const entry of pending) for (const name of Object.keys(entry.fields)) delete fields[name];
-	const existing: unknown = await table.get(row.id);
-	const base = isRecord(existing) ? existing : rowDefaults(row.table);
-	await table.put({ ...base, ...fields, id: row.id, rev: row.rev });
-	if (row.table === 'chunks' && Array.isArray(embedding) && typeof modelId === 'string') {
-		const vector = Float32Array.from(embedding.map(Number));
-		let sumSquares = 0;
-		for (const x of vector) sumSquares += x * x;
-		if (Math.abs(sumSquares - 1) > 1e-3 && sumSquares > 0)
-			for (let i = 0; i < vector.length; i++) vector[i] = vector[i]! / Math.sqrt(sumSquares);
-		await db.vectors.put({
-			id: `${row.id}:${modelId}`,
-			chunkId: row.id,
-			caseId: String(fields['caseId'] ?? (isRecord(existing) ? existing['caseId'] : '')),
-			documentId: String(fields['documentId'] ?? (isRecord(existing) ? existing['documentId'] : '')),
-			modelId,
-			dim: vector.length,
-			vector
-		});
-	}
-}
-
-/** What a row pulled for the first time needs before its fields arrive, so the app's types hold. */
-export function rowDefaults(table: SyncedTable): Record<string, unknown> {
-	const now = Date.now();
-	switch (table) {
-		case 'cases':
-			return { title: 'Untitled case', createdAt: now, updatedAt: now, lastActivityAt: now };
-		case 'documents':
-			return {
-				name: 'document',
-				sha256: '',
-				size: 0,
-				mimeType: 'application/octet-stream',
-				kind: 'unknown',
-				status: 'queued',
-				createdAt: now,
-				updatedAt: now
-			};
-		case 'chunks':
-			return { ordinal: 0, page: 1, start: 0, end: 0, text: '' };
-		case 'threads':
-			return { title: '', createdAt: now, updatedAt: now };
-		case 'messages':
-			return { role: 'user', content: '', citations: [], status: 'done', createdAt: now };
-	}
-}
-
 export interface PullSummary {
 	applied: number;
 	checkpoint: number;
 }
 
-/** Pulls every change since the checkpoint; each page is applied together with its checkpoint. */
+/**
+ * Pulls every change since the checkpoint; each page is applied together with its checkpoint. With
+ * `files`, the original bytes of documents a teammate removed go too, unless something still uses them.
+ */
 export async function pullChanges(
 	db: DocketDatabase,
 	api: SyncApi,
-	limit: number = LIMITS.defaultPullLimit
+	limit: number = LIMITS.defaultPullLimit,
+	files?: FileStore
 ): Promise<PullSummary> {
 	let applied = 0;
 	let checkpoint = await readCheckpoint(db);
 	for (;;) {
 		const page = await api.pull(checkpoint, limit);
-		const fresh = await db.transaction('rw', replicaTables(db), async () => {
+		const released: string[] = [];
+		const fresh = await write(db, replicaTables(db), async (w) => {
 			// Another tab may have applied this page already; the stored checkpoint decides.
 			if ((await readCheckpoint(db)) !== checkpoint) return false;
-			for (const change of page.changes) await applyServerRow(db, change, { keepPending: true });
+			for (const change of page.changes)
+				released.push(...(await applyServerRow(w, change, { keepPending: true })).released);
 			await db.syncState.put({ key: CHECKPOINT_KEY, value: page.checkpoint });
 			return true;
 		});
+		if (files && released.length > 0) await releaseUnreferencedFiles(db, files, released);
 		if (!fresh) {
 			checkpoint = await readCheckpoint(db);
 			continue;

@@ -68,7 +68,7 @@ export function createSyncActor(options: SyncRunnerOptions): SyncActor {
 				await upload(db, files, await server());
 			}),
 			pull: fromPromise(async () => {
-				await pullChanges(db, new SyncApi(await server(), fetcher));
+				await pullChanges(db, new SyncApi(await server(), fetcher), undefined, files);
 			})
 		}
 	});

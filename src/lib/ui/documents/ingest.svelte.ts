@@ -1,5 +1,4 @@
 import { enqueueEmbedding } from '../../ai/embed-jobs.ts';
-import { searchClient } from '../../search/client.browser.ts';
 import type { DocketDatabase } from '../../db/database.ts';
 import type { FileStore } from '../../db/file-store.ts';
 import { IngestRunner, type IncomingFile, type JobProgress } from '../../ingest/ingest-runner.ts';
@@ -24,11 +23,8 @@ export class IngestState {
 			files,
 			extractor,
 			onDocumentIndexed: (document) => {
-				// Keyword search picks the document up at once, without waiting for a search to catch up.
-				void searchClient()
-					.call('documentIndexed', { caseId: document.caseId, documentId: document.id })
-					.catch((error: unknown) => console.warn('search index update failed; the next search catches up', error));
-				// Then its passages are embedded in the background (`Embedding` → `Indexed`); the job survives a reload.
+				// Search hears of the stored text from the change feed. Its passages are then embedded in the
+				// background (`Embedding` → `Indexed`); the job survives a reload.
 				const embeddings = embeddingsFor(db)?.background;
 				if (embeddings) void embeddings.documentIndexed(document.id);
 				else

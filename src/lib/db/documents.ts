@@ -1,0 +1,201 @@
+/**
+ * Repository functions for a case's documents and what hangs off them (pages, chunks, vectors, jobs,
+ * summaries). Every write to these tables goes through here (or `vectors.ts`, `cases.ts`, `replica.ts`):
+ * each records its outbox entries in the same transaction and emits its domain events (`change-feed.ts`).
+ */
+import { Dexie } from 'dexie';
+import type { RemovedChunk } from './change-feed.ts';
+import type { DocketDatabase } from './database.ts';
+import { releaseUnreferencedFiles, type FileStore } from './file-store.ts';
+import type { ChunkRow, DocumentRow, JobRow, PageRow } from './schema.ts';
+import { write, type Writes } from './writes.ts';
+import { MissingRecordError } from '../errors.ts';
+
+export interface NewDocument {
+	caseId: string;
+	name: string;
+	sha256: string;
+	size: number;
+	mimeType: string;
+}
+
+export type CreatedDocument =
+	| { duplicate: DocumentRow; document?: undefined; job?: undefined }
+	| { duplicate?: undefined; document: DocumentRow; job: JobRow };
+
+/**
+ * Adds a document to a case with its `ingest` job, unless the case already holds the same bytes (then
+ * that document is returned as the duplicate). The document syncs; the job is this device's.
+ */
+export async function createDocument(db: DocketDatabase, input: NewDocument): Promise<CreatedDocument> {
+	return write(db, [db.documents, db.jobs], async (w) => {
+		const existing = await db.documents.where('[caseId+sha256]').equals([input.caseId, input.sha256]).first();
+		if (existing) return { duplicate: existing };
+		const now = Date.now();
+		const document: DocumentRow = {
+			id: crypto.randomUUID(),
+			...input,
+			kind: 'unknown',
+			status: 'queued',
+			createdAt: now,
+			updatedAt: now,
+			rev: 0
+		};
+		const job: JobRow = {
+			id: crypto.randomUUID(),
+			kind: 'ingest',
+			caseId: input.caseId,
+			documentId: document.id,
+			state: 'queued',
+			progress: 0,
+			attempts: 0,
+			createdAt: now,
+			updatedAt: now
+		};
+		await db.documents.add(document);
+		await w.record([
+			{ table: 'documents', rowId: document.id, caseId: input.caseId, op: 'put', baseRev: 0, fields: { ...document } }
+		]);
+		await db.jobs.add(job);
+		w.emit({ type: 'documentAdded', caseId: input.caseId, documentId: document.id });
+		return { document, job };
+	});
+}
+
+/** This device's progress on a document (its own extraction and embedding), which does not sync. */
+export type DocumentState = Partial<Pick<DocumentRow, 'status' | 'error' | 'embeddingModelId' | 'updatedAt'>>;
+
+/**
+ * Sets a document's local state; with `when`, only if the stored row passes it. Resolves whether the
+ * document changed (a document deleted meanwhile does not).
+ */
+export async function updateDocumentState(
+	db: DocketDatabase,
+	documentId: string,
+	changes: DocumentState,
+	when?: (row: DocumentRow) => boolean
+): Promise<boolean> {
+	return write(db, [db.documents], async (w) => {
+		const row = await db.documents.get(documentId);
+		if (!row || (when && !when(row))) return false;
+		await db.documents.update(documentId, changes);
+		w.emit({ type: 'documentChanged', caseId: row.caseId, documentId });
+		return true;
+	});
+}
+
+/** Writes a document row as a whole (extraction results) and queues it for the server. */
+export async function saveDocument(db: DocketDatabase, next: DocumentRow, baseRev: number): Promise<void> {
+	await write(db, [db.documents], async (w) => {
+		await db.documents.put(next);
+		await w.record([
+			{ table: 'documents', rowId: next.id, caseId: next.caseId, op: 'put', baseRev, fields: { ...next } }
+		]);
+		w.emit({ type: 'documentChanged', caseId: next.caseId, documentId: next.id });
+	});
+}
+
+function removed(chunk: ChunkRow): RemovedChunk {
+	return {
+		id: chunk.id,
+		documentId: chunk.documentId,
+		page: chunk.page,
+		start: chunk.start,
+		end: chunk.end,
+		text: chunk.text
+	};
+}
+
+/** Deletes chunks, their vectors and (when `record`) queues their deletion; emits what the indexes need. */
+export async function deleteChunkRows(
+	w: Writes,
+	caseId: string,
+	documentId: string,
+	chunks: readonly ChunkRow[],
+	record: boolean
+): Promise<void> {
+	const { db } = w;
+	if (chunks.length === 0) return;
+	const ids = chunks.map((c) => c.id);
+	await db.chunks.bulkDelete(ids);
+	const vectorIds = await db.vectors.where('chunkId').anyOf(ids).primaryKeys();
+	await db.vectors.bulkDelete(vectorIds);
+	if (record)
+		await w.record(
+			chunks.map((c) => ({ table: 'chunks', rowId: c.id, caseId, op: 'delete', baseRev: c.rev, fields: {} }))
+		);
+	w.emit({ type: 'chunksRemoved', caseId, documentId, chunks: chunks.map(removed) });
+	if (vectorIds.length > 0) w.emit({ type: 'vectorsRemoved', caseId, documentId });
+}
+
+/**
+ * Replaces a document's extracted text: its pages and chunks (and the vectors of the old chunks) go, the
+ * new ones come, and every chunk change is queued for the server.
+ */
+export async function replaceDocumentText(
+	db: DocketDatabase,
+	target: { caseId: string; documentId: string },
+	pages: readonly PageRow[],
+	chunks: readonly ChunkRow[]
+): Promise<void> {
+	const { caseId, documentId } = target;
+	await write(db, [db.chunks, db.pages, db.vectors], async (w) => {
+		const old = await db.chunks.where('documentId').equals(documentId).toArray();
+		await deleteChunkRows(w, caseId, documentId, old, true);
+		await db.pages.where('[documentId+page]').between([documentId, Dexie.minKey], [documentId, Dexie.maxKey]).delete();
+		await db.pages.bulkPut([...pages]);
+		if (chunks.length === 0) return;
+		await db.chunks.bulkAdd([...chunks]);
+		await w.record(
+			chunks.map((row) => ({ table: 'chunks', rowId: row.id, caseId, op: 'put', baseRev: 0, fields: { ...row } }))
+		);
+		w.emit({ type: 'chunksStored', caseId, documentId, chunkIds: chunks.map((c) => c.id) });
+	});
+}
+
+/**
+ * Takes a document and everything derived from it out of this device, inside the caller's transaction:
+ * chunks, vectors, pages, jobs, summaries. With `record`, the deletion is queued for the server (and the
+ * document's unsent changes are dropped: they would only be deleted again).
+ */
+export async function deleteDocumentRows(w: Writes, document: DocumentRow, record: boolean): Promise<void> {
+	const { db } = w;
+	const { id: documentId, caseId } = document;
+	const chunks = await db.chunks.where('documentId').equals(documentId).toArray();
+	if (record)
+		await db.outbox
+			.where('[table+rowId]')
+			.anyOf([['documents', documentId], ...chunks.map((c) => ['chunks', c.id])])
+			.delete();
+	await deleteChunkRows(w, caseId, documentId, chunks, record);
+	const vectorIds = await db.vectors.where('documentId').equals(documentId).primaryKeys();
+	await db.vectors.bulkDelete(vectorIds);
+	await db.pages.where('[documentId+page]').between([documentId, Dexie.minKey], [documentId, Dexie.maxKey]).delete();
+	await db.jobs.where('documentId').equals(documentId).delete();
+	await db.summaries.where('documentId').equals(documentId).delete();
+	await db.documents.delete(documentId);
+	if (record)
+		await w.record([
+			{ table: 'documents', rowId: documentId, caseId, op: 'delete', baseRev: document.rev, fields: {} }
+		]);
+	w.emit({ type: 'documentRemoved', caseId, documentId });
+}
+
+/** Tables `deleteDocumentRows` touches, for a caller's transaction scope. */
+export function documentTables(db: DocketDatabase) {
+	return [db.documents, db.chunks, db.vectors, db.pages, db.jobs, db.summaries];
+}
+
+/**
+ * Removes a document from its case on this device and, through the outbox, for the team. Its original
+ * bytes go too when no other document (of any case) or tensor refers to the same file.
+ */
+export async function removeDocument(db: DocketDatabase, files: FileStore, documentId: string): Promise<void> {
+	const sha256 = await write(db, documentTables(db), async (w) => {
+		const document = await db.documents.get(documentId);
+		if (!document) throw new MissingRecordError('The document');
+		await deleteDocumentRows(w, document, true);
+		return document.sha256;
+	});
+	await releaseUnreferencedFiles(db, files, [sha256]);
+}

@@ -107,6 +107,71 @@ describe('FullTextIndex', () => {
 		expect(index.suggest('zzzzqqq')).toBeUndefined();
 	});
 
+	describe('"did you mean" only helps', () => {
+		// A case where "places", "uphold" and "witnessed" are common, "planes"/"witness" occur once, and
+		// "Sarnoff"/"negligence" are frequent.
+		const para = (i: number, extra: string) => ({
+			id: `d-${i}`,
+			documentId: 'd',
+			page: i + 1,
+			text: `Places and more places. The court will uphold the order. ${extra}`
+		});
+		const index = FullTextIndex.empty();
+		index.add([
+			para(0, 'Sarnoff testified that negligence was witnessed.'),
+			para(1, 'Sarnoff again; the negligence was witnessed by Doujinshi artists.'),
+			para(2, 'Doujinshi and Sarnoff, negligence witnessed early.'),
+			para(3, 'Early planes crashed; one witness came forward.'),
+			para(4, 'Early filings by Kowalczyk.')
+		]);
+		const english = new Set(['planes', 'upheld', 'yearly', 'witness', 'negligence', 'places', 'early', 'deposition']);
+		const suggest = (q: string) => index.suggest(q, { isWord: (w) => english.has(w) })?.query;
+
+		it.each([
+			['correct words the case contains', 'planes places uphold'],
+			['a word the case holds once (rare, but present)', 'witness planes'],
+			['a word present only in another inflection', 'witnesses upheld'],
+			['a real word the case lacks, close to a case word', 'yearly upheld'],
+			['a real word the case lacks, far from every case word', 'deposition'],
+			['a misspelling with no close spelling in the case', 'qwertyuiop'],
+			['a short word (too many close neighbours)', 'Sarn'],
+			['numbers', 'early 1839']
+		])('leaves alone %s', (_, query) => {
+			expect(suggest(query)).toBeUndefined();
+		});
+
+		it.each([
+			['a misspelt name', 'Sarnov testified', 'Sarnoff testified'],
+			['a misspelling of a common word', 'negligance witnessed', 'negligence witnessed'],
+			['a dropped letter', 'dojinshi artists', 'doujinshi artists'],
+			['only the misspelt word of several', 'Sarnof planes places', 'Sarnoff planes places']
+		])('corrects %s', (_, query, expected) => {
+			expect(suggest(query)).toBe(expected);
+		});
+
+		it('never offers a spelling that occurs in a single chunk', () => {
+			// "Kowalczyk" is in one chunk only: "Kowalczik" gets nothing rather than a possible one-off slip.
+			expect(suggest('Kowalczik')).toBeUndefined();
+		});
+
+		it('measures edits with a cut-off', () => {
+			expect(editDistance('sarnov', 'sarnoff')).toBe(2);
+			expect(editDistance('causbey', 'causby')).toBe(1);
+			expect(editDistance('ab', 'ba')).toBe(1);
+			expect(editDistance('negligence', 'intelligence', 2)).toBe(3);
+			expect(editDistance('kitten', 'sitting')).toBe(3);
+		});
+	});
+
+	it('loads the English word list and searches with it', async () => {
+		const index = FullTextIndex.empty();
+		index.add(chunks());
+		// "rents" is in the case as "rent"; "lessee" is a real word the case lacks; "Causbey" a misspelling.
+		const response = await searchCase(backendOf(index), 'lessee rents Causbey', { k: 1 });
+		expect(response.suggestion).toBe('lessee rents Causby');
+		expect((await searchCase(backendOf(index), 'leases', { k: 1 })).suggestion).toBeUndefined();
+	});
+
 	it('survives a round trip through JSON and removes documents', () => {
 		const index = FullTextIndex.empty();
 		index.add(chunks());

@@ -1,4 +1,3 @@
-import Fuse from 'fuse.js';
 import MiniSearch, { type Options, type SearchResult } from 'minisearch';
 import { InvalidInputError } from '../errors.ts';
 import { containsPhrase, indexTerm, parseQuery, words, type ParsedQuery } from './terms.ts';
@@ -75,7 +74,6 @@ export class FullTextIndex {
 	#vocabulary: Map<string, number>;
 	/** Index term → chunks containing it (derived from the vocabulary). */
 	#termCounts = new Map<string, number>();
-	#fuse: Fuse<{ word: string; count: number }> | undefined;
 
 	private constructor(
 		search: MiniSearch<IndexedChunk>,
@@ -173,7 +171,6 @@ export class FullTextIndex {
 			}
 			for (const term of terms) this.#termCounts.set(term, (this.#termCounts.get(term) ?? 0) + 1);
 		}
-		if (fresh.length > 0) this.#fuse = undefined;
 	}
 
 	/** Removes chunks (their text is needed to keep the vocabulary counts right). */
@@ -196,7 +193,6 @@ export class FullTextIndex {
 				else this.#termCounts.delete(term);
 			}
 		}
-		if (present.length > 0) this.#fuse = undefined;
 	}
 
 	/**
@@ -272,51 +268,84 @@ export class FullTextIndex {
 	}
 
 	/**
-	 * "Did you mean": for each query word that matches little (no chunk, or a handful where a close
-	 * spelling matches many), the closest word of the case's vocabulary, found with fuse.js. Returns the
-	 * corrected query, or undefined when every word is fine.
+	 * Query words the case lacks altogether: neither the word nor its index term (so no inflection of it)
+	 * occurs in any chunk. Only these are candidates for "did you mean"; a word the case contains, even
+	 * once, is never touched, so a query whose words all match is never rewritten.
 	 */
-	suggest(query: string): { query: string; corrections: Correction[] } | undefined {
-		const corrections: Correction[] = [];
+	unknownWords(query: string): string[] {
+		const out: string[] = [];
 		const parsed = parseQuery(query.replace(/["“”]/g, ' '));
-		for (const word of new Set(parsed.words)) {
-			if (word.length < 3 || /\d/.test(word)) continue;
-			const count = this.frequency(word);
-			if (count > 2) continue;
-			const best = this.#closest(word, count);
+		parsed.words.forEach((word, i) => {
+			if (word.length < MIN_SUGGEST_LENGTH || /\d/.test(word) || out.includes(word)) return;
+			if (this.frequency(word) > 0 || this.#termCounts.has(parsed.terms[i]!)) return;
+			out.push(word);
+		});
+		return out;
+	}
+
+	/**
+	 * "Did you mean": for each word the case lacks (`unknownWords`) that is not a word of the language
+	 * (`isWord`: a misspelling or a misspelt name, not a real word the case happens not to use), the case's
+	 * closest spelling, when it is close (`maxEditDistance`) and occurs in at least `SUGGEST_MIN_CHUNKS`
+	 * chunks. Returns the corrected query, or undefined when nothing needs correcting.
+	 */
+	suggest(
+		query: string,
+		options: { isWord?: (word: string) => boolean } = {}
+	): { query: string; corrections: Correction[] } | undefined {
+		const corrections: Correction[] = [];
+		for (const word of this.unknownWords(query)) {
+			if (options.isWord?.(word)) continue;
+			const best = this.#closest(word);
 			if (best) corrections.push({ word, suggestion: best });
 		}
 		if (corrections.length === 0) return undefined;
 		let corrected = query;
 		for (const { word, suggestion } of corrections) {
+			const before = corrected;
 			corrected = corrected.replace(
 				new RegExp(`(?<![\\p{L}\\p{N}])${escapeRegExp(word)}(?![\\p{L}\\p{N}])`, 'giu'),
 				(original) => matchCase(original, suggestion)
 			);
 			// Folded words with diacritics may not appear verbatim; fall back to a token-wise rewrite.
-			if (corrected === query) corrected = rewriteFolded(corrected, word, suggestion);
+			if (corrected === before) corrected = rewriteFolded(corrected, word, suggestion);
 		}
 		return { query: corrected, corrections };
 	}
 
-	#closest(word: string, count: number): string | undefined {
-		this.#fuse ??= new Fuse(
-			[...this.#vocabulary].map(([w, n]) => ({ word: w, count: n })),
-			{ keys: ['word'], includeScore: true, threshold: 0.35, ignoreLocation: true, minMatchCharLength: 2 }
-		);
-		const maxDistance = word.length <= 4 ? 1 : word.length <= 7 ? 2 : 3;
-		let best: { word: string; rank: number } | undefined;
-		for (const { item, score } of this.#fuse.search(word, { limit: 50 })) {
-			if (item.word === word) continue;
-			// A rare word only gives way to a much more common spelling.
-			if (item.count < Math.max(1, count * 5)) continue;
-			const distance = editDistance(word, item.word);
-			if (distance > maxDistance) continue;
-			const rank = distance * 10 + (score ?? 1) - Math.log10(item.count) * 0.5;
-			if (!best || rank < best.rank) best = { word: item.word, rank };
+	/** The closest word of the vocabulary: fewest edits, then most chunks, then same first letter, then a-z. */
+	#closest(word: string): string | undefined {
+		const limit = maxEditDistance(word);
+		let best: { word: string; rank: [number, number, number] } | undefined;
+		for (const [candidate, count] of this.#vocabulary) {
+			if (count < SUGGEST_MIN_CHUNKS || Math.abs(candidate.length - word.length) > limit || /\d/.test(candidate))
+				continue;
+			const distance = editDistance(word, candidate, limit);
+			if (distance > limit) continue;
+			const rank: [number, number, number] = [distance, -count, candidate[0] === word[0] ? 0 : 1];
+			if (!best || before(rank, candidate, best.rank, best.word)) best = { word: candidate, rank };
 		}
 		return best?.word;
 	}
+}
+
+function before(a: readonly number[], aWord: string, b: readonly number[], bWord: string): boolean {
+	for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i]! < b[i]!;
+	return aWord < bWord;
+}
+
+/** Shorter words have too many close neighbours to guess from. */
+export const MIN_SUGGEST_LENGTH = 4;
+
+/**
+ * A suggestion must be much more frequent than the absent word (0 chunks): at least this many chunks, so
+ * a one-off OCR slip in the case is never offered as the "right" spelling.
+ */
+export const SUGGEST_MIN_CHUNKS = 2;
+
+/** Edits allowed between a word and its suggestion: 1 up to 5 letters, 2 up to 8, then 3. */
+export function maxEditDistance(word: string): number {
+	return word.length <= 5 ? 1 : word.length <= 8 ? 2 : 3;
 }
 
 /** The pages the chunks cover, each page's text stitched from its chunks without repeating overlaps. */
@@ -364,19 +393,29 @@ function best<T>(items: readonly T[], limit: number, before: (a: T, b: T) => num
 	return top;
 }
 
-/** Optimal string alignment distance (Levenshtein plus adjacent transpositions). */
-export function editDistance(a: string, b: string): number {
-	const rows: number[][] = Array.from({ length: a.length + 1 }, (_, i) =>
-		Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0))
-	);
-	for (let i = 1; i <= a.length; i++)
+/**
+ * Optimal string alignment distance (Levenshtein plus adjacent transpositions). With `limit`, stops as soon
+ * as the distance must exceed it and returns `limit + 1`: the vocabulary scan of "did you mean" stays cheap.
+ */
+export function editDistance(a: string, b: string, limit = Infinity): number {
+	if (Math.abs(a.length - b.length) > limit) return limit + 1;
+	let previous2: number[] = [];
+	let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+	for (let i = 1; i <= a.length; i++) {
+		const row = [i];
+		let rowMin = i;
 		for (let j = 1; j <= b.length; j++) {
 			const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-			let d = Math.min(rows[i - 1]![j]! + 1, rows[i]![j - 1]! + 1, rows[i - 1]![j - 1]! + cost);
-			if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, rows[i - 2]![j - 2]! + 1);
-			rows[i]![j] = d;
+			let d = Math.min(previous[j]! + 1, row[j - 1]! + 1, previous[j - 1]! + cost);
+			if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, previous2[j - 2]! + 1);
+			row.push(d);
+			rowMin = Math.min(rowMin, d);
 		}
-	return rows[a.length]![b.length]!;
+		if (rowMin > limit) return limit + 1;
+		previous2 = previous;
+		previous = row;
+	}
+	return Math.min(previous[b.length]!, limit + 1);
 }
 
 function escapeRegExp(s: string): string {

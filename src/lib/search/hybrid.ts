@@ -1,5 +1,6 @@
 import { DocketError } from '../errors.ts';
 import type { FullTextIndex, TextHit } from './full-text.ts';
+import { englishWords } from './spelling.ts';
 import { indexTerm, parseQuery, tokens, type ParsedQuery } from './terms.ts';
 import type { Embedder, VectorHit } from './types.ts';
 
@@ -33,6 +34,8 @@ export interface SearchBackend {
 	/** Exact top-k chunk ids for a query vector; absent when no vectors exist for the embedder's model. */
 	vectors?: (query: Float32Array, k: number) => Promise<VectorHit[]>;
 	chunks: (ids: readonly string[]) => Promise<(PassageSource | undefined)[]>;
+	/** The language's words, which "did you mean" never corrects (default: the English word list). */
+	englishWords?: () => Promise<ReadonlySet<string>>;
 }
 
 export interface SearchOptions {
@@ -99,8 +102,12 @@ export async function searchCase(
 	const mode = options.mode ?? 'lexical';
 	const parsed = parseQuery(query);
 	const response: SearchResponse = { query, results: [] };
-	const suggestion = backend.text.suggest(query);
-	if (suggestion) response.suggestion = suggestion.query;
+	// The word list loads only when a word is missing from the case: most queries never need it.
+	if (backend.text.unknownWords(query).length > 0) {
+		const english = await (backend.englishWords ?? englishWords)();
+		const suggestion = backend.text.suggest(query, { isWord: (w) => english.has(w) });
+		if (suggestion) response.suggestion = suggestion.query;
+	}
 	if (k === 0) return response;
 	const documents = options.documentIds ? new Set(options.documentIds) : undefined;
 	// Both lists run deeper than k so fusion has something to fuse and phrase checks something to drop.

@@ -1,5 +1,5 @@
-import MiniSearch, { type Options, type SearchResult } from 'minisearch';
 import { InvalidInputError } from '../errors.ts';
+import { Bm25Index, type Bm25Document, type Bm25Json } from './bm25.ts';
 import { containsPhrase, indexTerm, parseQuery, words, type ParsedQuery } from './terms.ts';
 
 /** What the full-text index holds of a chunk. */
@@ -27,33 +27,17 @@ export const PAGE_WEIGHT = 4;
  */
 export const COMMON_TERM_SHARE = 0.1;
 
-const FORMAT = 2;
+const FORMAT = 3;
 
 export interface TextHit {
 	id: string;
 	documentId: string;
 	page: number;
-	/** BM25 score (MiniSearch's variant). */
+	/** BM25 score (MiniSearch's variant), plus the page's (see PAGE_WEIGHT). */
 	score: number;
-	/** Folded words of the query that this chunk matched (for highlighting). */
+	/** Index terms of the query that this chunk matched. */
 	matched: string[];
 }
-
-interface Stored {
-	documentId: string;
-	page: number;
-}
-
-const MINISEARCH_OPTIONS: Options<IndexedChunk> = {
-	idField: 'id',
-	fields: ['text'],
-	storeFields: ['documentId', 'page'],
-	// Tokens are produced by `terms.ts`; MiniSearch only sees them joined by spaces.
-	tokenize: (text) => words(text),
-	processTerm: (term) => indexTerm(term),
-	searchOptions: { tokenize: (text) => text.split(' ').filter(Boolean), processTerm: (term) => term },
-	autoVacuum: true
-};
 
 /** A suggested spelling for one query word. */
 export interface Correction {
@@ -61,41 +45,55 @@ export interface Correction {
 	suggestion: string;
 }
 
+/** What `Bm25Index` stores of a text: its index terms, its length (distinct words). */
+function bm25Document(chunk: IndexedChunk): Bm25Document {
+	const list = words(chunk.text);
+	const terms: string[] = [];
+	for (const w of list) {
+		const t = indexTerm(w);
+		if (t !== null) terms.push(t);
+	}
+	return { id: chunk.id, terms, length: new Set(list).size, documentId: chunk.documentId, page: chunk.page };
+}
+
+function isBm25Json(value: unknown): value is Bm25Json {
+	return (
+		typeof value === 'object' &&
+		value !== null &&
+		'ids' in value &&
+		Array.isArray(value.ids) &&
+		'documentIds' in value &&
+		Array.isArray(value.documentIds) &&
+		'pages' in value &&
+		Array.isArray(value.pages) &&
+		'lengths' in value &&
+		Array.isArray(value.lengths) &&
+		'postings' in value &&
+		Array.isArray(value.postings)
+	);
+}
+
 /**
- * BM25 full-text search over a case's chunks (MiniSearch), with the case's vocabulary kept beside it
- * (word → number of chunks holding it) for "did you mean". Serialisable, so a case's index is stored
- * and reloaded rather than rebuilt; chunks can be added and removed one document at a time.
+ * BM25 full-text search over a case's chunks (`Bm25Index`, with a second index of whole pages), with the
+ * case's vocabulary kept beside it (word → number of chunks holding it) for "did you mean". Serialisable,
+ * so a case's index is stored and reloaded rather than rebuilt; chunks can be added and removed one
+ * document at a time.
  */
 export class FullTextIndex {
-	#search: MiniSearch<IndexedChunk>;
+	#search: Bm25Index;
 	/** Whole pages, id `${documentId}#${page}`. */
-	#pages: MiniSearch<IndexedChunk>;
+	#pages: Bm25Index;
 	/** Folded word → chunks containing it. */
 	#vocabulary: Map<string, number>;
-	/** Index term → chunks containing it (derived from the vocabulary). */
-	#termCounts = new Map<string, number>();
 
-	private constructor(
-		search: MiniSearch<IndexedChunk>,
-		pages: MiniSearch<IndexedChunk>,
-		vocabulary: Map<string, number>,
-		terms?: Map<string, number>
-	) {
+	private constructor(search: Bm25Index, pages: Bm25Index, vocabulary: Map<string, number>) {
 		this.#search = search;
 		this.#pages = pages;
 		this.#vocabulary = vocabulary;
-		if (terms) this.#termCounts = terms;
-		else
-			// An index stored without term counts: words that share a term are summed, an overestimate
-			// that only makes the common-term cut a little more eager.
-			for (const [word, count] of vocabulary) {
-				const term = indexTerm(word);
-				if (term !== null) this.#termCounts.set(term, (this.#termCounts.get(term) ?? 0) + count);
-			}
 	}
 
 	static empty(): FullTextIndex {
-		return new FullTextIndex(new MiniSearch(MINISEARCH_OPTIONS), new MiniSearch(MINISEARCH_OPTIONS), new Map());
+		return new FullTextIndex(new Bm25Index(), new Bm25Index(), new Map());
 	}
 
 	static fromJSON(data: string): FullTextIndex {
@@ -106,7 +104,9 @@ export class FullTextIndex {
 			!('format' in parsed) ||
 			parsed.format !== FORMAT ||
 			!('index' in parsed) ||
+			!isBm25Json(parsed.index) ||
 			!('pages' in parsed) ||
+			!isBm25Json(parsed.pages) ||
 			!('vocabulary' in parsed)
 		)
 			throw new InvalidInputError(
@@ -118,31 +118,20 @@ export class FullTextIndex {
 			for (const entry of parsed.vocabulary as unknown[])
 				if (Array.isArray(entry) && typeof entry[0] === 'string' && typeof entry[1] === 'number')
 					vocabulary.set(entry[0], entry[1]);
-		const terms = new Map<string, number>();
-		if ('terms' in parsed && Array.isArray(parsed.terms))
-			for (const entry of parsed.terms as unknown[])
-				if (Array.isArray(entry) && typeof entry[0] === 'string' && typeof entry[1] === 'number')
-					terms.set(entry[0], entry[1]);
-		return new FullTextIndex(
-			MiniSearch.loadJSON(JSON.stringify(parsed.index), MINISEARCH_OPTIONS),
-			MiniSearch.loadJSON(JSON.stringify(parsed.pages), MINISEARCH_OPTIONS),
-			vocabulary,
-			terms.size > 0 || vocabulary.size === 0 ? terms : undefined
-		);
+		return new FullTextIndex(Bm25Index.fromJSON(parsed.index), Bm25Index.fromJSON(parsed.pages), vocabulary);
 	}
 
 	toJSON(): string {
 		return JSON.stringify({
 			format: FORMAT,
-			index: this.#search,
-			pages: this.#pages,
-			vocabulary: [...this.#vocabulary],
-			terms: [...this.#termCounts]
+			index: this.#search.toJSON(),
+			pages: this.#pages.toJSON(),
+			vocabulary: [...this.#vocabulary]
 		});
 	}
 
 	get size(): number {
-		return this.#search.documentCount;
+		return this.#search.size;
 	}
 
 	has(chunkId: string): boolean {
@@ -157,42 +146,26 @@ export class FullTextIndex {
 	/** Adds whole documents: all chunks of a page must arrive in the same call. */
 	add(chunks: readonly IndexedChunk[]): void {
 		const fresh = chunks.filter((c) => !this.#search.has(c.id));
-		this.#search.addAll(fresh);
+		for (const chunk of fresh) this.#search.add(bm25Document(chunk));
 		for (const page of pagesOf(fresh)) {
-			if (this.#pages.has(page.id)) this.#pages.discard(page.id);
-			this.#pages.add(page);
+			this.#pages.remove(page.id);
+			this.#pages.add(bm25Document(page));
 		}
-		for (const chunk of fresh) {
-			const terms = new Set<string>();
-			for (const w of new Set(words(chunk.text))) {
-				this.#vocabulary.set(w, (this.#vocabulary.get(w) ?? 0) + 1);
-				const term = indexTerm(w);
-				if (term !== null) terms.add(term);
-			}
-			for (const term of terms) this.#termCounts.set(term, (this.#termCounts.get(term) ?? 0) + 1);
-		}
+		for (const chunk of fresh)
+			for (const w of new Set(words(chunk.text))) this.#vocabulary.set(w, (this.#vocabulary.get(w) ?? 0) + 1);
 	}
 
 	/** Removes chunks (their text is needed to keep the vocabulary counts right). */
 	remove(chunks: readonly IndexedChunk[]): void {
 		const present = chunks.filter((c) => this.#search.has(c.id));
-		this.#search.discardAll(present.map((c) => c.id));
-		for (const page of pagesOf(present)) if (this.#pages.has(page.id)) this.#pages.discard(page.id);
-		for (const chunk of present) {
-			const terms = new Set<string>();
+		for (const chunk of present) this.#search.remove(chunk.id, bm25Document(chunk).terms);
+		for (const page of pagesOf(present)) this.#pages.remove(page.id, bm25Document(page).terms);
+		for (const chunk of present)
 			for (const w of new Set(words(chunk.text))) {
 				const n = (this.#vocabulary.get(w) ?? 0) - 1;
 				if (n > 0) this.#vocabulary.set(w, n);
 				else this.#vocabulary.delete(w);
-				const term = indexTerm(w);
-				if (term !== null) terms.add(term);
 			}
-			for (const term of terms) {
-				const n = (this.#termCounts.get(term) ?? 0) - 1;
-				if (n > 0) this.#termCounts.set(term, n);
-				else this.#termCounts.delete(term);
-			}
-		}
 	}
 
 	/**
@@ -203,6 +176,17 @@ export class FullTextIndex {
 		query: string | ParsedQuery,
 		options: { limit?: number; documentIds?: readonly string[]; textOf?: (id: string) => string | undefined } = {}
 	): TextHit[] {
+		return this.searchCounted(query, options).hits;
+	}
+
+	/**
+	 * `search`, with how many chunks match in all (`total`) and per document (`perDocument`), counted before
+	 * the limit: the Search tab shows counts and loads further results as the person scrolls.
+	 */
+	searchCounted(
+		query: string | ParsedQuery,
+		options: { limit?: number; documentIds?: readonly string[]; textOf?: (id: string) => string | undefined } = {}
+	): { hits: TextHit[]; total: number; perDocument: Record<string, number> } {
 		const parsed = typeof query === 'string' ? parseQuery(query) : query;
 		const phraseTerms = parsed.phrases.map((p) => p.map(indexTerm).filter((t): t is string => t !== null));
 		const all = [...parsed.terms, ...phraseTerms.flat()];
@@ -211,60 +195,66 @@ export class FullTextIndex {
 		// Terms in most chunks add almost nothing to BM25 but make every search walk most of the index:
 		// leave them out while a more telling term remains (phrase words stay, they are checked anyway).
 		// Small indexes are fast anyway, and there a "common" word may be all that matches.
-		const common = (t: string) => (this.#termCounts.get(t) ?? 0) > COMMON_TERM_SHARE * this.size;
+		const frequency = (t: string) => this.#search.documentFrequency(t);
+		const common = (t: string) => frequency(t) > COMMON_TERM_SHARE * this.size;
 		const phraseSet = new Set(phraseTerms.flat());
-		if (this.size >= 1000 && terms.some((t) => !prefixes.has(t) && this.#termCounts.has(t) && !common(t)))
+		if (this.size >= 1000 && terms.some((t) => !prefixes.has(t) && frequency(t) > 0 && !common(t)))
 			terms = terms.filter((t) => prefixes.has(t) || phraseSet.has(t) || !common(t));
-		if (terms.length === 0) return [];
+		if (terms.length === 0) return { hits: [], total: 0, perDocument: {} };
+		const bm25Query = terms.map((term) => ({ term, prefix: prefixes.has(term) }));
 		const documents = options.documentIds ? new Set(options.documentIds) : undefined;
-		const prefix = prefixes.size > 0 ? (term: string) => prefixes.has(term) : false;
-		// The filter callback runs per matching chunk: pass one only when something needs checking.
-		const needsFilter = documents !== undefined || phraseTerms.length > 0;
-		const results = this.#search.search(terms.join(' '), {
-			prefix,
-			combineWith: 'OR',
-			...(needsFilter
-				? {
-						filter: (result: SearchResult) =>
-							(!documents || documents.has(String(result['documentId']))) &&
-							phraseTerms.every((phrase) => phrase.every((t) => result.terms.includes(t)))
-					}
-				: {})
+		const results = this.#search.search(bm25Query, {
+			...(documents ? { keep: (slot: number) => documents.has(this.#search.documentIdOf(slot)) } : {}),
+			required: [...phraseSet]
 		});
 		const pageScores = new Map<string, number>();
 		let pageMax = 1e-9;
-		for (const r of this.#pages.search(terms.join(' '), {
-			prefix,
-			combineWith: 'OR',
-			...(documents ? { filter: (result: SearchResult) => documents.has(String(result['documentId'])) } : {})
-		})) {
-			pageScores.set(String(r.id), r.score);
+		for (const r of this.#pages.search(
+			bm25Query,
+			documents ? { keep: (slot: number) => documents.has(this.#pages.documentIdOf(slot)) } : {}
+		)) {
+			pageScores.set(this.#pages.idOf(r.slot), r.score);
 			pageMax = Math.max(pageMax, r.score);
 		}
 		let chunkMax = 1e-9;
 		for (const r of results) chunkMax = Math.max(chunkMax, r.score);
+		const index = this.#search;
 		const scored = results.map((r) => ({
 			r,
+			id: index.idOf(r.slot),
 			score:
 				r.score / chunkMax +
-				(PAGE_WEIGHT * (pageScores.get(`${String(r['documentId'])}#${Number(r['page'])}`) ?? 0)) / pageMax
+				(PAGE_WEIGHT * (pageScores.get(`${index.documentIdOf(r.slot)}#${index.pageOf(r.slot)}`) ?? 0)) / pageMax
 		}));
-		const before = (a: { r: SearchResult; score: number }, b: { r: SearchResult; score: number }) =>
-			a.score !== b.score ? b.score - a.score : String(a.r.id) < String(b.r.id) ? -1 : 1;
+		const before = (a: { id: string; score: number }, b: { id: string; score: number }) =>
+			a.score !== b.score ? b.score - a.score : a.id < b.id ? -1 : 1;
 		// With a limit and no phrase to check, only the best `limit` need ordering.
 		const checking = options.textOf !== undefined && parsed.phrases.length > 0;
 		const ordered =
 			options.limit !== undefined && !checking ? best(scored, options.limit, before) : scored.sort(before);
 		const hits: TextHit[] = [];
-		for (const { r, score } of ordered) {
+		const perDocument: Record<string, number> = {};
+		let total = 0;
+		for (const { r, id, score } of ordered) {
 			if (checking) {
-				const text = options.textOf!(String(r.id));
+				const text = options.textOf!(id);
 				if (text === undefined || !parsed.phrases.every((p) => containsPhrase(text, p))) continue;
+				total++;
+				const documentId = index.documentIdOf(r.slot);
+				perDocument[documentId] = (perDocument[documentId] ?? 0) + 1;
 			}
-			hits.push({ ...toHit(r), score });
-			if (options.limit !== undefined && hits.length >= options.limit) break;
+			if (options.limit === undefined || hits.length < options.limit)
+				hits.push({ id, documentId: index.documentIdOf(r.slot), page: index.pageOf(r.slot), score, matched: r.terms });
+			else if (!checking) break;
 		}
-		return hits;
+		if (!checking) {
+			total = results.length;
+			for (const r of results) {
+				const documentId = index.documentIdOf(r.slot);
+				perDocument[documentId] = (perDocument[documentId] ?? 0) + 1;
+			}
+		}
+		return { hits, total, perDocument };
 	}
 
 	/**
@@ -277,7 +267,7 @@ export class FullTextIndex {
 		const parsed = parseQuery(query.replace(/["“”]/g, ' '));
 		parsed.words.forEach((word, i) => {
 			if (word.length < MIN_SUGGEST_LENGTH || /\d/.test(word) || out.includes(word)) return;
-			if (this.frequency(word) > 0 || this.#termCounts.has(parsed.terms[i]!)) return;
+			if (this.frequency(word) > 0 || this.#search.documentFrequency(parsed.terms[i]!) > 0) return;
 			out.push(word);
 		});
 		return out;
@@ -370,11 +360,6 @@ function pagesOf(chunks: readonly IndexedChunk[]): IndexedChunk[] {
 		}
 		return { id, documentId: list[0]!.documentId, page: list[0]!.page, text };
 	});
-}
-
-function toHit(r: SearchResult): TextHit {
-	const stored: Stored = { documentId: String(r['documentId']), page: Number(r['page']) };
-	return { id: String(r.id), documentId: stored.documentId, page: stored.page, score: r.score, matched: [...r.terms] };
 }
 
 /** The `limit` first items under `before`, in order, without sorting everything. */

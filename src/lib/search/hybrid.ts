@@ -27,6 +27,12 @@ export interface SearchResponse {
 	/** The "did you mean" query, when a word matched little and a close spelling is common in the case. */
 	suggestion?: string;
 	results: Passage[];
+	/**
+	 * How many passages match in all (lexical: every chunk holding a query word, or the phrase; semantic
+	 * and hybrid: the candidates ranked), and per document id: `results` holds the first `k` of them.
+	 */
+	total?: number;
+	perDocument?: Record<string, number>;
 }
 
 export interface SearchBackend {
@@ -114,20 +120,20 @@ export async function searchCase(
 	const depth = Math.max(50, 5 * k);
 
 	let lexical: TextHit[] = [];
+	let counted: { total: number; perDocument: Record<string, number> } | undefined;
 	if (mode !== 'semantic') {
-		lexical = backend.text.search(parsed, {
-			...(documents ? { documentIds: [...documents] } : {}),
+		const filter = documents ? { documentIds: [...documents] } : {};
+		let found = backend.text.searchCounted(parsed, {
+			...filter,
 			...(parsed.phrases.length === 0 ? { limit: depth } : {})
 		});
 		if (parsed.phrases.length > 0) {
-			const sources = await backend.chunks(lexical.map((h) => h.id));
+			const sources = await backend.chunks(found.hits.map((h) => h.id));
 			const byId = new Map(sources.filter((s): s is PassageSource => s !== undefined).map((s) => [s.id, s.text]));
-			lexical = backend.text.search(parsed, {
-				textOf: (id) => byId.get(id),
-				...(documents ? { documentIds: [...documents] } : {})
-			});
+			found = backend.text.searchCounted(parsed, { textOf: (id) => byId.get(id), ...filter });
 		}
-		lexical = lexical.slice(0, depth);
+		lexical = found.hits.slice(0, depth);
+		counted = found;
 	}
 
 	let semantic: VectorHit[] = [];
@@ -142,6 +148,10 @@ export async function searchCase(
 	else if (mode === 'semantic') ranked = semantic;
 	else ranked = reciprocalRankFusion([lexical.map((h) => h.id), semantic.map((h) => h.id)]);
 
+	if (mode === 'lexical' && counted) {
+		response.total = counted.total;
+		response.perDocument = counted.perDocument;
+	} else response.total = ranked.length;
 	const wanted = ranked.slice(0, documents ? ranked.length : k);
 	const sources = await backend.chunks(wanted.map((r) => r.id));
 	for (let i = 0; i < wanted.length && response.results.length < k; i++) {
@@ -149,5 +159,8 @@ export async function searchCase(
 		if (!source || (documents && !documents.has(source.documentId))) continue;
 		response.results.push({ ...source, score: wanted[i]!.score, highlights: highlightRanges(source.text, parsed) });
 	}
+	// Semantic and hybrid lists rank every document: with a filter, only what passed it counts.
+	if (mode !== 'lexical' && documents)
+		response.total = sources.filter((s) => s !== undefined && documents.has(s.documentId)).length;
 	return response;
 }

@@ -17,7 +17,7 @@ import {
 	type RunOptions
 } from './embed-jobs.ts';
 import { chooseDefaults, type MachineProfile } from './model-registry.ts';
-import { readModelSettings } from './model-settings.ts';
+import { mayFetchModels, readModelSettings } from './model-settings.ts';
 import type { EmbeddingChoice } from './protocol.ts';
 
 export const EMBED_JOBS_LOCK = 'docket-embed-jobs';
@@ -54,6 +54,16 @@ export interface EmbeddingRunnerOptions {
 	loadedModel?: () => string | undefined;
 }
 
+/** Documents wait for embedding (keyword search works) until the person chooses or allows a model download. */
+export class ModelNotChosenError extends DocketError {
+	override name = 'ModelNotChosenError';
+	constructor() {
+		super('model-not-cached', 'No embedding model has been chosen yet.', {
+			action: 'Choose one in Settings › Models, or allow the download Docket offers in Search.'
+		});
+	}
+}
+
 export class EmbeddingRunner {
 	constructor(private readonly options: EmbeddingRunnerOptions) {}
 
@@ -70,6 +80,8 @@ export class EmbeddingRunner {
 			(wantedId === undefined || current.modelId === wantedId || current.fallback)
 		)
 			return { modelId: current.modelId, dim: current.dim };
+		// No third-party request unless the person asks: the default comes from the public hub.
+		if (this.options.embedding === undefined && !mayFetchModels(settings)) throw new ModelNotChosenError();
 		const baseUrl = this.options.baseUrl ?? settings.baseUrl;
 		const params = wanted
 			? { embedding: wanted, fallbackEmbedding: true }

@@ -76,6 +76,11 @@ export class Bm25Index {
 		return this.#slotOf.has(id);
 	}
 
+	/** Whether a slot holds a document (not removed). */
+	isLive(slot: number): boolean {
+		return this.#ids[slot] !== undefined;
+	}
+
 	idOf(slot: number): string {
 		return this.#ids[slot]!;
 	}
@@ -197,14 +202,26 @@ export class Bm25Index {
 		return out;
 	}
 
+	/** One past the highest slot (removed documents keep theirs until compaction). */
+	get slotCount(): number {
+		return this.#ids.length;
+	}
+
+	/** The slot of a document id, or -1. */
+	slotOf(id: string): number {
+		return this.#slotOf.get(id) ?? -1;
+	}
+
 	/**
-	 * Every live document holding at least one query term, scored, in slot order. `keep(slot)` filters
-	 * (a document set); `required` lists index terms a document must all hold (a phrase's words).
+	 * Every live document holding at least one query term, scored, as parallel arrays (first `count`
+	 * entries; in no particular order): no object per match, so a search over 100k chunks stays cheap.
+	 * `masks` has bit i set when the document holds query term i (the first 32). `keep(slot)` filters (a
+	 * document set); `required` lists index terms a document must all hold (a phrase's words).
 	 */
-	search(
+	searchRaw(
 		query: readonly Bm25QueryTerm[],
 		options: { keep?: (slot: number) => boolean; required?: readonly string[] } = {}
-	): Bm25Hit[] {
+	): { count: number; slots: Int32Array; scores: Float64Array; masks: Uint32Array } {
 		const n = this.#ids.length;
 		if (this.#scores.length < n) {
 			this.#scores = new Float64Array(Math.max(n, this.#scores.length * 2));
@@ -212,28 +229,27 @@ export class Bm25Index {
 		}
 		const scores = this.#scores;
 		const masks = this.#masks;
+		const lengths = this.#lengths;
+		const ids = this.#ids;
 		const touched: number[] = [];
 		const average = this.#live > 0 ? this.#totalLength / this.#live : 1;
-		const bits = new Map<string, number>();
-		const queryTerms: string[] = [];
+		const norm = (K1 * B) / average;
+		const base = K1 * (1 - B);
 		query.forEach((q, i) => {
 			const bit = i < 32 ? 2 ** i : 0;
-			bits.set(q.term, bit);
-			queryTerms.push(q.term);
 			const expansions = q.prefix ? this.#completions(q.term) : [q.term];
 			for (const term of expansions) {
 				const p = this.#postings.get(term);
 				if (!p) continue;
 				const distance = term.length - q.term.length;
 				const weight = distance === 0 ? 1 : (PREFIX_WEIGHT * term.length) / (term.length + 0.3 * distance);
-				const idf = Math.log(1 + (this.#live - p.live + 0.5) / (p.live + 0.5));
+				const idf = weight * Math.log(1 + (this.#live - p.live + 0.5) / (p.live + 0.5));
 				const { slots, freqs } = p;
 				for (let j = 0; j < slots.length; j++) {
 					const slot = slots[j]!;
-					if (this.#ids[slot] === undefined) continue;
+					if (ids[slot] === undefined) continue;
 					const tf = freqs[j]!;
-					const s =
-						weight * idf * (DELTA + (tf * (K1 + 1)) / (tf + K1 * (1 - B + (B * this.#lengths[slot]!) / average)));
+					const s = idf * (DELTA + (tf * (K1 + 1)) / (tf + base + norm * lengths[slot]!));
 					// Every contribution is positive (idf > 0, DELTA > 0): a zero score means not yet touched.
 					if (scores[slot] === 0) touched.push(slot);
 					scores[slot] = scores[slot]! + s;
@@ -241,24 +257,37 @@ export class Bm25Index {
 				}
 			}
 		});
-		const required = options.required ?? [];
-		const requiredSets = required.map((t) => {
-			const p = this.#postings.get(t);
-			return new Set(p ? p.slots : []);
-		});
-		const hits: Bm25Hit[] = [];
-		touched.sort((a, b) => a - b);
+		const requiredSets = (options.required ?? []).map((t) => new Set(this.#postings.get(t)?.slots ?? []));
+		const outSlots = new Int32Array(touched.length);
+		const outScores = new Float64Array(touched.length);
+		const outMasks = new Uint32Array(touched.length);
+		let count = 0;
 		for (const slot of touched) {
 			const score = scores[slot]!;
 			const mask = masks[slot]!;
 			scores[slot] = 0;
 			masks[slot] = 0;
 			if (options.keep && !options.keep(slot)) continue;
-			if (!requiredSets.every((set) => set.has(slot))) continue;
-			const terms = queryTerms.filter((t) => ((bits.get(t) ?? 0) & mask) !== 0);
-			hits.push({ slot, score: score * Math.max(1, terms.length), terms });
+			if (requiredSets.length > 0 && !requiredSets.every((set) => set.has(slot))) continue;
+			outSlots[count] = slot;
+			// MiniSearch's "quality": the sum times the number of query terms the document holds.
+			outScores[count] = score * Math.max(1, popcount(mask));
+			outMasks[count] = mask;
+			count++;
 		}
-		return hits;
+		return { count, slots: outSlots, scores: outScores, masks: outMasks };
+	}
+
+	/** `searchRaw` as objects, in slot order (tests and small indexes). */
+	search(
+		query: readonly Bm25QueryTerm[],
+		options: { keep?: (slot: number) => boolean; required?: readonly string[] } = {}
+	): Bm25Hit[] {
+		const raw = this.searchRaw(query, options);
+		const hits: Bm25Hit[] = [];
+		for (let i = 0; i < raw.count; i++)
+			hits.push({ slot: raw.slots[i]!, score: raw.scores[i]!, terms: termsOf(query, raw.masks[i]!) });
+		return hits.sort((a, b) => a.slot - b.slot);
 	}
 
 	toJSON(): Bm25Json {
@@ -284,4 +313,15 @@ export class Bm25Index {
 		for (const [term, slots, freqs] of data.postings) index.#postings.set(term, { slots, freqs, live: slots.length });
 		return index;
 	}
+}
+
+function popcount(mask: number): number {
+	let n = 0;
+	for (let m = mask; m !== 0; m &= m - 1) n++;
+	return n;
+}
+
+/** The query terms whose bits are set in `mask`. */
+export function termsOf(query: readonly Bm25QueryTerm[], mask: number): string[] {
+	return query.filter((_, i) => i < 32 && (mask & (2 ** i)) !== 0).map((q) => q.term);
 }

@@ -1,5 +1,5 @@
 import { InvalidInputError } from '../errors.ts';
-import { Bm25Index, type Bm25Document, type Bm25Json } from './bm25.ts';
+import { Bm25Index, termsOf, type Bm25Document, type Bm25Json } from './bm25.ts';
 import { containsPhrase, indexTerm, parseQuery, words, type ParsedQuery } from './terms.ts';
 
 /** What the full-text index holds of a chunk. */
@@ -153,6 +153,7 @@ export class FullTextIndex {
 		}
 		for (const chunk of fresh)
 			for (const w of new Set(words(chunk.text))) this.#vocabulary.set(w, (this.#vocabulary.get(w) ?? 0) + 1);
+		if (fresh.length > 0) this.#pageSlotsCache = undefined;
 	}
 
 	/** Removes chunks (their text is needed to keep the vocabulary counts right). */
@@ -160,6 +161,7 @@ export class FullTextIndex {
 		const present = chunks.filter((c) => this.#search.has(c.id));
 		for (const chunk of present) this.#search.remove(chunk.id, bm25Document(chunk).terms);
 		for (const page of pagesOf(present)) this.#pages.remove(page.id, bm25Document(page).terms);
+		if (present.length > 0) this.#pageSlotsCache = undefined;
 		for (const chunk of present)
 			for (const w of new Set(words(chunk.text))) {
 				const n = (this.#vocabulary.get(w) ?? 0) - 1;
@@ -203,58 +205,90 @@ export class FullTextIndex {
 		if (terms.length === 0) return { hits: [], total: 0, perDocument: {} };
 		const bm25Query = terms.map((term) => ({ term, prefix: prefixes.has(term) }));
 		const documents = options.documentIds ? new Set(options.documentIds) : undefined;
-		const results = this.#search.search(bm25Query, {
-			...(documents ? { keep: (slot: number) => documents.has(this.#search.documentIdOf(slot)) } : {}),
+		const chunks = this.#search;
+		const raw = chunks.searchRaw(bm25Query, {
+			...(documents ? { keep: (slot: number) => documents.has(chunks.documentIdOf(slot)) } : {}),
 			required: [...phraseSet]
 		});
-		const pageScores = new Map<string, number>();
-		let pageMax = 1e-9;
-		for (const r of this.#pages.search(
+		const pages = this.#pages.searchRaw(
 			bm25Query,
 			documents ? { keep: (slot: number) => documents.has(this.#pages.documentIdOf(slot)) } : {}
-		)) {
-			pageScores.set(this.#pages.idOf(r.slot), r.score);
-			pageMax = Math.max(pageMax, r.score);
+		);
+		const pageScore = new Float64Array(this.#pages.slotCount);
+		let pageMax = 1e-9;
+		for (let i = 0; i < pages.count; i++) {
+			pageScore[pages.slots[i]!] = pages.scores[i]!;
+			pageMax = Math.max(pageMax, pages.scores[i]!);
 		}
 		let chunkMax = 1e-9;
-		for (const r of results) chunkMax = Math.max(chunkMax, r.score);
-		const index = this.#search;
-		const scored = results.map((r) => ({
-			r,
-			id: index.idOf(r.slot),
-			score:
-				r.score / chunkMax +
-				(PAGE_WEIGHT * (pageScores.get(`${index.documentIdOf(r.slot)}#${index.pageOf(r.slot)}`) ?? 0)) / pageMax
-		}));
-		const before = (a: { id: string; score: number }, b: { id: string; score: number }) =>
-			a.score !== b.score ? b.score - a.score : a.id < b.id ? -1 : 1;
+		for (let i = 0; i < raw.count; i++) chunkMax = Math.max(chunkMax, raw.scores[i]!);
+		const pageOf = this.#pageSlots();
+		const combined = new Float64Array(raw.count);
+		for (let i = 0; i < raw.count; i++) {
+			const page = pageOf[raw.slots[i]!]!;
+			combined[i] = raw.scores[i]! / chunkMax + (page >= 0 ? (PAGE_WEIGHT * pageScore[page]!) / pageMax : 0);
+		}
+		// Best first, ties by id (compared only when scores are equal).
+		const before = (a: number, b: number) =>
+			combined[a] !== combined[b]
+				? combined[b]! - combined[a]!
+				: chunks.idOf(raw.slots[a]!) < chunks.idOf(raw.slots[b]!)
+					? -1
+					: 1;
+		const indexes = Array.from({ length: raw.count }, (_, i) => i);
 		// With a limit and no phrase to check, only the best `limit` need ordering.
 		const checking = options.textOf !== undefined && parsed.phrases.length > 0;
 		const ordered =
-			options.limit !== undefined && !checking ? best(scored, options.limit, before) : scored.sort(before);
+			options.limit !== undefined && !checking ? best(indexes, options.limit, before) : indexes.sort(before);
 		const hits: TextHit[] = [];
 		const perDocument: Record<string, number> = {};
 		let total = 0;
-		for (const { r, id, score } of ordered) {
+		const hitOf = (i: number): TextHit => {
+			const slot = raw.slots[i]!;
+			return {
+				id: chunks.idOf(slot),
+				documentId: chunks.documentIdOf(slot),
+				page: chunks.pageOf(slot),
+				score: combined[i]!,
+				matched: termsOf(bm25Query, raw.masks[i]!)
+			};
+		};
+		for (const i of ordered) {
 			if (checking) {
-				const text = options.textOf!(id);
+				const text = options.textOf!(chunks.idOf(raw.slots[i]!));
 				if (text === undefined || !parsed.phrases.every((p) => containsPhrase(text, p))) continue;
 				total++;
-				const documentId = index.documentIdOf(r.slot);
+				const documentId = chunks.documentIdOf(raw.slots[i]!);
 				perDocument[documentId] = (perDocument[documentId] ?? 0) + 1;
 			}
-			if (options.limit === undefined || hits.length < options.limit)
-				hits.push({ id, documentId: index.documentIdOf(r.slot), page: index.pageOf(r.slot), score, matched: r.terms });
+			if (options.limit === undefined || hits.length < options.limit) hits.push(hitOf(i));
 			else if (!checking) break;
 		}
 		if (!checking) {
-			total = results.length;
-			for (const r of results) {
-				const documentId = index.documentIdOf(r.slot);
+			total = raw.count;
+			for (let i = 0; i < raw.count; i++) {
+				const documentId = chunks.documentIdOf(raw.slots[i]!);
 				perDocument[documentId] = (perDocument[documentId] ?? 0) + 1;
 			}
 		}
 		return { hits, total, perDocument };
+	}
+
+	/** Chunk slot → slot of its page in the page index (-1: none); rebuilt after documents change. */
+	#pageSlotsCache: Int32Array | undefined;
+	#pageSlots(): Int32Array {
+		if (this.#pageSlotsCache && this.#pageSlotsCache.length === this.#search.slotCount) return this.#pageSlotsCache;
+		const out = new Int32Array(this.#search.slotCount).fill(-1);
+		const known = new Map<string, number>();
+		for (let slot = 0; slot < out.length; slot++) {
+			if (!this.#search.isLive(slot)) continue;
+			const id = `${this.#search.documentIdOf(slot)}#${this.#search.pageOf(slot)}`;
+			let page = known.get(id);
+			if (page === undefined) known.set(id, (page = this.#pages.slotOf(id)));
+			out[slot] = page;
+		}
+		this.#pageSlotsCache = out;
+		return out;
 	}
 
 	/**
@@ -276,8 +310,7 @@ export class FullTextIndex {
 	/**
 	 * "Did you mean": for each word the case lacks (`unknownWords`) that is not a word of the language
 	 * (`isWord`: a misspelling or a misspelt name, not a real word the case happens not to use), the case's
-	 * closest spelling, when it is close (`maxEditDistance`) and occurs in at least `SUGGEST_MIN_CHUNKS`
-	 * chunks. Returns the corrected query, or undefined when nothing needs correcting.
+	 * closest spelling, when it is close (`maxEditDistance`) and frequent enough (`suggestMinChunks`). Returns the corrected query, or undefined when nothing needs correcting.
 	 */
 	suggest(
 		query: string,
@@ -306,10 +339,10 @@ export class FullTextIndex {
 	/** The closest word of the vocabulary: fewest edits, then most chunks, then same first letter, then a-z. */
 	#closest(word: string): string | undefined {
 		const limit = maxEditDistance(word);
+		const minChunks = suggestMinChunks(this.size);
 		let best: { word: string; rank: [number, number, number] } | undefined;
 		for (const [candidate, count] of this.#vocabulary) {
-			if (count < SUGGEST_MIN_CHUNKS || Math.abs(candidate.length - word.length) > limit || /\d/.test(candidate))
-				continue;
+			if (count < minChunks || Math.abs(candidate.length - word.length) > limit || /\d/.test(candidate)) continue;
 			const distance = editDistance(word, candidate, limit);
 			if (distance > limit) continue;
 			const rank: [number, number, number] = [distance, -count, candidate[0] === word[0] ? 0 : 1];
@@ -328,10 +361,14 @@ function before(a: readonly number[], aWord: string, b: readonly number[], bWord
 export const MIN_SUGGEST_LENGTH = 4;
 
 /**
- * A suggestion must be much more frequent than the absent word (0 chunks): at least this many chunks, so
- * a one-off OCR slip in the case is never offered as the "right" spelling.
+ * A suggestion must be much more frequent than the absent word (0 chunks): in a case of at least
+ * `SUGGEST_LARGE_CASE` chunks, it must occur in two or more, so a one-off OCR slip is never offered as the
+ * "right" spelling; in a smaller case one occurrence already stands out.
  */
-export const SUGGEST_MIN_CHUNKS = 2;
+export const SUGGEST_LARGE_CASE = 100;
+export function suggestMinChunks(caseChunks: number): number {
+	return caseChunks >= SUGGEST_LARGE_CASE ? 2 : 1;
+}
 
 /** Edits allowed between a word and its suggestion: 1 up to 5 letters, 2 up to 8, then 3. */
 export function maxEditDistance(word: string): number {

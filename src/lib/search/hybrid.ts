@@ -1,5 +1,6 @@
 import { DocketError } from '../errors.ts';
 import type { FullTextIndex, TextHit } from './full-text.ts';
+import { dehyphenate } from './snippet.ts';
 import { englishWords } from './spelling.ts';
 import { indexTerm, parseQuery, tokens, type ParsedQuery } from './terms.ts';
 import type { Embedder, VectorHit } from './types.ts';
@@ -77,7 +78,10 @@ export function reciprocalRankFusion(lists: readonly (readonly string[])[]): { i
 		.sort((a, b) => (a.score !== b.score ? b.score - a.score : a.id < b.id ? -1 : 1));
 }
 
-/** Ranges of `text` whose words match the query's terms, prefixes or phrase words. */
+/**
+ * Ranges of `text` whose words match the query's terms, prefixes or phrase words. Words split at a line
+ * end ("deliv- ery") are read joined, and their range spans both halves.
+ */
 export function highlightRanges(text: string, query: ParsedQuery): [number, number][] {
 	const terms = new Set([
 		...query.terms,
@@ -86,11 +90,12 @@ export function highlightRanges(text: string, query: ParsedQuery): [number, numb
 			.map(indexTerm)
 			.filter((t): t is string => t !== null)
 	]);
+	const joined = dehyphenate(text);
 	const out: [number, number][] = [];
-	for (const token of tokens(text)) {
+	for (const token of tokens(joined.text)) {
 		const term = indexTerm(token.term);
 		if ((term !== null && terms.has(term)) || query.prefixes.some((p) => token.term.startsWith(p)))
-			out.push([token.start, token.end]);
+			out.push([joined.from[token.start]!, joined.from[token.end - 1]! + 1]);
 	}
 	return out;
 }

@@ -266,6 +266,16 @@ export class ModelNotLoadedError extends DocketError {
 	}
 }
 
+/** Docket fetches no model until the person chooses one (or accepts the one-time offer). */
+export class ModelNotChosenError extends DocketError {
+	override name = 'ModelNotChosenError';
+	constructor() {
+		super('model-not-cached', 'No embedding model has been chosen yet.', {
+			action: 'Choose one in Settings › Models, or allow the download Docket offers in Search.'
+		});
+	}
+}
+
 export class EmbeddingModelChangedError extends DocketError {
 	override name = 'EmbeddingModelChangedError';
 	constructor() {
@@ -440,6 +450,7 @@ export const ERROR_CLASSES = {
 	ModelNotLoadedError,
 	EmbeddingModelChangedError,
 	NoEmbeddingModelError,
+	ModelNotChosenError,
 	ModelNeededError,
 	OriginalMissingError,
 	NoSyncServerError,

@@ -4,8 +4,10 @@ import { freshDatabase } from '../testing/db.ts';
 import { FIXTURE_MODELS_DIR, TINY_MODEL_DIM, TINY_MODEL_REPO } from '../testing/tiny-model.ts';
 import { AiHost } from './ai-host.ts';
 import { embedJobId, enqueueEmbedding } from './embed-jobs.ts';
+import { ModelNotChosenError } from '../errors.ts';
 import { EmbeddingRunner, clientEmbedder } from './embedding-runner.ts';
 import { connect, memoryChannel, serve } from '../worker/transport.ts';
+import { answerDownloadOffer } from './model-settings.ts';
 import { aiProtocol, type AiCalls, type AiEvents } from './protocol.ts';
 import { loadTransformersEmbedder } from './transformers-embedder.ts';
 
@@ -47,7 +49,9 @@ const noGpu = () => ({
 	isFallbackAdapter: false
 });
 
-async function seed(db: Awaited<ReturnType<typeof freshDatabase>>, n: number) {
+/** A document of `n` chunks queued for embedding; `consent`: the person allowed the default model's download. */
+async function seed(db: Awaited<ReturnType<typeof freshDatabase>>, n: number, consent = true) {
+	if (consent) await answerDownloadOffer(db, 'accepted');
 	const now = Date.now();
 	const doc: DocumentRow = {
 		id: crypto.randomUUID(),
@@ -80,6 +84,25 @@ async function seed(db: Awaited<ReturnType<typeof freshDatabase>>, n: number) {
 }
 
 describe('embedding runner through the AI protocol', () => {
+	it('fetches no model until the person chooses one or accepts the download; documents wait quietly', async () => {
+		const db = await freshDatabase();
+		const doc = await seed(db, 3, false);
+		const loads: string[] = [];
+		const runner = new EmbeddingRunner({ db, client: engine({ loads }), profile: noGpu });
+		const waiting = await runner.run();
+		expect(waiting.error).toBeInstanceOf(ModelNotChosenError);
+		expect(waiting.waiting).toBe(1);
+		expect(loads).toEqual([]);
+		expect((await db.documents.get(doc.id))?.status).toBe('indexed');
+		// Declining is remembered and still fetches nothing.
+		await answerDownloadOffer(db, 'declined');
+		expect((await runner.run()).error).toBeInstanceOf(ModelNotChosenError);
+		expect(loads).toEqual([]);
+		await answerDownloadOffer(db, 'accepted');
+		await expect(runner.run()).resolves.toEqual({ done: 1 });
+		expect(loads).toEqual(['Snowflake/snowflake-arctic-embed-s']);
+	});
+
 	it('falls back when web-llm cannot run, embeds the queue, and marks documents Indexed', async () => {
 		const db = await freshDatabase();
 		const doc = await seed(db, 5);

@@ -6,7 +6,7 @@
  * or a model comes back. In a browser, a Web Lock keeps two tabs from running the same queue at once.
  */
 import type { DocketDatabase } from '../db/database.ts';
-import { EmbeddingModelChangedError, NoEmbeddingModelError } from '../errors.ts';
+import { EmbeddingModelChangedError, ModelNotChosenError, NoEmbeddingModelError } from '../errors.ts';
 import {
 	parkWaitingDocuments,
 	pendingEmbedJobs,
@@ -16,7 +16,7 @@ import {
 	type RunOptions
 } from './embed-jobs.ts';
 import { chooseDefaults, type MachineProfile } from './model-registry.ts';
-import { readModelSettings } from './model-settings.ts';
+import { mayFetchModels, readModelSettings } from './model-settings.ts';
 import type { AiClient, EmbeddingChoice, EmbedResult } from './protocol.ts';
 
 export const EMBED_JOBS_LOCK = 'docket-embed-jobs';
@@ -54,6 +54,7 @@ export interface EmbeddingRunnerOptions {
 	loadedModel?: () => string | undefined;
 }
 
+/** Documents wait for embedding (keyword search works) until the person chooses or allows a model download. */
 export class EmbeddingRunner {
 	constructor(private readonly options: EmbeddingRunnerOptions) {}
 
@@ -70,6 +71,8 @@ export class EmbeddingRunner {
 			(wantedId === undefined || current.modelId === wantedId || current.fallback)
 		)
 			return { modelId: current.modelId, dim: current.dim };
+		// No third-party request unless the person asks: the default comes from the public hub.
+		if (this.options.embedding === undefined && !mayFetchModels(settings)) throw new ModelNotChosenError();
 		const baseUrl = this.options.baseUrl ?? settings.baseUrl;
 		const params = wanted
 			? { embedding: wanted, fallbackEmbedding: true }

@@ -36,7 +36,13 @@ function chunks(): IndexedChunk[] {
 
 function backendOf(index: FullTextIndex, extra: Partial<Parameters<typeof searchCase>[0]> = {}) {
 	const byId = new Map<string, PassageSource>(chunks().map((c) => [c.id, { ...c, start: 0, end: c.text.length }]));
-	return { text: index, chunks: (ids: readonly string[]) => Promise.resolve(ids.map((id) => byId.get(id))), ...extra };
+	return {
+		text: index,
+		chunks: (ids: readonly string[]) => Promise.resolve(ids.map((id) => byId.get(id))),
+		// A few real words stand in for the English word list (one test loads the real one).
+		englishWords: () => Promise.resolve(new Set(['lessee', 'airplanes', 'rents'])),
+		...extra
+	};
 }
 
 describe('terms', () => {
@@ -108,6 +114,79 @@ describe('FullTextIndex', () => {
 		expect(index.suggest('zzzzqqq')).toBeUndefined();
 	});
 
+	describe('"did you mean" only helps', () => {
+		// A case where "places", "uphold" and "witnessed" are common, "planes"/"witness" occur once, and
+		// "Sarnoff"/"negligence" are frequent.
+		const para = (i: number, extra: string) => ({
+			id: `d-${i}`,
+			documentId: 'd',
+			page: i + 1,
+			text: `Places and more places. The court will uphold the order. ${extra}`
+		});
+		const index = FullTextIndex.empty();
+		index.add([
+			para(0, 'Sarnoff testified that negligence was witnessed.'),
+			para(1, 'Sarnoff again; the negligence was witnessed by Doujinshi artists.'),
+			para(2, 'Doujinshi and Sarnoff, negligence witnessed early.'),
+			para(3, 'Early planes crashed; one witness came forward.'),
+			para(4, 'Early filings by Kowalczyk.')
+		]);
+		const english = new Set(['planes', 'upheld', 'yearly', 'witness', 'negligence', 'places', 'early', 'deposition']);
+		const suggest = (q: string) => index.suggest(q, { isWord: (w) => english.has(w) })?.query;
+
+		it.each([
+			['correct words the case contains', 'planes places uphold'],
+			['a word the case holds once (rare, but present)', 'witness planes'],
+			['a word present only in another inflection', 'witnesses upheld'],
+			['a real word the case lacks, close to a case word', 'yearly upheld'],
+			['a real word the case lacks, far from every case word', 'deposition'],
+			['a misspelling with no close spelling in the case', 'qwertyuiop'],
+			['a short word (too many close neighbours)', 'Sarn'],
+			['numbers', 'early 1839']
+		])('leaves alone %s', (_, query) => {
+			expect(suggest(query)).toBeUndefined();
+		});
+
+		it.each([
+			['a misspelt name', 'Sarnov testified', 'Sarnoff testified'],
+			['a misspelling of a common word', 'negligance witnessed', 'negligence witnessed'],
+			['a dropped letter', 'dojinshi artists', 'doujinshi artists'],
+			['only the misspelt word of several', 'Sarnof planes places', 'Sarnoff planes places']
+		])('corrects %s', (_, query, expected) => {
+			expect(suggest(query)).toBe(expected);
+		});
+
+		it('in a large case, never offers a spelling that occurs in a single chunk', () => {
+			// In this small case one occurrence stands out; among 100+ chunks it could be a one-off slip.
+			expect(suggest('Kowalczik')).toBe('Kowalczyk');
+			const large = FullTextIndex.empty();
+			large.add([
+				para(0, 'Early filings by Kowalczyk.'),
+				...Array.from({ length: 120 }, (_, i) => para(i + 1, 'Sarnoff testified.'))
+			]);
+			expect(large.suggest('Kowalczik')).toBeUndefined();
+			expect(large.suggest('Sarnov')?.query).toBe('Sarnoff');
+		});
+
+		it('measures edits with a cut-off', () => {
+			expect(editDistance('sarnov', 'sarnoff')).toBe(2);
+			expect(editDistance('causbey', 'causby')).toBe(1);
+			expect(editDistance('ab', 'ba')).toBe(1);
+			expect(editDistance('negligence', 'intelligence', 2)).toBe(3);
+			expect(editDistance('kitten', 'sitting')).toBe(3);
+		});
+	});
+
+	it('loads the English word list and searches with it', { timeout: 60_000 }, async () => {
+		const index = FullTextIndex.empty();
+		index.add(chunks());
+		// "rents" is in the case as "rent"; "lessee" is a real word the case lacks; "Causbey" a misspelling.
+		const { englishWords: _, ...real } = backendOf(index);
+		const response = await searchCase(real, 'lessee rents Causbey', { k: 1 });
+		expect(response.suggestion).toBe('lessee rents Causby');
+		expect((await searchCase(real, 'leases', { k: 1 })).suggestion).toBeUndefined();
+	});
+
 	it('survives a round trip through JSON and removes documents', () => {
 		const index = FullTextIndex.empty();
 		index.add(chunks());
@@ -136,6 +215,9 @@ describe('hybrid search', () => {
 		const text = 'Tenants paid the rent; rental terms apply.';
 		const ranges = highlightRanges(text, parseQuery('tenant rent*'));
 		expect(ranges.map(([s, e]) => text.slice(s, e))).toEqual(['Tenants', 'rent', 'rental']);
+		// A word split at a line end matches whole, and its range covers both halves.
+		const split = 'The deliv- ery records.';
+		expect(highlightRanges(split, parseQuery('delivery')).map(([s, e]) => split.slice(s, e))).toEqual(['deliv- ery']);
 	});
 
 	it('runs lexical search with no model, semantic and hybrid with an embedder, and says when a model is needed', async () => {

@@ -1,6 +1,5 @@
-import Fuse from 'fuse.js';
-import MiniSearch, { type Options, type SearchResult } from 'minisearch';
 import { InvalidInputError } from '../errors.ts';
+import { Bm25Index, termsOf, type Bm25Document, type Bm25Json } from './bm25.ts';
 import { containsPhrase, indexTerm, parseQuery, words, type ParsedQuery } from './terms.ts';
 
 /** What the full-text index holds of a chunk. */
@@ -28,33 +27,17 @@ export const PAGE_WEIGHT = 4;
  */
 export const COMMON_TERM_SHARE = 0.1;
 
-const FORMAT = 2;
+const FORMAT = 3;
 
 export interface TextHit {
 	id: string;
 	documentId: string;
 	page: number;
-	/** BM25 score (MiniSearch's variant). */
+	/** BM25 score (MiniSearch's variant), plus the page's (see PAGE_WEIGHT). */
 	score: number;
-	/** Folded words of the query that this chunk matched (for highlighting). */
+	/** Index terms of the query that this chunk matched. */
 	matched: string[];
 }
-
-interface Stored {
-	documentId: string;
-	page: number;
-}
-
-const MINISEARCH_OPTIONS: Options<IndexedChunk> = {
-	idField: 'id',
-	fields: ['text'],
-	storeFields: ['documentId', 'page'],
-	// Tokens are produced by `terms.ts`; MiniSearch only sees them joined by spaces.
-	tokenize: (text) => words(text),
-	processTerm: (term) => indexTerm(term),
-	searchOptions: { tokenize: (text) => text.split(' ').filter(Boolean), processTerm: (term) => term },
-	autoVacuum: true
-};
 
 /** A suggested spelling for one query word. */
 export interface Correction {
@@ -62,42 +45,55 @@ export interface Correction {
 	suggestion: string;
 }
 
+/** What `Bm25Index` stores of a text: its index terms, its length (distinct words). */
+function bm25Document(chunk: IndexedChunk): Bm25Document {
+	const list = words(chunk.text);
+	const terms: string[] = [];
+	for (const w of list) {
+		const t = indexTerm(w);
+		if (t !== null) terms.push(t);
+	}
+	return { id: chunk.id, terms, length: new Set(list).size, documentId: chunk.documentId, page: chunk.page };
+}
+
+function isBm25Json(value: unknown): value is Bm25Json {
+	return (
+		typeof value === 'object' &&
+		value !== null &&
+		'ids' in value &&
+		Array.isArray(value.ids) &&
+		'documentIds' in value &&
+		Array.isArray(value.documentIds) &&
+		'pages' in value &&
+		Array.isArray(value.pages) &&
+		'lengths' in value &&
+		Array.isArray(value.lengths) &&
+		'postings' in value &&
+		Array.isArray(value.postings)
+	);
+}
+
 /**
- * BM25 full-text search over a case's chunks (MiniSearch), with the case's vocabulary kept beside it
- * (word → number of chunks holding it) for "did you mean". Serialisable, so a case's index is stored
- * and reloaded rather than rebuilt; chunks can be added and removed one document at a time.
+ * BM25 full-text search over a case's chunks (`Bm25Index`, with a second index of whole pages), with the
+ * case's vocabulary kept beside it (word → number of chunks holding it) for "did you mean". Serialisable,
+ * so a case's index is stored and reloaded rather than rebuilt; chunks can be added and removed one
+ * document at a time.
  */
 export class FullTextIndex {
-	#search: MiniSearch<IndexedChunk>;
+	#search: Bm25Index;
 	/** Whole pages, id `${documentId}#${page}`. */
-	#pages: MiniSearch<IndexedChunk>;
+	#pages: Bm25Index;
 	/** Folded word → chunks containing it. */
 	#vocabulary: Map<string, number>;
-	/** Index term → chunks containing it (derived from the vocabulary). */
-	#termCounts = new Map<string, number>();
-	#fuse: Fuse<{ word: string; count: number }> | undefined;
 
-	private constructor(
-		search: MiniSearch<IndexedChunk>,
-		pages: MiniSearch<IndexedChunk>,
-		vocabulary: Map<string, number>,
-		terms?: Map<string, number>
-	) {
+	private constructor(search: Bm25Index, pages: Bm25Index, vocabulary: Map<string, number>) {
 		this.#search = search;
 		this.#pages = pages;
 		this.#vocabulary = vocabulary;
-		if (terms) this.#termCounts = terms;
-		else
-			// An index stored without term counts: words that share a term are summed, an overestimate
-			// that only makes the common-term cut a little more eager.
-			for (const [word, count] of vocabulary) {
-				const term = indexTerm(word);
-				if (term !== null) this.#termCounts.set(term, (this.#termCounts.get(term) ?? 0) + count);
-			}
 	}
 
 	static empty(): FullTextIndex {
-		return new FullTextIndex(new MiniSearch(MINISEARCH_OPTIONS), new MiniSearch(MINISEARCH_OPTIONS), new Map());
+		return new FullTextIndex(new Bm25Index(), new Bm25Index(), new Map());
 	}
 
 	static fromJSON(data: string): FullTextIndex {
@@ -108,7 +104,9 @@ export class FullTextIndex {
 			!('format' in parsed) ||
 			parsed.format !== FORMAT ||
 			!('index' in parsed) ||
+			!isBm25Json(parsed.index) ||
 			!('pages' in parsed) ||
+			!isBm25Json(parsed.pages) ||
 			!('vocabulary' in parsed)
 		)
 			throw new InvalidInputError(
@@ -120,31 +118,20 @@ export class FullTextIndex {
 			for (const entry of parsed.vocabulary as unknown[])
 				if (Array.isArray(entry) && typeof entry[0] === 'string' && typeof entry[1] === 'number')
 					vocabulary.set(entry[0], entry[1]);
-		const terms = new Map<string, number>();
-		if ('terms' in parsed && Array.isArray(parsed.terms))
-			for (const entry of parsed.terms as unknown[])
-				if (Array.isArray(entry) && typeof entry[0] === 'string' && typeof entry[1] === 'number')
-					terms.set(entry[0], entry[1]);
-		return new FullTextIndex(
-			MiniSearch.loadJSON(JSON.stringify(parsed.index), MINISEARCH_OPTIONS),
-			MiniSearch.loadJSON(JSON.stringify(parsed.pages), MINISEARCH_OPTIONS),
-			vocabulary,
-			terms.size > 0 || vocabulary.size === 0 ? terms : undefined
-		);
+		return new FullTextIndex(Bm25Index.fromJSON(parsed.index), Bm25Index.fromJSON(parsed.pages), vocabulary);
 	}
 
 	toJSON(): string {
 		return JSON.stringify({
 			format: FORMAT,
-			index: this.#search,
-			pages: this.#pages,
-			vocabulary: [...this.#vocabulary],
-			terms: [...this.#termCounts]
+			index: this.#search.toJSON(),
+			pages: this.#pages.toJSON(),
+			vocabulary: [...this.#vocabulary]
 		});
 	}
 
 	get size(): number {
-		return this.#search.documentCount;
+		return this.#search.size;
 	}
 
 	has(chunkId: string): boolean {
@@ -162,29 +149,26 @@ export class FullTextIndex {
 	 */
 	add(chunks: readonly IndexedChunk[]): void {
 		const fresh = chunks.filter((c) => !this.#search.has(c.id));
-		this.#search.addAll(fresh);
-		this.#putPages(chunks, fresh);
-		for (const chunk of fresh) {
-			const terms = new Set<string>();
-			for (const w of new Set(words(chunk.text))) {
-				this.#vocabulary.set(w, (this.#vocabulary.get(w) ?? 0) + 1);
-				const term = indexTerm(w);
-				if (term !== null) terms.add(term);
-			}
-			for (const term of terms) this.#termCounts.set(term, (this.#termCounts.get(term) ?? 0) + 1);
-		}
-		if (fresh.length > 0) this.#fuse = undefined;
+		for (const chunk of fresh) this.#search.add(bm25Document(chunk));
+		const freshIds = new Set(fresh.map((c) => c.id));
+		const touched = new Set(fresh.map(pageId));
+		const on = chunks.filter((c) => touched.has(pageId(c)));
+		this.#putPages(
+			on.filter((c) => !freshIds.has(c.id)),
+			on
+		);
+		for (const chunk of fresh)
+			for (const w of new Set(words(chunk.text))) this.#vocabulary.set(w, (this.#vocabulary.get(w) ?? 0) + 1);
+		if (fresh.length > 0) this.#pageSlotsCache = undefined;
 	}
 
-	/** Re-stitches the pages `changed` touches from the chunks of `all` on them. */
-	#putPages(all: readonly IndexedChunk[], changed: readonly IndexedChunk[]): void {
-		const touched = new Set(changed.map(pageId));
-		const on = all.filter((c) => touched.has(pageId(c)));
-		const kept = new Set(on.map(pageId));
-		for (const id of touched) if (!kept.has(id) && this.#pages.has(id)) this.#pages.discard(id);
-		for (const page of pagesOf(on)) {
-			if (this.#pages.has(page.id)) this.#pages.discard(page.id);
-			this.#pages.add(page);
+	/** Replaces the pages stitched from `before` with those stitched from `after` (the same pages' chunks). */
+	#putPages(before: readonly IndexedChunk[], after: readonly IndexedChunk[]): void {
+		for (const page of pagesOf(before)) this.#pages.remove(page.id, bm25Document(page).terms);
+		for (const page of pagesOf(after)) {
+			// A page indexed from chunks not passed here: drop it whole (slower, but rare).
+			if (this.#pages.has(page.id)) this.#pages.remove(page.id);
+			this.#pages.add(bm25Document(page));
 		}
 	}
 
@@ -194,28 +178,18 @@ export class FullTextIndex {
 	 */
 	remove(chunks: readonly IndexedChunk[], remaining: readonly IndexedChunk[] = []): void {
 		const present = chunks.filter((c) => this.#search.has(c.id));
-		this.#search.discardAll(present.map((c) => c.id));
+		for (const chunk of present) this.#search.remove(chunk.id, bm25Document(chunk).terms);
 		const gone = new Set(present.map((c) => c.id));
-		this.#putPages(
-			remaining.filter((c) => !gone.has(c.id)),
-			present
-		);
-		for (const chunk of present) {
-			const terms = new Set<string>();
+		const touched = new Set(present.map(pageId));
+		const left = remaining.filter((c) => !gone.has(c.id) && touched.has(pageId(c)));
+		this.#putPages([...left, ...present], left);
+		if (present.length > 0) this.#pageSlotsCache = undefined;
+		for (const chunk of present)
 			for (const w of new Set(words(chunk.text))) {
 				const n = (this.#vocabulary.get(w) ?? 0) - 1;
 				if (n > 0) this.#vocabulary.set(w, n);
 				else this.#vocabulary.delete(w);
-				const term = indexTerm(w);
-				if (term !== null) terms.add(term);
 			}
-			for (const term of terms) {
-				const n = (this.#termCounts.get(term) ?? 0) - 1;
-				if (n > 0) this.#termCounts.set(term, n);
-				else this.#termCounts.delete(term);
-			}
-		}
-		if (present.length > 0) this.#fuse = undefined;
 	}
 
 	/**
@@ -226,6 +200,17 @@ export class FullTextIndex {
 		query: string | ParsedQuery,
 		options: { limit?: number; documentIds?: readonly string[]; textOf?: (id: string) => string | undefined } = {}
 	): TextHit[] {
+		return this.searchCounted(query, options).hits;
+	}
+
+	/**
+	 * `search`, with how many chunks match in all (`total`) and per document (`perDocument`), counted before
+	 * the limit: the Search tab shows counts and loads further results as the person scrolls.
+	 */
+	searchCounted(
+		query: string | ParsedQuery,
+		options: { limit?: number; documentIds?: readonly string[]; textOf?: (id: string) => string | undefined } = {}
+	): { hits: TextHit[]; total: number; perDocument: Record<string, number> } {
 		const parsed = typeof query === 'string' ? parseQuery(query) : query;
 		const phraseTerms = parsed.phrases.map((p) => p.map(indexTerm).filter((t): t is string => t !== null));
 		const all = [...parsed.terms, ...phraseTerms.flat()];
@@ -234,105 +219,156 @@ export class FullTextIndex {
 		// Terms in most chunks add almost nothing to BM25 but make every search walk most of the index:
 		// leave them out while a more telling term remains (phrase words stay, they are checked anyway).
 		// Small indexes are fast anyway, and there a "common" word may be all that matches.
-		const common = (t: string) => (this.#termCounts.get(t) ?? 0) > COMMON_TERM_SHARE * this.size;
+		const frequency = (t: string) => this.#search.documentFrequency(t);
+		const common = (t: string) => frequency(t) > COMMON_TERM_SHARE * this.size;
 		const phraseSet = new Set(phraseTerms.flat());
-		if (this.size >= 1000 && terms.some((t) => !prefixes.has(t) && this.#termCounts.has(t) && !common(t)))
+		if (this.size >= 1000 && terms.some((t) => !prefixes.has(t) && frequency(t) > 0 && !common(t)))
 			terms = terms.filter((t) => prefixes.has(t) || phraseSet.has(t) || !common(t));
-		if (terms.length === 0) return [];
+		if (terms.length === 0) return { hits: [], total: 0, perDocument: {} };
+		const bm25Query = terms.map((term) => ({ term, prefix: prefixes.has(term) }));
 		const documents = options.documentIds ? new Set(options.documentIds) : undefined;
-		const prefix = prefixes.size > 0 ? (term: string) => prefixes.has(term) : false;
-		// The filter callback runs per matching chunk: pass one only when something needs checking.
-		const needsFilter = documents !== undefined || phraseTerms.length > 0;
-		const results = this.#search.search(terms.join(' '), {
-			prefix,
-			combineWith: 'OR',
-			...(needsFilter
-				? {
-						filter: (result: SearchResult) =>
-							(!documents || documents.has(String(result['documentId']))) &&
-							phraseTerms.every((phrase) => phrase.every((t) => result.terms.includes(t)))
-					}
-				: {})
+		const chunks = this.#search;
+		const raw = chunks.searchRaw(bm25Query, {
+			...(documents ? { keep: (slot: number) => documents.has(chunks.documentIdOf(slot)) } : {}),
+			required: [...phraseSet]
 		});
-		const pageScores = new Map<string, number>();
+		const pages = this.#pages.searchRaw(
+			bm25Query,
+			documents ? { keep: (slot: number) => documents.has(this.#pages.documentIdOf(slot)) } : {}
+		);
+		const pageScore = new Float64Array(this.#pages.slotCount);
 		let pageMax = 1e-9;
-		for (const r of this.#pages.search(terms.join(' '), {
-			prefix,
-			combineWith: 'OR',
-			...(documents ? { filter: (result: SearchResult) => documents.has(String(result['documentId'])) } : {})
-		})) {
-			pageScores.set(String(r.id), r.score);
-			pageMax = Math.max(pageMax, r.score);
+		for (let i = 0; i < pages.count; i++) {
+			pageScore[pages.slots[i]!] = pages.scores[i]!;
+			pageMax = Math.max(pageMax, pages.scores[i]!);
 		}
 		let chunkMax = 1e-9;
-		for (const r of results) chunkMax = Math.max(chunkMax, r.score);
-		const scored = results.map((r) => ({
-			r,
-			score:
-				r.score / chunkMax +
-				(PAGE_WEIGHT * (pageScores.get(`${String(r['documentId'])}#${Number(r['page'])}`) ?? 0)) / pageMax
-		}));
-		const before = (a: { r: SearchResult; score: number }, b: { r: SearchResult; score: number }) =>
-			a.score !== b.score ? b.score - a.score : String(a.r.id) < String(b.r.id) ? -1 : 1;
+		for (let i = 0; i < raw.count; i++) chunkMax = Math.max(chunkMax, raw.scores[i]!);
+		const pageOf = this.#pageSlots();
+		const combined = new Float64Array(raw.count);
+		for (let i = 0; i < raw.count; i++) {
+			const page = pageOf[raw.slots[i]!]!;
+			combined[i] = raw.scores[i]! / chunkMax + (page >= 0 ? (PAGE_WEIGHT * pageScore[page]!) / pageMax : 0);
+		}
+		// Best first, ties by id (compared only when scores are equal).
+		const before = (a: number, b: number) =>
+			combined[a] !== combined[b]
+				? combined[b]! - combined[a]!
+				: chunks.idOf(raw.slots[a]!) < chunks.idOf(raw.slots[b]!)
+					? -1
+					: 1;
+		const indexes = Array.from({ length: raw.count }, (_, i) => i);
 		// With a limit and no phrase to check, only the best `limit` need ordering.
 		const checking = options.textOf !== undefined && parsed.phrases.length > 0;
 		const ordered =
-			options.limit !== undefined && !checking ? best(scored, options.limit, before) : scored.sort(before);
+			options.limit !== undefined && !checking ? best(indexes, options.limit, before) : indexes.sort(before);
 		const hits: TextHit[] = [];
-		for (const { r, score } of ordered) {
+		const perDocument: Record<string, number> = {};
+		let total = 0;
+		const hitOf = (i: number): TextHit => {
+			const slot = raw.slots[i]!;
+			return {
+				id: chunks.idOf(slot),
+				documentId: chunks.documentIdOf(slot),
+				page: chunks.pageOf(slot),
+				score: combined[i]!,
+				matched: termsOf(bm25Query, raw.masks[i]!)
+			};
+		};
+		for (const i of ordered) {
 			if (checking) {
-				const text = options.textOf!(String(r.id));
+				const text = options.textOf!(chunks.idOf(raw.slots[i]!));
 				if (text === undefined || !parsed.phrases.every((p) => containsPhrase(text, p))) continue;
+				total++;
+				const documentId = chunks.documentIdOf(raw.slots[i]!);
+				perDocument[documentId] = (perDocument[documentId] ?? 0) + 1;
 			}
-			hits.push({ ...toHit(r), score });
-			if (options.limit !== undefined && hits.length >= options.limit) break;
+			if (options.limit === undefined || hits.length < options.limit) hits.push(hitOf(i));
+			else if (!checking) break;
 		}
-		return hits;
+		if (!checking) {
+			total = raw.count;
+			for (let i = 0; i < raw.count; i++) {
+				const documentId = chunks.documentIdOf(raw.slots[i]!);
+				perDocument[documentId] = (perDocument[documentId] ?? 0) + 1;
+			}
+		}
+		return { hits, total, perDocument };
+	}
+
+	/** Chunk slot → slot of its page in the page index (-1: none); rebuilt after documents change. */
+	#pageSlotsCache: Int32Array | undefined;
+	#pageSlots(): Int32Array {
+		if (this.#pageSlotsCache && this.#pageSlotsCache.length === this.#search.slotCount) return this.#pageSlotsCache;
+		const out = new Int32Array(this.#search.slotCount).fill(-1);
+		const known = new Map<string, number>();
+		for (let slot = 0; slot < out.length; slot++) {
+			if (!this.#search.isLive(slot)) continue;
+			const id = `${this.#search.documentIdOf(slot)}#${this.#search.pageOf(slot)}`;
+			let page = known.get(id);
+			if (page === undefined) known.set(id, (page = this.#pages.slotOf(id)));
+			out[slot] = page;
+		}
+		this.#pageSlotsCache = out;
+		return out;
 	}
 
 	/**
-	 * "Did you mean": for each query word that matches little (no chunk, or a handful where a close
-	 * spelling matches many), the closest word of the case's vocabulary, found with fuse.js. Returns the
-	 * corrected query, or undefined when every word is fine.
+	 * Query words the case lacks altogether: neither the word nor its index term (so no inflection of it)
+	 * occurs in any chunk. Only these are candidates for "did you mean"; a word the case contains, even
+	 * once, is never touched, so a query whose words all match is never rewritten.
 	 */
-	suggest(query: string): { query: string; corrections: Correction[] } | undefined {
-		const corrections: Correction[] = [];
+	unknownWords(query: string): string[] {
+		const out: string[] = [];
 		const parsed = parseQuery(query.replace(/["“”]/g, ' '));
-		for (const word of new Set(parsed.words)) {
-			if (word.length < 3 || /\d/.test(word)) continue;
-			const count = this.frequency(word);
-			if (count > 2) continue;
-			const best = this.#closest(word, count);
+		parsed.words.forEach((word, i) => {
+			if (word.length < MIN_SUGGEST_LENGTH || /\d/.test(word) || out.includes(word)) return;
+			if (this.frequency(word) > 0 || this.#search.documentFrequency(parsed.terms[i]!) > 0) return;
+			out.push(word);
+		});
+		return out;
+	}
+
+	/**
+	 * "Did you mean": for each word the case lacks (`unknownWords`) that is not a word of the language
+	 * (`isWord`: a misspelling or a misspelt name, not a real word the case happens not to use), the case's
+	 * closest spelling, when it is close (`maxEditDistance`) and frequent enough (`suggestMinChunks`). Returns the corrected query, or undefined when nothing needs correcting.
+	 */
+	suggest(
+		query: string,
+		options: { isWord?: (word: string) => boolean } = {}
+	): { query: string; corrections: Correction[] } | undefined {
+		const corrections: Correction[] = [];
+		for (const word of this.unknownWords(query)) {
+			if (options.isWord?.(word)) continue;
+			const best = this.#closest(word);
 			if (best) corrections.push({ word, suggestion: best });
 		}
 		if (corrections.length === 0) return undefined;
 		let corrected = query;
 		for (const { word, suggestion } of corrections) {
+			const before = corrected;
 			corrected = corrected.replace(
 				new RegExp(`(?<![\\p{L}\\p{N}])${escapeRegExp(word)}(?![\\p{L}\\p{N}])`, 'giu'),
 				(original) => matchCase(original, suggestion)
 			);
 			// Folded words with diacritics may not appear verbatim; fall back to a token-wise rewrite.
-			if (corrected === query) corrected = rewriteFolded(corrected, word, suggestion);
+			if (corrected === before) corrected = rewriteFolded(corrected, word, suggestion);
 		}
 		return { query: corrected, corrections };
 	}
 
-	#closest(word: string, count: number): string | undefined {
-		this.#fuse ??= new Fuse(
-			[...this.#vocabulary].map(([w, n]) => ({ word: w, count: n })),
-			{ keys: ['word'], includeScore: true, threshold: 0.35, ignoreLocation: true, minMatchCharLength: 2 }
-		);
-		const maxDistance = word.length <= 4 ? 1 : word.length <= 7 ? 2 : 3;
-		let best: { word: string; rank: number } | undefined;
-		for (const { item, score } of this.#fuse.search(word, { limit: 50 })) {
-			if (item.word === word) continue;
-			// A rare word only gives way to a much more common spelling.
-			if (item.count < Math.max(1, count * 5)) continue;
-			const distance = editDistance(word, item.word);
-			if (distance > maxDistance) continue;
-			const rank = distance * 10 + (score ?? 1) - Math.log10(item.count) * 0.5;
-			if (!best || rank < best.rank) best = { word: item.word, rank };
+	/** The closest word of the vocabulary: fewest edits, then most chunks, then same first letter, then a-z. */
+	#closest(word: string): string | undefined {
+		const limit = maxEditDistance(word);
+		const minChunks = suggestMinChunks(this.size);
+		let best: { word: string; rank: [number, number, number] } | undefined;
+		for (const [candidate, count] of this.#vocabulary) {
+			if (count < minChunks || Math.abs(candidate.length - word.length) > limit || /\d/.test(candidate)) continue;
+			const distance = editDistance(word, candidate, limit);
+			if (distance > limit) continue;
+			const rank: [number, number, number] = [distance, -count, candidate[0] === word[0] ? 0 : 1];
+			if (!best || before(rank, candidate, best.rank, best.word)) best = { word: candidate, rank };
 		}
 		return best?.word;
 	}
@@ -340,6 +376,29 @@ export class FullTextIndex {
 
 function pageId(chunk: IndexedChunk): string {
 	return `${chunk.documentId}#${chunk.page}`;
+}
+
+function before(a: readonly number[], aWord: string, b: readonly number[], bWord: string): boolean {
+	for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i]! < b[i]!;
+	return aWord < bWord;
+}
+
+/** Shorter words have too many close neighbours to guess from. */
+export const MIN_SUGGEST_LENGTH = 4;
+
+/**
+ * A suggestion must be much more frequent than the absent word (0 chunks): in a case of at least
+ * `SUGGEST_LARGE_CASE` chunks, it must occur in two or more, so a one-off OCR slip is never offered as the
+ * "right" spelling; in a smaller case one occurrence already stands out.
+ */
+export const SUGGEST_LARGE_CASE = 100;
+export function suggestMinChunks(caseChunks: number): number {
+	return caseChunks >= SUGGEST_LARGE_CASE ? 2 : 1;
+}
+
+/** Edits allowed between a word and its suggestion: 1 up to 5 letters, 2 up to 8, then 3. */
+export function maxEditDistance(word: string): number {
+	return word.length <= 5 ? 1 : word.length <= 8 ? 2 : 3;
 }
 
 /** The pages the chunks cover, each page's text stitched from its chunks without repeating overlaps. */
@@ -366,11 +425,6 @@ function pagesOf(chunks: readonly IndexedChunk[]): IndexedChunk[] {
 	});
 }
 
-function toHit(r: SearchResult): TextHit {
-	const stored: Stored = { documentId: String(r['documentId']), page: Number(r['page']) };
-	return { id: String(r.id), documentId: stored.documentId, page: stored.page, score: r.score, matched: [...r.terms] };
-}
-
 /** The `limit` first items under `before`, in order, without sorting everything. */
 function best<T>(items: readonly T[], limit: number, before: (a: T, b: T) => number): T[] {
 	const top: T[] = [];
@@ -387,19 +441,29 @@ function best<T>(items: readonly T[], limit: number, before: (a: T, b: T) => num
 	return top;
 }
 
-/** Optimal string alignment distance (Levenshtein plus adjacent transpositions). */
-export function editDistance(a: string, b: string): number {
-	const rows: number[][] = Array.from({ length: a.length + 1 }, (_, i) =>
-		Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0))
-	);
-	for (let i = 1; i <= a.length; i++)
+/**
+ * Optimal string alignment distance (Levenshtein plus adjacent transpositions). With `limit`, stops as soon
+ * as the distance must exceed it and returns `limit + 1`: the vocabulary scan of "did you mean" stays cheap.
+ */
+export function editDistance(a: string, b: string, limit = Infinity): number {
+	if (Math.abs(a.length - b.length) > limit) return limit + 1;
+	let previous2: number[] = [];
+	let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+	for (let i = 1; i <= a.length; i++) {
+		const row = [i];
+		let rowMin = i;
 		for (let j = 1; j <= b.length; j++) {
 			const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-			let d = Math.min(rows[i - 1]![j]! + 1, rows[i]![j - 1]! + 1, rows[i - 1]![j - 1]! + cost);
-			if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, rows[i - 2]![j - 2]! + 1);
-			rows[i]![j] = d;
+			let d = Math.min(previous[j]! + 1, row[j - 1]! + 1, previous[j - 1]! + cost);
+			if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, previous2[j - 2]! + 1);
+			row.push(d);
+			rowMin = Math.min(rowMin, d);
 		}
-	return rows[a.length]![b.length]!;
+		if (rowMin > limit) return limit + 1;
+		previous2 = previous;
+		previous = row;
+	}
+	return Math.min(previous[b.length]!, limit + 1);
 }
 
 function escapeRegExp(s: string): string {

@@ -1,5 +1,7 @@
 import { ModelNeededError } from '../errors.ts';
 import type { FullTextIndex, TextHit } from './full-text.ts';
+import { dehyphenate } from './snippet.ts';
+import { englishWords } from './spelling.ts';
 import { indexTerm, parseQuery, tokens, type ParsedQuery } from './terms.ts';
 import type { Embedder, VectorHit } from './types.ts';
 
@@ -26,6 +28,12 @@ export interface SearchResponse {
 	/** The "did you mean" query, when a word matched little and a close spelling is common in the case. */
 	suggestion?: string;
 	results: Passage[];
+	/**
+	 * How many passages match in all (lexical: every chunk holding a query word, or the phrase; semantic
+	 * and hybrid: the candidates ranked), and per document id: `results` holds the first `k` of them.
+	 */
+	total?: number;
+	perDocument?: Record<string, number>;
 }
 
 export interface SearchBackend {
@@ -33,6 +41,8 @@ export interface SearchBackend {
 	/** Exact top-k chunk ids for a query vector; absent when no vectors exist for the embedder's model. */
 	vectors?: (query: Float32Array, k: number) => Promise<VectorHit[]>;
 	chunks: (ids: readonly string[]) => Promise<(PassageSource | undefined)[]>;
+	/** The language's words, which "did you mean" never corrects (default: the English word list). */
+	englishWords?: () => Promise<ReadonlySet<string>>;
 }
 
 export interface SearchOptions {
@@ -55,7 +65,10 @@ export function reciprocalRankFusion(lists: readonly (readonly string[])[]): { i
 		.sort((a, b) => (a.score !== b.score ? b.score - a.score : a.id < b.id ? -1 : 1));
 }
 
-/** Ranges of `text` whose words match the query's terms, prefixes or phrase words. */
+/**
+ * Ranges of `text` whose words match the query's terms, prefixes or phrase words. Words split at a line
+ * end ("deliv- ery") are read joined, and their range spans both halves.
+ */
 export function highlightRanges(text: string, query: ParsedQuery): [number, number][] {
 	const terms = new Set([
 		...query.terms,
@@ -64,11 +77,12 @@ export function highlightRanges(text: string, query: ParsedQuery): [number, numb
 			.map(indexTerm)
 			.filter((t): t is string => t !== null)
 	]);
+	const joined = dehyphenate(text);
 	const out: [number, number][] = [];
-	for (const token of tokens(text)) {
+	for (const token of tokens(joined.text)) {
 		const term = indexTerm(token.term);
 		if ((term !== null && terms.has(term)) || query.prefixes.some((p) => token.term.startsWith(p)))
-			out.push([token.start, token.end]);
+			out.push([joined.from[token.start]!, joined.from[token.end - 1]! + 1]);
 	}
 	return out;
 }
@@ -86,28 +100,32 @@ export async function searchCase(
 	const mode = options.mode ?? 'lexical';
 	const parsed = parseQuery(query);
 	const response: SearchResponse = { query, results: [] };
-	const suggestion = backend.text.suggest(query);
-	if (suggestion) response.suggestion = suggestion.query;
+	// The word list loads only when a word is missing from the case: most queries never need it.
+	if (backend.text.unknownWords(query).length > 0) {
+		const english = await (backend.englishWords ?? englishWords)();
+		const suggestion = backend.text.suggest(query, { isWord: (w) => english.has(w) });
+		if (suggestion) response.suggestion = suggestion.query;
+	}
 	if (k === 0) return response;
 	const documents = options.documentIds ? new Set(options.documentIds) : undefined;
 	// Both lists run deeper than k so fusion has something to fuse and phrase checks something to drop.
 	const depth = Math.max(50, 5 * k);
 
 	let lexical: TextHit[] = [];
+	let counted: { total: number; perDocument: Record<string, number> } | undefined;
 	if (mode !== 'semantic') {
-		lexical = backend.text.search(parsed, {
-			...(documents ? { documentIds: [...documents] } : {}),
+		const filter = documents ? { documentIds: [...documents] } : {};
+		let found = backend.text.searchCounted(parsed, {
+			...filter,
 			...(parsed.phrases.length === 0 ? { limit: depth } : {})
 		});
 		if (parsed.phrases.length > 0) {
-			const sources = await backend.chunks(lexical.map((h) => h.id));
+			const sources = await backend.chunks(found.hits.map((h) => h.id));
 			const byId = new Map(sources.filter((s): s is PassageSource => s !== undefined).map((s) => [s.id, s.text]));
-			lexical = backend.text.search(parsed, {
-				textOf: (id) => byId.get(id),
-				...(documents ? { documentIds: [...documents] } : {})
-			});
+			found = backend.text.searchCounted(parsed, { textOf: (id) => byId.get(id), ...filter });
 		}
-		lexical = lexical.slice(0, depth);
+		lexical = found.hits.slice(0, depth);
+		counted = found;
 	}
 
 	let semantic: VectorHit[] = [];
@@ -122,6 +140,10 @@ export async function searchCase(
 	else if (mode === 'semantic') ranked = semantic;
 	else ranked = reciprocalRankFusion([lexical.map((h) => h.id), semantic.map((h) => h.id)]);
 
+	if (mode === 'lexical' && counted) {
+		response.total = counted.total;
+		response.perDocument = counted.perDocument;
+	} else response.total = ranked.length;
 	const wanted = ranked.slice(0, documents ? ranked.length : k);
 	const sources = await backend.chunks(wanted.map((r) => r.id));
 	for (let i = 0; i < wanted.length && response.results.length < k; i++) {
@@ -129,5 +151,8 @@ export async function searchCase(
 		if (!source || (documents && !documents.has(source.documentId))) continue;
 		response.results.push({ ...source, score: wanted[i]!.score, highlights: highlightRanges(source.text, parsed) });
 	}
+	// Semantic and hybrid lists rank every document: with a filter, only what passed it counts.
+	if (mode !== 'lexical' && documents)
+		response.total = sources.filter((s) => s !== undefined && documents.has(s.documentId)).length;
 	return response;
 }

@@ -5,24 +5,129 @@ export interface SnippetPart {
 }
 
 /**
- * A window of about `length` characters of `text` around its first highlight, split into marked and
- * plain parts, with "…" where it was cut. Rendered as text nodes and <mark>, never as HTML.
+ * A word hyphenated across a line end ("appar- ently", "unconsti-\ntutional", or a soft hyphen): a letter,
+ * a hyphen, line space, a lower-case letter. Not a suspended compound ("pre- and post-war").
  */
-export function snippet(text: string, highlights: readonly [number, number][], length = 240): SnippetPart[] {
-	const first = highlights[0]?.[0] ?? 0;
-	let start = Math.max(0, first - Math.floor(length / 3));
-	if (start > 0) {
-		const space = text.indexOf(' ', start);
-		if (space !== -1 && space < first) start = space + 1;
+const SPLIT_HYPHEN = /(?<=\p{L})(?:[-‐]\s+|\u00AD\s*)(?=\p{Ll})(?!(?:and|or|to|nor)\b)/gu;
+
+/**
+ * Text as a reader sees it, with words split at a line end joined again, and where each character of the
+ * result came from (`from[i]` is its index in `text`; `from[result.length]` is `text.length`), so ranges
+ * found in the original can be carried over. Chunks whose text ingestion already de-hyphenated come back
+ * unchanged. (A fallback for snippets: ingestion owns de-hyphenation of the stored text.)
+ */
+export function dehyphenate(text: string): { text: string; from: number[] } {
+	const from: number[] = [];
+	let out = '';
+	let at = 0;
+	for (const match of text.matchAll(SPLIT_HYPHEN)) {
+		for (let i = at; i < match.index; i++) from.push(i);
+		out += text.slice(at, match.index);
+		at = match.index + match[0].length;
 	}
+	for (let i = at; i < text.length; i++) from.push(i);
+	out += text.slice(at);
+	from.push(text.length);
+	return { text: out, from };
+}
+
+/** Index in the de-hyphenated text of an index in the original (the first character at or after it). */
+function toJoined(from: readonly number[], index: number): number {
+	let lo = 0;
+	let hi = from.length - 1;
+	while (lo < hi) {
+		const mid = (lo + hi) >> 1;
+		if (from[mid]! < index) lo = mid + 1;
+		else hi = mid;
+	}
+	return lo;
+}
+
+const WORD_CHAR = /[\p{L}\p{N}'’]/u;
+
+/**
+ * Highlight ranges carried into de-hyphenated text and widened to whole words (a match on "unconsti" of
+ * "unconsti- tutional" marks "unconstitutional"), merged where they touch.
+ */
+export function joinedHighlights(
+	original: string,
+	highlights: readonly [number, number][]
+): { text: string; highlights: [number, number][] } {
+	const { text, from } = dehyphenate(original);
+	const out: [number, number][] = [];
+	for (const [s, e] of [...highlights].sort((a, b) => a[0] - b[0])) {
+		let start = toJoined(from, s);
+		let end = toJoined(from, e);
+		while (start > 0 && WORD_CHAR.test(text[start - 1]!)) start--;
+		while (end < text.length && WORD_CHAR.test(text[end]!)) end++;
+		if (end <= start) continue;
+		const last = out.at(-1);
+		if (last && start <= last[1]) last[1] = Math.max(last[1], end);
+		else out.push([start, end]);
+	}
+	return { text, highlights: out };
+}
+
+/**
+ * The start of the window of `length` characters that holds the most highlights (ties: the earliest),
+ * with those highlights centred in it.
+ */
+function windowStart(textLength: number, highlights: readonly [number, number][], length: number): number {
+	if (highlights.length === 0 || textLength <= length) return 0;
+	let bestFirst = 0;
+	let bestLast = 0;
+	for (let i = 0, j = 0; i < highlights.length; i++) {
+		j = Math.max(j, i);
+		while (j + 1 < highlights.length && highlights[j + 1]![1] - highlights[i]![0] <= length) j++;
+		if (j - i > bestLast - bestFirst) {
+			bestFirst = i;
+			bestLast = j;
+		}
+	}
+	const centre =
+		(highlights[bestFirst]![0] + Math.min(highlights[bestLast]![1], highlights[bestFirst]![0] + length)) / 2;
+	return Math.max(0, Math.min(textLength - length, Math.round(centre - length / 2)));
+}
+
+/**
+ * A window of about `length` characters of `text`, centred on its matches (the densest run of them), cut
+ * at word boundaries, with words split at line ends joined again; split into marked and plain parts, with
+ * "…" where it was cut. Rendered as text nodes and <mark>, never as HTML.
+ */
+export function snippet(
+	original: string,
+	originalHighlights: readonly [number, number][],
+	length = 240
+): SnippetPart[] {
+	const { text, highlights } = joinedHighlights(original, originalHighlights);
+	let start = windowStart(text.length, highlights, length);
 	let end = Math.min(text.length, start + length);
-	if (end < text.length) {
-		const space = text.lastIndexOf(' ', end);
-		if (space > Math.max(start, highlights.at(-1)?.[1] ?? 0)) end = space;
+	const firstMark = highlights.find(([, e]) => e > start)?.[0] ?? end;
+	// Cut at word boundaries: move inwards to the next space, unless that would drop a match; then outwards.
+	if (start > 0 && !/\s/.test(text[start - 1]!)) {
+		const space = text.slice(start).search(/\s/);
+		if (space !== -1 && start + space < firstMark) start += space + 1;
+		else {
+			const back = text.slice(0, start).search(/\s\S*$/);
+			start = back === -1 ? 0 : back + 1;
+		}
+	}
+	const lastMark = [...highlights].reverse().find(([s]) => s < end)?.[1] ?? start;
+	if (end < text.length && !/\s/.test(text[end]!)) {
+		const cut = text.slice(0, end).search(/\s\S*$/);
+		if (cut > start && cut >= lastMark) end = cut;
+		else {
+			const forward = text.slice(end).search(/\s/);
+			end = forward === -1 ? text.length : end + forward;
+		}
 	}
 	const parts: SnippetPart[] = [];
 	const push = (s: string, marked: boolean) => {
-		if (s) parts.push({ text: s.replace(/\s+/g, ' '), marked });
+		const clean = s.replace(/\s+/g, ' ');
+		if (!clean) return;
+		const last = parts.at(-1);
+		if (last && last.marked === marked) last.text += clean;
+		else parts.push({ text: clean, marked });
 	};
 	if (start > 0) push('… ', false);
 	let at = start;
@@ -32,7 +137,8 @@ export function snippet(text: string, highlights: readonly [number, number][], l
 		push(text.slice(Math.max(at, s), Math.min(e, end)), true);
 		at = Math.min(e, end);
 	}
-	push(text.slice(at, end), false);
+	push(text.slice(at, end).trimEnd(), false);
 	if (end < text.length) push(' …', false);
+	if (parts[0] && !parts[0].marked && start === 0) parts[0].text = parts[0].text.trimStart();
 	return parts;
 }

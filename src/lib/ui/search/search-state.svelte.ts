@@ -8,6 +8,16 @@ import type { SearchCalls, SearchClient } from '../../search/protocol.ts';
 
 export type QueryEmbedder = (text: string) => Promise<{ modelId: string; values: Float32Array }>;
 
+/** Results are loaded this many at a time, as the person scrolls or asks for more. */
+export const PAGE_SIZE = 50;
+
+/** What a search is: restorable from the URL (query, mode, document filter). */
+export interface SearchParams {
+	query: string;
+	mode: SearchMode;
+	documentId: string;
+}
+
 /**
  * The Search tab's state: what is typed, the results, "did you mean". Searching happens when the person
  * pauses typing (the typing/idle machine) or presses Enter; a newer search supersedes an older one.
@@ -18,6 +28,9 @@ export class SearchState {
 	results = $state.raw<Passage[]>([]);
 	suggestion = $state<string | undefined>(undefined);
 	searched = $state<string | undefined>(undefined);
+	/** How many passages match in all, and per document id (the first `results.length` are loaded). */
+	total = $state<number | undefined>(undefined);
+	perDocument = $state.raw<Record<string, number>>({});
 	searching = $state(false);
 	error = $state<string | undefined>(undefined);
 	/** The mode the person chose; semantic and hybrid apply only while an embedding model is ready. */
@@ -29,22 +42,33 @@ export class SearchState {
 	readonly #embed: () => QueryEmbedder | undefined;
 	readonly #typing: Actor<ReturnType<typeof createTypingMachine<Passage>>>;
 	#generation = 0;
+	#limit = PAGE_SIZE;
+	/** The mode and filter of the search shown, so a restore knows whether anything changed. */
+	#shown: SearchParams | undefined;
+	readonly #onSearched: (params: SearchParams, committed: boolean) => void;
 
 	constructor(options: {
 		client: () => SearchClient;
 		db: () => DocketDatabase | undefined;
 		caseId: () => string;
 		embed?: () => QueryEmbedder | undefined;
+		/**
+		 * A search finished and is shown: the tab writes it into the URL. `committed` (Enter, a filter, a
+		 * suggestion) makes a history entry; searches made while typing replace the current one.
+		 */
+		onSearched?: (params: SearchParams, committed: boolean) => void;
 	}) {
+		this.#onSearched = options.onSearched ?? (() => undefined);
 		this.#client = options.client;
 		this.#embed = options.embed ?? (() => undefined);
 		this.#db = options.db;
 		this.#caseId = options.caseId;
 		const machine = createTypingMachine<Passage>().provide({
 			actors: {
-				related: fromPromise<Passage[], { text: string }>(
-					async ({ input }) => (await this.#run(input.text, false)).results
-				)
+				related: fromPromise<Passage[], { text: string }>(async ({ input }) => {
+					this.#limit = PAGE_SIZE;
+					return (await this.#run(input.text, false)).results;
+				})
 			}
 		});
 		this.#typing = createActor(machine);
@@ -61,7 +85,41 @@ export class SearchState {
 	async submit(text = this.query): Promise<void> {
 		this.query = text;
 		this.#typing.send({ type: 'CLEAR' });
+		this.#limit = PAGE_SIZE;
 		await this.#run(text, true);
+	}
+
+	/** Whether more results exist than are loaded. */
+	get hasMore(): boolean {
+		return this.total !== undefined && this.results.length < this.total && this.results.length >= this.#limit;
+	}
+
+	/** Loads the next page of results of the search shown (scrolling near the end, or "Show more"). */
+	async loadMore(): Promise<void> {
+		if (!this.hasMore || this.searching || this.searched === undefined) return;
+		this.#limit += PAGE_SIZE;
+		await this.#run(this.searched, false, false);
+	}
+
+	/**
+	 * Shows the search a URL names (a reload, Back, a shared link); nothing happens when it is the one
+	 * shown already, so writing the URL after a search does not search again.
+	 */
+	async restore(params: SearchParams): Promise<void> {
+		const shown = this.#shown;
+		if (
+			shown &&
+			shown.query === params.query.trim() &&
+			shown.mode === params.mode &&
+			shown.documentId === params.documentId
+		)
+			return;
+		this.mode = params.mode;
+		this.documentId = params.documentId;
+		this.query = params.query;
+		this.#typing.send({ type: 'CLEAR' });
+		this.#limit = PAGE_SIZE;
+		await this.#run(params.query, false, false);
 	}
 
 	/** Whether meaning-based modes can run now (an embedding model is ready). */
@@ -78,7 +136,7 @@ export class SearchState {
 		this.#typing.stop();
 	}
 
-	async #run(text: string, log: boolean): Promise<SearchResponse> {
+	async #run(text: string, log: boolean, announce = true): Promise<SearchResponse> {
 		const generation = ++this.#generation;
 		const query = text.trim();
 		const empty: SearchResponse = { query, results: [] };
@@ -86,13 +144,17 @@ export class SearchState {
 			this.results = [];
 			this.suggestion = undefined;
 			this.searched = undefined;
+			this.total = undefined;
+			this.perDocument = {};
+			this.#shown = { query: '', mode: this.mode, documentId: this.documentId };
+			if (announce) this.#onSearched(this.#shown, log);
 			return empty;
 		}
 		this.searching = true;
 		this.error = undefined;
 		try {
 			const mode = this.effectiveMode;
-			const params: SearchCalls['search']['params'] = { caseId: this.#caseId(), query, k: 20, mode };
+			const params: SearchCalls['search']['params'] = { caseId: this.#caseId(), query, k: this.#limit, mode };
 			if (this.documentId) params.documentIds = [this.documentId];
 			const embed = this.#embed();
 			if (mode !== 'lexical' && embed) params.vector = await embed(query);
@@ -101,6 +163,10 @@ export class SearchState {
 			this.results = response.results;
 			this.suggestion = response.suggestion;
 			this.searched = query;
+			this.total = response.total ?? response.results.length;
+			this.perDocument = response.perDocument ?? {};
+			this.#shown = { query, mode: this.mode, documentId: this.documentId };
+			if (announce) this.#onSearched(this.#shown, log);
 			const db = this.#db();
 			if (log && db)
 				await logActivity(db, this.#caseId(), 'search', activitySummary.search(query, response.results.length), {

@@ -1,19 +1,18 @@
 import { describe, expect, it } from 'vitest';
+import type { SearchResponse } from '../../search/hybrid.ts';
 import { searchProtocol, type SearchCalls } from '../../search/protocol.ts';
 import { connect, type CallMessage, type FromWorker, type ToWorker } from '../../worker/transport.ts';
-import { SearchState, type QueryEmbedder } from './search-state.svelte.ts';
+import { PAGE_SIZE, SearchState, type QueryEmbedder } from './search-state.svelte.ts';
 
-/** A search worker stand-in that records each request and answers with no results. */
-function recordingClient() {
+/** A search worker stand-in that records each request and answers with what `answer` gives for it. */
+function standIn(answer: (request: CallMessage<SearchCalls>) => SearchResponse) {
 	const requests: CallMessage<SearchCalls>[] = [];
 	let listener: ((message: FromWorker<SearchCalls, Record<never, never>>) => void) | undefined;
 	const client = connect(searchProtocol, {
 		postMessage(request: ToWorker<SearchCalls>) {
 			if (request.type !== 'call') return;
 			requests.push(request);
-			queueMicrotask(() =>
-				listener?.({ type: 'result', id: request.id, name: 'search', result: { query: '', results: [] } })
-			);
+			queueMicrotask(() => listener?.({ type: 'result', id: request.id, name: 'search', result: answer(request) }));
 		},
 		listen(onMessage) {
 			listener = onMessage;
@@ -21,6 +20,11 @@ function recordingClient() {
 		}
 	});
 	return { client, requests };
+}
+
+/** Records each request and answers with no results. */
+function recordingClient() {
+	return standIn(() => ({ query: '', results: [] }));
 }
 
 describe('SearchState modes', () => {
@@ -55,6 +59,70 @@ describe('SearchState modes', () => {
 			['lexical', undefined]
 		]);
 		expect(embedded).toEqual(['rent', 'rent']);
+		state.stop();
+	});
+});
+
+/** A worker stand-in with `total` matching passages, answering the first `k` of them. */
+function pagingClient(total: number) {
+	return standIn((request) => {
+		const k = request.params.k;
+		const results = Array.from({ length: Math.min(k, total) }, (_, i) => ({
+			id: `c${i}`,
+			documentId: i % 2 ? 'odd' : 'even',
+			page: 1,
+			start: 0,
+			end: 4,
+			text: 'rent',
+			score: 1,
+			highlights: [[0, 4]] as [number, number][]
+		}));
+		return { query: 'rent', results, total, perDocument: { even: Math.ceil(total / 2), odd: total >> 1 } };
+	});
+}
+
+describe('SearchState paging and the URL', () => {
+	it('loads every result, a page at a time, with the total and per-document counts', async () => {
+		const { client, requests } = pagingClient(120);
+		const state = new SearchState({ client: () => client, db: () => undefined, caseId: () => 'c' });
+		await state.submit('rent');
+		expect(state.results.length).toBe(PAGE_SIZE);
+		expect(state.total).toBe(120);
+		expect(state.perDocument).toEqual({ even: 60, odd: 60 });
+		expect(state.hasMore).toBe(true);
+		await state.loadMore();
+		await state.loadMore();
+		expect(state.results.length).toBe(120);
+		expect(state.hasMore).toBe(false);
+		await state.loadMore();
+		expect(requests.map((r) => (r.name === 'search' ? r.params.k : 0))).toEqual([50, 100, 150]);
+		state.stop();
+	});
+
+	it('reports each search for the URL, and restores one from it without searching twice', async () => {
+		const { client, requests } = pagingClient(3);
+		const seen: [string, string, string, boolean][] = [];
+		const state = new SearchState({
+			client: () => client,
+			db: () => undefined,
+			caseId: () => 'c',
+			onSearched: (p, committed) => seen.push([p.query, p.mode, p.documentId, committed])
+		});
+		await state.restore({ query: 'rent', mode: 'lexical', documentId: 'even' });
+		expect(state.query).toBe('rent');
+		expect(state.documentId).toBe('even');
+		expect(requests.length).toBe(1);
+		expect(requests[0]!.name === 'search' && requests[0]!.params.documentIds).toEqual(['even']);
+		// The URL written after that search names the same one: nothing more happens.
+		await state.restore({ query: 'rent', mode: 'lexical', documentId: 'even' });
+		expect(requests.length).toBe(1);
+		expect(seen).toEqual([]);
+		await state.submit('lease');
+		expect(seen).toEqual([['lease', 'lexical', 'even', true]]);
+		// Back: the earlier URL again.
+		await state.restore({ query: 'rent', mode: 'lexical', documentId: 'even' });
+		expect(requests.length).toBe(3);
+		expect(state.query).toBe('rent');
 		state.stop();
 	});
 });

@@ -1,5 +1,6 @@
 import { CancelledError } from '../errors.ts';
 import { hasText, pageTextFromItems } from './page-text.ts';
+import { readerPages } from './reader-text.ts';
 import { binaryDataFactory, type PdfPlatform } from './pdf-platform.ts';
 import type { DamagedExtraction, ExtractedPage, Extraction, ExtractionOptions } from './types.ts';
 
@@ -174,7 +175,15 @@ export async function extractPdf(
 		}
 
 		if (pageCount > 0 && pagesWithErrors.length === pageCount) return damagedReason(firstPageError);
-		const base = { kind: 'pdf' as const, pages, pageCount, pagesWithoutText, pagesWithErrors };
+		// The PDF's own labels are the first choice for a page's printed name; a broken label tree is no label.
+		const labels = await doc.getPageLabels().catch(() => null);
+		const base = {
+			kind: 'pdf' as const,
+			pages: readerPages(pages, labels),
+			pageCount,
+			pagesWithoutText,
+			pagesWithErrors
+		};
 		if (pagesWithoutText.length === pageCount)
 			return { status: 'no-text', ...base, error: noTextMessage(pagesWithoutText, pageCount) };
 		return { status: 'indexed', ...base };

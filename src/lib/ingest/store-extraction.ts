@@ -4,6 +4,7 @@ import { recordChange, recordChanges } from '../db/outbox.ts';
 import type { ChunkRow, DocumentKind, DocumentRow, DocumentStatus, PageRow } from '../db/schema.ts';
 import { MissingRecordError } from '../errors.ts';
 import { chunkPages, type ChunkOptions } from './chunker.ts';
+import { pageNameFields } from './page-label.ts';
 import {
 	hasPages,
 	type Extraction,
@@ -81,7 +82,14 @@ export async function storeExtraction(
 		await db.pages.where('[documentId+page]').between([documentId, Dexie.minKey], [documentId, Dexie.maxKey]).delete();
 
 		if (hasPages(extraction)) {
-			const pages: PageRow[] = extraction.pages.map((p) => ({ documentId, page: p.page, caseId, text: p.text }));
+			const pages: PageRow[] = extraction.pages.map((p) => ({
+				documentId,
+				page: p.page,
+				caseId,
+				text: p.text,
+				...pageNameFields(p),
+				...(p.furniture ? { furniture: p.furniture } : {})
+			}));
 			await db.pages.bulkPut(pages);
 			const rows: ChunkRow[] = chunks.map((c) => ({
 				id: crypto.randomUUID(),
@@ -92,6 +100,8 @@ export async function storeExtraction(
 				start: c.start,
 				end: c.end,
 				text: c.text,
+				...(c.shifts ? { shifts: c.shifts } : {}),
+				...pageNameFields(c),
 				rev: 0
 			}));
 			await db.chunks.bulkAdd(rows);

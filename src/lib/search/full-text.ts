@@ -1,6 +1,7 @@
 import Fuse from 'fuse.js';
 import MiniSearch, { type Options, type SearchResult } from 'minisearch';
 import { InvalidInputError } from '../errors.ts';
+import { cleanOffset } from '../ingest/reader-text.ts';
 import { containsPhrase, indexTerm, parseQuery, words, type ParsedQuery } from './terms.ts';
 
 /** What the full-text index holds of a chunk. */
@@ -12,6 +13,8 @@ export interface IndexedChunk {
 	/** Character range within the page; lets the index rebuild a page's text without the overlaps. */
 	start?: number;
 	end?: number;
+	/** Where `text` (the reader's text) and the page text differ (`reader-text.ts`). */
+	shifts?: readonly number[];
 }
 
 /**
@@ -28,7 +31,8 @@ export const PAGE_WEIGHT = 4;
  */
 export const COMMON_TERM_SHARE = 0.1;
 
-const FORMAT = 2;
+/** 3: chunks hold the reader's text and the tokenizer joins short-prefix compounds (`terms.ts`). */
+const FORMAT = 3;
 
 export interface TextHit {
 	id: string;
@@ -335,7 +339,7 @@ function pagesOf(chunks: readonly IndexedChunk[]): IndexedChunk[] {
 		for (const c of list) {
 			if (c.start === undefined || c.end === undefined) text += `${text ? ' ' : ''}${c.text}`;
 			else if (c.end > covered) {
-				text += c.text.slice(Math.max(0, covered - c.start));
+				text += c.text.slice(cleanOffset(c.shifts, Math.max(0, covered - c.start)));
 				covered = c.end;
 			}
 		}

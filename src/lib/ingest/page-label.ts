@@ -59,7 +59,8 @@ export interface LabelCandidate {
 	strong: boolean;
 }
 
-const PAGE_OF = /\bpage\s+(\d{1,5})(?:\s*(?:of|\/)\s*\d{1,5})?\b/i;
+/** "Page 3 of 10" anywhere in a line (court filings' headers), or a line that is just "Page 3". */
+const PAGE_OF = /\bpage\s+(\d{1,5})\s*(?:of|\/)\s*\d{1,5}\b|^[-–—\s]*page\s+(\d{1,5})[-–—.\s]*$/i;
 
 /**
  * Page-number candidates of one header or footer line: the N of "Page N (of M)", else a number (arabic
@@ -68,7 +69,10 @@ const PAGE_OF = /\bpage\s+(\d{1,5})(?:\s*(?:of|\/)\s*\d{1,5})?\b/i;
  */
 export function labelCandidates(line: string): LabelCandidate[] {
 	const pageOf = PAGE_OF.exec(line);
-	if (pageOf) return [{ kind: 'arabic', value: Number(pageOf[1]), text: pageOf[1]!, strong: true }];
+	if (pageOf) {
+		const number = pageOf[1] ?? pageOf[2]!;
+		return [{ kind: 'arabic', value: Number(number), text: number, strong: true }];
+	}
 	const words = line.split(/\s+/).filter((w) => w.length > 0);
 	const edges = words.length <= 1 ? words : [words[0]!, words[words.length - 1]!];
 	const out: LabelCandidate[] = [];

@@ -87,7 +87,7 @@ function blank(from: number, to: number): string {
  */
 export function findPageFurniture(texts: readonly string[], pdfLabels?: readonly string[] | null): PageFurniture[] {
 	const lines = texts.map(linesOf);
-	const edges = lines.map(edgeLines);
+	let edges = lines.map(edgeLines);
 
 	const batesFound = consistentBates(texts.map(batesCandidates));
 	// A Bates stamp's number is not a page number, and its line's signature is its prefix.
@@ -109,11 +109,33 @@ export function findPageFurniture(texts: readonly string[], pdfLabels?: readonly
 		}
 	});
 	const repeats = texts.length < 6 ? 2 : 3;
+	// A running head found at the edges of several pages is one anywhere on a page (pdf.js reads a figure
+	// page's header in the middle).
+	const runningHeads = new Set(
+		[...signaturePages].filter(([signature, pages]) => signature !== '#' && pages.size >= repeats).map(([s]) => s)
+	);
+	edges = edges.map((list, i) => {
+		const extra = lines[i]!.filter(
+			(line) =>
+				!list.includes(line) && line.text.length <= MAX_FURNITURE_LENGTH && runningHeads.has(lineSignature(line.text))
+		);
+		return extra.length === 0 ? list : [...list, ...extra].sort((a, b) => a.start - b.start);
+	});
+
+	// A pattern that recurs within a page (numbered lines, table rows) is body text, not a running head.
+	const onPage = lines.map((list) => {
+		const counts = new Map<string, number>();
+		for (const line of list) {
+			const signature = lineSignature(line.text);
+			counts.set(signature, (counts.get(signature) ?? 0) + 1);
+		}
+		return counts;
+	});
+	const running = (line: Line, i: number) =>
+		line.text.length <= MAX_FURNITURE_LENGTH && (onPage[i]!.get(lineSignature(line.text)) ?? 0) <= 1;
 
 	const candidates: LabelCandidate[][] = edges.map((list, i) =>
-		list
-			.filter((line) => line.text.length <= MAX_FURNITURE_LENGTH)
-			.flatMap((line) => labelCandidates(withoutBates(line, batesFound[i])))
+		list.filter((line) => running(line, i)).flatMap((line) => labelCandidates(withoutBates(line, batesFound[i])))
 	);
 	const printed = consistentLabels(candidates);
 	const pdf = usefulPdfLabels(pdfLabels, texts.length);
@@ -121,20 +143,13 @@ export function findPageFurniture(texts: readonly string[], pdfLabels?: readonly
 	return texts.map((_, i) => {
 		const bates = batesFound[i];
 		const label = pdf ? pdf[i] || undefined : printed[i]?.text;
-		// A pattern that recurs within the page (numbered lines, table rows) is body text, not a running head.
-		const onPage = new Map<string, number>();
-		for (const line of lines[i]!) {
-			const signature = lineSignature(line.text);
-			onPage.set(signature, (onPage.get(signature) ?? 0) + 1);
-		}
 		const pick = (repeatsCount: boolean) => {
 			const ranges: number[] = [];
 			let whole = 0;
 			for (const line of edges[i]!) {
-				if (line.text.length > MAX_FURNITURE_LENGTH) continue;
+				if (!running(line, i)) continue;
 				const rest = withoutBates(line, bates);
 				const signature = lineSignature(line.text);
-				if ((onPage.get(signature) ?? 0) > 1) continue;
 				const repeated = repeatsCount && signature !== '#' && (signaturePages.get(signature)?.size ?? 0) >= repeats;
 				const carriesLabel = label !== undefined && labelCandidates(rest).some((c) => c.text === label);
 				if (repeated || carriesLabel || (rest.trim() === '' && bates)) {

@@ -1,6 +1,7 @@
 import { CancelledError } from '../errors.ts';
 import { hasText, pageTextFromItems } from './page-text.ts';
 import { readerPages } from './reader-text.ts';
+import { saslprep } from './saslprep.ts';
 import { binaryDataFactory, type PdfPlatform } from './pdf-platform.ts';
 import type { DamagedExtraction, ExtractedPage, Extraction, ExtractionOptions } from './types.ts';
 
@@ -14,16 +15,20 @@ const YIELD_EVERY_MS = 50;
  * The spellings of one typed password worth trying. pdf.js encodes the password for the file's security
  * revision (UTF-8 for AES-256, bytes for older ones), but people type the same letters in different
  * Unicode forms (é as one code point or e + accent), and some tools wrote UTF-8 bytes into old-style
- * files. Trying these few forms inside one loading task costs nothing when the first one works.
+ * files. AES-256 (revision 6) files want the password through SASLprep (PDF 2.0), which drops soft
+ * hyphens and maps compatibility forms and non-ASCII spaces. Trying these few forms inside one loading
+ * task costs nothing when the first one works.
  */
 export function passwordCandidates(password: string): string[] {
 	const utf8AsBytes = String.fromCharCode(...new TextEncoder().encode(password));
+	const prepared = saslprep(password);
 	return [
 		...new Set([
 			password,
 			password.normalize('NFC'),
 			password.normalize('NFD'),
 			password.normalize('NFKC'),
+			...(prepared === undefined ? [] : [prepared]),
 			utf8AsBytes
 		])
 	];

@@ -15,6 +15,7 @@
 const NON_ASCII_SPACE = /[\u00a0\u1680\u2000-\u200b\u202f\u205f\u3000]/gu;
 
 /** B.1: characters commonly mapped to nothing (soft hyphen, joiners, variation selectors, BOM). */
+// eslint-disable-next-line no-misleading-character-class -- single code points (joiners, selectors) on purpose
 const MAPPED_TO_NOTHING = /[\u00ad\u034f\u1806\u180b-\u180d\u200c\u200d\u2060\ufe00-\ufe0f\ufeff]/gu;
 
 /**
@@ -23,6 +24,7 @@ const MAPPED_TO_NOTHING = /[\u00ad\u034f\u1806\u180b-\u180d\u200c\u200d\u2060\uf
  * C.8 display-changing characters, C.9 tagging characters.
  */
 const PROHIBITED =
+	// eslint-disable-next-line no-misleading-character-class -- single code points (joiners, selectors) on purpose
 	/[\u00a0\u1680\u2000-\u200b\u202f\u205f\u3000\p{Cc}\u06dd\u070f\u180e\u200c\u200d\u2028\u2029\u2060-\u2063\u206a-\u206f\ufeff\ufff9-\ufffc\u{1d173}-\u{1d17a}\p{Co}\p{Cs}\ufdd0-\ufdef\ufffe\uffff\u{1fffe}\u{1ffff}\u{2fffe}\u{2ffff}\u{3fffe}\u{3ffff}\u{4fffe}\u{4ffff}\u{5fffe}\u{5ffff}\u{6fffe}\u{6ffff}\u{7fffe}\u{7ffff}\u{8fffe}\u{8ffff}\u{9fffe}\u{9ffff}\u{afffe}\u{affff}\u{bfffe}\u{bffff}\u{cfffe}\u{cffff}\u{dfffe}\u{dffff}\u{efffe}\u{effff}\u{ffffe}\u{fffff}\u{10fffe}\u{10ffff}\ufffd\u2ff0-\u2ffb\u0340\u0341\u200e\u200f\u202a-\u202e\u{e0001}\u{e0020}-\u{e007f}]/u;
 
 /** D.1 (RandALCat), by script: Hebrew, Arabic, Syriac, Thaana, N'Ko and their presentation forms. */

@@ -168,6 +168,9 @@ export interface CitationRef {
 	chunkId: string;
 	documentId: string;
 	page: number;
+	/** The page's printed label and Bates stamp when cited (absent in answers saved before labels). */
+	label?: string;
+	bates?: string;
 	start: number;
 	end: number;
 }

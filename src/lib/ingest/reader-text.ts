@@ -246,6 +246,11 @@ function dehyphenatePage(text: string, vocabulary: Vocabulary): Dehyphenated {
 	return { clean, shifts };
 }
 
+/** One text with its line-end hyphens joined (a quote, a snippet), judged by its own words; same length. */
+export function dehyphenate(text: string): string {
+	return dehyphenatePage(text, vocabularyOf([text])).clean;
+}
+
 /**
  * The reader's text of every page of one document (see the module comment). `pdfLabels` are the PDF's
  * own page labels, when it has them.

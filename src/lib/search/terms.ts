@@ -48,9 +48,10 @@ export function tokens(text: string): Token[] {
 	return out.sort((a, b) => a.start - b.start || b.end - a.end);
 }
 
-export function words(text: string): string[] {
+/** Folded words of `text`; with `joined`, short-prefix compounds also as one word (after the others). */
+export function words(text: string, joined = true): string[] {
 	const out: string[] = fold(text).match(WORD) ?? [];
-	for (const m of text.matchAll(SHORT_PREFIX)) out.push(fold(m[1]! + m[2]!));
+	if (joined) for (const m of text.matchAll(SHORT_PREFIX)) out.push(fold(m[1]! + m[2]!));
 	for (let i = 0; i < out.length; i++) if (out[i]!.endsWith("'s")) out[i] = out[i]!.slice(0, -2);
 	return out;
 }
@@ -117,12 +118,13 @@ export interface ParsedQuery {
 /** Plain words, `prefix*` and `"quoted phrases"`. */
 export function parseQuery(query: string): ParsedQuery {
 	const parsed: ParsedQuery = { words: [], terms: [], prefixes: [], phrases: [] };
-	const rest = joinShortPrefixes(query).replace(/["“”]([^"“”]+)["“”]/g, (_, phrase: string) => {
-		const phraseWords = words(phrase);
+	const rest = query.replace(/["“”]([^"“”]+)["“”]/g, (_, phrase: string) => {
+		// A phrase is matched word by word as written (see `containsPhrase`).
+		const phraseWords = words(phrase, false);
 		if (phraseWords.length > 0) parsed.phrases.push(phraseWords);
 		return ' ';
 	});
-	for (const raw of rest.split(/\s+/)) {
+	for (const raw of joinShortPrefixes(rest).split(/\s+/)) {
 		if (raw.length === 0) continue;
 		const isPrefix = /[\p{L}\p{N}]\*$/u.test(raw);
 		for (const w of words(raw)) {
@@ -142,7 +144,7 @@ export function parseQuery(query: string): ParsedQuery {
 /** Whether `text` holds the words of `phrase` consecutively (ignoring case, diacritics and punctuation). */
 export function containsPhrase(text: string, phrase: readonly string[]): boolean {
 	if (phrase.length === 0) return true;
-	const list = words(text);
+	const list = words(text, false);
 	outer: for (let i = 0; i + phrase.length <= list.length; i++) {
 		for (let j = 0; j < phrase.length; j++) if (list[i + j] !== phrase[j]) continue outer;
 		return true;

@@ -33,6 +33,24 @@ afterAll(async () => {
 });
 
 describe('docket search', () => {
+	it('gives each result the label printed on its page (and none where nothing is printed)', async () => {
+		const pages = [
+			'Exhibit list and the index of this bundle.\nvii',
+			'The tenant shall pay rent monthly to the landlord.\n12',
+			'The landlord may terminate the lease after two missed payments.\n13'
+		];
+		await writeFile(join(dir, 'bundle.txt'), pages.join('\f'));
+		const { io, out } = capture();
+		expect(await main(['search', '--docs', join(dir, 'bundle.txt'), '--query', 'terminate', '--json'], io)).toBe(0);
+		const line = JSON.parse(out[0]!) as SearchLine;
+		expect(line.results[0]).toMatchObject({ page: 3, label: '13' });
+		expect(line.results[0]!.text).not.toMatch(/\b13\b/);
+		const { io: io2, out: out2 } = capture();
+		expect(await main(['search', '--docs', join(dir, 'lease.txt'), '--query', 'terminate', '--json'], io2)).toBe(0);
+		expect(JSON.parse(out2[0]!) as SearchLine).toMatchObject({ results: [{ page: 2 }] });
+		expect((JSON.parse(out2[0]!) as SearchLine).results[0]!.label).toBeUndefined();
+	});
+
 	it('indexes once and prints one JSON line per query with file, page, score and text', async () => {
 		const { io, out, err } = capture();
 		const code = await main(

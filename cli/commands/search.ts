@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { formatPage, pageNameFields } from '../../src/lib/ingest/page-label.ts';
 import { parseArgs } from 'node:util';
 import { expandPaths, ingestFile } from '../../src/lib/ingest/ingest-file.node.ts';
 import { CpuVectorIndex } from '../../src/lib/search/cpu-index.ts';
@@ -15,7 +16,8 @@ const MODES: readonly SearchMode[] = ['lexical', 'semantic', 'hybrid'];
 export interface SearchLine {
 	query: string;
 	suggestion?: string;
-	results: { file: string; page: number; score: number; text: string }[];
+	/** `label`: the printed page label, `bates`: the Bates stamp, when the page has them. */
+	results: { file: string; page: number; label?: string; bates?: string; score: number; text: string }[];
 }
 
 /**
@@ -39,7 +41,8 @@ each query against them.
   --model DIR      embedding model folder in the hub layout (ORG/NAME/resolve/main/{config.json,
                    tokenizer.json, onnx/model.onnx}), for semantic and hybrid; read from disk only
   --pooling P      mean (default) or cls, as the model card says
-  --json           one JSON line per query: { query, suggestion?, results: [{ file, page, score, text }] }`,
+  --json           one JSON line per query: { query, suggestion?, results: [{ file, page, label?, bates?, score, text }] }
+                   (label: the page number printed on the page; bates: its Bates stamp)`,
 		async run(argv, io) {
 			const { values, positionals } = parseArgs({
 				args: argv,
@@ -109,6 +112,8 @@ each query against them.
 						start: c.start,
 						end: c.end,
 						text: c.text,
+						...(c.shifts ? { shifts: c.shifts } : {}),
+						...pageNameFields(c),
 						file
 					});
 			}
@@ -132,6 +137,7 @@ each query against them.
 				const results = response.results.map((r) => ({
 					file: byId.get(r.id)!.file,
 					page: r.page,
+					...pageNameFields(r),
 					score: r.score,
 					text: r.text
 				}));
@@ -141,7 +147,9 @@ each query against them.
 				else {
 					io.stdout(`${query}${line.suggestion ? `  (did you mean: ${line.suggestion})` : ''}`);
 					for (const r of line.results)
-						io.stdout(`  ${r.score.toFixed(3)}  ${r.file} p. ${r.page}: ${r.text.replace(/\s+/g, ' ').slice(0, 100)}`);
+						io.stdout(
+							`  ${r.score.toFixed(3)}  ${r.file} ${formatPage(r)}: ${r.text.replace(/\s+/g, ' ').slice(0, 100)}`
+						);
 				}
 			}
 			return 0;

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
+import { makePdf } from '../../src/lib/ingest/testing/make-pdf.ts';
 import { CasePage, Library } from './pages.ts';
 
 const CORPUS = '../shared/corpus/pdfs';
@@ -60,5 +61,37 @@ test.describe('documents and search', () => {
 		await expect(pageRegion).toContainText('Trace-based Just-in-Time Type Specialization');
 		// The cited passage is highlighted in the text layer over the rendered page.
 		await expect(pageRegion.locator('.highlight').first()).toBeVisible({ timeout: 30_000 });
+	});
+});
+
+test.describe('printed page labels', () => {
+	test('a result and the viewer name the page as printed, beside the PDF page', async ({ page }) => {
+		test.setTimeout(120_000);
+		const library = new Library(page);
+		await library.open();
+		await library.createCase('Labels case');
+		await new CasePage(page).tab('Documents').click();
+		const bodies = [
+			'The index of exhibits and the list of witnesses.',
+			'The tenant shall pay rent monthly to the landlord.',
+			'The landlord may terminate the lease after two missed payments.'
+		];
+		const buffer = Buffer.from(
+			makePdf({ pages: 3, lines: (n) => [bodies[n - 1]!], header: () => 'LEASE BUNDLE', footer: (n) => `${n + 10}` })
+		);
+		await page.getByLabel('Add documents').setInputFiles([{ name: 'bundle.pdf', mimeType: 'application/pdf', buffer }]);
+		const rows = page.getByRole('list', { name: 'Documents in this case' });
+		await expect(rows.getByRole('listitem', { name: 'bundle.pdf' })).toContainText('Indexed', { timeout: 60_000 });
+
+		await new CasePage(page).tab('Search').click();
+		const box = page.getByRole('searchbox', { name: 'Search this case' });
+		await box.fill('terminate');
+		await box.press('Enter');
+		const first = page.getByRole('list', { name: 'Results' }).getByRole('listitem').first();
+		await expect(first).toContainText('p. 13 (PDF 3)');
+		// The running header is not part of the passage.
+		await expect(first).not.toContainText('LEASE BUNDLE');
+		await first.getByRole('link').click();
+		await expect(page.getByLabel('Printed page')).toHaveText('p. 13 (PDF 3)');
 	});
 });

@@ -91,7 +91,14 @@ export interface PageRow {
 	/** 1-based. */
 	page: number;
 	caseId: string;
+	/** The text as pdf.js gives it; every stored range refers to it. */
 	text: string;
+	/** The printed page label ("2", "xii"); absent for pages stored before labels, or when none is printed. */
+	label?: string;
+	/** The Bates stamp on the page ("SMITH-000123"). */
+	bates?: string;
+	/** Ranges of `text` that are running headers, footers or stamps: start, end, start, end, … */
+	furniture?: number[];
 }
 
 export interface ChunkRow {
@@ -105,7 +112,13 @@ export interface ChunkRow {
 	/** Character range within the page text. */
 	start: number;
 	end: number;
+	/** The reader's text of the passage (`PageChunk.text`): headers out, hyphenated words joined. */
 	text: string;
+	/** Where `text` and the page text differ (`PageChunk.shifts`); absent when they agree. */
+	shifts?: number[];
+	/** The page's printed label and Bates stamp, copied here so results, citations and teammates have them. */
+	label?: string;
+	bates?: string;
 	rev: Rev;
 }
 
@@ -155,6 +168,9 @@ export interface CitationRef {
 	chunkId: string;
 	documentId: string;
 	page: number;
+	/** The page's printed label and Bates stamp when cited (absent in answers saved before labels). */
+	label?: string;
+	bates?: string;
 	start: number;
 	end: number;
 }

@@ -1,6 +1,13 @@
+import { pageNameFields } from './page-label.ts';
+import { originalOffset, shiftsWithin } from './reader-text.ts';
 import type { ExtractedPage } from './types.ts';
 
-/** A passage of one page: `text === pageText.slice(start, end)`, so citations can highlight it exactly. */
+/**
+ * A passage of one page, in the reader's text (`reader-text.ts`): `start`/`end` are its range in the page
+ * text, so citations highlight it exactly; `text` is the same range of the page's clean text (headers
+ * blanked, hyphenated words joined), plus the next page's tail of a word hyphenated at the page end.
+ * Without joins or furniture, `text === pageText.slice(start, end)`.
+ */
 export interface PageChunk {
 	/** Position within the document, from 0. */
 	ordinal: number;
@@ -10,6 +17,11 @@ export interface PageChunk {
 	start: number;
 	end: number;
 	text: string;
+	/** Where `text` and the page text differ, relative to the passage (see `pageRange` in `reader-text.ts`). */
+	shifts?: number[];
+	/** The page's printed label and Bates stamp, so results and citations name the page as printed. */
+	label?: string;
+	bates?: string;
 }
 
 export interface ChunkOptions {
@@ -66,12 +78,28 @@ export function chunkPages(pages: readonly ExtractedPage[], options: ChunkOption
 	if (!(size > 0) || overlap < 0 || overlap >= size)
 		throw new RangeError(`Chunk size ${size} and overlap ${overlap} do not fit.`);
 	const chunks: PageChunk[] = [];
-	for (const { page, text } of pages) {
+	for (const source of pages) {
+		const { page } = source;
+		const text = source.clean ?? source.text;
+		const lastEnd = trimEndIndex(text, 0, text.length);
+		const named = pageNameFields(source);
 		let start = skipSpace(text, 0);
 		while (start < text.length) {
 			const limit = Math.min(text.length, start + size);
 			const end = trimEndIndex(text, start, limit === text.length ? limit : breakBefore(text, start, limit, size));
-			if (end > start) chunks.push({ ordinal: chunks.length, page, start, end, text: text.slice(start, end) });
+			if (end > start) {
+				const shifts = shiftsWithin(source.shifts, start, end);
+				const continued = end === lastEnd && source.continuation !== undefined ? source.continuation : '';
+				chunks.push({
+					ordinal: chunks.length,
+					page,
+					start: originalOffset(source.shifts, start),
+					end: originalOffset(source.shifts, end - 1) + 1,
+					text: text.slice(start, end) + continued,
+					...(shifts.length > 0 ? { shifts } : {}),
+					...named
+				});
+			}
 			if (limit === text.length) break;
 			// Overlap with the end of this chunk, but always move forward.
 			const next = skipSpace(text, wordStart(text, Math.max(end - overlap, start + 1), end));

@@ -4,6 +4,7 @@ import { createExtractor } from './extract.ts';
 import { nodeExtractor } from './extract.node.ts';
 import { nodePdfPlatform } from './pdf-platform.node.ts';
 import { sniff } from './sniff.ts';
+import { saslprep } from './saslprep.ts';
 import { makePdf } from './testing/make-pdf.ts';
 import { aes256Security } from './testing/pdf-encryption.ts';
 import { decodeText, splitTextPages } from './text.ts';
@@ -85,6 +86,14 @@ describe('Unicode passwords', () => {
 		expect(decomposed).not.toBe(password);
 		expect((await extractor.extract({ name: 'locked.pdf', bytes }, { password: decomposed })).status).toBe('indexed');
 		// Revision 6 key derivation is deliberately slow, and each wrong spelling tried costs one: past 5 s on a busy machine.
+	}, 30_000);
+
+	it('opens an AES-256 PDF whose password was stored through SASLprep, with the password as typed', async () => {
+		// A soft hyphen, a no-break space and the "ﬁ" ligature: SASLprep drops, maps and decomposes them.
+		const typed = 'Se\u00adcret\u00a0\ufb01le';
+		const bytes = makePdf({ pages: 1, security: aes256Security(saslprep(typed)!) });
+		expect(saslprep(typed)).toBe('Secret file');
+		expect((await nodeExtractor().extract({ name: 'locked.pdf', bytes }, { password: typed })).status).toBe('indexed');
 	}, 30_000);
 });
 

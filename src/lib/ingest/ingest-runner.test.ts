@@ -415,7 +415,10 @@ describe('IngestRunner', () => {
 		expect(doc).toMatchObject({ status: 'indexed', kind: 'pdf', pages: 40, mimeType: 'application/pdf' });
 		expect(Math.max(...seen)).toBe(40);
 		const chunk = (await db.chunks.where('documentId').equals(doc.id).toArray()).find((c) => c.page === 40)!;
-		expect(chunk.text).toContain('Page 40 of 40.');
+		// "Page 40 of 40." is the page's footer: it names the page instead of being part of its passages.
+		expect(chunk.text).toContain('This generated page number 40 tells');
+		expect(chunk).toMatchObject({ label: '40' });
+		expect(chunk.text).not.toContain('Page 40 of 40');
 		await runner.dispose();
 	});
 });

@@ -1,5 +1,7 @@
 import { CancelledError } from '../errors.ts';
 import { hasText, pageTextFromItems } from './page-text.ts';
+import { readerPages } from './reader-text.ts';
+import { saslprep } from './saslprep.ts';
 import { binaryDataFactory, type PdfPlatform } from './pdf-platform.ts';
 import type { DamagedExtraction, ExtractedPage, Extraction, ExtractionOptions } from './types.ts';
 
@@ -13,16 +15,20 @@ const YIELD_EVERY_MS = 50;
  * The spellings of one typed password worth trying. pdf.js encodes the password for the file's security
  * revision (UTF-8 for AES-256, bytes for older ones), but people type the same letters in different
  * Unicode forms (é as one code point or e + accent), and some tools wrote UTF-8 bytes into old-style
- * files. Trying these few forms inside one loading task costs nothing when the first one works.
+ * files. AES-256 (revision 6) files want the password through SASLprep (PDF 2.0), which drops soft
+ * hyphens and maps compatibility forms and non-ASCII spaces. Trying these few forms inside one loading
+ * task costs nothing when the first one works.
  */
 export function passwordCandidates(password: string): string[] {
 	const utf8AsBytes = String.fromCharCode(...new TextEncoder().encode(password));
+	const prepared = saslprep(password);
 	return [
 		...new Set([
 			password,
 			password.normalize('NFC'),
 			password.normalize('NFD'),
 			password.normalize('NFKC'),
+			...(prepared === undefined ? [] : [prepared]),
 			utf8AsBytes
 		])
 	];
@@ -174,7 +180,15 @@ export async function extractPdf(
 		}
 
 		if (pageCount > 0 && pagesWithErrors.length === pageCount) return damagedReason(firstPageError);
-		const base = { kind: 'pdf' as const, pages, pageCount, pagesWithoutText, pagesWithErrors };
+		// The PDF's own labels are the first choice for a page's printed name; a broken label tree is no label.
+		const labels = await doc.getPageLabels().catch(() => null);
+		const base = {
+			kind: 'pdf' as const,
+			pages: readerPages(pages, labels),
+			pageCount,
+			pagesWithoutText,
+			pagesWithErrors
+		};
 		if (pagesWithoutText.length === pageCount)
 			return { status: 'no-text', ...base, error: noTextMessage(pagesWithoutText, pageCount) };
 		return { status: 'indexed', ...base };

@@ -4,6 +4,7 @@ import { write } from '../db/writes.ts';
 import type { ChunkRow, DocumentKind, DocumentRow, DocumentStatus, PageRow } from '../db/schema.ts';
 import { MissingRecordError } from '../errors.ts';
 import { chunkPages, type ChunkOptions } from './chunker.ts';
+import { pageNameFields } from './page-label.ts';
 import {
 	hasPages,
 	type Extraction,
@@ -74,7 +75,14 @@ export async function storeExtraction(
 		const current = await db.documents.get(documentId);
 		if (!current) throw new MissingRecordError('The document');
 		const pages: PageRow[] = hasPages(extraction)
-			? extraction.pages.map((p) => ({ documentId, page: p.page, caseId, text: p.text }))
+			? extraction.pages.map((p) => ({
+					documentId,
+					page: p.page,
+					caseId,
+					text: p.text,
+					...pageNameFields(p),
+					...(p.furniture ? { furniture: p.furniture } : {})
+				}))
 			: [];
 		const rows: ChunkRow[] = chunks.map((c) => ({
 			id: crypto.randomUUID(),
@@ -85,6 +93,8 @@ export async function storeExtraction(
 			start: c.start,
 			end: c.end,
 			text: c.text,
+			...(c.shifts ? { shifts: c.shifts } : {}),
+			...pageNameFields(c),
 			rev: 0
 		}));
 		await replaceDocumentText(db, { caseId, documentId }, pages, rows);

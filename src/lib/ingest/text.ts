@@ -1,3 +1,4 @@
+import { readerPages } from './reader-text.ts';
 import type { ExtractedPage, IndexedExtraction, NoTextExtraction } from './types.ts';
 
 /**
@@ -49,7 +50,8 @@ export function splitTextPages(text: string): ExtractedPage[] {
 }
 
 export function extractText(bytes: Uint8Array, kind: 'text' | 'markdown'): IndexedExtraction | NoTextExtraction {
-	const pages = splitTextPages(decodeText(bytes));
+	// Form-feed pages printed from a word processor have running heads and hyphens like a PDF's.
+	const pages = readerPages(splitTextPages(decodeText(bytes)));
 	const pagesWithoutText = pages.filter((p) => p.text.trim() === '').map((p) => p.page);
 	const base = { kind, pages, pageCount: pages.length, pagesWithoutText, pagesWithErrors: [] };
 	if (pagesWithoutText.length === pages.length) {

@@ -10,7 +10,23 @@ export type SourceKind = 'pdf' | 'text' | 'markdown';
 export interface ExtractedPage {
 	/** 1-based. */
 	page: number;
+	/** The text as pdf.js gives it: what the viewer's text layer shows and every stored range refers to. */
 	text: string;
+	/**
+	 * The text as a reader sees it (`reader-text.ts`): furniture blanked, line-end hyphens joined, the same
+	 * length as `text`. Absent when equal to `text`.
+	 */
+	clean?: string;
+	/** Where `clean` and `text` differ: `[from, to, delta]` triples (see `reader-text.ts`). */
+	shifts?: number[];
+	/** The tail, from the next page, of a word hyphenated across this page's end. */
+	continuation?: string;
+	/** Ranges of running headers, footers and Bates stamps: start, end, start, end, … */
+	furniture?: number[];
+	/** The printed page label ("2", "xii"), when known. */
+	label?: string;
+	/** The Bates stamp, when the page has one. */
+	bates?: string;
 }
 
 /** The end states of extraction; the names are DESIGN.md's document statuses. */

@@ -1,4 +1,5 @@
 import type { CitationRef } from '../db/schema.ts';
+import { pageNameFields } from '../ingest/page-label.ts';
 import type { NumberedPassage } from './prompt.ts';
 
 export interface Citation extends CitationRef {
@@ -51,6 +52,7 @@ export function parseAnswer(answer: string, passages: readonly NumberedPassage[]
 					documentId: p.documentId,
 					documentName: p.documentName,
 					page: p.page,
+					...pageNameFields(p),
 					start: p.start,
 					end: p.end
 				}
@@ -70,7 +72,7 @@ export function citationsOf(answer: string, passages: readonly NumberedPassage[]
 		if (segment.kind !== 'citation' || seen.has(segment.citation.n)) continue;
 		seen.add(segment.citation.n);
 		const { n, chunkId, documentId, page, start, end } = segment.citation;
-		out.push({ n, chunkId, documentId, page, start, end });
+		out.push({ n, chunkId, documentId, page, ...pageNameFields(segment.citation), start, end });
 	}
 	return out;
 }

@@ -1,3 +1,4 @@
+import { formatPage } from '../ingest/page-label.ts';
 import { estimateTokens, type ChatMessage, type RetrievedPassage } from './types.ts';
 
 export interface NumberedPassage extends RetrievedPassage {
@@ -18,7 +19,7 @@ export const SYSTEM_PROMPT =
 	'If the passages do not contain the answer, say so plainly. Do not invent facts, names or citations.';
 
 export function passageLabel(p: NumberedPassage): string {
-	return `[${p.n}] ${p.documentName}, p. ${p.page}`;
+	return `[${p.n}] ${p.documentName}, ${formatPage(p)}`;
 }
 
 /**

@@ -1,10 +1,69 @@
 import type { ReportRow } from '../db/schema.ts';
+import { formatPage } from '../ingest/page-label.ts';
+import { dehyphenate } from '../ingest/reader-text.ts';
 import type { Citation } from './citations.ts';
 
 export interface KeyPassage {
 	documentName: string;
 	page: number;
+	/** The page's printed label and Bates stamp, when known. */
+	label?: string;
+	bates?: string;
 	text: string;
+	/** The page text just before and after the passage, so its quote can start and end with a sentence. */
+	before?: string;
+	after?: string;
+}
+
+/** Punctuation that ends a sentence, with any closing quote or bracket after it. */
+const SENTENCE_END = /[.!?]["'”’)\]]*(?=\s|$)/g;
+/** How far a quote may reach beyond its passage to finish a sentence. */
+const SENTENCE_REACH = 400;
+const OPEN = '\u0000';
+const CLOSE = '\u0001';
+
+/**
+ * A passage as a quote a lawyer can paste: words broken at line ends joined ("unconsti-\ntutional" →
+ * "unconstitutional"), line breaks collapsed, and extended to whole sentences with the page text around
+ * it (`before`, `after`), reaching at most a few hundred characters; "…" marks an end that stays
+ * mid-sentence.
+ */
+export function cleanQuote(passage: Pick<KeyPassage, 'text' | 'before' | 'after'>): string {
+	const before = (passage.before ?? '').slice(-SENTENCE_REACH);
+	const after = (passage.after ?? '').slice(0, SENTENCE_REACH);
+	// Cleaned as one text, so a word broken at the passage's edge is joined too.
+	const whole = dehyphenate(`${before}${OPEN}${passage.text}${CLOSE}${after}`).replace(/\s+/g, ' ');
+	const open = whole.indexOf(OPEN);
+	const close = whole.indexOf(CLOSE);
+	const head = whole.slice(0, open);
+	const inner = whole.slice(open + 1, close);
+	const body = inner.trim();
+	const tail = whole.slice(close + 1);
+
+	let start = '';
+	let opensMid = false;
+	const headEndsSentence = head.trim() === '' || /[.!?]["'”’)\]]*\s*$/.test(head);
+	if (
+		!headEndsSentence ||
+		(head.trim() === '' && passage.before === undefined && !/^[\p{Lu}\p{N}"“‘'([]/u.test(body))
+	) {
+		const ends = [...head.matchAll(SENTENCE_END)];
+		const last = ends.at(-1);
+		if (last) start = head.slice(last.index + last[0].length);
+		else if ((passage.before?.length ?? SENTENCE_REACH) < SENTENCE_REACH) start = head;
+		else opensMid = true;
+	}
+	let end = '';
+	let closesMid = false;
+	if (!/[.!?]["'”’)\]]*$/.test(body)) {
+		SENTENCE_END.lastIndex = 0;
+		const first = SENTENCE_END.exec(tail);
+		if (first) end = tail.slice(0, first.index + first[0].length);
+		else if ((passage.after?.length ?? SENTENCE_REACH) < SENTENCE_REACH) end = tail;
+		else closesMid = true;
+	}
+	const quote = `${start}${inner}${end}`.replace(/\s+/g, ' ').trim();
+	return `${opensMid ? '… ' : ''}${quote}${closesMid ? ' …' : ''}`;
 }
 
 export interface ChosenAnswer {
@@ -29,16 +88,12 @@ export function escapeMarkdown(text: string): string {
 		.replace(/^(\s*)-/gm, '$1\\-');
 }
 
-function quote(text: string): string {
-	return text
-		.trim()
-		.split(/\n/)
-		.map((line) => `> ${escapeMarkdown(line)}`)
-		.join('\n');
+function quote(passage: KeyPassage): string {
+	return `> ${escapeMarkdown(cleanQuote(passage))}`;
 }
 
-function source(c: Pick<Citation, 'n' | 'documentName' | 'page'>): string {
-	return `[${c.n}] ${escapeMarkdown(c.documentName)}, p. ${c.page}`;
+function source(c: Pick<Citation, 'n' | 'documentName' | 'page' | 'label' | 'bates'>): string {
+	return `[${c.n}] ${escapeMarkdown(c.documentName)}, ${formatPage(c)}`;
 }
 
 /**
@@ -58,8 +113,8 @@ export function composeReport(
 	for (const p of input.passages ?? [])
 		sections.push({
 			kind: 'passage',
-			title: `${p.documentName}, p. ${p.page}`,
-			body: `${quote(p.text)}\n\n— ${escapeMarkdown(p.documentName)}, p. ${p.page}`
+			title: `${p.documentName}, ${formatPage(p)}`,
+			body: `${quote(p)}\n\n— ${escapeMarkdown(p.documentName)}, ${formatPage(p)}`
 		});
 	for (const a of input.answers ?? []) {
 		const sources = [...new Map(a.citations.map((c) => [c.n, c])).values()].sort((x, y) => x.n - y.n);

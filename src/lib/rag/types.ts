@@ -24,6 +24,9 @@ export interface RetrievedPassage {
 	/** Display name of the document (text only). */
 	documentName: string;
 	page: number;
+	/** The printed page label and Bates stamp, when known (`formatPage`). */
+	label?: string;
+	bates?: string;
 	start: number;
 	end: number;
 	text: string;

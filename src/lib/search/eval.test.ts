@@ -48,7 +48,8 @@ describe.skipIf(!available)(
 					page: c.page,
 					start: c.start,
 					end: c.end,
-					text: c.text
+					text: c.text,
+					...(c.shifts ? { shifts: c.shifts } : {})
 				}));
 				const byId = new Map(chunks.map((c) => [c.id, c]));
 				const text = FullTextIndex.empty();

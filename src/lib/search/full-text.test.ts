@@ -298,3 +298,20 @@ describe('CaseTextStore', () => {
 		await db.delete();
 	});
 });
+
+describe('short-prefix compounds', () => {
+	it('finds "co-defendant" as "codefendant", "co-defendant", "defendant" and the quoted phrase', () => {
+		const index = FullTextIndex.empty();
+		index.add([
+			{ id: 'a', documentId: 'd', page: 1, text: 'The co-defendant signed the e-mail in re Smith.' },
+			{ id: 'b', documentId: 'd', page: 2, text: 'In re Jones, the court ruled.' }
+		]);
+		for (const q of ['codefendant', 'co-defendant', 'defendant', '"co-defendant signed"', 'email', 'e-mail'])
+			expect(
+				index
+					.search(parseQuery(q), { textOf: () => 'The co-defendant signed the e-mail in re Smith.' })
+					.map((h) => h.id),
+				q
+			).toEqual(['a']);
+	});
+});

@@ -1,4 +1,5 @@
 import { InvalidInputError } from '../errors.ts';
+import { cleanOffset } from '../ingest/reader-text.ts';
 import { Bm25Index, termsOf, type Bm25Document, type Bm25Json } from './bm25.ts';
 import { containsPhrase, indexTerm, parseQuery, words, type ParsedQuery } from './terms.ts';
 
@@ -11,6 +12,8 @@ export interface IndexedChunk {
 	/** Character range within the page; lets the index rebuild a page's text without the overlaps. */
 	start?: number;
 	end?: number;
+	/** Where `text` (the reader's text) and the page text differ (`reader-text.ts`). */
+	shifts?: readonly number[];
 }
 
 /**
@@ -27,7 +30,8 @@ export const PAGE_WEIGHT = 4;
  */
 export const COMMON_TERM_SHARE = 0.1;
 
-const FORMAT = 3;
+/** 4: Docket's own BM25 layout (`bm25.ts`); chunks hold the reader's text and the tokenizer joins short-prefix compounds (`terms.ts`). */
+const FORMAT = 4;
 
 export interface TextHit {
 	id: string;
@@ -417,7 +421,7 @@ function pagesOf(chunks: readonly IndexedChunk[]): IndexedChunk[] {
 		for (const c of list) {
 			if (c.start === undefined || c.end === undefined) text += `${text ? ' ' : ''}${c.text}`;
 			else if (c.end > covered) {
-				text += c.text.slice(Math.max(0, covered - c.start));
+				text += c.text.slice(cleanOffset(c.shifts, Math.max(0, covered - c.start)));
 				covered = c.end;
 			}
 		}

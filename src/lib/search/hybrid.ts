@@ -14,7 +14,13 @@ export interface PassageSource {
 	page: number;
 	start: number;
 	end: number;
+	/** The reader's text of the passage (`PageChunk.text`). */
 	text: string;
+	/** Where `text` and the page text differ: map offsets with `pageRange` (`reader-text.ts`). */
+	shifts?: readonly number[];
+	/** The page's printed label and Bates stamp, when known (`formatPage` names the page). */
+	label?: string;
+	bates?: string;
 }
 
 export interface Passage extends PassageSource {

@@ -5,6 +5,17 @@
 
 const WORD = /[\p{L}\p{N}]+(?:['’][\p{L}]+)*/gu;
 
+/**
+ * A compound led by a prefix of one or two letters ("re-register", "co-defendant", "e-mail"). The text
+ * indexes its parts and the joined word, so "codefendant", "co-defendant" and "defendant" all find it;
+ * a query searches the joined word only, since "re" or "co" alone would match every "In re" and "Co.".
+ */
+const SHORT_PREFIX = /(?<![\p{L}\p{N}'’-])(\p{L}{1,2})[-\u2010](\p{L}{3,})/gu;
+
+function joinShortPrefixes(text: string): string {
+	return text.replace(SHORT_PREFIX, '$1$2');
+}
+
 /** Lower-case, without diacritics, straight apostrophes: "Côté’s" → "cote's". */
 export function fold(text: string): string {
 	const lower = text.toLowerCase();
@@ -31,11 +42,16 @@ export function tokens(text: string): Token[] {
 	const out: Token[] = [];
 	for (const match of text.matchAll(WORD))
 		out.push({ term: fold(match[0]), start: match.index, end: match.index + match[0].length });
-	return out;
+	const joined = [...text.matchAll(SHORT_PREFIX)];
+	if (joined.length === 0) return out;
+	for (const m of joined) out.push({ term: fold(m[1]! + m[2]!), start: m.index, end: m.index + m[0].length });
+	return out.sort((a, b) => a.start - b.start || b.end - a.end);
 }
 
-export function words(text: string): string[] {
-	const out = fold(text).match(WORD) ?? [];
+/** Folded words of `text`; with `joined`, short-prefix compounds also as one word (after the others). */
+export function words(text: string, joined = true): string[] {
+	const out: string[] = fold(text).match(WORD) ?? [];
+	if (joined) for (const m of text.matchAll(SHORT_PREFIX)) out.push(fold(m[1]! + m[2]!));
 	for (let i = 0; i < out.length; i++) if (out[i]!.endsWith("'s")) out[i] = out[i]!.slice(0, -2);
 	return out;
 }
@@ -103,11 +119,12 @@ export interface ParsedQuery {
 export function parseQuery(query: string): ParsedQuery {
 	const parsed: ParsedQuery = { words: [], terms: [], prefixes: [], phrases: [] };
 	const rest = query.replace(/["“”]([^"“”]+)["“”]/g, (_, phrase: string) => {
-		const phraseWords = words(phrase);
+		// A phrase is matched word by word as written (see `containsPhrase`).
+		const phraseWords = words(phrase, false);
 		if (phraseWords.length > 0) parsed.phrases.push(phraseWords);
 		return ' ';
 	});
-	for (const raw of rest.split(/\s+/)) {
+	for (const raw of joinShortPrefixes(rest).split(/\s+/)) {
 		if (raw.length === 0) continue;
 		const isPrefix = /[\p{L}\p{N}]\*$/u.test(raw);
 		for (const w of words(raw)) {
@@ -127,7 +144,7 @@ export function parseQuery(query: string): ParsedQuery {
 /** Whether `text` holds the words of `phrase` consecutively (ignoring case, diacritics and punctuation). */
 export function containsPhrase(text: string, phrase: readonly string[]): boolean {
 	if (phrase.length === 0) return true;
-	const list = words(text);
+	const list = words(text, false);
 	outer: for (let i = 0; i + phrase.length <= list.length; i++) {
 		for (let j = 0; j < phrase.length; j++) if (list[i + j] !== phrase[j]) continue outer;
 		return true;

@@ -7,6 +7,12 @@ export interface MakePdfOptions {
 	pages: number;
 	/** The text lines of page n (1-based). Default: "Page n of N." and a sentence naming the page. */
 	lines?: (page: number) => string[];
+	/** A running header of page n, drawn at the top of the page before its lines (none when undefined). */
+	header?: (page: number) => string | undefined;
+	/** A footer (page number, Bates stamp) of page n, drawn at the bottom after its lines. */
+	footer?: (page: number) => string | undefined;
+	/** The catalog's `/PageLabels` number tree, as PDF source, e.g. `<< /Nums [0 << /S /r >> 4 << /S /D >>] >>`. */
+	pageLabels?: string;
 	/** Adds an uncompressed image of about this many bytes to every page, to make big files. */
 	imageBytesPerPage?: number;
 	/** Encrypts the file (see `pdf-encryption.ts`, Node only) so it opens only with a password. */
@@ -21,7 +27,15 @@ export function defaultLines(page: number, pages: number): string[] {
 	return [`Page ${page} of ${pages}.`, `This generated page number ${page} tells the tale of exhibit ${page * 7}.`];
 }
 
-export function makePdf({ pages, lines, imageBytesPerPage = 0, security }: MakePdfOptions): Uint8Array<ArrayBuffer> {
+export function makePdf({
+	pages,
+	lines,
+	header,
+	footer,
+	pageLabels,
+	imageBytesPerPage = 0,
+	security
+}: MakePdfOptions): Uint8Array<ArrayBuffer> {
 	const chunks: string[] = [];
 	const offsets: number[] = [];
 	let length = 0;
@@ -38,7 +52,7 @@ export function makePdf({ pages, lines, imageBytesPerPage = 0, security }: MakeP
 	const perPage = imageBytesPerPage > 0 ? 3 : 2;
 	const pageId = (n: number) => 4 + (n - 1) * perPage;
 	write('%PDF-1.4\n%\u00e2\u00e3\u00cf\u00d3\n');
-	object(1, '<< /Type /Catalog /Pages 2 0 R >>');
+	object(1, `<< /Type /Catalog /Pages 2 0 R${pageLabels ? ` /PageLabels ${pageLabels}` : ''} >>`);
 	const kids = Array.from({ length: pages }, (_, i) => `${pageId(i + 1)} 0 R`).join(' ');
 	object(2, `<< /Type /Pages /Count ${pages} /Kids [${kids}] >>`);
 	object(3, '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>');
@@ -48,9 +62,13 @@ export function makePdf({ pages, lines, imageBytesPerPage = 0, security }: MakeP
 	for (let n = 1; n <= pages; n++) {
 		const id = pageId(n);
 		const text = (lines ?? ((p) => defaultLines(p, pages)))(n);
-		let content = 'BT /F1 12 Tf 72 720 Td 14 TL\n';
+		const top = header?.(n);
+		const bottom = footer?.(n);
+		let content = top === undefined ? '' : `BT /F1 9 Tf 72 760 Td (${escapePdfString(top)}) Tj ET\n`;
+		content += 'BT /F1 12 Tf 72 720 Td 14 TL\n';
 		for (const line of text) content += `(${escapePdfString(line)}) Tj T*\n`;
 		content += 'ET\n';
+		if (bottom !== undefined) content += `BT /F1 9 Tf 300 40 Td (${escapePdfString(bottom)}) Tj ET\n`;
 		if (imageBytesPerPage > 0) content += `q 200 0 0 200 72 400 cm /Im1 Do Q\n`;
 		const resources =
 			imageBytesPerPage > 0

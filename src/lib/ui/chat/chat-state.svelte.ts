@@ -2,6 +2,7 @@ import { createActor, fromPromise, type Actor } from 'xstate';
 import { activitySummary, logActivity } from '../../activity/log.ts';
 import type { DocketDatabase } from '../../db/database.ts';
 import { toDocketError } from '../../errors.ts';
+import { pageNameFields } from '../../ingest/page-label.ts';
 import { answerMachine } from '../../rag/answer.machine.ts';
 import type { NumberedPassage } from '../../rag/prompt.ts';
 import { addMessage, createThread } from '../../rag/threads.ts';
@@ -67,6 +68,7 @@ export class ChatState {
 			documentId: r.documentId,
 			documentName: nameOf(r.documentId),
 			page: r.page,
+			...pageNameFields(r),
 			start: r.start,
 			end: r.end,
 			text: r.text

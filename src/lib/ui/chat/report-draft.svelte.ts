@@ -110,12 +110,28 @@ export class ReportDraft {
 		const report = composeReport(caseId, {
 			title,
 			...(summary ? { caseSummary: summary } : {}),
-			passages: this.passages,
+			passages: await withContext(db, this.passages),
 			answers
 		});
 		await db.reports.put(report);
 		return report;
 	}
+}
+
+/**
+ * Each passage with the page text around it, so its quote can be extended to whole sentences; a passage
+ * whose chunk or page is gone (or was pulled from a teammate, whose pages stay with them) is quoted as is.
+ */
+async function withContext(db: DocketDatabase, passages: readonly ChosenPassage[]): Promise<KeyPassage[]> {
+	const chunks = await db.chunks.bulkGet(passages.map((p) => p.chunkId));
+	return Promise.all(
+		passages.map(async (passage, i) => {
+			const chunk = chunks[i];
+			const page = chunk ? await db.pages.get([chunk.documentId, chunk.page]) : undefined;
+			if (!chunk || !page) return passage;
+			return { ...passage, before: page.text.slice(0, chunk.start), after: page.text.slice(chunk.end) };
+		})
+	);
 }
 
 // Not reactive on purpose: drafts are created while a component derives its draft, where writing reactive state is not allowed.

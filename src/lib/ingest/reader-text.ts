@@ -1,0 +1,357 @@
+/**
+ * Text as a reader sees it. A PDF's text keeps the typesetter's line-end hyphens ("unconsti-\ntutional")
+ * and the running headers and footers ("2 FREE CULTURE") of every page; a reader sees neither. This
+ * module finds both for a whole document and gives each page:
+ *
+ * - `clean`: the page text with furniture blanked and hyphenated words joined, **the same length as the
+ *   page text**, so every character range outside a joined word is the same in both. A joined word's
+ *   tail moves back over the removed hyphen and line break, and the removed characters become spaces at
+ *   the next whitespace: "unconsti-\ntutional power" → "unconstitutional   power" (same length).
+ * - `shifts`: where the two differ, as flat triples `[from, to, delta]`: clean offset `o` in `[from, to)`
+ *   is page-text offset `o + delta`. Highlights found in clean text land on the page through these.
+ * - `continuation`: the tail of a word hyphenated across the page end, taken from the next page, so the
+ *   page's last passage can index the whole word.
+ * - `furniture` (ranges of headers, footers and Bates stamps), `label` (printed page label) and `bates`.
+ */
+import {
+	batesCandidates,
+	consistentBates,
+	consistentLabels,
+	labelCandidates,
+	usefulPdfLabels,
+	type BatesCandidate,
+	type LabelCandidate
+} from './page-label.ts';
+import type { ExtractedPage } from './types.ts';
+
+interface Line {
+	start: number;
+	end: number;
+	text: string;
+}
+
+/** Non-blank lines of a page with their ranges (trimmed). */
+function linesOf(text: string): Line[] {
+	const out: Line[] = [];
+	let at = 0;
+	for (const raw of text.split('\n')) {
+		const lead = raw.length - raw.trimStart().length;
+		const body = raw.trim();
+		if (body.length > 0) out.push({ start: at + lead, end: at + lead + body.length, text: body });
+		at += raw.length + 1;
+	}
+	return out;
+}
+
+/** Headers and footers sit in a page's first or last few lines (pdf.js reads them first or last). */
+const EDGE_LINES = 3;
+/** Longer lines are body text, never a running head. */
+const MAX_FURNITURE_LENGTH = 100;
+
+function edgeLines(lines: readonly Line[]): Line[] {
+	if (lines.length <= 2 * EDGE_LINES) return [...lines];
+	return [...lines.slice(0, EDGE_LINES), ...lines.slice(-EDGE_LINES)];
+}
+
+/**
+ * A line with its numbers made anonymous, so "INTRODUCTION 3" and "INTRODUCTION 5", or "Page 3 of 10"
+ * and "Page 4 of 10", count as the same running line. Roman numerals count as numbers at a line's edge.
+ */
+export function lineSignature(text: string): string {
+	const words = text.toLowerCase().replace(/\d+/g, '#').split(/\s+/).filter(Boolean);
+	for (const i of new Set([0, words.length - 1])) {
+		const bare = (words[i] ?? '').replace(/^\W+|\W+$/g, '');
+		if (/^[ivxlcdm]+$/.test(bare) && /^(?=[mdclxvi])m{0,4}(cm|cd|d?c{0,3})(xc|xl|l?x{0,3})(ix|iv|v?i{0,3})$/.test(bare))
+			words[i] = '#';
+	}
+	return words.join(' ');
+}
+
+/** What `findPageFurniture` decides for one page. */
+export interface PageFurniture {
+	/** Ranges of the page text that are headers, footers or stamps (start, end, start, end, …). */
+	furniture: number[];
+	label?: string;
+	bates?: string;
+}
+
+function blank(from: number, to: number): string {
+	return ' '.repeat(Math.max(0, to - from));
+}
+
+/**
+ * Finds running headers and footers, printed page labels and Bates stamps across a document's pages.
+ * A header or footer is an edge line whose signature (numbers anonymous) repeats on several pages, or
+ * one that carries the page's printed number; a label is the PDF's own (when it says more than the
+ * physical number), else a printed number in step with its neighbours', else none.
+ */
+export function findPageFurniture(texts: readonly string[], pdfLabels?: readonly string[] | null): PageFurniture[] {
+	const lines = texts.map(linesOf);
+	let edges = lines.map(edgeLines);
+
+	const batesFound = consistentBates(texts.map(batesCandidates));
+	// A Bates stamp's number is not a page number, and its line's signature is its prefix.
+	const withoutBates = (line: Line, bates: BatesCandidate | undefined): string =>
+		bates && bates.start < line.end && bates.end > line.start
+			? line.text.slice(0, Math.max(0, bates.start - line.start)) +
+				blank(bates.start, bates.end) +
+				line.text.slice(Math.max(0, bates.end - line.start))
+			: line.text;
+
+	const signaturePages = new Map<string, Set<number>>();
+	edges.forEach((list, i) => {
+		for (const line of list) {
+			if (line.text.length > MAX_FURNITURE_LENGTH) continue;
+			const signature = lineSignature(line.text);
+			const set = signaturePages.get(signature) ?? new Set<number>();
+			set.add(i);
+			signaturePages.set(signature, set);
+		}
+	});
+	const repeats = texts.length < 6 ? 2 : 3;
+	// A running head found at the edges of several pages is one anywhere on a page (pdf.js reads a figure
+	// page's header in the middle).
+	const runningHeads = new Set(
+		[...signaturePages].filter(([signature, pages]) => signature !== '#' && pages.size >= repeats).map(([s]) => s)
+	);
+	edges = edges.map((list, i) => {
+		const extra = lines[i]!.filter(
+			(line) =>
+				!list.includes(line) && line.text.length <= MAX_FURNITURE_LENGTH && runningHeads.has(lineSignature(line.text))
+		);
+		return extra.length === 0 ? list : [...list, ...extra].sort((a, b) => a.start - b.start);
+	});
+
+	// A pattern that recurs within a page (numbered lines, table rows) is body text, not a running head.
+	const onPage = lines.map((list) => {
+		const counts = new Map<string, number>();
+		for (const line of list) {
+			const signature = lineSignature(line.text);
+			counts.set(signature, (counts.get(signature) ?? 0) + 1);
+		}
+		return counts;
+	});
+	const running = (line: Line, i: number) =>
+		line.text.length <= MAX_FURNITURE_LENGTH && (onPage[i]!.get(lineSignature(line.text)) ?? 0) <= 1;
+
+	const candidates: LabelCandidate[][] = edges.map((list, i) =>
+		list.filter((line) => running(line, i)).flatMap((line) => labelCandidates(withoutBates(line, batesFound[i])))
+	);
+	const printed = consistentLabels(candidates);
+	const pdf = usefulPdfLabels(pdfLabels, texts.length);
+
+	return texts.map((_, i) => {
+		const bates = batesFound[i];
+		const label = pdf ? pdf[i] || undefined : printed[i]?.text;
+		const pick = (repeatsCount: boolean) => {
+			const ranges: number[] = [];
+			let whole = 0;
+			for (const line of edges[i]!) {
+				if (!running(line, i)) continue;
+				const rest = withoutBates(line, bates);
+				const signature = lineSignature(line.text);
+				const repeated = repeatsCount && signature !== '#' && (signaturePages.get(signature)?.size ?? 0) >= repeats;
+				const carriesLabel = label !== undefined && labelCandidates(rest).some((c) => c.text === label);
+				if (repeated || carriesLabel || (rest.trim() === '' && bates)) {
+					ranges.push(line.start, line.end);
+					whole++;
+				} else if (bates && bates.start >= line.start && bates.end <= line.end) ranges.push(bates.start, bates.end);
+			}
+			return { ranges, whole };
+		};
+		// A page whose every line would be a running line (a generated or templated page) loses only the
+		// lines that carry its number; one that would lose all its text ("Typed page 1.", a half-title) keeps it.
+		let { ranges: furniture, whole } = pick(true);
+		if (whole === lines[i]!.length) ({ ranges: furniture, whole } = pick(false));
+		if (whole === lines[i]!.length) furniture = [];
+		// A stamp away from the edges is still not part of the text.
+		if (bates && !furniture.some((v, k) => k % 2 === 0 && v <= bates.start && furniture[k + 1]! >= bates.end))
+			furniture.push(bates.start, bates.end);
+		return { furniture, ...(label ? { label } : {}), ...(bates ? { bates: bates.text } : {}) };
+	});
+}
+
+/** Hyphen, soft hyphen, Unicode hyphen. */
+const LINE_HYPHEN = /(\p{L}+)([-\u2010\u00ad])((?<=\u00ad)[ \t]*(?:\n\s*)?|[ \t]*\n\s*)(\p{L}+)/gu;
+
+/** A document's words and hyphenated compounds, seen where no line break splits them. */
+interface Vocabulary {
+	words: Set<string>;
+	compounds: Set<string>;
+}
+
+function vocabularyOf(texts: readonly string[]): Vocabulary {
+	const words = new Set<string>();
+	const compounds = new Set<string>();
+	for (const text of texts) {
+		const unbroken = text.replace(LINE_HYPHEN, ' ');
+		for (const m of unbroken.matchAll(/\p{L}+/gu)) words.add(m[0].toLowerCase());
+		for (const m of unbroken.matchAll(/\p{L}+(?:[-\u2010]\p{L}+)+/gu))
+			for (const [a, b] of pairs(m[0].toLowerCase().split(/[-\u2010]/))) compounds.add(`${a}-${b}`);
+	}
+	return { words, compounds };
+}
+
+function pairs(parts: string[]): [string, string][] {
+	const out: [string, string][] = [];
+	for (let i = 0; i + 1 < parts.length; i++) out.push([parts[i]!, parts[i + 1]!]);
+	return out;
+}
+
+/**
+ * Whether a word broken at a line end is one word ("unconsti-tutional" → join) or a real compound that
+ * keeps its hyphen ("free-software", "Anglo-American"). Evidence from the same document first: the
+ * compound or the joined word written elsewhere without a break; then a capital after the hyphen or two
+ * real words each side mean a compound; otherwise the typesetter's hyphen is dropped.
+ */
+export function joinsAcrossBreak(head: string, tail: string, hyphen: string, vocabulary: Vocabulary): boolean {
+	if (hyphen === '\u00ad') return true;
+	if (/^\p{Lu}/u.test(tail)) return false;
+	const h = head.toLowerCase();
+	const t = tail.toLowerCase();
+	if (vocabulary.compounds.has(`${h}-${t}`)) return false;
+	if (vocabulary.words.has(h + t)) return true;
+	if (h.length >= 3 && t.length >= 3 && vocabulary.words.has(h) && vocabulary.words.has(t)) return false;
+	return true;
+}
+
+interface Dehyphenated {
+	clean: string;
+	shifts: number[];
+}
+
+/** Joins words broken at line ends within one page (`text` already has its furniture blanked). */
+function dehyphenatePage(text: string, vocabulary: Vocabulary): Dehyphenated {
+	const shifts: number[] = [];
+	let clean = '';
+	let copied = 0;
+	for (const m of text.matchAll(LINE_HYPHEN)) {
+		const [head, hyphen, gap, tail] = [m[1]!, m[2]!, m[3]!, m[4]!];
+		const hyphenAt = m.index + head.length;
+		if (hyphenAt < copied) continue;
+		// A hyphen that follows another ("heavier-than-\nair") is part of a compound.
+		const chained = /[-\u2010]/.test(text[m.index - 1] ?? '');
+		const join = !chained && joinsAcrossBreak(head, tail, hyphen, vocabulary);
+		const tailAt = hyphenAt + 1 + gap.length;
+		const from = join ? hyphenAt : hyphenAt + 1;
+		const removed = tailAt - from;
+		if (removed === 0) continue;
+		let wordEnd = tailAt + tail.length;
+		while (wordEnd < text.length && !/\s/.test(text[wordEnd]!)) wordEnd++;
+		clean += text.slice(copied, from) + text.slice(tailAt, wordEnd) + ' '.repeat(removed);
+		shifts.push(from, wordEnd - removed, removed);
+		copied = wordEnd;
+	}
+	clean += text.slice(copied);
+	return { clean, shifts };
+}
+
+/** One text with its line-end hyphens joined (a quote, a snippet), judged by its own words; same length. */
+export function dehyphenate(text: string): string {
+	return dehyphenatePage(text, vocabularyOf([text])).clean;
+}
+
+/**
+ * The reader's text of every page of one document (see the module comment). `pdfLabels` are the PDF's
+ * own page labels, when it has them.
+ */
+export function readerPages(pages: readonly ExtractedPage[], pdfLabels?: readonly string[] | null): ExtractedPage[] {
+	const found = findPageFurniture(
+		pages.map((p) => p.text),
+		pdfLabels
+	);
+	const blanked = pages.map((p, i) => {
+		let text = p.text;
+		const ranges = found[i]!.furniture;
+		for (let k = 0; k < ranges.length; k += 2)
+			text = text.slice(0, ranges[k]) + blank(ranges[k]!, ranges[k + 1]!) + text.slice(ranges[k + 1]);
+		return text;
+	});
+	const vocabulary = vocabularyOf(blanked);
+	const cleaned = blanked.map((text) => dehyphenatePage(text, vocabulary));
+
+	// A word hyphenated at the page end ends on the next page.
+	const continuations: (string | undefined)[] = cleaned.map(() => undefined);
+	for (let i = 0; i + 1 < cleaned.length; i++) {
+		const here = cleaned[i]!;
+		const end = /(\p{L}+)([-\u2010\u00ad])\s*$/u.exec(here.clean);
+		const next = /^\s*(\p{L}+)/u.exec(cleaned[i + 1]!.clean);
+		if (!end || !next) continue;
+		const [head, hyphen] = [end[1]!, end[2]!];
+		const tail = next[1]!;
+		const chained = /[-\u2010]/.test(here.clean[end.index - 1] ?? '');
+		if (!chained && joinsAcrossBreak(head, tail, hyphen, vocabulary)) {
+			const hyphenAt = end.index + head.length;
+			here.clean = `${here.clean.slice(0, hyphenAt)} ${here.clean.slice(hyphenAt + 1)}`;
+		}
+		continuations[i] = tail;
+	}
+
+	return pages.map((p, i) => {
+		const { furniture, label, bates } = found[i]!;
+		const { clean, shifts } = cleaned[i]!;
+		const page: ExtractedPage = { page: p.page, text: p.text };
+		if (clean !== p.text) page.clean = clean;
+		if (shifts.length > 0) page.shifts = shifts;
+		const continuation = continuations[i];
+		if (continuation !== undefined) page.continuation = continuation;
+		if (furniture.length > 0) page.furniture = furniture;
+		if (label !== undefined) page.label = label;
+		if (bates !== undefined) page.bates = bates;
+		return page;
+	});
+}
+
+/**
+ * The part of a page's shifts that falls in the clean range `[start, end)`, relative to a passage that
+ * starts there (whose page-text start is `originalOffset(shifts, start)`).
+ */
+export function shiftsWithin(shifts: readonly number[] | undefined, start: number, end: number): number[] {
+	const out: number[] = [];
+	if (!shifts) return out;
+	const base = originalOffset(shifts, start) - start;
+	for (let k = 0; k + 2 < shifts.length; k += 3) {
+		const from = Math.max(shifts[k]!, start);
+		const to = Math.min(shifts[k + 1]!, end);
+		if (from < to && shifts[k + 2]! !== base) out.push(from - start, to - start, shifts[k + 2]! - base);
+	}
+	return out;
+}
+
+/** Page-text offset of clean offset `offset`, through `shifts` (see the module comment). */
+export function originalOffset(shifts: readonly number[] | undefined, offset: number): number {
+	if (shifts)
+		for (let k = 0; k + 2 < shifts.length; k += 3)
+			if (offset >= shifts[k]! && offset < shifts[k + 1]!) return offset + shifts[k + 2]!;
+	return offset;
+}
+
+/** Clean offset of page-text offset `offset` (inverse of `originalOffset`; removed characters map to the join). */
+export function cleanOffset(shifts: readonly number[] | undefined, offset: number): number {
+	if (shifts)
+		for (let k = 0; k + 2 < shifts.length; k += 3) {
+			const [from, to, delta] = [shifts[k]!, shifts[k + 1]!, shifts[k + 2]!];
+			if (offset >= from && offset < to + delta) return Math.max(from, offset - delta);
+		}
+	return offset;
+}
+
+/** A passage with the map from its text to its page's text. */
+export interface MappedPassage {
+	/** Page-text range of the passage. */
+	start: number;
+	end: number;
+	/** Offsets within the passage's text, as `ExtractedPage.shifts` (relative to the passage). */
+	shifts?: readonly number[];
+}
+
+/**
+ * The page-text range of `[from, to)` in a passage's (clean) text: how a matched word found in a passage
+ * or snippet is highlighted on the page. Characters past the page (a continuation) map to its end.
+ */
+export function pageRange(passage: MappedPassage, from: number, to: number): [number, number] {
+	const clamp = (o: number) => Math.min(passage.end, Math.max(passage.start, o));
+	const start = clamp(passage.start + originalOffset(passage.shifts, from));
+	const end = to > from ? clamp(passage.start + originalOffset(passage.shifts, to - 1) + 1) : start;
+	return [start, end];
+}

@@ -28,14 +28,38 @@ export class SyncNetworkError extends DocketError {
 	}
 }
 
+/** Words for a refused token, by the server's reason (`accounts-protocol.ts` REVOKED_CODES). */
+const AUTH_WORDS: Record<string, { message: string; action: string }> = {
+	'revoked-by-admin': {
+		message: 'Signed out by the team admin.',
+		action: 'This computer keeps its cases; sign in again in Settings › Sync if your admin allows it.'
+	},
+	'password-changed': {
+		message: 'Signed out: your password was changed on another device.',
+		action: 'Sign in again in Settings › Sync with the new password.'
+	},
+	'signed-out': { message: 'Signed out on this device.', action: 'Sign in again in Settings › Sync.' }
+};
+
 /** The token is missing, wrong or revoked: retrying will not help until the user changes it. */
 export class SyncAuthError extends DocketError {
 	override name = 'SyncAuthError';
-	constructor() {
-		super('unauthorized', 'The server did not accept the access token.', {
-			action: 'Ask your administrator for a new token and enter it in Settings › Sync.'
-		});
+	/** The server's reason (`revoked-by-admin`, `password-changed`, `signed-out`, `unauthorized`). */
+	readonly reason: string;
+	constructor(reason = 'unauthorized') {
+		const words = AUTH_WORDS[reason] ?? {
+			message: 'The server did not accept the access token.',
+			action: 'Ask your administrator for a new token, or sign in, in Settings › Sync.'
+		};
+		super('unauthorized', words.message, { action: words.action });
+		this.reason = reason;
 	}
+}
+
+/** The reason in a 401's body, when the server gave one. */
+export async function authErrorOf(response: Response): Promise<SyncAuthError> {
+	const parsed = ErrorBody.safeParse(await response.json().catch(() => undefined));
+	return new SyncAuthError(parsed.success ? parsed.data.error.code : undefined);
 }
 
 export class SyncServerError extends DocketError {
@@ -88,7 +112,7 @@ export class SyncApi {
 		} catch (error) {
 			throw new SyncNetworkError('The sync server could not be reached.', error);
 		}
-		if (response.status === 401 || response.status === 403) throw new SyncAuthError();
+		if (response.status === 401 || response.status === 403) throw await authErrorOf(response);
 		const body: unknown = await response.json().catch(() => undefined);
 		if (!response.ok) {
 			const parsed = ErrorBody.safeParse(body);
@@ -137,7 +161,7 @@ export class SyncApi {
 		} catch (error) {
 			throw new SyncNetworkError('The sync server could not be reached.', error);
 		}
-		if (response.status === 401 || response.status === 403) throw new SyncAuthError();
+		if (response.status === 401 || response.status === 403) throw await authErrorOf(response);
 		if (!response.ok)
 			throw new SyncServerError(
 				response.status === 404

@@ -79,12 +79,16 @@ export async function revocationReason(pool: pg.Pool, token: string): Promise<Re
 	return reason === 'admin' || reason === 'password' || reason === 'signed-out' ? reason : undefined;
 }
 
+/**
+ * Fresh means no team at all, not merely nobody in one: a server whose people were all removed still
+ * holds their team's cases, and setup must never hand those to whoever opens the page first.
+ */
 export async function setupNeeded(pool: pg.Pool): Promise<boolean> {
-	const { rows } = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM users');
+	const { rows } = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM teams');
 	return (rows[0]?.n ?? 0) === 0;
 }
 
-/** First-run setup: only on a server with nobody on it yet; makes the team, its admin, and signs them in. */
+/** First-run setup: only on a server with no team yet; makes the team, its admin, and signs them in. */
 export async function setup(
 	pool: pg.Pool,
 	input: { team?: string | undefined; name: string; email: string; password: string; deviceName: string }
@@ -93,14 +97,11 @@ export async function setup(
 	return transaction(pool, async (client) => {
 		// Two setups at once: the second waits here, then sees the first one's admin.
 		await client.query('SELECT pg_advisory_xact_lock(7412)');
-		const { rows } = await client.query<{ n: number }>('SELECT count(*)::int AS n FROM users');
+		const { rows } = await client.query<{ n: number }>('SELECT count(*)::int AS n FROM teams');
 		if ((rows[0]?.n ?? 0) > 0)
 			throw new AccountError(409, 'already-set-up', 'This server is already set up; sign in in Settings › Sync.');
-		const team = input.team?.trim() || 'Team';
-		const teamId = randomUUID();
-		await client.query('INSERT INTO teams (id, name) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING', [teamId, team]);
-		const teamRow = await client.query<{ id: string }>('SELECT id FROM teams WHERE name = $1', [team]);
-		const id = teamRow.rows[0]?.id ?? teamId;
+		const id = randomUUID();
+		await client.query('INSERT INTO teams (id, name) VALUES ($1, $2)', [id, input.team?.trim() || 'Team']);
 		const userId = randomUUID();
 		await client.query(
 			`INSERT INTO users (id, team_id, name, email, password_hash, role) VALUES ($1, $2, $3, $4, $5, 'admin')`,

@@ -18,7 +18,9 @@ import type { z } from 'zod';
  */
 
 /** A name for this device in the admin's list: the browser and the system, as far as the browser says. */
-export function deviceName(nav: Pick<Navigator, 'userAgent'> = navigator): string {
+export function deviceName(
+	nav: Pick<Navigator, 'userAgent'> = typeof navigator === 'undefined' ? { userAgent: '' } : navigator
+): string {
 	const ua = nav.userAgent;
 	const browser = /Edg\//.test(ua)
 		? 'Edge'

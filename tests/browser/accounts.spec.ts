@@ -15,7 +15,12 @@ import { Library } from './pages.ts';
 const PORT = BROWSER_TEST_PORT + 100;
 const SERVER = `http://localhost:${PORT}`;
 const ADMIN = { team: 'Smith & Co', name: 'Ann Admin', email: 'ann@firm.example', password: 'admin password 1' };
-const COLLEAGUE = { name: 'Cat Colleague', email: 'cat@firm.example', password: 'colleague password 1' };
+const COLLEAGUE = {
+	name: 'Cat Colleague',
+	email: 'cat@firm.example',
+	password: 'colleague password 1',
+	newPassword: 'colleague password 2'
+};
 
 let child: ChildProcess | undefined;
 let dataDir = '';
@@ -126,6 +131,15 @@ test('sign-out, then sign-in with email and password, and sync', async () => {
 	await expect(form.getByRole('alert')).toContainText('The email or the password is not right.');
 	await form.getByRole('textbox', { name: 'Password' }).fill(COLLEAGUE.password);
 	await form.getByRole('button', { name: 'Sign in' }).click();
+	await expect(connection(colleague)).toHaveText('Synced');
+
+	// A password change keeps this device signed in (and would sign out the others).
+	await colleague.locator('summary', { hasText: 'Change password' }).click();
+	const change = colleague.getByRole('form', { name: 'Change password' });
+	await change.getByRole('textbox', { name: 'Current password' }).fill(COLLEAGUE.password);
+	await change.getByRole('textbox', { name: 'New password' }).fill(COLLEAGUE.newPassword);
+	await change.getByRole('button', { name: 'Change password' }).click();
+	await expect(change.getByRole('status')).toHaveText('Password changed; 0 other devices were signed out.');
 	await expect(connection(colleague)).toHaveText('Synced');
 
 	const library = new Library(colleague);

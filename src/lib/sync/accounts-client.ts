@@ -1,6 +1,7 @@
 import { DocketError } from '../errors.ts';
 import { authErrorOf, normaliseServerUrl, SyncNetworkError, SyncServerError, type SyncServer } from './api-client.ts';
 import {
+	ChangePasswordResponse,
 	InviteLookupResponse,
 	InviteResponse,
 	Me,
@@ -179,4 +180,21 @@ export class TeamApi {
 			this.fetcher
 		);
 	}
+}
+
+/** Sets a new password; every other device of this person is signed out, this one stays signed in. */
+export async function changePassword(
+	server: SyncServer,
+	currentPassword: string,
+	newPassword: string,
+	fetcher?: typeof fetch
+): Promise<number> {
+	const done = await call(
+		server.url,
+		'/api/v1/auth/password',
+		ChangePasswordResponse,
+		{ body: { currentPassword, newPassword }, token: server.token },
+		fetcher
+	);
+	return done?.revokedDevices ?? 0;
 }

@@ -49,6 +49,7 @@ export const AcceptInviteRequest = z.object({
 });
 
 export const ChangePasswordRequest = z.object({ currentPassword: z.string().min(1).max(1024), newPassword: Password });
+export const ChangePasswordResponse = z.object({ revokedDevices: z.number() });
 
 export const Me = z.object({
 	userId: z.string(),

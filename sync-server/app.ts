@@ -1,24 +1,20 @@
-import { timingSafeEqual } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { z } from 'zod';
-import { addUser, authenticate, bearerToken, hashToken, type Principal } from './auth.ts';
+import { revocationReason } from './accounts.ts';
+import { registerAccountRoutes } from './auth-routes.ts';
+import { authenticate, bearerToken, hashToken, type Principal } from './auth.ts';
 import type { ServerConfig } from './config.ts';
 import type { Database } from './db/database.ts';
 import type { FileStorage } from './file-storage.ts';
+import type { LoginLimitOptions } from './login-limit.ts';
 import { RateLimiter, type RateLimitOptions } from './rate-limit.ts';
 import { registerStaticApp } from './static-app.ts';
 import { SyncStore } from './sync-store.ts';
 import { Uploads } from './uploads.ts';
-import {
-	AddUserRequest,
-	LIMITS,
-	PROTOCOL_VERSION,
-	PullQuery,
-	PushRequest,
-	SearchRequest
-} from '../src/lib/sync/protocol.ts';
+import { REVOKED_CODES } from '../src/lib/sync/accounts-protocol.ts';
+import { LIMITS, PROTOCOL_VERSION, PullQuery, PushRequest, SearchRequest } from '../src/lib/sync/protocol.ts';
 
 export interface AppOptions extends Pick<ServerConfig, 'staticDir' | 'logLevel'> {
 	modelsDir?: string | undefined;
@@ -28,6 +24,11 @@ export interface AppOptions extends Pick<ServerConfig, 'staticDir' | 'logLevel'>
 	/** The secret `docket server user add` presents on loopback while this server owns the data dir. */
 	adminSecret?: string | undefined;
 	rateLimit?: RateLimitOptions | undefined;
+	/** Sign-in delays (accounts); `now` lets tests move time on. */
+	loginLimit?: LoginLimitOptions | undefined;
+	now?: (() => number) | undefined;
+	/** Where the JSON log lines go (tests read them); stdout by default. */
+	logStream?: NodeJS.WritableStream | undefined;
 }
 
 export const DEFAULT_RATE_LIMIT: RateLimitOptions = { burst: 600, perSecond: 50 };
@@ -40,16 +41,6 @@ declare module 'fastify' {
 
 function errorBody(code: string, message: string) {
 	return { error: { code, message } };
-}
-
-function isLoopback(address: string | undefined): boolean {
-	return address === '127.0.0.1' || address === '::1' || address === '::ffff:127.0.0.1';
-}
-
-function sameSecret(a: string, b: string): boolean {
-	const x = Buffer.from(a);
-	const y = Buffer.from(b);
-	return x.length === y.length && timingSafeEqual(x, y);
 }
 
 /** Parses with zod; answers 400 with the first problem in words when the input does not fit. */
@@ -68,7 +59,11 @@ function parse<T extends z.ZodType>(schema: T, input: unknown, reply: FastifyRep
  */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 	const app = Fastify({
-		logger: { level: options.logLevel, redact: ['req.headers.authorization', 'req.headers["x-docket-admin"]'] },
+		logger: {
+			level: options.logLevel,
+			redact: ['req.headers.authorization', 'req.headers["x-docket-admin"]'],
+			...(options.logStream ? { stream: options.logStream } : {})
+		},
 		bodyLimit: LIMITS.maxJsonBodyBytes,
 		// Behind the team's reverse proxy, the client's address is the proxy's unless told otherwise.
 		trustProxy: false
@@ -102,10 +97,17 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 		const requireUser = async (request: FastifyRequest, reply: FastifyReply) => {
 			const principal = await authenticate(pool, request.headers.authorization);
 			if (!principal) {
+				// A token that was revoked says why, so the app can tell “signed out by the admin” from a typo.
+				const token = bearerToken(request.headers.authorization);
+				const reason = token ? await revocationReason(pool, token) : undefined;
 				return reply
 					.code(401)
 					.header('www-authenticate', 'Bearer')
-					.send(errorBody('unauthorized', 'Sign in with a valid access token (Settings › Sync).'));
+					.send(
+						reason
+							? errorBody(REVOKED_CODES[reason], 'This device’s access has ended; sign in again (Settings › Sync).')
+							: errorBody('unauthorized', 'Sign in with a valid access token (Settings › Sync).')
+					);
 			}
 			request.principal = principal;
 			request.log = request.log.child({ teamId: principal.teamId, userId: principal.userId });
@@ -188,21 +190,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 			}
 		);
 
-		// `docket server user add` while this server owns the embedded database: loopback and the lock's secret.
-		app.post('/api/v1/admin/users', async (request, reply) => {
-			const secret = request.headers['x-docket-admin'];
-			if (
-				!options.adminSecret ||
-				!isLoopback(request.socket.remoteAddress) ||
-				typeof secret !== 'string' ||
-				!sameSecret(secret, options.adminSecret)
-			)
-				return reply.code(404).send(errorBody('not-found', `Nothing at ${request.method} ${request.url}.`));
-			const body = parse(AddUserRequest, request.body, reply);
-			if (!body) return reply;
-			const added = await addUser(pool, body.name, body.team);
-			request.log.info({ userId: added.userId, teamId: added.teamId }, 'user added');
-			return added;
+		registerAccountRoutes(app, {
+			pool,
+			requireUser,
+			principalOf,
+			adminSecret: options.adminSecret,
+			loginLimit: options.loginLimit,
+			now: options.now
 		});
 
 		uploads.register(app);

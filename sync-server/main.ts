@@ -6,6 +6,7 @@ import { acquireLock, type DataDirLock } from './data-dir-lock.ts';
 import { openDatabase, type Database } from './db/database.ts';
 import { migrate } from './db/migrate.ts';
 import { storageFor, type FileStorage } from './file-storage.ts';
+import type { LoginLimitOptions } from './login-limit.ts';
 import type { RateLimitOptions } from './rate-limit.ts';
 
 export interface RunningServer {
@@ -25,6 +26,9 @@ export interface StartOptions {
 	poolSize?: number;
 	/** How often expired, unfinished tus uploads are cleaned up. */
 	cleanupIntervalMs?: number;
+	loginLimit?: LoginLimitOptions;
+	now?: () => number;
+	logStream?: NodeJS.WritableStream;
 }
 
 /**
@@ -34,7 +38,16 @@ export interface StartOptions {
  */
 export async function startServer(
 	config: ServerConfig,
-	{ handleSignals = true, pglite, rateLimit, poolSize, cleanupIntervalMs = 3600_000 }: StartOptions = {}
+	{
+		handleSignals = true,
+		pglite,
+		rateLimit,
+		poolSize,
+		cleanupIntervalMs = 3600_000,
+		loginLimit,
+		now,
+		logStream
+	}: StartOptions = {}
 ): Promise<RunningServer> {
 	const embedded = !config.databaseUrl && !pglite;
 	let lock: DataDirLock | undefined;
@@ -51,7 +64,16 @@ export async function startServer(
 		});
 		await migrate(database.pool);
 		const storage: FileStorage = storageFor(config);
-		app = await buildApp({ ...config, database, storage, adminSecret: lock.info.adminSecret, rateLimit });
+		app = await buildApp({
+			...config,
+			database,
+			storage,
+			adminSecret: lock.info.adminSecret,
+			rateLimit,
+			loginLimit,
+			now,
+			logStream
+		});
 		const reconciled = await app.uploads?.reconcile();
 		if (reconciled) app.log.info({ reconciled }, 'finished uploads left unprocessed');
 		await app.listen({ port: config.port, host: config.host });

@@ -2,13 +2,15 @@ import { parseArgs } from 'node:util';
 import { UsageError, type Command, type CommandIo } from '../command.ts';
 import { ConfigError, resolveConfig } from '../../sync-server/config.ts';
 import { startServer } from '../../sync-server/main.ts';
-import { addUserForCli } from '../../sync-server/admin.ts';
+import { addUserForCli, listUsersForCli, removeUserForCli } from '../../sync-server/admin.ts';
 
 export const serverCommand: Command = {
 	name: 'server',
 	summary: 'Run the Docket server: the web app and the team sync server',
 	usage: `Usage: docket server [--port P] [--host H] [--data DIR] [--database-url URL] [--static DIR] [--models DIR]
-       docket server user add NAME --team TEAM [--data DIR] [--database-url URL]
+       docket server user add NAME --team TEAM [--admin] [--data DIR] [--database-url URL]
+       docket server user list [--json] [--data DIR] [--database-url URL]
+       docket server user remove NAME [--team TEAM] [--data DIR] [--database-url URL]
 
 Serves the built web app and the sync API.
   --port P            port to listen on (env PORT, default 8080)
@@ -23,8 +25,11 @@ Serves the built web app and the sync API.
   --s3-region R       (env DOCKET_S3_REGION or AWS_REGION, default us-east-1)
   --s3-path-style B   true | false: bucket in the path (env DOCKET_S3_FORCE_PATH_STYLE; default true with an endpoint)
 
-\`user add\` creates a user (and the team on first use) and prints the new access token as its last line;
-only a hash of it is stored. While a server owns the data directory, the command goes through it.`,
+\`user add\` creates a person (and the team on first use; --admin makes them its admin) and prints a new
+access token as its last line; only a hash of it is stored. Adding a name the team already has gives that
+person one more token. \`user list\` shows people, roles, devices and when each was last seen. \`user remove\`
+removes a person (by name or email) and ends every one of their tokens at once. While a server owns the
+data directory, these commands go through it.`,
 	async run(argv, io) {
 		if (argv[0] === 'user') return userCommand(argv.slice(1), io);
 		const { values } = parseArgs({
@@ -59,28 +64,77 @@ only a hash of it is stored. While a server owns the data directory, the command
 	}
 };
 
+function userConfig(values: { data?: string | undefined; 'database-url'?: string | undefined }) {
+	try {
+		return resolveConfig({ data: values.data, 'database-url': values['database-url'], 'log-level': 'silent' });
+	} catch (error) {
+		if (error instanceof ConfigError) throw new UsageError(error.message);
+		throw error;
+	}
+}
+
+const WHERE = { data: { type: 'string' }, 'database-url': { type: 'string' } } as const;
+
 async function userCommand(argv: string[], io: CommandIo): Promise<number> {
 	const [action, ...rest] = argv;
-	if (action !== 'add')
-		throw new UsageError(`Unknown user action "${action ?? ''}"; the one there is: user add NAME --team TEAM.`);
+	if (action === 'add') return userAdd(rest, io);
+	if (action === 'list') return userList(rest, io);
+	if (action === 'remove') return userRemove(rest, io);
+	throw new UsageError(
+		`Unknown user action "${action ?? ''}"; there are: user add NAME --team TEAM, user list, user remove NAME.`
+	);
+}
+
+async function userAdd(argv: string[], io: CommandIo): Promise<number> {
 	const { values, positionals } = parseArgs({
-		args: rest,
-		options: { team: { type: 'string' }, data: { type: 'string' }, 'database-url': { type: 'string' } },
+		args: argv,
+		options: { team: { type: 'string' }, admin: { type: 'boolean' }, ...WHERE },
 		allowPositionals: true,
 		strict: true
 	});
 	const name = positionals.join(' ').trim();
 	if (!name) throw new UsageError('Name the user: docket server user add NAME --team TEAM.');
 	if (!values.team?.trim()) throw new UsageError('Say which team: --team TEAM.');
-	let config;
-	try {
-		config = resolveConfig({ data: values.data, 'database-url': values['database-url'], 'log-level': 'silent' });
-	} catch (error) {
-		if (error instanceof ConfigError) throw new UsageError(error.message);
-		throw error;
-	}
-	const added = await addUserForCli(config, name, values.team.trim());
-	io.stderr(`Added ${name} to team ${values.team.trim()}. Give them this access token (it is shown only once):`);
+	const team = values.team.trim();
+	const added = await addUserForCli(userConfig(values), name, team, values.admin ? 'admin' : 'member');
+	io.stderr(`Added ${name} to team ${team}. Give them this access token (it is shown only once):`);
 	io.stdout(added.token);
+	return 0;
+}
+
+function seen(at: string | null): string {
+	return at ? `last seen ${at.replace('T', ' ').replace(/\.\d+Z$/, ' UTC')}` : 'never seen';
+}
+
+async function userList(argv: string[], io: CommandIo): Promise<number> {
+	const { values } = parseArgs({ args: argv, options: { json: { type: 'boolean' }, ...WHERE }, strict: true });
+	const people = await listUsersForCli(userConfig(values));
+	if (values.json) {
+		for (const person of people) io.stdout(JSON.stringify(person));
+		return 0;
+	}
+	if (people.length === 0)
+		io.stderr('Nobody yet: docket server user add NAME --team TEAM, or set the server up in a browser.');
+	for (const person of people) {
+		io.stdout(`${person.team} · ${person.name}${person.email ? ` <${person.email}>` : ''} · ${person.role}`);
+		if (person.devices.length === 0) io.stdout('    no devices');
+		for (const device of person.devices) io.stdout(`    ${device.name} · ${seen(device.lastSeenAt)}`);
+	}
+	return 0;
+}
+
+async function userRemove(argv: string[], io: CommandIo): Promise<number> {
+	const { values, positionals } = parseArgs({
+		args: argv,
+		options: { team: { type: 'string' }, ...WHERE },
+		allowPositionals: true,
+		strict: true
+	});
+	const name = positionals.join(' ').trim();
+	if (!name) throw new UsageError('Name the person: docket server user remove NAME [--team TEAM].');
+	const removed = await removeUserForCli(userConfig(values), name, values.team?.trim() || undefined);
+	io.stdout(
+		`Removed ${name} from team ${removed.team}; ${removed.devices} ${removed.devices === 1 ? 'token' : 'tokens'} revoked.`
+	);
 	return 0;
 }

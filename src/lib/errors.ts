@@ -360,12 +360,31 @@ export class SyncNetworkError extends DocketError {
 }
 
 /** The token is missing, wrong or revoked: retrying will not help until the user changes it. */
+/** Words for a refused token, by the server's reason (`sync/accounts-protocol.ts` REVOKED_CODES). */
+const AUTH_WORDS: Record<string, { message: string; action: string }> = {
+	'revoked-by-admin': {
+		message: 'Signed out by the team admin.',
+		action: 'This computer keeps its cases; sign in again in Settings › Sync if your admin allows it.'
+	},
+	'password-changed': {
+		message: 'Signed out: your password was changed on another device.',
+		action: 'Sign in again in Settings › Sync with the new password.'
+	},
+	'signed-out': { message: 'Signed out on this device.', action: 'Sign in again in Settings › Sync.' }
+};
+
+/** The token is missing, wrong or revoked: retrying will not help until the user changes it. */
 export class SyncAuthError extends DocketError {
 	override name = 'SyncAuthError';
-	constructor() {
-		super('unauthorized', 'The server did not accept the access token.', {
-			action: 'Ask your administrator for a new token and enter it in Settings › Sync.'
-		});
+	/** The server's reason (`revoked-by-admin`, `password-changed`, `signed-out`, `unauthorized`). */
+	readonly reason: string;
+	constructor(reason = 'unauthorized') {
+		const words = AUTH_WORDS[reason] ?? {
+			message: 'The server did not accept the access token.',
+			action: 'Ask your administrator for a new token, or sign in, in Settings › Sync.'
+		};
+		super('unauthorized', words.message, { action: words.action });
+		this.reason = reason;
 	}
 }
 

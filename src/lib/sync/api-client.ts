@@ -17,6 +17,12 @@ export interface SyncServer {
 	token: string;
 }
 
+/** The reason in a 401's body, when the server gave one. */
+export async function authErrorOf(response: Response): Promise<SyncAuthError> {
+	const parsed = ErrorBody.safeParse(await response.json().catch(() => undefined));
+	return new SyncAuthError(parsed.success ? parsed.data.error.code : undefined);
+}
+
 const Health = z.object({ ok: z.literal(true), protocol: z.number() });
 
 /** Normalises what a person types as the server address: a bare host gets https, no trailing slash. */
@@ -57,7 +63,7 @@ export class SyncApi {
 		} catch (error) {
 			throw new SyncNetworkError('The sync server could not be reached.', error);
 		}
-		if (response.status === 401 || response.status === 403) throw new SyncAuthError();
+		if (response.status === 401 || response.status === 403) throw await authErrorOf(response);
 		const body: unknown = await response.json().catch(() => undefined);
 		if (!response.ok) {
 			const parsed = ErrorBody.safeParse(body);
@@ -106,7 +112,7 @@ export class SyncApi {
 		} catch (error) {
 			throw new SyncNetworkError('The sync server could not be reached.', error);
 		}
-		if (response.status === 401 || response.status === 403) throw new SyncAuthError();
+		if (response.status === 401 || response.status === 403) throw await authErrorOf(response);
 		if (!response.ok)
 			throw new SyncServerError(
 				response.status === 404

@@ -2,7 +2,9 @@ import { liveQuery, type Subscription } from 'dexie';
 import type { DocketDatabase } from '../db/database.ts';
 import type { FileStore } from '../db/file-store.ts';
 import type { DocumentRow } from '../db/schema.ts';
-import { DocketError, NoSyncServerError } from '../errors.ts';
+import { DocketError, NoSyncServerError, SyncAuthError } from '../errors.ts';
+import { signIn, signOut, whoAmI } from './accounts-client.ts';
+import type { Role } from './accounts-protocol.ts';
 import { SyncApi } from './api-client.ts';
 import { downloadDocumentFile, missingFiles, type DownloadOptions } from './downloads.ts';
 import {
@@ -10,6 +12,7 @@ import {
 	followConnectivity,
 	readServer,
 	saveServer,
+	TOKEN_KEY,
 	type SyncActor,
 	type SyncRunnerOptions
 } from './sync-service.ts';
@@ -29,6 +32,9 @@ export class SyncStatus {
 	downloading = $state(0);
 	downloadError = $state<string | undefined>(undefined);
 	readonly text: SyncStatusText = $derived(statusText(this.state));
+	/** Who is signed in (for Settings › Team, shown to admins); undefined until the server says. */
+	role = $state<Role | undefined>(undefined);
+	signedInAs = $state<string | undefined>(undefined);
 
 	private actor: SyncActor | undefined;
 	private stopFollowing: (() => void) | undefined;
@@ -54,6 +60,7 @@ export class SyncStatus {
 		return (this.starting ??= (async () => {
 			this.configured = (await readServer(this.options.db)) !== undefined;
 			if (this.configured && !this.actor) this.run();
+			void this.refreshAccount();
 		})());
 	}
 
@@ -64,6 +71,7 @@ export class SyncStatus {
 		actor.subscribe((snapshot) => {
 			const previous = this.state;
 			this.state = snapshot.value as SyncStateName;
+			if (this.state === 'unauthorized') this.role = undefined;
 			// After each finished run, fetch the bytes of documents that came down without them.
 			if (this.state === 'idle' && previous !== 'idle') void this.downloadMissing();
 			this.lastSyncedAt = snapshot.context.lastSyncedAt;
@@ -149,6 +157,45 @@ export class SyncStatus {
 		await saveServer(this.options.db, url, token, this.options.fetcher);
 		this.configured = true;
 		this.run();
+		await this.refreshAccount();
+	}
+
+	/** Signs in with email and password: the server issues this device its own token, then sync starts. */
+	async signIn(url: string, email: string, password: string): Promise<void> {
+		const { url: origin, token } = await signIn(url, email, password, this.options.fetcher);
+		await this.connect(origin, token);
+	}
+
+	/**
+	 * Ends this device's access on the server and forgets the token. Local cases stay. Offline, the token
+	 * is forgotten here anyway (the admin can revoke the device in Settings › Team).
+	 */
+	async signOut(): Promise<void> {
+		const server = await readServer(this.options.db);
+		this.stop();
+		if (server) await signOut(server, this.options.fetcher).catch(() => undefined);
+		await this.options.db.settings.delete(TOKEN_KEY);
+		this.configured = false;
+		this.role = undefined;
+		this.signedInAs = undefined;
+		this.error = undefined;
+		this.state = 'starting';
+	}
+
+	/** Asks the server who this token belongs to; a refused token clears the role (the machine shows why). */
+	async refreshAccount(): Promise<void> {
+		const server = await readServer(this.options.db);
+		if (!server) return;
+		try {
+			const me = await whoAmI(server, this.options.fetcher);
+			this.role = me.role;
+			this.signedInAs = me.email ?? me.name;
+		} catch (error) {
+			if (error instanceof SyncAuthError) {
+				this.role = undefined;
+				this.signedInAs = undefined;
+			}
+		}
 	}
 
 	/** The words for the shell's status region: `Local only` until a server is connected. */

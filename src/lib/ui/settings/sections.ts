@@ -3,12 +3,15 @@ import GpuSection from './GpuSection.svelte';
 import ModelsSection from './ModelsSection.svelte';
 import StorageSection from './StorageSection.svelte';
 import SyncSection from './SyncSection.svelte';
+import TeamSection from './TeamSection.svelte';
 
 export interface SettingsSection {
 	id: string;
 	title: string;
 	description: string;
 	component?: Component;
+	/** Shown only to the team's admins (the signed-in role, as the server says). */
+	adminOnly?: boolean;
 }
 
 /** The sections of Settings, in order; DESIGN.md names Models, Sync and Storage. */
@@ -28,5 +31,6 @@ export const SETTINGS_SECTIONS: readonly SettingsSection[] = [
 		component: SyncSection
 	},
 	{ id: 'storage', title: 'Storage', description: '', component: StorageSection },
-	{ id: 'gpu', title: 'GPU', description: '', component: GpuSection }
+	{ id: 'gpu', title: 'GPU', description: '', component: GpuSection },
+	{ id: 'team', title: 'Team', description: '', component: TeamSection, adminOnly: true }
 ];

@@ -456,7 +456,7 @@ export class SyncStore {
 					${SYNCED_TABLES.map((table) => `(SELECT '${table}' AS tbl, id, seq FROM ${tableName(table)} WHERE team_id = $1 AND seq > $2 ORDER BY seq LIMIT $3)`).join(' UNION ALL ')}
 					ORDER BY seq LIMIT $3
 				)
-				${SYNCED_TABLES.map((table) => `SELECT ${columns(table, 'r')} FROM page p JOIN ${tableName(table)} r ON r.team_id = $1 AND r.id = p.id WHERE p.tbl = '${table}'`).join(' UNION ALL ')}
+				${SYNCED_TABLES.map((table) => `SELECT ${columns(table, 'r')} FROM page p CROSS JOIN LATERAL (SELECT * FROM ${tableName(table)} x WHERE x.team_id = $1 AND x.id = p.id) r WHERE p.tbl = '${table}'`).join(' UNION ALL ')}
 				ORDER BY seq`
 				: `${SYNCED_TABLES.map((table) => `SELECT ${columns(table, 'r')} FROM ${tableName(table)} r WHERE r.team_id = $1 AND r.seq > $2`).join(' UNION ALL ')} ORDER BY seq LIMIT $3`;
 		const { rows } = await this.pool.query<StoredRow & { tbl: SyncedTableName }>(sql, [teamId, since, limit + 1]);

@@ -1,4 +1,5 @@
 import { Dexie } from 'dexie';
+import { sanitizeText } from '../sync/safe-json.ts';
 import type { DocketDatabase } from '../db/database.ts';
 import { recordChange, recordChanges } from '../db/outbox.ts';
 import type { ChunkRow, DocumentKind, DocumentRow, DocumentStatus, PageRow } from '../db/schema.ts';
@@ -62,10 +63,15 @@ function kindOf(extraction: Extraction): DocumentKind {
 export async function storeExtraction(
 	db: DocketDatabase,
 	target: StoreTarget,
-	extraction: Extraction,
+	extracted: Extraction,
 	signal?: AbortSignal
 ): Promise<DocumentRow> {
 	const { documentId, caseId } = target;
+	// U+0000 and lone surrogates (text files past sniff.ts's first 64 KiB, UTF-16 files) cannot be stored by
+	// the team server; replaced one unit for one, so chunk offsets still point at the same characters.
+	const extraction = hasPages(extracted)
+		? { ...extracted, pages: extracted.pages.map((p) => ({ ...p, text: sanitizeText(p.text) })) }
+		: extracted;
 	const chunks = hasPages(extraction) ? chunkPages(extraction.pages, target.chunk) : [];
 	signal?.throwIfAborted();
 	const embed = target.embed && extraction.status === 'indexed' && chunks.length > 0;

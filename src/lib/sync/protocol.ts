@@ -121,6 +121,85 @@ export type PullQuery = z.infer<typeof PullQuery>;
 /** Code of the 409 a pull answers when `since` is past the server's latest change (it was restored). */
 export const CURSOR_AHEAD = 'cursor-ahead';
 
+/**
+ * The fields a pulled row may carry, per table, as the app's rows type them. Every field is optional (a
+ * change may carry a few) and unknown fields pass (a newer teammate's app); a known field of the wrong type
+ * is a malformed row, which the client quarantines instead of storing.
+ */
+const count = z.number().finite();
+const text = z.string();
+const id = z.string().max(64);
+export const ROW_FIELDS = {
+	cases: z.looseObject({ title: text, createdAt: count, updatedAt: count, lastActivityAt: count }).partial(),
+	documents: z
+		.looseObject({
+			caseId: id,
+			name: text,
+			sha256: text,
+			size: count,
+			mimeType: text,
+			kind: text,
+			status: text,
+			pages: count,
+			pagesWithoutText: z.array(count),
+			error: text,
+			embeddingModelId: text,
+			createdAt: count,
+			updatedAt: count
+		})
+		.partial(),
+	chunks: z
+		.looseObject({
+			caseId: id,
+			documentId: id,
+			ordinal: count,
+			page: count,
+			start: count,
+			end: count,
+			text,
+			embedding: z.array(count).max(LIMITS.maxVectorDimensions).nullable(),
+			embeddingModelId: text.nullable()
+		})
+		.partial(),
+	threads: z.looseObject({ caseId: id, title: text, createdAt: count, updatedAt: count }).partial(),
+	messages: z
+		.looseObject({
+			caseId: id,
+			threadId: id,
+			role: z.enum(['user', 'assistant']),
+			content: text,
+			citations: z.array(
+				z.looseObject({ n: count, chunkId: id, documentId: id, page: count, start: count, end: count })
+			),
+			status: z.enum(['streaming', 'done', 'cancelled', 'failed']),
+			modelId: text,
+			createdAt: count
+		})
+		.partial()
+} as const satisfies Record<SyncedTableName, z.ZodType>;
+
+/** A pulled row checked against its table's fields; the problem in words when it does not fit. */
+export function checkPulledRow(input: unknown): { ok: true; row: ServerRow } | { ok: false; reason: string } {
+	const parsed = ServerRow.safeParse(input);
+	if (!parsed.success) return { ok: false, reason: parsed.error.issues[0]?.message ?? 'not a row' };
+	const row = parsed.data;
+	if (row.deleted) return { ok: true, row };
+	const fields = ROW_FIELDS[row.table].safeParse(row.fields);
+	if (!fields.success) {
+		const issue = fields.error.issues[0];
+		return { ok: false, reason: `${issue?.path.join('.') || 'fields'}: ${issue?.message ?? 'invalid'}` };
+	}
+	return { ok: true, row };
+}
+
+/** A pull page as it travels; each change is checked on its own (`checkPulledRow`). */
+export const PullPage = z.object({
+	epoch: z.string(),
+	changes: z.array(z.unknown()),
+	checkpoint: z.number().int(),
+	hasMore: z.boolean()
+});
+
 export const PullResponse = z.object({
 	/**
 	 * The server's epoch: a new id each time its database is restored from a backup. A device that sees a

@@ -141,7 +141,8 @@ export class SyncApi {
 				`The server speaks sync protocol ${health.data.protocol}; this app speaks ${PROTOCOL_VERSION}. Update the older one.`,
 				200
 			);
-		await this.pull(Number.MAX_SAFE_INTEGER, 1);
+		// A one-change page from 0: any cursor past the server's latest change answers `cursor-ahead`.
+		await this.pull(0, 1);
 	}
 
 	async push(clientId: string, mutations: Mutation[]): Promise<Push> {
@@ -200,7 +201,10 @@ export class SyncApi {
 	 * not fit (a teammate's malformed field) comes back in `quarantined` with the reason, never stored and
 	 * never failing the page.
 	 */
-	async pull(since: number, limit?: number): Promise<Pull & { quarantined: QuarantinedRow[] }> {
+	async pull(
+		since: number,
+		limit?: number
+	): Promise<Omit<Pull, 'epoch'> & { epoch: string | undefined; quarantined: QuarantinedRow[] }> {
 		const query = new URLSearchParams({ since: String(since), ...(limit ? { limit: String(limit) } : {}) });
 		const page = PullPage.parse(await this.request(`/api/v1/pull?${query.toString()}`));
 		const changes: Pull['changes'] = [];

@@ -194,7 +194,8 @@ export function checkPulledRow(input: unknown): { ok: true; row: ServerRow } | {
 
 /** A pull page as it travels; each change is checked on its own (`checkPulledRow`). */
 export const PullPage = z.object({
-	epoch: z.string(),
+	/** Absent from servers older than the epoch: nothing to compare then. */
+	epoch: z.string().optional(),
 	changes: z.array(z.unknown()),
 	checkpoint: z.number().int(),
 	hasMore: z.boolean()

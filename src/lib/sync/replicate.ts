@@ -269,7 +269,13 @@ export async function pullChanges(
 			continue;
 		}
 		const known = await db.syncState.get(EPOCH_KEY);
-		if (typeof known?.value === 'string' && known.value !== page.epoch && checkpoint !== 0 && !repulled) {
+		if (
+			page.epoch !== undefined &&
+			typeof known?.value === 'string' &&
+			known.value !== page.epoch &&
+			checkpoint !== 0 &&
+			!repulled
+		) {
 			await restart();
 			await db.syncState.put({ key: EPOCH_KEY, value: page.epoch });
 			continue;
@@ -284,10 +290,8 @@ export async function pullChanges(
 				const kept = [...(await readQuarantine(db)), ...page.quarantined.map((row) => ({ ...row, at }))];
 				await db.syncState.put({ key: QUARANTINE_KEY, value: kept.slice(-MAX_QUARANTINED) });
 			}
-			await db.syncState.bulkPut([
-				{ key: CHECKPOINT_KEY, value: page.checkpoint },
-				{ key: EPOCH_KEY, value: page.epoch }
-			]);
+			await db.syncState.put({ key: CHECKPOINT_KEY, value: page.checkpoint });
+			if (page.epoch !== undefined) await db.syncState.put({ key: EPOCH_KEY, value: page.epoch });
 			return true;
 		});
 		if (!fresh) {

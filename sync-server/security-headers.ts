@@ -12,13 +12,16 @@ import type { FastifyInstance } from 'fastify';
  *   WebAssembly (pdf.js's decoders, onnxruntime, PGlite-free app code never evals JavaScript);
  * - workers and the service worker from this origin and `blob:` (onnxruntime starts its proxy worker from a
  *   blob URL);
- * - connections to this origin (the sync API and `/models/` of the team's own server); origins an
+ * - connections to this origin (the sync API and `/models/` of the team's own server) and to loopback
+ *   (servers on this machine: a person's local model or sync server); origins an
  *   operator lists in `connectSources` (a separate model or sync host of the firm's own) are added, and
  *   nothing else: a person cannot widen the policy from the browser, so client data never leaves for a
  *   host the operator did not name;
  * - no framing (`frame-ancestors 'none'`), no plugins, `nosniff`, `Referrer-Policy: no-referrer`.
  * WebGPU needs no directive.
  */
+const LOOPBACK = ['http://localhost:*', 'http://127.0.0.1:*', 'ws://localhost:*', 'ws://127.0.0.1:*'];
+
 export function inlineScriptHashes(staticDir: string): string[] {
 	const index = join(staticDir, 'index.html');
 	if (!existsSync(index)) return [];
@@ -41,7 +44,9 @@ export function contentSecurityPolicy(
 		'script-src': ["'self'", "'wasm-unsafe-eval'", ...inlineScriptHashes(staticDir)],
 		'worker-src': ["'self'", 'blob:'],
 		'child-src': ["'self'", 'blob:'],
-		'connect-src': ["'self'", 'blob:', 'data:', ...connectSources],
+		// This machine's own servers too (a model or sync server a person runs beside the app on localhost):
+		// loopback is not remote, and an address typed in Settings can name one.
+		'connect-src': ["'self'", 'blob:', 'data:', ...LOOPBACK, ...connectSources],
 		'img-src': ["'self'", 'data:', 'blob:'],
 		'font-src': ["'self'", 'data:'],
 		// Svelte sets style attributes (transitions, sizes); inline style cannot run code.

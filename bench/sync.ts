@@ -93,6 +93,7 @@ export const syncBench: Bench = {
 			const api = apiClient(server.url, token);
 			await uploads(context, server.url, token, api, scratch, opts.uploadMb);
 			await pushPull(context, api, server.database.pool, opts.records);
+			if (!backend.pglite) throw new Error('The sync bench needs the in-process PGlite.');
 			await vectors(context, backend.pglite, server.database.pool, opts);
 		} finally {
 			await backend.close();

@@ -10,11 +10,21 @@ import type { Database } from './db/database.ts';
 import type { FileStorage } from './file-storage.ts';
 import type { LoginLimitOptions } from './login-limit.ts';
 import { RateLimiter, type RateLimitOptions } from './rate-limit.ts';
+import { registerSecurityHeaders } from './security-headers.ts';
 import { registerStaticApp } from './static-app.ts';
-import { SyncStore } from './sync-store.ts';
+import { CursorAheadError, SyncStore } from './sync-store.ts';
 import { Uploads } from './uploads.ts';
 import { REVOKED_CODES } from '../src/lib/sync/accounts-protocol.ts';
-import { LIMITS, PROTOCOL_VERSION, PullQuery, PushRequest, SearchRequest } from '../src/lib/sync/protocol.ts';
+import {
+	CURSOR_AHEAD,
+	LIMITS,
+	Mutation,
+	PROTOCOL_VERSION,
+	PullQuery,
+	PushEnvelope,
+	SearchRequest,
+	type MutationResult
+} from '../src/lib/sync/protocol.ts';
 
 export interface AppOptions extends Pick<ServerConfig, 'staticDir' | 'logLevel'> {
 	modelsDir?: string | undefined;
@@ -29,9 +39,21 @@ export interface AppOptions extends Pick<ServerConfig, 'staticDir' | 'logLevel'>
 	now?: (() => number) | undefined;
 	/** Where the JSON log lines go (tests read them); stdout by default. */
 	logStream?: NodeJS.WritableStream | undefined;
+	/** Failed sign-ins an address may make (a bucket per address, shared by every token it tries). */
+	authFailureLimit?: RateLimitOptions | undefined;
+	/** Told each team's sequence number after a push that wrote (the restore marker, epoch.ts). */
+	onProgress?: ((teamId: string, seq: number) => void) | undefined;
+	/** Origins besides this one the app may connect to (the Content-Security-Policy's `connect-src`). */
+	connectSources?: readonly string[] | undefined;
 }
 
 export const DEFAULT_RATE_LIMIT: RateLimitOptions = { burst: 600, perSecond: 50 };
+/** 30 wrong tokens at once, then one every 2 s: plenty for a person retyping, nothing for a guesser. */
+export const DEFAULT_AUTH_FAILURE_LIMIT: RateLimitOptions = { burst: 30, perSecond: 0.5 };
+/** Token hashes that signed in lately; they skip an address's failure limit (a NAT shared with a guesser). */
+const KNOWN_GOOD_TOKENS = 10_000;
+
+const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
 declare module 'fastify' {
 	interface FastifyRequest {
@@ -69,28 +91,57 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 		trustProxy: false
 	});
 
+	await registerSecurityHeaders(app, options.staticDir, options.connectSources);
+
 	app.get('/api/v1/health', async () => ({ ok: true, protocol: PROTOCOL_VERSION }));
 
 	const { database, storage } = options;
 	if (database && storage) {
 		const pool = database.pool;
-		const store = new SyncStore(pool);
+		const store = new SyncStore(pool, options.onProgress);
 		const uploads = new Uploads(pool, storage, app.log);
 		const limiter = new RateLimiter(options.rateLimit ?? DEFAULT_RATE_LIMIT);
+		const failures = new RateLimiter(options.authFailureLimit ?? DEFAULT_AUTH_FAILURE_LIMIT);
+		// Insertion-ordered: the oldest entry goes first when it is full.
+		const knownGood = new Map<string, true>();
 		app.decorate('uploads', uploads);
+
+		const tooMany = (reply: FastifyReply, seconds: number) =>
+			reply
+				.code(429)
+				.header('retry-after', String(seconds))
+				.send(errorBody('rate-limited', `Too many requests; try again in ${seconds} s.`));
 
 		app.addHook('onRequest', async (request, reply) => {
 			if (!request.url.startsWith('/api/v1/') && !request.url.startsWith('/files')) return;
 			if (request.url === '/api/v1/health') return;
 			const token = bearerToken(request.headers.authorization);
-			const key = token ? `t:${hashToken(token)}` : `a:${request.ip}`;
+			const tokenHash = token ? hashToken(token) : undefined;
+			// An address that keeps failing is answered before any database work, unless the token it sends
+			// has signed in before (it is still checked: revocation holds).
+			if (!(tokenHash && knownGood.has(tokenHash))) {
+				const blocked = failures.peek(`a:${request.ip}`);
+				if (blocked) {
+					request.log.warn({ ip: request.ip }, 'authentication failures rate limited');
+					return tooMany(reply, blocked);
+				}
+			}
+			// Every 401 this request ends with (the API's and tus's) costs the address one failure.
+			reply.raw.once('finish', () => {
+				if (reply.raw.statusCode === 401) {
+					failures.take(`a:${request.ip}`);
+					if (tokenHash) knownGood.delete(tokenHash);
+				} else if (tokenHash && reply.raw.statusCode < 400 && !knownGood.has(tokenHash)) {
+					knownGood.set(tokenHash, true);
+					if (knownGood.size > KNOWN_GOOD_TOKENS) knownGood.delete(knownGood.keys().next().value ?? '');
+				}
+			});
+			// A request bucket per token (random tokens were stopped above, so they cannot each bring a fresh one).
+			const key = tokenHash ? `t:${tokenHash}` : `a:${request.ip}`;
 			const verdict = limiter.take(key);
 			if (!verdict.ok) {
 				request.log.warn({ key: key.slice(0, 10) }, 'rate limited');
-				return reply
-					.code(429)
-					.header('retry-after', String(verdict.retryAfterSeconds))
-					.send(errorBody('rate-limited', `Too many requests; try again in ${verdict.retryAfterSeconds} s.`));
+				return tooMany(reply, verdict.retryAfterSeconds);
 			}
 		});
 
@@ -118,10 +169,30 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 		};
 
 		app.post('/api/v1/push', { preHandler: requireUser }, async (request, reply) => {
-			const body = parse(PushRequest, request.body, reply);
+			const body = parse(PushEnvelope, request.body, reply);
 			if (!body) return reply;
 			const { teamId } = principalOf(request);
-			const results = await store.push(teamId, body.clientId, body.mutations);
+			// Each mutation is checked on its own: one that does not fit is rejected, the others still apply.
+			const valid: Mutation[] = [];
+			const answers: (MutationResult | number)[] = body.mutations.map((raw) => {
+				const parsed = Mutation.safeParse(raw);
+				if (parsed.success) return valid.push(parsed.data) - 1;
+				const issue = parsed.error.issues[0];
+				const where = issue?.path.join('.') || 'mutation';
+				const id =
+					typeof raw === 'object' && raw !== null && 'mutationId' in raw && typeof raw.mutationId === 'string'
+						? raw.mutationId.slice(0, 64)
+						: '';
+				return {
+					mutationId: id,
+					status: 'rejected',
+					rev: 0,
+					seq: 0,
+					reason: `${where}: ${issue?.message ?? 'invalid'}`
+				};
+			});
+			const applied = valid.length > 0 ? await store.push(teamId, body.clientId, valid) : [];
+			const results = answers.map((answer) => (typeof answer === 'number' ? applied[answer]! : answer));
 			request.log.info(
 				{
 					clientId: body.clientId,
@@ -136,7 +207,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 		app.get('/api/v1/pull', { preHandler: requireUser }, async (request, reply) => {
 			const query = parse(PullQuery, request.query, reply);
 			if (!query) return reply;
-			return store.pull(principalOf(request).teamId, query.since, query.limit);
+			try {
+				return await store.pull(principalOf(request).teamId, query.since, query.limit);
+			} catch (error) {
+				if (!(error instanceof CursorAheadError)) throw error;
+				request.log.warn({ since: error.since, latest: error.latest }, 'pull cursor ahead of the server');
+				return reply.code(409).send(errorBody(CURSOR_AHEAD, error.message));
+			}
 		});
 
 		app.post('/api/v1/search', { preHandler: requireUser }, async (request, reply) => {
@@ -152,7 +229,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 			async (request, reply) => {
 				const { teamId } = principalOf(request);
 				const documentId = request.params.documentId;
-				const { rows } = /^[0-9a-fA-F-]{36}$/.test(documentId)
+				const { rows } = UUID.test(documentId)
 					? await pool.query<{ storage_key: string; size: string; sha256: string; filename: string }>(
 							'SELECT f.storage_key, f.size, f.sha256, f.filename FROM files f JOIN documents d ON d.team_id = f.team_id AND d.id = f.document_id WHERE f.team_id = $1 AND f.document_id = $2 AND NOT d.deleted',
 							[teamId, documentId]

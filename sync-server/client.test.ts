@@ -85,7 +85,7 @@ describe('the app’s sync client against a real server', () => {
 	beforeAll(async () => {
 		backend = await openBackend('pglite');
 		server = await backend.start();
-		team = { url: server.url, token: await newUser(server, 'Firm') };
+		team = { url: server.url, token: await newUser(server, `firm-${crypto.randomUUID()}`) };
 	});
 	afterAll(async () => {
 		await backend.close();
@@ -269,7 +269,9 @@ describe('the app’s sync client against a real server', () => {
 		expect(stored.total).toBe(doc.size);
 		expect(sha256(new Uint8Array(await stored.blob.arrayBuffer()))).toBe(doc.sha256);
 		await expect(
-			new SyncApi({ url: server.url, token: await newUser(server, 'Other firm') }).downloadFile(doc.id)
+			new SyncApi({ url: server.url, token: await newUser(server, `other-firm-${crypto.randomUUID()}`) }).downloadFile(
+				doc.id
+			)
 		).rejects.toThrow(/no file/);
 	});
 

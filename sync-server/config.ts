@@ -15,6 +15,8 @@ export interface ServerConfig {
 	logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent';
 	/** S3-compatible object storage for files; without it files live in `dataDir`. */
 	s3: S3StorageConfig | undefined;
+	/** Origins besides the server's own the app may connect to (its Content-Security-Policy's `connect-src`). */
+	connectSources: string[];
 }
 
 export type ConfigFlags = Partial<
@@ -29,7 +31,8 @@ export type ConfigFlags = Partial<
 		| 's3-bucket'
 		| 's3-endpoint'
 		| 's3-region'
-		| 's3-path-style',
+		| 's3-path-style'
+		| 'connect-src',
 		string
 	>
 >;
@@ -81,6 +84,26 @@ function parsePort(value: string | undefined): number {
 	return port;
 }
 
+/** A comma-separated list of http(s) origins, e.g. `https://models.firm.example`. */
+function parseOrigins(value: string | undefined): string[] {
+	if (!value) return [];
+	return value
+		.split(',')
+		.map((item) => item.trim())
+		.filter((item) => item !== '')
+		.map((item) => {
+			let url: URL;
+			try {
+				url = new URL(item);
+			} catch {
+				throw new ConfigError(`--connect-src: "${item}" is not an origin like https://models.firm.example.`);
+			}
+			if (url.protocol !== 'https:' && url.protocol !== 'http:')
+				throw new ConfigError(`--connect-src: "${item}" must be an http(s) origin.`);
+			return url.origin;
+		});
+}
+
 /** Flags win over environment variables, which win over defaults. */
 export function resolveConfig(
 	flags: ConfigFlags,
@@ -98,6 +121,7 @@ export function resolveConfig(
 		databaseUrl: flags['database-url'] ?? env['DATABASE_URL'] ?? undefined,
 		modelsDir: flags.models ?? env['MODELS_DIR'] ?? undefined,
 		logLevel: logLevel as ServerConfig['logLevel'],
-		s3: parseS3(flags, env)
+		s3: parseS3(flags, env),
+		connectSources: parseOrigins(flags['connect-src'] ?? env['DOCKET_CONNECT_SRC'])
 	};
 }

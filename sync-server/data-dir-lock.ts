@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, link, mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 
@@ -62,36 +62,120 @@ export interface DataDirLock {
 	release(): Promise<void>;
 }
 
+function code(error: unknown): unknown {
+	return error instanceof Error && 'code' in error ? error.code : undefined;
+}
+
+/** The lock file as it is now, with its inode (to tell one file from its replacement). */
+async function inspect(path: string): Promise<{ ino: number; info: LockInfo | undefined; ageMs: number } | undefined> {
+	try {
+		const handle = await open(path, 'r');
+		try {
+			const [stats, text] = await Promise.all([handle.stat(), handle.readFile('utf8')]);
+			let info: LockInfo | undefined;
+			try {
+				const parsed = LockFile.safeParse(JSON.parse(text));
+				info = parsed.success ? parsed.data : undefined;
+			} catch {
+				info = undefined;
+			}
+			return { ino: stats.ino, info, ageMs: Date.now() - stats.mtimeMs };
+		} finally {
+			await handle.close();
+		}
+	} catch (error) {
+		if (code(error) === 'ENOENT') return undefined;
+		throw error;
+	}
+}
+
+/** A unique name beside the lock, for a file about to be linked or a stale lock about to be dropped. */
+function scratch(path: string, what: string): string {
+	return `${path}.${what}.${process.pid}.${randomBytes(6).toString('hex')}`;
+}
+
+/**
+ * Written whole to a temporary file and then hard-linked to `server.lock`: `link` fails if the name exists,
+ * so the lock appears with its content or not at all, and no one can read it half-written.
+ */
+async function createLocked(path: string, info: LockInfo): Promise<boolean> {
+	const temporary = scratch(path, 'new');
+	await writeFile(temporary, JSON.stringify(info), { mode: 0o600, flag: 'wx' });
+	try {
+		await link(temporary, path);
+		return true;
+	} catch (error) {
+		if (code(error) === 'EEXIST') return false;
+		throw error;
+	} finally {
+		await rm(temporary, { force: true });
+	}
+}
+
+/**
+ * Drops the stale lock seen as inode `ino`, and only that file: it is renamed away (atomic), and if what
+ * was renamed turns out to be another file (someone replaced the stale lock meanwhile), it is put back.
+ */
+async function dropStale(path: string, ino: number): Promise<void> {
+	const aside = scratch(path, 'stale');
+	try {
+		await rename(path, aside);
+	} catch (error) {
+		if (code(error) === 'ENOENT') return;
+		throw error;
+	}
+	const moved = await stat(aside);
+	if (moved.ino === ino) {
+		await rm(aside, { force: true });
+		return;
+	}
+	// A live lock that replaced the stale one: give it back under its name.
+	try {
+		await link(aside, path);
+	} finally {
+		await rm(aside, { force: true });
+	}
+}
+
+/** A lock file nobody can have been writing for this long is garbage, not a lock being made (old versions). */
+const UNREADABLE_STALE_AFTER_MS = 10_000;
+
 export async function acquireLock(dataDir: string): Promise<DataDirLock> {
-	await mkdir(dataDir, { recursive: true });
+	// The data directory holds every case of every client: only the server's user may enter it.
+	await mkdir(dataDir, { recursive: true, mode: 0o700 });
+	await chmod(dataDir, 0o700);
 	const path = lockPath(dataDir);
 	const info: LockInfo = { pid: process.pid, adminUrl: null, adminSecret: randomBytes(32).toString('base64url') };
-	for (let attempt = 0; attempt < 2; attempt++) {
-		try {
-			// `wx` fails if the file exists: two processes starting at once cannot both win.
-			const handle = await open(path, 'wx', 0o600);
-			await handle.writeFile(JSON.stringify(info));
-			await handle.close();
+	for (let attempt = 0; attempt < 20; attempt++) {
+		if (await createLocked(path, info)) {
 			let released = false;
+			const ours = async () => (await inspect(path))?.info?.adminSecret === info.adminSecret;
 			return {
 				info,
 				async setAdminUrl(url) {
 					info.adminUrl = url;
-					await writeFile(path, JSON.stringify(info), { mode: 0o600 });
+					if (!(await ours())) return;
+					const temporary = scratch(path, 'new');
+					await writeFile(temporary, JSON.stringify(info), { mode: 0o600, flag: 'wx' });
+					await rename(temporary, path);
 				},
 				async release() {
 					if (released) return;
 					released = true;
-					await rm(path, { force: true });
+					// Never delete a lock that is not this process's.
+					const seen = await inspect(path);
+					if (seen?.info?.adminSecret === info.adminSecret) await dropStale(path, seen.ino);
 				}
 			};
-		} catch (error) {
-			if (!(error instanceof Error && 'code' in error && error.code === 'EEXIST')) throw error;
-			const owner = await readLock(dataDir);
-			if (owner) throw new DataDirBusyError(dataDir, owner);
-			// The previous owner died (or the file is unreadable): the lock is stale.
-			await rm(path, { force: true });
 		}
+		const seen = await inspect(path);
+		if (!seen) continue;
+		const owner = seen.info;
+		if (owner && owner.pid !== process.pid && alive(owner.pid)) throw new DataDirBusyError(dataDir, owner);
+		if (!owner && seen.ageMs < UNREADABLE_STALE_AFTER_MS)
+			throw new Error(`${path} cannot be read; if no Docket process uses ${dataDir}, delete that file.`);
+		// The previous owner died: the lock is stale.
+		await dropStale(path, seen.ino);
 	}
 	throw new Error(`Could not lock ${dataDir}; another process keeps taking it.`);
 }

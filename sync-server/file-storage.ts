@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { copyFile, link, mkdir, rm, stat } from 'node:fs/promises';
+import { copyFile, link, mkdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -51,7 +51,16 @@ export class DiskFileStorage implements FileStorage {
 	private readonly uploadsDir: string;
 	private readonly filesDir: string;
 
-	constructor(dataDir: string, { expireAfterMs = 7 * 24 * 3600 * 1000 } = {}) {
+	private readonly fs: { link: typeof link; copyFile: typeof copyFile };
+
+	constructor(
+		dataDir: string,
+		{
+			expireAfterMs = 7 * 24 * 3600 * 1000,
+			fs = { link, copyFile }
+		}: { expireAfterMs?: number; fs?: { link: typeof link; copyFile: typeof copyFile } } = {}
+	) {
+		this.fs = fs;
 		this.uploadsDir = join(dataDir, 'uploads');
 		this.filesDir = join(dataDir, 'files');
 		this.datastore = new FileStore({ directory: this.uploadsDir, expirationPeriodInMilliseconds: expireAfterMs });
@@ -72,14 +81,33 @@ export class DiskFileStorage implements FileStorage {
 	async keep(uploadId: string, key: string): Promise<void> {
 		const target = this.pathOf(key);
 		await mkdir(join(target, '..'), { recursive: true });
-		if ((await this.size(key)) !== undefined) return;
 		const source = join(this.uploadsDir, checkUploadId(uploadId));
+		const kept = await this.size(key);
+		if (kept !== undefined) {
+			// Same key, same checked hash: already kept, unless an older version's cut-short copy sits there.
+			const sourceSize = await stat(source).then(
+				(stats) => stats.size,
+				() => undefined
+			);
+			if (sourceSize === undefined || kept === sourceSize) return;
+			await rm(target, { force: true });
+		}
 		// A hard link costs no copy, and the expiry clean-up of the tus directory then only drops its own name.
 		try {
-			await link(source, target);
+			await this.fs.link(source, target);
 		} catch (error) {
 			if (error instanceof Error && 'code' in error && error.code === 'EEXIST') return;
-			await copyFile(source, target);
+			// No hard links here (another file system, a share): copy under a temporary name and rename, so
+			// a copy cut short (a crash, a full disk) never stands under the kept name as a finished file.
+			const partial = `${target}.partial-${randomBytes(6).toString('hex')}`;
+			try {
+				await this.fs.copyFile(source, partial);
+				const [copied, original] = await Promise.all([stat(partial), stat(source)]);
+				if (copied.size !== original.size) throw new Error(`Copying ${uploadId} stopped short.`, { cause: error });
+				await rename(partial, target);
+			} finally {
+				await rm(partial, { force: true });
+			}
 		}
 	}
 

@@ -32,6 +32,17 @@ export class RateLimiter {
 		return { ok: false, retryAfterSeconds: Math.ceil((1 - bucket.tokens) / this.options.perSecond) };
 	}
 
+	/** Seconds until `key` has a token again, or 0 when it has one now; takes nothing. */
+	peek(key: string): number {
+		const bucket = this.buckets.get(key);
+		if (!bucket) return 0;
+		const tokens = Math.min(
+			this.options.burst,
+			bucket.tokens + ((this.now() - bucket.at) / 1000) * this.options.perSecond
+		);
+		return tokens >= 1 ? 0 : Math.ceil((1 - tokens) / this.options.perSecond);
+	}
+
 	/** Full buckets carry no information; dropping them bounds memory. */
 	private sweep(): void {
 		for (const [key, bucket] of this.buckets) if (bucket.tokens >= this.options.burst - 1) this.buckets.delete(key);

@@ -14,6 +14,7 @@ import {
 	type ServerRow,
 	type SyncedTableName
 } from '../src/lib/sync/protocol.ts';
+import { MAX_FLOAT32 } from '../src/lib/sync/safe-json.ts';
 
 /**
  * Push, pull and search over the team's rows. Table names come only from `SYNCED_TABLES` (a constant),
@@ -76,8 +77,10 @@ function splitFields(
 				throw new Rejection(`"${EMBEDDING_FIELD}" must be a list of 1–${LIMITS.maxVectorDimensions} numbers.`);
 			const numbers: number[] = [];
 			for (const x of vector) {
-				if (typeof x !== 'number' || !Number.isFinite(x))
-					throw new Rejection(`"${EMBEDDING_FIELD}" must hold only finite numbers.`);
+				if (typeof x !== 'number' || !Number.isFinite(x) || Math.abs(x) > MAX_FLOAT32)
+					throw new Rejection(
+						`"${EMBEDDING_FIELD}" must hold only numbers a 32-bit float holds (at most ${MAX_FLOAT32} in size).`
+					);
 				numbers.push(x);
 			}
 			embedding = {
@@ -219,15 +222,35 @@ class PushBatch {
 	}
 }
 
+/** A pull whose `since` is past every change the server has: the server was restored from an older backup. */
+export class CursorAheadError extends Error {
+	override name = 'CursorAheadError';
+	constructor(
+		readonly since: number,
+		readonly latest: number
+	) {
+		super(
+			`This device has synced up to change ${since}, but the server's latest is ${latest}: the server was restored from a backup. Pull again from 0.`
+		);
+	}
+}
+
+/** How a pull page is read: `per-branch` limits each table's part (the default), `whole` is the old plan. */
+export type PullPlan = 'per-branch' | 'whole';
+
 export class SyncStore {
-	constructor(private readonly pool: pg.Pool) {}
+	constructor(
+		private readonly pool: pg.Pool,
+		/** Told each team's sequence number after a push that wrote, so the restore marker can follow it. */
+		private readonly onProgress: (teamId: string, seq: number) => void = () => undefined
+	) {}
 
 	/**
 	 * Applies a client's mutations in order, in one transaction that holds the team's sequence row, so
 	 * sequence numbers are committed in order and a pull never steps over a change committed later.
 	 */
 	async push(teamId: string, clientId: string, mutations: readonly Mutation[]): Promise<MutationResult[]> {
-		return transaction(this.pool, async (client) => {
+		const outcome = await transaction(this.pool, async (client) => {
 			const team = await client.query<{ seq: string }>('SELECT seq FROM teams WHERE id = $1 FOR UPDATE', [teamId]);
 			let seq = Number(team.rows[0]?.seq ?? 0);
 			const startSeq = seq;
@@ -267,8 +290,10 @@ export class SyncStore {
 					[teamId, clientId, fresh.map((r) => r.mutationId), fresh.map((r) => JSON.stringify(r))]
 				);
 			if (seq !== startSeq) await client.query('UPDATE teams SET seq = $2 WHERE id = $1', [teamId, seq]);
-			return results;
+			return { results, seq, changed: seq !== startSeq };
 		});
+		if (outcome.changed) this.onProgress(teamId, outcome.seq);
+		return outcome.results;
 	}
 
 	private caseOf(batch: PushBatch, mutation: Mutation, existing: WorkingRow | undefined): string {
@@ -407,20 +432,38 @@ export class SyncStore {
 		}
 	}
 
-	/** Changes after `since`, in commit order: each row once, at its latest change. */
-	async pull(teamId: string, since: number, limit: number): Promise<PullResponse> {
-		const parts = SYNCED_TABLES.map(
-			(table) =>
-				`SELECT '${table}' AS tbl, id, case_id, rev, seq, deleted, fields, '{}'::jsonb AS field_revs, ${table === 'chunks' ? 'embedding::text' : 'NULL::text'} AS embedding FROM ${tableName(table)} WHERE team_id = $1 AND seq > $2`
+	/**
+	 * Changes after `since`, in commit order: each row once, at its latest change. Each table's part is
+	 * limited on its own (`ORDER BY seq LIMIT n` over the `(team_id, seq)` index), so a page reads at most
+	 * 5 × n rows however large the tables are; the union is then cut to n.
+	 */
+	async pull(teamId: string, since: number, limit: number, plan: PullPlan = 'per-branch'): Promise<PullResponse> {
+		// The epoch is read with every pull: another instance may have drawn a new one (epoch.ts).
+		const team = await this.pool.query<{ seq: string; epoch: string }>(
+			'SELECT t.seq, e.epoch FROM teams t CROSS JOIN server_epoch e WHERE t.id = $1',
+			[teamId]
 		);
-		const { rows } = await this.pool.query<StoredRow & { tbl: SyncedTableName }>(
-			`${parts.join(' UNION ALL ')} ORDER BY seq LIMIT $3`,
-			[teamId, since, limit + 1]
-		);
+		const latest = Number(team.rows[0]?.seq ?? 0);
+		const epoch = team.rows[0]?.epoch ?? '';
+		if (since > latest) throw new CursorAheadError(since, latest);
+		const columns = (table: SyncedTableName, alias: string) =>
+			`'${table}' AS tbl, ${alias}.id, ${alias}.case_id, ${alias}.rev, ${alias}.seq, ${alias}.deleted, ${alias}.fields, '{}'::jsonb AS field_revs, ${table === 'chunks' ? `${alias}.embedding::text` : 'NULL::text'} AS embedding`;
+		// per-branch: the page's keys first, each table's part limited on its own, then only the winners'
+		// rows (vectors as text are the costly part). whole: the old plan, kept for the benchmark.
+		const sql =
+			plan === 'per-branch'
+				? `WITH page AS MATERIALIZED (
+					${SYNCED_TABLES.map((table) => `(SELECT '${table}' AS tbl, id, seq FROM ${tableName(table)} WHERE team_id = $1 AND seq > $2 ORDER BY seq LIMIT $3)`).join(' UNION ALL ')}
+					ORDER BY seq LIMIT $3
+				)
+				${SYNCED_TABLES.map((table) => `SELECT ${columns(table, 'r')} FROM page p CROSS JOIN LATERAL (SELECT * FROM ${tableName(table)} x WHERE x.team_id = $1 AND x.id = p.id) r WHERE p.tbl = '${table}'`).join(' UNION ALL ')}
+				ORDER BY seq`
+				: `${SYNCED_TABLES.map((table) => `SELECT ${columns(table, 'r')} FROM ${tableName(table)} r WHERE r.team_id = $1 AND r.seq > $2`).join(' UNION ALL ')} ORDER BY seq LIMIT $3`;
+		const { rows } = await this.pool.query<StoredRow & { tbl: SyncedTableName }>(sql, [teamId, since, limit + 1]);
 		const hasMore = rows.length > limit;
 		const changes = rows.slice(0, limit).map((row) => toServerRow(row.tbl, row));
 		const last = changes.at(-1);
-		return { changes, checkpoint: last ? last.seq : since, hasMore };
+		return { epoch, changes, checkpoint: last ? last.seq : since, hasMore };
 	}
 
 	/**
@@ -441,7 +484,7 @@ export class SyncStore {
 		const { rows } = await this.pool.query<{
 			id: string;
 			document_id: string | null;
-			distance: number;
+			distance: number | string | null;
 			fields: Fields;
 			case_id: string;
 		}>(
@@ -459,7 +502,8 @@ export class SyncStore {
 			results: rows.map((row) => ({
 				chunkId: row.id,
 				documentId: row.document_id ?? '',
-				distance: Number(row.distance),
+				// A zero vector has no direction: pgvector answers NaN, which JSON cannot carry.
+				distance: row.distance === null || !Number.isFinite(Number(row.distance)) ? null : Number(row.distance),
 				fields: { ...row.fields, caseId: row.case_id }
 			}))
 		};

@@ -268,8 +268,14 @@ describe.each(DATABASE_MODES)('sync API over HTTP (%s)', (mode) => {
 			put('chunks', uuid(), 0, { caseId, documentId: uuid(), embedding: ['1); DROP TABLE chunks; --'] })
 		]);
 		expect(badVector.results[0]?.status).toBe('rejected');
+		const refusedWhole = await api.raw('/api/v1/push', {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({ clientId: evil, mutations: [] })
+		});
+		expect(refusedWhole.status).toBe(400);
+		// A mutation that does not fit is refused on its own: the batch answers, that mutation is rejected.
 		const attempts: unknown[] = [
-			{ clientId: evil, mutations: [] },
 			{ clientId: uuid(), mutations: [{ ...put('cases', uuid(), 0, {}), table: `cases; DROP TABLE users` }] },
 			{ clientId: uuid(), mutations: [{ ...put('cases', uuid(), 0, {}), id: evil }] },
 			{ clientId: uuid(), mutations: [{ ...put('cases', uuid(), 0, {}), mutationId: evil }] },
@@ -283,7 +289,8 @@ describe.each(DATABASE_MODES)('sync API over HTTP (%s)', (mode) => {
 				headers: { 'content-type': 'application/json' },
 				body: JSON.stringify(body)
 			});
-			expect(response.status).toBe(400);
+			expect(response.status).toBe(200);
+			expect(((await response.json()) as { results: MutationResult[] }).results[0]?.status).toBe('rejected');
 		}
 		expect((await api.raw(`/api/v1/pull?since=${encodeURIComponent('0; DROP TABLE cases')}`)).status).toBe(400);
 		expect((await api.raw(`/api/v1/pull?since=0&limit=${encodeURIComponent("1' OR '1'='1")}`)).status).toBe(400);
@@ -323,7 +330,11 @@ describe.each(DATABASE_MODES)('sync API over HTTP (%s)', (mode) => {
 				mutations: [put('cases', uuid(), 0, { title: 'x'.repeat(300 * 1024) })]
 			})
 		});
-		expect(fat.status).toBe(400);
+		expect(fat.status).toBe(200);
+		expect(((await fat.json()) as { results: MutationResult[] }).results[0]).toMatchObject({
+			status: 'rejected',
+			reason: expect.stringMatching(/bytes/)
+		});
 		const many = Array.from({ length: 501 }, () => put('cases', uuid(), 0, { title: 'x' }));
 		const tooMany = await api.raw('/api/v1/push', {
 			method: 'POST',

@@ -1,10 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import pg from 'pg';
 import { addUser } from './auth.ts';
 import { resolveConfig, type ConfigFlags } from './config.ts';
 import { startServer, type RunningServer, type StartOptions } from './main.ts';
@@ -18,27 +20,85 @@ import {
 
 /**
  * Test servers over real HTTP on 127.0.0.1, backed by an in-memory PGlite either in-process (the
- * embedded default) or served over the Postgres wire protocol (the code path a real Postgres takes).
+ * embedded default) or served over the Postgres wire protocol (the code path a real Postgres takes), and
+ * by a real PostgreSQL with pgvector when `TEST_DATABASE_URL` names one (`postgres`: a fresh database per
+ * backend, the default pool size).
  */
-export type DatabaseMode = 'pglite' | 'wire';
-export const DATABASE_MODES: readonly DatabaseMode[] = ['pglite', 'wire'];
+export type DatabaseMode = 'pglite' | 'wire' | 'postgres';
+
+export const TEST_DATABASE_URL = process.env['TEST_DATABASE_URL'] || undefined;
+
+/** Why the `postgres` mode does not run here, or undefined when it does. */
+async function probePostgres(url: string | undefined): Promise<string | undefined> {
+	if (!url) return 'TEST_DATABASE_URL is not set (a PostgreSQL server with pgvector)';
+	const client = new pg.Client({ connectionString: url });
+	try {
+		await client.connect();
+		const { rows } = await client.query("SELECT 1 FROM pg_available_extensions WHERE name = 'vector'");
+		return rows.length === 0 ? `the server at TEST_DATABASE_URL has no pgvector` : undefined;
+	} catch (error) {
+		return `TEST_DATABASE_URL cannot be reached (${error instanceof Error ? error.message : String(error)})`;
+	} finally {
+		await client.end().catch(() => undefined);
+	}
+}
+
+export const POSTGRES_SKIP_REASON = await probePostgres(TEST_DATABASE_URL);
+export const DATABASE_MODES: readonly DatabaseMode[] = POSTGRES_SKIP_REASON
+	? ['pglite', 'wire']
+	: ['pglite', 'wire', 'postgres'];
 
 export interface TestBackend {
 	mode: DatabaseMode;
-	pglite: PGlite;
+	/** The in-memory PGlite (not in `postgres` mode). */
+	pglite: PGlite | undefined;
 	/** Starts a server on this backend (each with its own data directory); `flags` as on the command line. */
 	start(options?: StartOptions, flags?: ConfigFlags): Promise<RunningServer>;
 	close(): Promise<void>;
 }
 
+/** A database of its own on the real server, so test files never share rows or team names. */
+async function freshPostgresDatabase(url: string): Promise<{ url: string; drop(): Promise<void> }> {
+	const name = `docket_test_${randomBytes(8).toString('hex')}`;
+	const admin = new pg.Client({ connectionString: url });
+	await admin.connect();
+	try {
+		await admin.query(`CREATE DATABASE ${name}`);
+	} finally {
+		await admin.end();
+	}
+	const target = new URL(url);
+	target.pathname = `/${name}`;
+	return {
+		url: target.toString(),
+		async drop() {
+			const client = new pg.Client({ connectionString: url });
+			await client.connect();
+			try {
+				await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+			} finally {
+				await client.end();
+			}
+		}
+	};
+}
+
 export async function openBackend(mode: DatabaseMode): Promise<TestBackend> {
-	const pglite = await PGlite.create('memory://', { extensions: { vector } });
+	let pglite: PGlite | undefined;
 	let socket: PGLiteSocketServer | undefined;
 	let databaseUrl: string | undefined;
-	if (mode === 'wire') {
-		socket = new PGLiteSocketServer({ db: pglite, port: 0, host: '127.0.0.1' });
-		await socket.start();
-		databaseUrl = `postgres://postgres:postgres@${socket.getServerConn()}/postgres?sslmode=disable`;
+	let postgres: { url: string; drop(): Promise<void> } | undefined;
+	if (mode === 'postgres') {
+		if (!TEST_DATABASE_URL || POSTGRES_SKIP_REASON) throw new Error(`postgres mode: ${POSTGRES_SKIP_REASON}`);
+		postgres = await freshPostgresDatabase(TEST_DATABASE_URL);
+		databaseUrl = postgres.url;
+	} else {
+		pglite = await PGlite.create('memory://', { extensions: { vector } });
+		if (mode === 'wire') {
+			socket = new PGLiteSocketServer({ db: pglite, port: 0, host: '127.0.0.1' });
+			await socket.start();
+			databaseUrl = `postgres://postgres:postgres@${socket.getServerConn()}/postgres?sslmode=disable`;
+		}
 	}
 	const servers: RunningServer[] = [];
 	const dirs: string[] = [];
@@ -56,7 +116,8 @@ export async function openBackend(mode: DatabaseMode): Promise<TestBackend> {
 			config.databaseUrl = databaseUrl;
 			const server = await startServer(config, {
 				handleSignals: false,
-				...(mode === 'pglite' ? { pglite } : { poolSize: 1 }),
+				// pglite-socket serves one session; a real server gets the default pool.
+				...(mode === 'pglite' && pglite ? { pglite } : mode === 'wire' ? { poolSize: 1 } : {}),
 				...options
 			});
 			servers.push(server);
@@ -65,7 +126,8 @@ export async function openBackend(mode: DatabaseMode): Promise<TestBackend> {
 		async close() {
 			for (const server of servers) await server.close();
 			await socket?.stop();
-			await pglite.close();
+			await pglite?.close();
+			await postgres?.drop();
 			for (const dir of dirs) await rm(dir, { recursive: true, force: true });
 		}
 	};

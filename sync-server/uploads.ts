@@ -41,7 +41,8 @@ export class Uploads {
 			relativeLocation: true,
 			disableTerminationForFinishedUploads: true,
 			getFileIdFromRequest: (_req, id) => (id && /^[0-9a-f]{32}$/.test(id) ? id : undefined),
-			namingFunction: async (req, metadata) => this.create(req.headers.get('authorization'), metadata),
+			namingFunction: async (req, metadata) =>
+				this.create(req.headers.get('authorization'), req.headers.get('upload-length'), metadata),
 			onIncomingRequest: async (req, uploadId) => {
 				// tus's own GET serves whole files without Range; originals come from /api/v1/files/.
 				if (req.method === 'GET') throw fail(405, 'Download finished files from /api/v1/files/DOCUMENT_ID.');
@@ -61,8 +62,16 @@ export class Uploads {
 	}
 
 	/** Validates a new upload's metadata against the team's rows and records it; returns its id. */
-	private async create(header: string | null, metadata: Record<string, string | null> | undefined): Promise<string> {
+	private async create(
+		header: string | null,
+		length: string | null,
+		metadata: Record<string, string | null> | undefined
+	): Promise<string> {
 		const principal = await this.principal(header);
+		// tus checks the size only after naming the upload, which records it: refuse first, so a refused
+		// upload leaves no row.
+		if (length !== null && (!/^\d{1,20}$/.test(length) || Number(length) > LIMITS.maxUploadBytes))
+			throw fail(413, `A file may be at most ${LIMITS.maxUploadBytes} bytes.`);
 		const parsed = UploadMetadata.safeParse(metadata ?? {});
 		if (!parsed.success)
 			throw fail(400, 'Upload metadata needs caseId, documentId (UUIDs), sha256 (hex) and filename.');

@@ -24,6 +24,8 @@ Serves the built web app and the sync API.
   --s3-endpoint URL   the object store's address, for MinIO and the like (env DOCKET_S3_ENDPOINT)
   --s3-region R       (env DOCKET_S3_REGION or AWS_REGION, default us-east-1)
   --s3-path-style B   true | false: bucket in the path (env DOCKET_S3_FORCE_PATH_STYLE; default true with an endpoint)
+  --connect-src LIST  comma-separated origins the app may also connect to, e.g. a model host of the firm's own
+                      (env DOCKET_CONNECT_SRC; default: only this server)
 
 \`user add\` creates a person (and the team on first use; --admin makes them its admin) and prints a new
 access token as its last line; only a hash of it is stored. Adding a name the team already has gives that
@@ -45,7 +47,8 @@ data directory, these commands go through it.`,
 				's3-bucket': { type: 'string' },
 				's3-endpoint': { type: 'string' },
 				's3-region': { type: 'string' },
-				's3-path-style': { type: 'string' }
+				's3-path-style': { type: 'string' },
+				'connect-src': { type: 'string' }
 			},
 			strict: true
 		});

@@ -391,9 +391,12 @@ export class SyncAuthError extends DocketError {
 export class SyncServerError extends DocketError {
 	override name = 'SyncServerError';
 	readonly status: number;
-	constructor(message: string, status: number) {
+	/** The server's error code (`cursor-ahead`, `rate-limited`…), when it sent one. */
+	readonly serverCode: string | undefined;
+	constructor(message: string, status: number, serverCode?: string) {
 		super('internal', message, { action: 'Docket retries on its own; if this persists, tell your administrator.' });
 		this.status = status;
+		this.serverCode = serverCode;
 	}
 }
 

@@ -3,6 +3,7 @@ import { documentTables, replaceDocumentText, saveDocument } from '../db/documen
 import { write } from '../db/writes.ts';
 import type { ChunkRow, DocumentKind, DocumentRow, DocumentStatus, PageRow } from '../db/schema.ts';
 import { MissingRecordError } from '../errors.ts';
+import { sanitizeText } from '../sync/safe-json.ts';
 import { chunkPages, type ChunkOptions } from './chunker.ts';
 import { pageNameFields } from './page-label.ts';
 import {
@@ -64,10 +65,23 @@ function kindOf(extraction: Extraction): DocumentKind {
 export async function storeExtraction(
 	db: DocketDatabase,
 	target: StoreTarget,
-	extraction: Extraction,
+	extracted: Extraction,
 	signal?: AbortSignal
 ): Promise<DocumentRow> {
 	const { documentId, caseId } = target;
+	// U+0000 and lone surrogates (text files past sniff.ts's first 64 KiB, UTF-16 files) cannot be stored by
+	// the team server; replaced one unit for one, so chunk offsets still point at the same characters.
+	const extraction = hasPages(extracted)
+		? {
+				...extracted,
+				pages: extracted.pages.map((p) => ({
+					...p,
+					text: sanitizeText(p.text),
+					...(p.clean === undefined ? {} : { clean: sanitizeText(p.clean) }),
+					...(p.continuation === undefined ? {} : { continuation: sanitizeText(p.continuation) })
+				}))
+			}
+		: extracted;
 	const chunks = hasPages(extraction) ? chunkPages(extraction.pages, target.chunk) : [];
 	signal?.throwIfAborted();
 	const embed = target.embed && extraction.status === 'indexed' && chunks.length > 0;

@@ -3,7 +3,8 @@ import {
 	ErrorBody,
 	fileUrl,
 	PROTOCOL_VERSION,
-	PullResponse,
+	checkPulledRow,
+	PullPage,
 	PushResponse,
 	type Mutation,
 	type PullResponse as Pull,
@@ -23,7 +24,29 @@ export async function authErrorOf(response: Response): Promise<SyncAuthError> {
 	return new SyncAuthError(parsed.success ? parsed.data.error.code : undefined);
 }
 
+/** A pulled change that did not fit the protocol: what it was, as far as it can be told, and why. */
+export interface QuarantinedRow {
+	table: string;
+	id: string;
+	seq: number;
+	reason: string;
+}
+
+function describeRaw(change: unknown): Omit<QuarantinedRow, 'reason'> {
+	const record: Record<string, unknown> =
+		typeof change === 'object' && change !== null ? Object.fromEntries(Object.entries(change)) : {};
+	const word = (value: unknown) => (typeof value === 'string' ? value.slice(0, 64) : '?');
+	return {
+		table: word(record['table']),
+		id: word(record['id']),
+		seq: typeof record['seq'] === 'number' ? record['seq'] : 0
+	};
+}
+
 const Health = z.object({ ok: z.literal(true), protocol: z.number() });
+
+/** Hosts on this machine, the only ones a token may travel to over plain http. */
+const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1']);
 
 /** Normalises what a person types as the server address: a bare host gets https, no trailing slash. */
 export function normaliseServerUrl(input: string): string {
@@ -40,6 +63,11 @@ export function normaliseServerUrl(input: string): string {
 	}
 	if (url.protocol !== 'https:' && url.protocol !== 'http:')
 		throw new ServerAddressError('The server address must start with https://.');
+	if (url.protocol === 'http:' && !LOCAL_HOSTS.has(url.hostname))
+		throw new ServerAddressError(
+			`Docket will not send your access token to ${url.host} over http://: anyone on the network between you could read it and open every case. Use the server’s https:// address (http:// is only for localhost).`,
+			{ action: 'Ask your administrator for the https:// address of the team server.' }
+		);
 	return url.origin + url.pathname.replace(/\/+$/, '');
 }
 
@@ -69,7 +97,8 @@ export class SyncApi {
 			const parsed = ErrorBody.safeParse(body);
 			throw new SyncServerError(
 				parsed.success ? parsed.data.error.message : `The server answered ${response.status}.`,
-				response.status
+				response.status,
+				parsed.success ? parsed.data.error.code : undefined
 			);
 		}
 		return body;
@@ -84,7 +113,8 @@ export class SyncApi {
 				`The server speaks sync protocol ${health.data.protocol}; this app speaks ${PROTOCOL_VERSION}. Update the older one.`,
 				200
 			);
-		await this.pull(Number.MAX_SAFE_INTEGER, 1);
+		// A one-change page from 0: any cursor past the server's latest change answers `cursor-ahead`.
+		await this.pull(0, 1);
 	}
 
 	async push(clientId: string, mutations: Mutation[]): Promise<Push> {
@@ -138,8 +168,24 @@ export class SyncApi {
 		return { blob, total };
 	}
 
-	async pull(since: number, limit?: number): Promise<Pull> {
+	/**
+	 * A page of changes. Each change is checked against the protocol's row schemas on its own: one that does
+	 * not fit (a teammate's malformed field) comes back in `quarantined` with the reason, never stored and
+	 * never failing the page.
+	 */
+	async pull(
+		since: number,
+		limit?: number
+	): Promise<Omit<Pull, 'epoch'> & { epoch: string | undefined; quarantined: QuarantinedRow[] }> {
 		const query = new URLSearchParams({ since: String(since), ...(limit ? { limit: String(limit) } : {}) });
-		return PullResponse.parse(await this.request(`/api/v1/pull?${query.toString()}`));
+		const page = PullPage.parse(await this.request(`/api/v1/pull?${query.toString()}`));
+		const changes: Pull['changes'] = [];
+		const quarantined: QuarantinedRow[] = [];
+		for (const change of page.changes) {
+			const checked = checkPulledRow(change);
+			if (checked.ok) changes.push(checked.row);
+			else quarantined.push({ ...describeRaw(change), reason: checked.reason });
+		}
+		return { epoch: page.epoch, changes, checkpoint: page.checkpoint, hasMore: page.hasMore, quarantined };
 	}
 }

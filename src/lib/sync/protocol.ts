@@ -3,6 +3,7 @@
  * metadata names and limits. Both sides import this one module, so they cannot drift apart.
  */
 import { z } from 'zod';
+import { MAX_FLOAT32, unstorableReason, utf8Length } from './safe-json.ts';
 
 /** Bumped when a change would break older clients; the server reports it at /api/v1/health. */
 export const PROTOCOL_VERSION = 1;
@@ -40,9 +41,19 @@ const uuid = z
 	.regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, 'must be a UUID');
 export const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'must be a lowercase hex SHA-256');
 
-export const Fields = z
-	.record(fieldName, z.unknown())
-	.refine((fields) => JSON.stringify(fields).length <= LIMITS.maxFieldsBytes, 'fields are too large');
+/**
+ * A row's fields. Storability (no U+0000, no lone surrogate, bounded nesting) is checked before the size,
+ * so serialising hostile nesting never runs; the size counts UTF-8 bytes, as the server stores them.
+ */
+export const Fields = z.record(fieldName, z.unknown()).superRefine((fields, context) => {
+	const why = unstorableReason(fields);
+	if (why) {
+		context.addIssue({ code: 'custom', message: why });
+		return;
+	}
+	if (utf8Length(JSON.stringify(fields)) > LIMITS.maxFieldsBytes)
+		context.addIssue({ code: 'custom', message: `fields are larger than ${LIMITS.maxFieldsBytes} bytes` });
+});
 export type Fields = Record<string, unknown>;
 
 export const Mutation = z.object({
@@ -61,6 +72,15 @@ export const PushRequest = z.object({
 	mutations: z.array(Mutation).max(LIMITS.maxMutationsPerPush)
 });
 export type PushRequest = z.infer<typeof PushRequest>;
+
+/**
+ * What the server checks of a push as a whole. Each mutation is then checked on its own, so one that does
+ * not fit is answered `rejected` and the rest of the batch still applies.
+ */
+export const PushEnvelope = z.object({
+	clientId: uuid,
+	mutations: z.array(z.unknown()).max(LIMITS.maxMutationsPerPush)
+});
 
 export const MUTATION_STATUSES = ['applied', 'duplicate', 'conflict', 'rejected'] as const;
 
@@ -98,7 +118,95 @@ export const PullQuery = z.object({
 });
 export type PullQuery = z.infer<typeof PullQuery>;
 
+/** Code of the 409 a pull answers when `since` is past the server's latest change (it was restored). */
+export const CURSOR_AHEAD = 'cursor-ahead';
+
+/**
+ * The fields a pulled row may carry, per table, as the app's rows type them. Every field is optional (a
+ * change may carry a few) and unknown fields pass (a newer teammate's app); a known field of the wrong type
+ * is a malformed row, which the client quarantines instead of storing.
+ */
+const count = z.number().finite();
+const text = z.string();
+const id = z.string().max(64);
+export const ROW_FIELDS = {
+	cases: z.looseObject({ title: text, createdAt: count, updatedAt: count, lastActivityAt: count }).partial(),
+	documents: z
+		.looseObject({
+			caseId: id,
+			name: text,
+			sha256: text,
+			size: count,
+			mimeType: text,
+			kind: text,
+			status: text,
+			pages: count,
+			pagesWithoutText: z.array(count),
+			error: text,
+			embeddingModelId: text,
+			createdAt: count,
+			updatedAt: count
+		})
+		.partial(),
+	chunks: z
+		.looseObject({
+			caseId: id,
+			documentId: id,
+			ordinal: count,
+			page: count,
+			start: count,
+			end: count,
+			text,
+			embedding: z.array(count).max(LIMITS.maxVectorDimensions).nullable(),
+			embeddingModelId: text.nullable()
+		})
+		.partial(),
+	threads: z.looseObject({ caseId: id, title: text, createdAt: count, updatedAt: count }).partial(),
+	messages: z
+		.looseObject({
+			caseId: id,
+			threadId: id,
+			role: z.enum(['user', 'assistant']),
+			content: text,
+			citations: z.array(
+				z.looseObject({ n: count, chunkId: id, documentId: id, page: count, start: count, end: count })
+			),
+			status: z.enum(['streaming', 'done', 'cancelled', 'failed']),
+			modelId: text,
+			createdAt: count
+		})
+		.partial()
+} as const satisfies Record<SyncedTableName, z.ZodType>;
+
+/** A pulled row checked against its table's fields; the problem in words when it does not fit. */
+export function checkPulledRow(input: unknown): { ok: true; row: ServerRow } | { ok: false; reason: string } {
+	const parsed = ServerRow.safeParse(input);
+	if (!parsed.success) return { ok: false, reason: parsed.error.issues[0]?.message ?? 'not a row' };
+	const row = parsed.data;
+	if (row.deleted) return { ok: true, row };
+	const fields = ROW_FIELDS[row.table].safeParse(row.fields);
+	if (!fields.success) {
+		const issue = fields.error.issues[0];
+		return { ok: false, reason: `${issue?.path.join('.') || 'fields'}: ${issue?.message ?? 'invalid'}` };
+	}
+	return { ok: true, row };
+}
+
+/** A pull page as it travels; each change is checked on its own (`checkPulledRow`). */
+export const PullPage = z.object({
+	/** Absent from servers older than the epoch: nothing to compare then. */
+	epoch: z.string().optional(),
+	changes: z.array(z.unknown()),
+	checkpoint: z.number().int(),
+	hasMore: z.boolean()
+});
+
 export const PullResponse = z.object({
+	/**
+	 * The server's epoch: a new id each time its database is restored from a backup. A device that sees a
+	 * different epoch than at its last pull pulls everything again.
+	 */
+	epoch: z.string(),
 	changes: z.array(ServerRow),
 	/** Pass as `since` next time: every change up to it has been delivered. */
 	checkpoint: z.number().int(),
@@ -108,7 +216,7 @@ export type PullResponse = z.infer<typeof PullResponse>;
 
 export const SearchRequest = z.object({
 	caseId: uuid,
-	vector: z.array(z.number().finite()).min(1).max(LIMITS.maxVectorDimensions),
+	vector: z.array(z.number().min(-MAX_FLOAT32).max(MAX_FLOAT32)).min(1).max(LIMITS.maxVectorDimensions),
 	k: z.number().int().min(1).max(LIMITS.maxSearchK).default(10)
 });
 export type SearchRequest = z.infer<typeof SearchRequest>;
@@ -118,8 +226,8 @@ export const SearchResponse = z.object({
 		z.object({
 			chunkId: z.string(),
 			documentId: z.string(),
-			/** Cosine distance (0 = same direction). */
-			distance: z.number(),
+			/** Cosine distance (0 = same direction); null when it has no value (a zero vector has no direction). */
+			distance: z.number().nullable(),
 			fields: z.record(z.string(), z.unknown())
 		})
 	)
@@ -141,7 +249,10 @@ export const UploadMetadata = z.object({
 	documentId: uuid,
 	sha256: sha256Hex,
 	/** Display only: the server never uses it in a path. */
-	filename: z.string().min(1).max(1024)
+	filename: z
+		.string()
+		.min(1)
+		.refine((name) => utf8Length(name) <= 1024, 'must be at most 1024 bytes')
 });
 export type UploadMetadata = z.infer<typeof UploadMetadata>;
 

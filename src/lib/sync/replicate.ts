@@ -3,8 +3,16 @@ import { releaseUnreferencedFiles, type FileStore } from '../db/file-store.ts';
 import { applyServerRow, rowDefaults } from '../db/replica.ts';
 import type { ConflictRow, OutboxRow, SyncedTable } from '../db/schema.ts';
 import { write, type Writes } from '../db/writes.ts';
-import type { SyncApi } from './api-client.ts';
-import { EMBEDDING_FIELD, EMBEDDING_MODEL_FIELD, LIMITS, type Mutation, type MutationResult } from './protocol.ts';
+import { SyncServerError } from '../errors.ts';
+import type { QuarantinedRow, SyncApi } from './api-client.ts';
+import {
+	CURSOR_AHEAD,
+	EMBEDDING_FIELD,
+	EMBEDDING_MODEL_FIELD,
+	LIMITS,
+	type Mutation,
+	type MutationResult
+} from './protocol.ts';
 
 export { applyServerRow, rowDefaults };
 
@@ -125,10 +133,47 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 export interface PullSummary {
 	applied: number;
 	checkpoint: number;
+	/** Changes that did not fit the protocol and were set aside (`QUARANTINE_KEY`). */
+	quarantined: number;
+	/** The server was restored from a backup (its epoch changed, or it answered `cursor-ahead`): pulled from 0. */
+	repulled: boolean;
+}
+
+export const EPOCH_KEY = 'sync.epoch';
+/** Pulled changes set aside because they did not fit the protocol; the newest `MAX_QUARANTINED` are kept. */
+export const QUARANTINE_KEY = 'sync.quarantined';
+/** When the device last pulled everything again because the server had been restored. */
+export const REPULLED_KEY = 'sync.repulledAt';
+const MAX_QUARANTINED = 100;
+
+export interface QuarantineEntry extends QuarantinedRow {
+	at: number;
+}
+
+export async function readQuarantine(db: DocketDatabase): Promise<QuarantineEntry[]> {
+	const found = await db.syncState.get(QUARANTINE_KEY);
+	return Array.isArray(found?.value) ? found.value.filter(isQuarantineEntry) : [];
+}
+
+function isQuarantineEntry(value: unknown): value is QuarantineEntry {
+	return (
+		isRecord(value) &&
+		typeof value['table'] === 'string' &&
+		typeof value['id'] === 'string' &&
+		typeof value['reason'] === 'string' &&
+		typeof value['at'] === 'number'
+	);
+}
+
+function restored(error: unknown): boolean {
+	return error instanceof SyncServerError && error.status === 409 && error.serverCode === CURSOR_AHEAD;
 }
 
 /**
- * Pulls every change since the checkpoint; each page is applied together with its checkpoint. With
+ * Pulls every change since the checkpoint; each page is applied together with its checkpoint. When the
+ * server was restored from an older backup (a new epoch, or a cursor past its latest change), the device
+ * pulls everything from 0 again: the server's rows are applied over the local ones, except fields with
+ * changes still waiting in the outbox, which go up next and are merged by the server as usual. With
  * `files`, the original bytes of documents a teammate removed go too, unless something still uses them.
  */
 export async function pullChanges(
@@ -138,16 +183,52 @@ export async function pullChanges(
 	files?: FileStore
 ): Promise<PullSummary> {
 	let applied = 0;
+	let quarantined = 0;
+	let repulled = false;
 	let checkpoint = await readCheckpoint(db);
+	const restart = async () => {
+		repulled = true;
+		checkpoint = 0;
+		await db.syncState.bulkPut([
+			{ key: CHECKPOINT_KEY, value: 0 },
+			{ key: REPULLED_KEY, value: Date.now() }
+		]);
+	};
 	for (;;) {
-		const page = await api.pull(checkpoint, limit);
+		let page: Awaited<ReturnType<SyncApi['pull']>>;
+		try {
+			page = await api.pull(checkpoint, limit);
+		} catch (error) {
+			if (!restored(error) || repulled) throw error;
+			await restart();
+			continue;
+		}
+		const known = await db.syncState.get(EPOCH_KEY);
+		if (
+			page.epoch !== undefined &&
+			typeof known?.value === 'string' &&
+			known.value !== page.epoch &&
+			checkpoint !== 0 &&
+			!repulled
+		) {
+			await restart();
+			await db.syncState.put({ key: EPOCH_KEY, value: page.epoch });
+			continue;
+		}
+		const from = checkpoint;
 		const released: string[] = [];
 		const fresh = await write(db, replicaTables(db), async (w) => {
 			// Another tab may have applied this page already; the stored checkpoint decides.
-			if ((await readCheckpoint(db)) !== checkpoint) return false;
+			if ((await readCheckpoint(db)) !== from) return false;
 			for (const change of page.changes)
 				released.push(...(await applyServerRow(w, change, { keepPending: true })).released);
+			if (page.quarantined.length > 0) {
+				const at = Date.now();
+				const kept = [...(await readQuarantine(db)), ...page.quarantined.map((row) => ({ ...row, at }))];
+				await db.syncState.put({ key: QUARANTINE_KEY, value: kept.slice(-MAX_QUARANTINED) });
+			}
 			await db.syncState.put({ key: CHECKPOINT_KEY, value: page.checkpoint });
+			if (page.epoch !== undefined) await db.syncState.put({ key: EPOCH_KEY, value: page.epoch });
 			return true;
 		});
 		if (files && released.length > 0) await releaseUnreferencedFiles(db, files, released);
@@ -156,7 +237,8 @@ export async function pullChanges(
 			continue;
 		}
 		applied += page.changes.length;
+		quarantined += page.quarantined.length;
 		checkpoint = page.checkpoint;
-		if (!page.hasMore) return { applied, checkpoint };
+		if (!page.hasMore) return { applied, checkpoint, quarantined, repulled };
 	}
 }

@@ -15,7 +15,7 @@ import {
 	type TensorToWorker
 } from './protocol.ts';
 import type { ResampleParams, RunOptions, Tensor } from './semantics.ts';
-import { renderSlice, valueRange } from './slice.ts';
+import { renderSlice, valueRange, volumeRanges } from './slice.ts';
 import type { TensorGpu } from './webgpu.ts';
 
 export interface TensorHandlerDeps {
@@ -100,7 +100,10 @@ export function createTensorHandler(deps: TensorHandlerDeps): (message: TensorTo
 						kind: 'return',
 						id,
 						name: 'resampleStored',
-						result: { info: { shape: result.shape, dtype: 'float32', min, max }, npy: encodeNpy(result) }
+						result: {
+							info: { shape: result.shape, dtype: 'float32', min, max, volumes: volumeRanges(result) },
+							npy: encodeNpy(result)
+						}
 					};
 					break;
 				}

@@ -190,6 +190,10 @@ test.describe('ingestion', () => {
 		await browser.startTracing(page, { categories: ['toplevel'] });
 		const start = await watchLongTasks(page);
 		await page.getByLabel('Add documents').setInputFiles(paths);
+		// On a busy machine writing 300 rows takes longer than one status read waits for a row.
+		await expect(list.getByRole('listitem', { name: 'exhibit-300.pdf', exact: true })).toBeVisible({
+			timeout: 120_000
+		});
 		await expect
 			.poll(() => statusOf(page, 'exhibit-300.pdf'), { timeout: 240_000, intervals: [1000] })
 			.toContain('Indexed');

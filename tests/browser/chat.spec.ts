@@ -85,6 +85,13 @@ test.describe('chat with the scripted test engine', () => {
 		await expect(answer.getByRole('link', { name: '[1]' }).first()).toBeVisible();
 		await answer.getByRole('button', { name: 'Add to report' }).click();
 		await expect(answer.getByRole('button', { name: 'Add to report' })).toHaveAttribute('aria-pressed', 'true');
+		// A sign that it worked, and the answer listed in the report, by its question.
+		await expect(answer).toContainText('In the report');
+		const chosen = page.getByRole('list', { name: 'Chosen answers' });
+		await expect(chosen).toContainText('When may the landlord terminate the lease?');
+		// The summary's menu names the document it will summarise.
+		await expect(page.getByRole('combobox', { name: 'Document to summarise' })).toHaveValue(/.+/);
+		await expect(page.getByRole('combobox', { name: 'Document to summarise' })).toContainText('lease.txt');
 
 		await page.getByRole('button', { name: 'Summarise document' }).click();
 		await expect(page.getByRole('article', { name: 'Summary of lease.txt' })).toContainText('In short:');
@@ -123,6 +130,11 @@ test.describe('chat with the scripted test engine', () => {
 		await printable.waitForLoadState();
 		await expect(printable.getByRole('heading', { name: 'Lease report', level: 1 })).toBeVisible();
 		await expect(printable.getByRole('heading', { name: 'Case summary' })).toBeVisible();
+
+		// Each chosen answer can be taken out again.
+		await chosen.getByRole('button', { name: 'Remove answer When may the landlord terminate the lease?' }).click();
+		await expect(chosen).toHaveCount(0);
+		await expect(answer.getByRole('button', { name: 'Add to report' })).toHaveAttribute('aria-pressed', 'false');
 	});
 });
 

@@ -34,10 +34,10 @@ test.describe('documents and search', () => {
 
 		const password = page.getByLabel('Password for issue6010_1.pdf');
 		await password.fill('wrong');
-		await row('issue6010_1.pdf').getByRole('button', { name: 'Open' }).click();
+		await row('issue6010_1.pdf').getByRole('button', { name: 'Unlock' }).click();
 		await expect(row('issue6010_1.pdf')).toContainText('Needs password');
 		await page.getByLabel('Password for issue6010_1.pdf').fill('abc');
-		await row('issue6010_1.pdf').getByRole('button', { name: 'Open' }).click();
+		await row('issue6010_1.pdf').getByRole('button', { name: 'Unlock' }).click();
 		await expect(row('issue6010_1.pdf')).not.toContainText('Needs password', { timeout: 30_000 });
 
 		await new CasePage(page).tab('Search').click();

@@ -17,6 +17,8 @@ test.describe('case library', () => {
 		const library = new Library(page);
 		await library.open();
 		await library.createCase('Acme v. Roadrunner');
+		// Focus lands on the new case's heading, not on the page body.
+		await expect(page.getByRole('heading', { name: 'Acme v. Roadrunner', level: 1 })).toBeFocused();
 		for (const name of ['Documents', 'Search', 'Chat', 'Tensors', 'Activity'])
 			await expect(new CasePage(page).tab(name)).toBeVisible();
 		await page.reload();
@@ -147,12 +149,22 @@ test.describe('offline app', () => {
 			const [w, h] = icon.sizes.split('x').map(Number);
 			expect([bytes.readUInt32BE(16), bytes.readUInt32BE(20)], icon.src).toEqual([w, h]);
 		}
-		// Chrome's own verdict, through the DevTools protocol.
+		// Chrome's own verdict, through the DevTools protocol, from the library, a case page and the viewer:
+		// a relative manifest link resolves to a 404 below /cases/ and Chrome then refuses to install.
 		const cdp = await context.newCDPSession(page);
-		const { installabilityErrors } = (await cdp.send('Page.getInstallabilityErrors')) as {
-			installabilityErrors: unknown[];
-		};
-		expect(installabilityErrors).toEqual([]);
+		const library = new Library(page);
+		await library.open();
+		await library.createCase('Installable case');
+		const casePath = new URL(page.url()).pathname;
+		for (const path of ['/', casePath, `${casePath}/documents/not-a-document?page=1`]) {
+			await page.goto(path);
+			const link = await page.locator('link[rel="manifest"]').getAttribute('href');
+			expect(new URL(link!, page.url()).pathname, path).toBe('/manifest.webmanifest');
+			const { installabilityErrors } = (await cdp.send('Page.getInstallabilityErrors')) as {
+				installabilityErrors: unknown[];
+			};
+			expect(installabilityErrors, path).toEqual([]);
+		}
 		await context.close();
 		await rm(profile, { recursive: true, force: true });
 	});
@@ -215,14 +227,34 @@ test.describe('GPU and storage', () => {
 		await expect(gpu.getByRole('status')).toContainText('Passed', { timeout: 30_000 });
 	});
 
-	test('Settings shows storage usage, quota and size per case', async ({ page }) => {
+	test('Settings shows storage usage, quota and size per case, one figure in Models and Storage', async ({ page }) => {
 		const library = new Library(page);
 		await library.open();
 		await library.createCase('Sized case');
 		await library.gotoSettings();
 		const storage = page.getByRole('region', { name: 'Storage' });
-		await expect(storage.getByText('Available to Docket')).toBeVisible();
+		// One reading, one format: "72.8 MB of 10.8 GB" in both sections.
+		const figure = /\d[\d.]* [kMGT]?B of \d[\d.]* [kMGT]?B/;
+		await expect(storage).toContainText(figure);
+		await expect(page.getByRole('region', { name: 'Models' })).toContainText(figure);
+		const inStorage = figure.exec((await storage.textContent()) ?? '')?.[0];
+		const inModels = figure.exec((await page.getByRole('region', { name: 'Models' }).textContent()) ?? '')?.[0];
+		expect(inModels).toBe(inStorage);
 		await expect(storage.getByRole('rowheader', { name: 'Sized case' })).toBeVisible();
+		// Asking to keep data gives the browser's answer in words, whatever it is.
+		const ask = storage.getByRole('button', { name: 'Ask to keep data' });
+		if (await ask.isVisible()) {
+			await ask.click();
+			await expect(storage.getByRole('status')).toContainText(/The browser (agreed|said no)/);
+		}
+		// An empty Server URL is named beside the field, as an error.
+		const sync = page.getByRole('region', { name: 'Sync' });
+		await sync.getByRole('button', { name: 'Connect' }).click();
+		await expect(sync.getByRole('alert')).toContainText('Enter your team server’s address');
+		await expect(sync.getByRole('textbox', { name: 'Server URL' })).toHaveAttribute('aria-invalid', 'true');
+		await sync.getByRole('textbox', { name: 'Server URL' }).fill('docket dot example');
+		await sync.getByRole('button', { name: 'Connect' }).click();
+		await expect(sync.getByRole('alert')).toContainText('is not a web address');
 		await expect(page.getByRole('region', { name: 'Models' })).toBeVisible();
 		await expect(page.getByRole('region', { name: 'Sync' })).toBeVisible();
 	});

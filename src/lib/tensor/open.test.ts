@@ -11,7 +11,17 @@ describe('opening a .npy tensor (the worker side of import)', () => {
 		shifted.set(bytes, 3);
 		for (const view of [bytes, shifted.subarray(3)]) {
 			const { tensor, info } = await openNpy(view, 'scan.npy');
-			expect(info).toEqual({ shape: [2, 3, 4, 5], dtype: 'float64', min: 0, max: Math.fround(11.9) });
+			expect(info).toEqual({
+				shape: [2, 3, 4, 5],
+				dtype: 'float64',
+				min: 0,
+				max: Math.fround(11.9),
+				// Volume 0 holds values 0…5.9 (−∞ and NaN skipped), volume 1 holds 6…11.9.
+				volumes: [
+					{ min: 0, max: Math.fround(5.9) },
+					{ min: Math.fround(6), max: Math.fround(11.9) }
+				]
+			});
 			expect(tensor.data).toEqual(Float32Array.from(data));
 		}
 	});

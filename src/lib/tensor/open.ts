@@ -6,7 +6,7 @@
 import { CancelledError, InvalidInputError } from '../errors.ts';
 import { readNpyLayout, type NpyDtype } from './npy.ts';
 import { formatShape, MAX_ELEMENTS, type RunOptions, type Tensor } from './semantics.ts';
-import { valueRange } from './slice.ts';
+import { valueRange, volumeRanges } from './slice.ts';
 
 export interface TensorInfo {
 	shape: number[];
@@ -14,6 +14,8 @@ export interface TensorInfo {
 	/** Finite minimum and maximum (0 and 1 when there is no finite value). */
 	min: number;
 	max: number;
+	/** The same range per volume (axis 0). */
+	volumes: { min: number; max: number }[];
 }
 
 /** Values per chunk: a few milliseconds of copying, so a cancel message is seen soon. */
@@ -66,7 +68,8 @@ export async function openNpy(
 	}
 	// NaN never passes the comparisons above, but ±Infinity does: the viewer's range must be finite.
 	if (!Number.isFinite(min) || !Number.isFinite(max)) ({ min, max } = valueRange(data));
-	return { tensor: { shape, data }, info: { shape, dtype, min, max } };
+	const tensor = { shape, data };
+	return { tensor, info: { shape, dtype, min, max, volumes: volumeRanges(tensor) } };
 }
 
 function tooLarge(name: string, values: number): InvalidInputError {

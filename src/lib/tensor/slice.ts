@@ -90,3 +90,10 @@ export function valueRange(data: Float32Array): { min: number; max: number } {
 		}
 	return min <= max ? { min, max } : { min: 0, max: 1 };
 }
+
+/** Each volume's finite range (along axis 0 of [T, Z, Y, X]), so the viewer's contrast follows the volume shown. */
+export function volumeRanges(tensor: Tensor): { min: number; max: number }[] {
+	const volumes = tensor.shape[0] ?? 1;
+	const size = tensor.data.length / Math.max(1, volumes);
+	return Array.from({ length: volumes }, (_, t) => valueRange(tensor.data.subarray(t * size, (t + 1) * size)));
+}

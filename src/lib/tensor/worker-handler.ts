@@ -10,7 +10,7 @@ import { encodeNpy } from './npy.ts';
 import { openNpy } from './open.ts';
 import type { TensorBackend, TensorCalls } from './protocol.ts';
 import type { ResampleParams, RunOptions, Tensor } from './semantics.ts';
-import { renderSlice, valueRange } from './slice.ts';
+import { renderSlice, valueRange, volumeRanges } from './slice.ts';
 import type { TensorGpu } from './webgpu.ts';
 
 export interface TensorHandlerDeps {
@@ -59,7 +59,10 @@ export function createTensorHandlers(deps: TensorHandlerDeps): Handlers<TensorCa
 			const result = await resample(lookUp(key), params, backend, run(signal, progress));
 			keep(resultKey, result);
 			const { min, max } = valueRange(result.data);
-			return { info: { shape: result.shape, dtype: 'float32', min, max }, npy: encodeNpy(result) };
+			return {
+				info: { shape: result.shape, dtype: 'float32', min, max, volumes: volumeRanges(result) },
+				npy: encodeNpy(result)
+			};
 		}
 	};
 }

@@ -1,6 +1,7 @@
 import { SvelteSet } from 'svelte/reactivity';
 import type { DocketDatabase } from '../../db/database.ts';
-import type { ReportRow } from '../../db/schema.ts';
+import type { MessageRow, ReportRow } from '../../db/schema.ts';
+import { MODEL_NOT_LOADED, NOTHING_FOUND } from '../../rag/answer.machine.ts';
 import { composeReport, reportToHtml, reportToMarkdown, type ChosenAnswer, type KeyPassage } from '../../rag/report.ts';
 
 /** A passage chosen from the Search tab, remembered by its chunk. */
@@ -16,6 +17,20 @@ interface StoredDraft {
 }
 
 const draftKey = (caseId: string) => `reportDraft:${caseId}`;
+
+/**
+ * Whether a chat message is something other than a model's finished answer: the "no model is loaded" or
+ * "nothing found" notice, or an answer stopped or failed. Such a message is never put in a report.
+ */
+export function isPlaceholderAnswer(message: Pick<MessageRow, 'role' | 'content' | 'status' | 'modelId'>): boolean {
+	return (
+		message.role !== 'assistant' ||
+		message.status !== 'done' ||
+		message.modelId === undefined ||
+		message.content.startsWith(MODEL_NOT_LOADED) ||
+		message.content.startsWith(NOTHING_FOUND)
+	);
+}
 
 /**
  * What the person has picked for a case's report: answers from Chat (by message id) and key passages from
@@ -94,7 +109,7 @@ export class ReportDraft {
 		);
 		const answers: ChosenAnswer[] = [];
 		const chosen = (await db.messages.bulkGet([...this.answers]))
-			.filter((m) => m !== undefined && m.caseId === caseId)
+			.filter((m) => m !== undefined && m.caseId === caseId && !isPlaceholderAnswer(m))
 			.sort((a, b) => a!.createdAt - b!.createdAt);
 		for (const message of chosen) {
 			if (!message) continue;

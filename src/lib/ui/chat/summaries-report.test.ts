@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { DocketDatabase } from '../../db/database.ts';
 import { ScriptedEngine } from '../../rag/testing.ts';
 import { freshDatabase } from '../../testing/db.ts';
-import { ReportDraft, fileName, reportDraft } from './report-draft.svelte.ts';
+import { MODEL_NOT_LOADED } from '../../rag/answer.machine.ts';
+import { ReportDraft, fileName, isPlaceholderAnswer, reportDraft } from './report-draft.svelte.ts';
 import { NO_MODEL_TO_SUMMARISE, SummaryState } from './summaries.svelte.ts';
 
 async function seeded(): Promise<DocketDatabase> {
@@ -108,11 +109,23 @@ describe('ReportDraft', () => {
 				role: 'assistant',
 				content: 'After two missed payments [1].',
 				citations: [{ n: 1, chunkId: 'k1', documentId: 'd1', page: 2, start: 0, end: 9 }],
+				modelId: 'm',
 				createdAt: 2
+			},
+			// Asked before a model was loaded: the notice and its passages, which must never be exported as an answer.
+			{ ...base, id: 'q2', role: 'user', content: 'Who signed?', citations: [], createdAt: 3 },
+			{
+				...base,
+				id: 'p',
+				role: 'assistant',
+				content: `${MODEL_NOT_LOADED}\n\n[1]`,
+				citations: [{ n: 1, chunkId: 'k0', documentId: 'd1', page: 1, start: 0, end: 9 }],
+				createdAt: 4
 			}
 		]);
 		const draft = new ReportDraft();
 		draft.toggleAnswer('a');
+		draft.toggleAnswer('p');
 		draft.togglePassage({ chunkId: 'k0', documentName: 'lease.txt', page: 1, text: 'Rent monthly.' });
 		draft.togglePassage({ chunkId: 'k1', documentName: 'lease.txt', page: 2, text: 'x' });
 		draft.togglePassage({ chunkId: 'k1', documentName: 'lease.txt', page: 2, text: 'x' });
@@ -120,6 +133,7 @@ describe('ReportDraft', () => {
 		expect(report.sections.map((s) => s.kind)).toEqual(['summary', 'passage', 'answer']);
 		expect(report.sections[2]).toMatchObject({ title: 'When may the landlord terminate?' });
 		expect(report.sections[2]!.body).toContain('[1] lease.txt, p. 2');
+		expect(report.sections.some((s) => s.body.includes(MODEL_NOT_LOADED))).toBe(false);
 		expect(await db.reports.get(report.id)).toBeDefined();
 		draft.includeSummary = false;
 		expect((await draft.compose(db, 'c', 'r')).sections.map((s) => s.kind)).toEqual(['passage', 'answer']);
@@ -151,6 +165,14 @@ describe('ReportDraft', () => {
 		expect(reportDraft(db, 'c')).toBe(reportDraft(db, 'c'));
 		expect(reportDraft(undefined, 'c')).not.toBe(reportDraft(db, 'c'));
 		await db.delete();
+	});
+
+	it('tells a model’s finished answer from a notice or a stopped answer', () => {
+		const answer = { role: 'assistant' as const, content: 'After two missed payments.', status: 'done' as const };
+		expect(isPlaceholderAnswer({ ...answer, modelId: 'm' })).toBe(false);
+		expect(isPlaceholderAnswer(answer)).toBe(true);
+		expect(isPlaceholderAnswer({ ...answer, modelId: 'm', status: 'cancelled' })).toBe(true);
+		expect(isPlaceholderAnswer({ ...answer, modelId: 'm', content: MODEL_NOT_LOADED })).toBe(true);
 	});
 
 	it('names export files after the title', () => {

@@ -9,6 +9,7 @@ import { sourceFromSetting } from '../../ai/model-source.ts';
 import type { LoadProgress } from '../../ai/progress.ts';
 import type { LoadParams } from '../../ai/protocol.ts';
 import { buildAppConfig } from '../../ai/web-llm-config.ts';
+import { storageUsage } from './storage-usage.svelte.ts';
 
 export interface ModelRow {
 	model: ModelEntry;
@@ -25,7 +26,6 @@ export class ModelsState {
 	progress = $state.raw<LoadProgress | undefined>(undefined);
 	busy = $state<string | undefined>(undefined);
 	error = $state.raw<DocketError | undefined>(undefined);
-	usage = $state.raw<{ usage?: number; quota?: number }>({});
 
 	constructor(
 		private readonly db: DocketDatabase,
@@ -48,7 +48,8 @@ export class ModelsState {
 			model,
 			fit,
 			cached: this.cached === undefined ? undefined : this.cached.has(model.id),
-			chosen: model.id === chosenId,
+			// A model is in use only once it is here: a chosen model whose download failed is not.
+			chosen: model.id === chosenId && this.cached?.has(model.id) === true,
 			recommended: model.id === recommended
 		}));
 	}
@@ -64,8 +65,8 @@ export class ModelsState {
 				MODELS.map((m) => m.id),
 				this.appConfig()
 			);
-			const estimate = await navigator.storage?.estimate?.();
-			this.usage = estimate ? { usage: estimate.usage, quota: estimate.quota } : {};
+			// Settings › Storage shows the same figure: one reading for both.
+			await storageUsage().refresh();
 		} catch (error) {
 			this.error = toDocketError(error);
 		}

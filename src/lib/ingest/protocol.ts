@@ -1,4 +1,6 @@
 import type { DocketDatabase } from '../db/database.ts';
+import type { PagesResult, RangeExtractor } from './extract.ts';
+import type { PageRange } from './pdf.ts';
 import { DocketError, deserializeError, serializeError, type SerializedError } from '../errors.ts';
 import { storeExtraction, type StoredExtraction, type StoreTarget } from './store-extraction.ts';
 import type {
@@ -18,6 +20,8 @@ import type {
  */
 export interface ExtractionRequests {
 	extract: { params: ExtractionInput & { password?: string }; result: Extraction };
+	/** A page range of a PDF for the ingestion pool (`pool.ts`): its pages, joined by the pool. */
+	pages: { params: ExtractionInput & { password?: string; range: PageRange }; result: PagesResult };
 	/**
 	 * Extracts, then chunks and stores the result in the worker's own connection to database `dbName`, so
 	 * the page never receives (or writes) the text. A file that needs its password stores nothing.
@@ -59,7 +63,7 @@ const PROGRESS_EVERY_MS = 100;
  */
 export function serveExtraction(
 	port: Port<RequestMessage, ResponseMessage>,
-	extractor: Extractor,
+	extractor: ServedExtractor,
 	database?: (name: string) => DocketDatabase
 ): void {
 	const running = new Map<string, AbortController>();
@@ -92,16 +96,25 @@ export function serveExtraction(
 		};
 		const input: ExtractionInput = { name, bytes, ...(mimeType === undefined ? {} : { mimeType }) };
 		const work: Promise<ResultMessage> =
-			message.name === 'extract'
-				? extractor
-						.extract(input, options)
-						.then((result) => ({ type: 'result', id: message.id, name: 'extract', result }))
-				: indexIn(database, message.params.dbName, message.params.target, extractor, input, options).then((result) => ({
+			message.name === 'pages'
+				? pagesOf(extractor, input, { ...options, range: message.params.range }).then((result) => ({
 						type: 'result',
 						id: message.id,
-						name: 'index',
+						name: 'pages',
 						result
-					}));
+					}))
+				: message.name === 'extract'
+					? extractor
+							.extract(input, options)
+							.then((result) => ({ type: 'result', id: message.id, name: 'extract', result }))
+					: indexIn(database, message.params.dbName, message.params.target, extractor, input, options).then(
+							(result) => ({
+								type: 'result',
+								id: message.id,
+								name: 'index',
+								result
+							})
+						);
 		work
 			.then(
 				(result) => port.postMessage(result),
@@ -109,6 +122,18 @@ export function serveExtraction(
 			)
 			.finally(() => running.delete(message.id));
 	});
+}
+
+/** An extractor that may also read page ranges (the shared core can; test doubles need not). */
+type ServedExtractor = Extractor & { extractPages?: RangeExtractor['extractPages'] };
+
+async function pagesOf(
+	extractor: ServedExtractor,
+	input: ExtractionInput,
+	options: ExtractionOptions & { range: PageRange }
+): Promise<PagesResult> {
+	if (!extractor.extractPages) throw new DocketError('internal', 'This extraction worker cannot read page ranges.');
+	return extractor.extractPages(input, options);
 }
 
 async function indexIn(
@@ -168,6 +193,16 @@ export class ExtractionClient implements Extractor {
 			options,
 			(id, params) => ({ type: 'request', id, name: 'extract', params }),
 			(message) => (message.name === 'extract' ? message.result : undefined)
+		);
+	}
+
+	/** The pages `range` of a PDF (see the `pages` request), for the ingestion pool to join. */
+	extractPages(input: ExtractionInput, range: PageRange, options: ExtractionOptions = {}): Promise<PagesResult> {
+		return this.#call(
+			input,
+			options,
+			(id, params) => ({ type: 'request', id, name: 'pages', params: { ...params, range } }),
+			(message) => (message.name === 'pages' ? message.result : undefined)
 		);
 	}
 

@@ -23,6 +23,8 @@ export class IngestState {
 			db,
 			files,
 			extractor,
+			// As many files at once as the extractor has workers (the browser's pool: one per core).
+			...('size' in extractor && typeof extractor.size === 'number' ? { concurrency: extractor.size } : {}),
 			onDocumentIndexed: (document) => {
 				// Keyword search picks the document up at once, without waiting for a search to catch up.
 				void searchClient()

@@ -1,4 +1,5 @@
 import { embedBench } from './embed.ts';
+import { importBench } from './import.ts';
 import { ingestBench } from './ingest.ts';
 import type { Bench } from './report.ts';
 import { searchBench } from './search.ts';
@@ -6,4 +7,4 @@ import { syncBench } from './sync.ts';
 import { tensorBench } from './tensor.ts';
 
 /** Every benchmark, by the name `npm run bench -- NAME` takes. Each lives in its own file here. */
-export const BENCHES: readonly Bench[] = [ingestBench, embedBench, searchBench, tensorBench, syncBench];
+export const BENCHES: readonly Bench[] = [ingestBench, embedBench, searchBench, tensorBench, syncBench, importBench];

@@ -351,7 +351,8 @@ export async function bulkImport(options: BulkImportOptions, io: CommandIo): Pro
 			io.stderr(`docket ingest: cannot read ${path}: ${error instanceof Error ? error.message : String(error)}`);
 		}
 	}
-	files = [...new Set(files.map((f) => resolve(f)))];
+	// Never the state log itself, when it lives inside the folder being imported.
+	files = [...new Set(files.map((f) => resolve(f)))].filter((f) => f !== resolve(statePath));
 	const sizes = new Map<string, { size: number; mtimeMs: number }>();
 	for (const file of files) {
 		const s = await stat(file);

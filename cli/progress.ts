@@ -125,3 +125,42 @@ export class Progress {
 		this.#sink.write(`\r${this.line()}\x1b[K`);
 	}
 }
+
+/**
+ * Progress of one long computation known as a fraction (`docket tensor`): a redrawn percentage with time
+ * left on a terminal, a line at every tenth otherwise.
+ */
+export function fractionProgress(
+	sink: ProgressSink,
+	label: string,
+	now: () => number = () => Date.now()
+): { update(fraction: number): void; finish(): void } {
+	const started = now();
+	let lastDraw = 0;
+	let lastTenth = -1;
+	let drawn = false;
+	const text = (fraction: number) => {
+		const seconds = (now() - started) / 1000;
+		const left = fraction > 0 ? (seconds * (1 - fraction)) / fraction : Number.NaN;
+		return `${label}: ${Math.floor(fraction * 100)}% · ${formatDuration(seconds)} elapsed · ${formatDuration(left)} left`;
+	};
+	return {
+		update(fraction) {
+			const f = Math.min(1, Math.max(0, fraction));
+			if (sink.isTTY) {
+				if (drawn && now() - lastDraw < REDRAW_EVERY_MS) return;
+				lastDraw = now();
+				drawn = true;
+				sink.write(`\r${text(f)}\x1b[K`);
+				return;
+			}
+			const tenth = Math.floor(f * 10);
+			if (tenth === lastTenth) return;
+			lastTenth = tenth;
+			sink.write(`${text(f)}\n`);
+		},
+		finish() {
+			if (sink.isTTY && drawn) sink.write(`\r${text(1)}\x1b[K\n`);
+		}
+	};
+}

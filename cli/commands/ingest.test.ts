@@ -111,13 +111,17 @@ describe('docket ingest', () => {
 		120_000
 	);
 
-	it.skipIf(!files)('asks for a password, then opens the file with it', async () => {
-		const path = join(CORPUS_DIR, 'issue6010_1.pdf');
-		const none = capture();
-		await main(['ingest', '--json', path], none.io);
-		expect(parse(none.out)[0]).toMatchObject({ status: 'needs-password', pages: 0, chunks: 0 });
-		const right = capture();
-		await main(['ingest', '--json', '--password', 'wrong', '--password', 'abc', path], right.io);
-		expect(parse(right.out)[0]).toMatchObject({ status: 'indexed', pages: 1, chunks: 1 });
-	}, 60_000);
+	it.skipIf(!files)(
+		'asks for a password, then opens the file with it',
+		async () => {
+			const path = join(CORPUS_DIR, 'issue6010_1.pdf');
+			const none = capture();
+			await main(['ingest', '--json', path], none.io);
+			expect(parse(none.out)[0]).toMatchObject({ status: 'needs-password', pages: 0, chunks: 0 });
+			const right = capture();
+			await main(['ingest', '--json', '--password', 'wrong', '--password', 'abc', path], right.io);
+			expect(parse(right.out)[0]).toMatchObject({ status: 'indexed', pages: 1, chunks: 1 });
+		},
+		60_000
+	);
 });

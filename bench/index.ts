@@ -1,4 +1,5 @@
 import { embedBench } from './embed.ts';
+import { importBench } from './import.ts';
 import { ingestBench } from './ingest.ts';
 import { pullBench } from './pull.ts';
 import type { Bench } from './report.ts';
@@ -7,4 +8,12 @@ import { syncBench } from './sync.ts';
 import { tensorBench } from './tensor.ts';
 
 /** Every benchmark, by the name `npm run bench -- NAME` takes. Each lives in its own file here. */
-export const BENCHES: readonly Bench[] = [ingestBench, embedBench, searchBench, tensorBench, syncBench, pullBench];
+export const BENCHES: readonly Bench[] = [
+	ingestBench,
+	embedBench,
+	searchBench,
+	tensorBench,
+	syncBench,
+	pullBench,
+	importBench
+];

@@ -68,7 +68,7 @@ describe('docket ingest', () => {
 		expect(lines[2]!.error).toMatch(/structure is broken/);
 		expect(lines[3]!.chunks).toBe(1);
 		expect(lines[0]!.sha256).toBe('e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
-	});
+	}, 60_000); // worker threads start cold: seconds on a loaded machine
 
 	it('exits 1 when a named file cannot be read, after reporting the others', async () => {
 		await writeFile(join(dir, 'ok.txt'), 'Some text.');
@@ -76,7 +76,7 @@ describe('docket ingest', () => {
 		expect(await main(['ingest', '--json', join(dir, 'missing.pdf'), join(dir, 'ok.txt')], io)).toBe(1);
 		expect(parse(out).map((l) => l.status)).toEqual(['indexed']);
 		expect(err.join('\n')).toMatch(/cannot read .*missing\.pdf/);
-	});
+	}, 60_000);
 
 	it('needs at least one file', async () => {
 		const { io, err } = capture();
@@ -111,13 +111,17 @@ describe('docket ingest', () => {
 		120_000
 	);
 
-	it.skipIf(!files)('asks for a password, then opens the file with it', async () => {
-		const path = join(CORPUS_DIR, 'issue6010_1.pdf');
-		const none = capture();
-		await main(['ingest', '--json', path], none.io);
-		expect(parse(none.out)[0]).toMatchObject({ status: 'needs-password', pages: 0, chunks: 0 });
-		const right = capture();
-		await main(['ingest', '--json', '--password', 'wrong', '--password', 'abc', path], right.io);
-		expect(parse(right.out)[0]).toMatchObject({ status: 'indexed', pages: 1, chunks: 1 });
-	});
+	it.skipIf(!files)(
+		'asks for a password, then opens the file with it',
+		async () => {
+			const path = join(CORPUS_DIR, 'issue6010_1.pdf');
+			const none = capture();
+			await main(['ingest', '--json', path], none.io);
+			expect(parse(none.out)[0]).toMatchObject({ status: 'needs-password', pages: 0, chunks: 0 });
+			const right = capture();
+			await main(['ingest', '--json', '--password', 'wrong', '--password', 'abc', path], right.io);
+			expect(parse(right.out)[0]).toMatchObject({ status: 'indexed', pages: 1, chunks: 1 });
+		},
+		60_000
+	);
 });

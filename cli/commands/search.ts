@@ -1,13 +1,16 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { formatPage, pageNameFields } from '../../src/lib/ingest/page-label.ts';
 import { parseArgs } from 'node:util';
-import { expandPaths, ingestFile } from '../../src/lib/ingest/ingest-file.node.ts';
+import { expandPaths, ingestAll } from '../../src/lib/ingest/ingest-file.node.ts';
+import { nodeExtractionPool } from '../../src/lib/ingest/pool.node.ts';
+import { hasPages } from '../../src/lib/ingest/types.ts';
 import { CpuVectorIndex } from '../../src/lib/search/cpu-index.ts';
 import { FullTextIndex } from '../../src/lib/search/full-text.ts';
 import { searchCase, type PassageSource, type SearchBackend, type SearchMode } from '../../src/lib/search/hybrid.ts';
 import type { Embedder } from '../../src/lib/search/types.ts';
 import { ModelNeededError, toDocketError } from '../../src/lib/errors.ts';
 import { UsageError, type Command } from '../command.ts';
+import { fractionProgress, Progress } from '../progress.ts';
 import { nodeEmbedder } from './node-embedder.ts';
 
 const MODES: readonly SearchMode[] = ['lexical', 'semantic', 'hybrid'];
@@ -96,8 +99,33 @@ each query against them.
 			}
 			const files = [...new Set(await expandPaths(docs))];
 			const chunks: (PassageSource & { file: string })[] = [];
-			for (const [i, file] of files.entries()) {
-				const ingested = await ingestFile(file);
+			const sizes = await Promise.all(files.map((f) => stat(f).then((s) => s.size)));
+			const progress = io.progress
+				? new Progress(io.progress, 'docket search: indexing', {
+						files: files.length,
+						bytes: sizes.reduce((a, b) => a + b, 0)
+					})
+				: undefined;
+			const pool = nodeExtractionPool();
+			let i = -1;
+			for await (const done of ingestAll(files, {
+				extractor: pool,
+				ahead: pool.size * 4,
+				onFileProgress: (file, p) => progress?.pages(file, p.pagesDone)
+			})) {
+				i++;
+				const file = done.file;
+				if ('error' in done) {
+					pool.close();
+					throw done.error;
+				}
+				const ingested = done.result;
+				progress?.fileDone(
+					file,
+					sizes[i] ?? 0,
+					hasPages(ingested.extraction) ? ingested.extraction.pageCount : 0,
+					ingested.extraction.status
+				);
 				if (ingested.extraction.status !== 'indexed') {
 					const extraction = ingested.extraction;
 					io.stderr(
@@ -117,19 +145,24 @@ each query against them.
 						file
 					});
 			}
+			pool.close();
+			progress?.finish();
 			const byId = new Map(chunks.map((c) => [c.id, c]));
 			const text = FullTextIndex.empty();
 			text.add(chunks);
 			const backend: SearchBackend = { text, chunks: (ids) => Promise.resolve(ids.map((id) => byId.get(id))) };
 			if (model) {
 				const index = new CpuVectorIndex(model.dim);
+				const embedding = io.progress ? fractionProgress(io.progress, 'docket search: embedding') : undefined;
 				for (let start = 0; start < chunks.length; start += 64) {
+					embedding?.update(start / chunks.length);
 					const batch = chunks.slice(start, start + 64);
 					index.add(
 						batch.map((c) => c.id),
 						await model.embed(batch.map((c) => c.text))
 					);
 				}
+				embedding?.finish();
 				backend.vectors = (q, n) => index.search(q, n);
 			}
 			for (const query of queries) {

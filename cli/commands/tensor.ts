@@ -4,6 +4,7 @@ import { UsageError, type Command } from '../command.ts';
 import { DocketError } from '../../src/lib/errors.ts';
 import { nodeGpu, nodeShaderSource } from '../../src/lib/gpu/node.ts';
 import { resampleCpu, sampleCpu } from '../../src/lib/tensor/cpu.ts';
+import { fractionProgress } from '../progress.ts';
 import { encodeNpy, parseNpy } from '../../src/lib/tensor/npy.ts';
 import {
 	BOUNDARY_MODES,
@@ -88,6 +89,9 @@ export const tensorCommand: Command = {
 		if (op === 'sample' && !values.coords) throw new UsageError('sample needs --coords C.npy (shape [3, P]).');
 		try {
 			const input = await readTensor(values.in);
+			// On stderr, so the JSON line on stdout stays the only thing there.
+			const progress = io.progress ? fractionProgress(io.progress, `docket tensor ${op}`) : undefined;
+			const run = progress ? { onProgress: (fraction: number) => progress.update(fraction) } : {};
 			const start = performance.now();
 			let output: Tensor;
 			if (op === 'resample') {
@@ -99,15 +103,16 @@ export const tensorCommand: Command = {
 				};
 				output =
 					backend === 'cpu'
-						? resampleCpu(input, params)
-						: await resampleWebGpu(await nodeGpu(), nodeShaderSource, input, params);
+						? resampleCpu(input, params, run)
+						: await resampleWebGpu(await nodeGpu(), nodeShaderSource, input, params, run);
 			} else {
 				const coords = await readTensor(values.coords!);
 				output =
 					backend === 'cpu'
-						? sampleCpu(input, coords, common)
-						: await sampleWebGpu(await nodeGpu(), nodeShaderSource, input, coords, common);
+						? sampleCpu(input, coords, common, run)
+						: await sampleWebGpu(await nodeGpu(), nodeShaderSource, input, coords, common, run);
 			}
+			progress?.finish();
 			const ms = performance.now() - start;
 			await writeFile(values.out, encodeNpy(output));
 			io.stdout(

@@ -1,55 +1,72 @@
 import { CancelledError } from '../errors.ts';
-import { extractPdf } from './pdf.ts';
+import { extractPdfPages, finishPdf, type PageRange, type PdfPages } from './pdf.ts';
 import type { PdfPlatform } from './pdf-platform.ts';
 import { sniff } from './sniff.ts';
 import { extractText } from './text.ts';
 import type { Extraction, ExtractionInput, ExtractionOptions, Extractor } from './types.ts';
 
+/** A file's outcome, or (a PDF that opened) the pages of the range asked for, still to be joined. */
+export type PagesResult = Extraction | PdfPages;
+
+/** The core a worker of the ingestion pool runs: `extract` for a whole file, `extractPages` for a range. */
+export interface RangeExtractor extends Extractor {
+	/** As `extract`, but a PDF that opens yields only the pages of `range` (default: all), unjudged. */
+	extractPages(input: ExtractionInput, options?: ExtractionOptions & { range?: PageRange }): Promise<PagesResult>;
+}
+
 /**
  * The extractor every platform shares: sniff the bytes, then read them as PDF or text. Whatever the file,
  * the result is a status; one bad file never stops the next.
  */
-export function createExtractor(platform: PdfPlatform): Extractor {
-	return {
-		async extract(input: ExtractionInput, options: ExtractionOptions = {}): Promise<Extraction> {
-			options.signal?.throwIfAborted();
-			const sniffed = sniff(input.bytes, input.name, input.mimeType);
-			try {
-				switch (sniffed.kind) {
-					case 'empty':
-						return {
-							status: 'unsupported',
-							reason: 'empty',
-							error:
-								'This file is empty (0 bytes), so there is nothing to index. Check that it was saved or copied completely.'
-						};
-					case 'other':
-						return {
-							status: 'unsupported',
-							reason: 'format',
-							...(sniffed.detected === undefined ? {} : { detected: sniffed.detected }),
-							error: `${sniffed.detected ? `This is a ${sniffed.detected}, not a PDF or text file.` : 'This file is neither a PDF nor text.'} Docket reads PDF, plain text and Markdown files; convert it to PDF first.`
-						};
-					case 'text':
-					case 'markdown': {
-						const result = extractText(input.bytes, sniffed.kind);
-						options.onProgress?.({ pagesDone: result.pageCount, pageCount: result.pageCount });
-						return result;
-					}
-					case 'pdf':
-					case 'pdf-suspect':
-						return await extractPdf(platform, input.bytes, options);
+export function createExtractor(platform: PdfPlatform): RangeExtractor {
+	const extractPages = async (
+		input: ExtractionInput,
+		options: ExtractionOptions & { range?: PageRange } = {}
+	): Promise<PagesResult> => {
+		options.signal?.throwIfAborted();
+		const sniffed = sniff(input.bytes, input.name, input.mimeType);
+		try {
+			switch (sniffed.kind) {
+				case 'empty':
+					return {
+						status: 'unsupported',
+						reason: 'empty',
+						error:
+							'This file is empty (0 bytes), so there is nothing to index. Check that it was saved or copied completely.'
+					};
+				case 'other':
+					return {
+						status: 'unsupported',
+						reason: 'format',
+						...(sniffed.detected === undefined ? {} : { detected: sniffed.detected }),
+						error: `${sniffed.detected ? `This is a ${sniffed.detected}, not a PDF or text file.` : 'This file is neither a PDF nor text.'} Docket reads PDF, plain text and Markdown files; convert it to PDF first.`
+					};
+				case 'text':
+				case 'markdown': {
+					const result = extractText(input.bytes, sniffed.kind);
+					options.onProgress?.({ pagesDone: result.pageCount, pageCount: result.pageCount });
+					return result;
 				}
-			} catch (error) {
-				if (error instanceof CancelledError || options.signal?.aborted) throw new CancelledError('Extraction');
-				// Anything pdf.js throws that is not a known state still means this file cannot be read.
-				return {
-					status: 'damaged',
-					kind: sniffed.kind === 'markdown' || sniffed.kind === 'text' ? sniffed.kind : 'pdf',
-					error: 'Docket could not read this file. Open it in another reader to check it, or get a fresh copy.',
-					detail: error instanceof Error ? error.message : String(error)
-				};
+				case 'pdf':
+				case 'pdf-suspect':
+					return await extractPdfPages(platform, input.bytes, options);
 			}
+		} catch (error) {
+			if (error instanceof CancelledError || options.signal?.aborted) throw new CancelledError('Extraction');
+			// Anything pdf.js throws that is not a known state still means this file cannot be read.
+			return {
+				status: 'damaged',
+				kind: sniffed.kind === 'markdown' || sniffed.kind === 'text' ? sniffed.kind : 'pdf',
+				error: 'Docket could not read this file. Open it in another reader to check it, or get a fresh copy.',
+				detail: error instanceof Error ? error.message : String(error)
+			};
+		}
+	};
+	return {
+		extractPages,
+		async extract(input, options = {}) {
+			const result = await extractPages(input, options);
+			return result.status === 'pages' ? finishPdf(result) : result;
 		}
 	};
 }

@@ -2,8 +2,9 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { chunkPages, type PageChunk } from './chunker.ts';
+import { DocketError } from '../errors.ts';
 import { nodeExtractor } from './extract.node.ts';
-import { hasPages, type Extraction, type ExtractionStatus } from './types.ts';
+import { hasPages, type Extraction, type ExtractionProgress, type ExtractionStatus, type Extractor } from './types.ts';
 
 /** One file read from disk, extracted and chunked in Node: what `docket ingest` and `docket search` index. */
 export interface IngestedFile {
@@ -24,24 +25,84 @@ export interface IngestReport {
 	error?: string;
 }
 
+export interface IngestOptions {
+	passwords?: readonly string[];
+	signal?: AbortSignal;
+	/** Default: the in-process extractor; `docket ingest` passes its worker pool. */
+	extractor?: Extractor;
+	onProgress?: (progress: ExtractionProgress) => void;
+}
+
 /**
  * Reads, hashes, extracts and chunks one file. With several passwords, each is tried in turn until one
- * opens the file (a folder of PDFs protected with two or three firm passwords is common).
+ * opens the file (a folder of PDFs protected with two or three firm passwords is common). A worker that
+ * crashes on the file makes it `damaged`; the next file gets a new worker.
  */
-export async function ingestFile(
-	file: string,
-	options: { passwords?: readonly string[]; signal?: AbortSignal } = {}
-): Promise<IngestedFile> {
+export async function ingestFile(file: string, options: IngestOptions = {}): Promise<IngestedFile> {
 	const bytes = await readFile(file);
 	const sha256 = createHash('sha256').update(bytes).digest('hex');
-	const extractor = nodeExtractor();
+	return ingestBytes(file, bytes, sha256, options);
+}
+
+export async function ingestBytes(
+	file: string,
+	bytes: Uint8Array,
+	sha256: string,
+	options: IngestOptions = {}
+): Promise<IngestedFile> {
+	const extractor = options.extractor ?? nodeExtractor();
 	const input = { name: basename(file), bytes };
-	let extraction = await extractor.extract(input, options.signal ? { signal: options.signal } : {});
-	for (const password of options.passwords ?? []) {
-		if (extraction.status !== 'needs-password') break;
-		extraction = await extractor.extract(input, { password, ...(options.signal ? { signal: options.signal } : {}) });
+	const base = {
+		...(options.signal ? { signal: options.signal } : {}),
+		...(options.onProgress ? { onProgress: options.onProgress } : {})
+	};
+	let extraction: Extraction;
+	try {
+		extraction = await extractor.extract(input, base);
+		for (const password of options.passwords ?? []) {
+			if (extraction.status !== 'needs-password') break;
+			extraction = await extractor.extract(input, { password, ...base });
+		}
+	} catch (error) {
+		if (!(error instanceof DocketError) || error.code !== 'worker-crashed') throw error;
+		extraction = {
+			status: 'damaged',
+			kind: 'pdf',
+			error:
+				'Docket’s PDF reader crashed on this file, so it may be malformed or hostile. Open it in another PDF reader to check it, or get a fresh copy.',
+			detail: error.message
+		};
 	}
 	return { file, sha256, extraction, chunks: hasPages(extraction) ? chunkPages(extraction.pages) : [] };
+}
+
+/**
+ * Ingests many files through `extractor` (a pool), a few ahead of the one being reported so every worker
+ * stays busy while memory stays bounded, and yields them in the order given. A file that cannot be read
+ * yields its error instead.
+ */
+export async function* ingestAll(
+	files: readonly string[],
+	options: IngestOptions & { ahead: number; onFileProgress?: (file: string, progress: ExtractionProgress) => void }
+): AsyncGenerator<{ file: string; result: IngestedFile } | { file: string; error: unknown }> {
+	const inFlight: Promise<{ file: string; result: IngestedFile } | { file: string; error: unknown }>[] = [];
+	let next = 0;
+	const start = () => {
+		const file = files[next++]!;
+		const { onFileProgress, ahead: _ahead, ...rest } = options;
+		inFlight.push(
+			ingestFile(file, { ...rest, ...(onFileProgress ? { onProgress: (p) => onFileProgress(file, p) } : {}) }).then(
+				(result) => ({ file, result }),
+				(error: unknown) => ({ file, error })
+			)
+		);
+	};
+	while (next < files.length && inFlight.length < options.ahead) start();
+	while (inFlight.length > 0) {
+		const done = await inFlight.shift()!;
+		if (next < files.length) start();
+		yield done;
+	}
 }
 
 export function reportOf({ file, sha256, extraction, chunks }: IngestedFile): IngestReport {

@@ -3,7 +3,13 @@ import { hasText, pageTextFromItems } from './page-text.ts';
 import { readerPages } from './reader-text.ts';
 import { saslprep } from './saslprep.ts';
 import { binaryDataFactory, type PdfPlatform } from './pdf-platform.ts';
-import type { DamagedExtraction, ExtractedPage, Extraction, ExtractionOptions } from './types.ts';
+import type {
+	DamagedExtraction,
+	ExtractedPage,
+	Extraction,
+	ExtractionOptions,
+	NeedsPasswordExtraction
+} from './types.ts';
 
 /** pdf.js's `PasswordResponses`: the codes its `onPassword` callback and `PasswordException` carry. */
 const NEED_PASSWORD = 1;
@@ -84,6 +90,34 @@ export function noTextMessage(pagesWithoutText: number[], pageCount: number): st
 }
 
 /**
+ * One page range's text, before the document-level verdict: what a worker returns for its share of a big
+ * file. `joinPdfPages` puts the ranges of one file back together and `finishPdf` decides its status, so a
+ * file split across workers ends exactly as if one worker had read it.
+ */
+export interface PdfPages {
+	status: 'pages';
+	kind: 'pdf';
+	/** Pages in the whole document (not only this range). */
+	pageCount: number;
+	/** The range read, 1-based and inclusive (clamped to the document). */
+	first: number;
+	last: number;
+	pages: ExtractedPage[];
+	pagesWithoutText: number[];
+	pagesWithErrors: number[];
+	/** pdf.js's message for the first page it could not read, kept for the damaged verdict. */
+	firstPageError?: { name: string; message: string };
+	/** The PDF's own page labels (the whole document's), the first choice for a page's printed name. */
+	labels?: string[] | null;
+}
+
+/** Where a range comes from; `last` beyond the document is clamped. */
+export interface PageRange {
+	first: number;
+	last: number;
+}
+
+/**
  * Extracts every page's text from a PDF with pdf.js. Bad files end in a status, never an exception;
  * only cancellation throws. `bytes` is not modified (pdf.js gets its own copy, which it may transfer).
  */
@@ -92,6 +126,66 @@ export async function extractPdf(
 	bytes: Uint8Array,
 	options: ExtractionOptions = {}
 ): Promise<Extraction> {
+	const result = await extractPdfPages(platform, bytes, options);
+	return result.status === 'pages' ? finishPdf(result) : result;
+}
+
+/** Joins the ranges of one file (any order, no gaps, no overlaps) into the whole file's pages. */
+export function joinPdfPages(parts: readonly PdfPages[]): PdfPages {
+	const sorted = [...parts].sort((a, b) => a.first - b.first);
+	const head = sorted[0];
+	if (!head) throw new Error('joinPdfPages needs at least one range.');
+	let next = head.first;
+	for (const part of sorted) {
+		if (part.first !== next || part.pageCount !== head.pageCount)
+			throw new Error(`Page ranges do not join: expected page ${next}, got ${part.first}.`);
+		next = part.last + 1;
+	}
+	const firstPageError = sorted.find((p) => p.firstPageError !== undefined)?.firstPageError;
+	const labels = sorted.find((p) => p.labels)?.labels;
+	return {
+		status: 'pages',
+		kind: 'pdf',
+		pageCount: head.pageCount,
+		first: head.first,
+		last: sorted[sorted.length - 1]!.last,
+		pages: sorted.flatMap((p) => p.pages),
+		pagesWithoutText: sorted.flatMap((p) => p.pagesWithoutText),
+		pagesWithErrors: sorted.flatMap((p) => p.pagesWithErrors),
+		...(firstPageError === undefined ? {} : { firstPageError }),
+		...(labels ? { labels } : {})
+	};
+}
+
+/** The verdict on a whole file's pages: indexed, no-text, or damaged when no page could be read. */
+export function finishPdf(result: PdfPages): Extraction {
+	const { pageCount, pages, pagesWithoutText, pagesWithErrors } = result;
+	if (result.first !== 1 || result.last !== pageCount || pages.length !== pageCount)
+		throw new Error(`finishPdf needs every page of the file; it got ${result.first}–${result.last} of ${pageCount}.`);
+	if (pageCount > 0 && pagesWithErrors.length === pageCount)
+		return damagedReason(result.firstPageError ?? { name: 'Error', message: 'No page could be read.' });
+	// Running heads, footers and printed labels are found across the whole file, so only once it is joined.
+	const base = {
+		kind: 'pdf' as const,
+		pages: readerPages(pages, result.labels ?? null),
+		pageCount,
+		pagesWithoutText,
+		pagesWithErrors
+	};
+	if (pagesWithoutText.length === pageCount)
+		return { status: 'no-text', ...base, error: noTextMessage(pagesWithoutText, pageCount) };
+	return { status: 'indexed', ...base };
+}
+
+/**
+ * Reads pages `range` (default: all) of a PDF. A file that does not open ends in its status (password,
+ * damaged); one that opens yields its pages in `PdfPages`, for `finishPdf` or `joinPdfPages`.
+ */
+export async function extractPdfPages(
+	platform: PdfPlatform,
+	bytes: Uint8Array,
+	options: ExtractionOptions & { range?: PageRange } = {}
+): Promise<PdfPages | NeedsPasswordExtraction | DamagedExtraction> {
 	const { signal, onProgress } = options;
 	signal?.throwIfAborted();
 	const pdfjs = await platform.loadPdfjs();
@@ -147,13 +241,15 @@ export async function extractPdf(
 		}
 
 		const pageCount = doc.numPages;
+		const first = Math.max(1, options.range?.first ?? 1);
+		const last = Math.min(pageCount, options.range?.last ?? pageCount);
 		const pages: ExtractedPage[] = [];
 		const pagesWithoutText: number[] = [];
 		const pagesWithErrors: number[] = [];
 		let firstPageError: unknown;
 		let lastYield = Date.now();
 		onProgress?.({ pagesDone: 0, pageCount });
-		for (let n = 1; n <= pageCount; n++) {
+		for (let n = first; n <= last; n++) {
 			// pdf.js runs in this thread and awaits only promises, so without a macrotask now and then a
 			// cancel message from the page would wait until the whole file is done.
 			if (Date.now() - lastYield >= YIELD_EVERY_MS) {
@@ -176,22 +272,31 @@ export async function extractPdf(
 			}
 			pages.push({ page: n, text });
 			if (!hasText(text)) pagesWithoutText.push(n);
-			onProgress?.({ pagesDone: n, pageCount });
+			// Progress counts pages of this range: a split file's parts add up to the whole.
+			onProgress?.({ pagesDone: n - first + 1, pageCount });
 		}
 
-		if (pageCount > 0 && pagesWithErrors.length === pageCount) return damagedReason(firstPageError);
-		// The PDF's own labels are the first choice for a page's printed name; a broken label tree is no label.
+		const pageError =
+			firstPageError === undefined
+				? undefined
+				: {
+						name: property(firstPageError, 'name') ?? 'Error',
+						message: property(firstPageError, 'message') ?? String(firstPageError)
+					};
+		// A broken label tree is no label.
 		const labels = await doc.getPageLabels().catch(() => null);
-		const base = {
-			kind: 'pdf' as const,
-			pages: readerPages(pages, labels),
+		return {
+			status: 'pages',
+			kind: 'pdf',
 			pageCount,
+			first: Math.min(first, last + 1),
+			last,
+			pages,
 			pagesWithoutText,
-			pagesWithErrors
+			pagesWithErrors,
+			...(pageError === undefined ? {} : { firstPageError: pageError }),
+			labels
 		};
-		if (pagesWithoutText.length === pageCount)
-			return { status: 'no-text', ...base, error: noTextMessage(pagesWithoutText, pageCount) };
-		return { status: 'indexed', ...base };
 	} finally {
 		signal?.removeEventListener('abort', abort);
 		await task.destroy().catch(() => undefined);

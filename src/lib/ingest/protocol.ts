@@ -13,6 +13,8 @@ import {
 	type Handlers,
 	type ServerEndpoint
 } from '../worker/transport.ts';
+import type { PagesResult, RangeExtractor } from './extract.ts';
+import type { PageRange } from './pdf.ts';
 import { storeExtraction, type StoredExtraction, type StoreTarget } from './store-extraction.ts';
 import type {
 	Extraction,
@@ -27,6 +29,8 @@ type ExtractParams = ExtractionInput & { password?: string };
 
 export type ExtractionCalls = {
 	extract: { params: ExtractParams; result: Extraction; progress: ExtractionProgress };
+	/** A page range of a PDF for the ingestion pool (`pool.ts`): its pages, joined by the pool. */
+	pages: { params: ExtractParams & { range: PageRange }; result: PagesResult; progress: ExtractionProgress };
 	/**
 	 * Extracts, then chunks and stores the result in the worker's own connection to database `dbName`, so
 	 * the page never receives (or writes) the text. A file that needs its password stores nothing.
@@ -43,7 +47,11 @@ export const extractionProtocol = defineProtocol<ExtractionCalls>({
 	// Without progress for this long, a call fails; a long file is fine as long as pages keep coming.
 	defaultTimeoutMs: 120_000,
 	// The bytes move to the worker rather than being copied; the caller must not reuse them.
-	transfer: { extract: { params: (p) => wholeBuffer(p.bytes) }, index: { params: (p) => wholeBuffer(p.bytes) } }
+	transfer: {
+		extract: { params: (p) => wholeBuffer(p.bytes) },
+		pages: { params: (p) => wholeBuffer(p.bytes) },
+		index: { params: (p) => wholeBuffer(p.bytes) }
+	}
 });
 
 /** At most this often a progress message crosses to the page: each one is main-thread work there. */
@@ -70,12 +78,17 @@ function split(params: ExtractParams, options: ExtractionOptions): [ExtractionIn
 
 /** The worker's handlers. With `database`, `index` stores results through the worker's own Dexie connection. */
 export function extractionHandlers(
-	extractor: Extractor,
+	extractor: ServedExtractor,
 	database?: (name: string) => DocketDatabase
 ): Handlers<ExtractionCalls> {
 	return {
 		extract: (params, { signal, progress }) =>
 			extractor.extract(...split(params, { signal, onProgress: throttled(progress) })),
+		async pages(params, { signal, progress }) {
+			if (!extractor.extractPages) throw new WorkerSetupError('an extractor that reads page ranges');
+			const [input, options] = split(params, { signal, onProgress: throttled(progress) });
+			return extractor.extractPages(input, { ...options, range: params.range });
+		},
 		async index(params, { signal, progress }) {
 			if (!database) throw new WorkerSetupError('a database to store into');
 			const [input, options] = split(params, { signal, onProgress: throttled(progress) });
@@ -87,9 +100,12 @@ export function extractionHandlers(
 	};
 }
 
+/** What a worker serves: an Extractor, and page ranges where the platform reads them (`extract.ts`). */
+export type ServedExtractor = Extractor & { extractPages?: RangeExtractor['extractPages'] };
+
 export function serveExtraction(
 	endpoint: ServerEndpoint<ExtractionCalls>,
-	extractor: Extractor,
+	extractor: ServedExtractor,
 	database?: (name: string) => DocketDatabase
 ): void {
 	serve(extractionProtocol, endpoint, extractionHandlers(extractor, database));
@@ -112,6 +128,11 @@ export class WorkerExtractor implements Extractor {
 
 	extract(input: ExtractionInput, options: ExtractionOptions = {}): Promise<Extraction> {
 		return this.client.call('extract', params(input, options), callOptions(options));
+	}
+
+	/** Pages `range` of a PDF, for the pool to join (`pool.ts`). */
+	extractPages(input: ExtractionInput, range: PageRange, options: ExtractionOptions = {}): Promise<PagesResult> {
+		return this.client.call('pages', { ...params(input, options), range }, callOptions(options));
 	}
 
 	/** Extracts and stores in the worker (see the `index` call); the page gets no text back. */

@@ -22,6 +22,8 @@ export class IngestState {
 			db,
 			files,
 			extractor,
+			// As many files at once as the extractor has workers (the browser's pool: one per core).
+			...('size' in extractor && typeof extractor.size === 'number' ? { concurrency: extractor.size } : {}),
 			onDocumentIndexed: (document) => {
 				// Search hears of the stored text from the change feed. Its passages are then embedded in the
 				// background (`Embedding` → `Indexed`); the job survives a reload.

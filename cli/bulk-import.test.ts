@@ -1,0 +1,195 @@
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import { createHash } from 'node:crypto';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makePdf } from '../src/lib/ingest/testing/make-pdf.ts';
+import type { RunningServer } from '../sync-server/main.ts';
+import { apiClient, newUser, openBackend, type TestBackend } from '../sync-server/testing.ts';
+import { nameUuid, signIn } from './bulk-import.ts';
+import { main } from './main.ts';
+
+const BIN = new URL('../bin/docket.js', import.meta.url).pathname;
+const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+
+interface Line {
+	file: string;
+	sha256: string;
+	status: string;
+	chunks: number;
+	server: 'sent' | 'skipped';
+	documentId: string;
+}
+
+/**
+ * Runs the CLI as its own process. With `killAfter`, SIGKILLs it once that many files were reported
+ * (a crash, not a clean stop); resolves with every line it printed on stdout and its stderr.
+ */
+function runCli(args: string[], killAfter?: number): Promise<{ lines: Line[]; stderr: string; code: number | null }> {
+	const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+	const lines: Line[] = [];
+	let stdout = '';
+	let stderr = '';
+	child.stdout.on('data', (chunk: Buffer) => {
+		stdout += chunk.toString();
+		const parts = stdout.split('\n');
+		stdout = parts.pop() ?? '';
+		for (const part of parts) if (part.trim()) lines.push(JSON.parse(part) as Line);
+		if (killAfter !== undefined && lines.length >= killAfter) child.kill('SIGKILL');
+	});
+	child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+	return new Promise((resolve) => child.on('exit', (code) => resolve({ lines, stderr, code })));
+}
+
+describe('docket ingest --server (bulk import)', () => {
+	let backend: TestBackend;
+	let server: RunningServer;
+	let token: string;
+	let dir: string;
+	const local = new Map<string, Uint8Array>();
+
+	beforeAll(async () => {
+		backend = await openBackend('pglite');
+		server = await backend.start();
+		token = await newUser(server, 'firm', 'importer');
+		dir = await mkdtemp(join(tmpdir(), 'docket-import-'));
+		const folder = join(dir, 'share');
+		await mkdir(join(folder, 'sub'), { recursive: true });
+		// A few hundred small files, a few large ones (small pages keep it fast), a copy and a broken file.
+		for (let i = 0; i < 240; i++) {
+			const bytes = makePdf({
+				pages: 1 + (i % 3),
+				lines: (p) => [`Letter ${i}, page ${p}.`, `Reference code QX${i}Z.`]
+			});
+			const name = join(folder, i % 2 ? 'sub' : '', `letter-${String(i).padStart(3, '0')}.pdf`);
+			await writeFile(name, bytes);
+			local.set(name, bytes);
+		}
+		for (let i = 0; i < 3; i++) {
+			const bytes = makePdf({
+				pages: 400,
+				lines: (p) => [`Transcript ${i} page ${p}.`, `Deponent said pomegranate${i}.`]
+			});
+			const name = join(folder, `transcript-${i}.pdf`);
+			await writeFile(name, bytes);
+			local.set(name, bytes);
+		}
+		await writeFile(join(folder, 'copy-of-letter-000.pdf'), local.get(join(folder, 'letter-000.pdf'))!);
+		await writeFile(join(folder, 'broken.pdf'), makePdf({ pages: 3 }).subarray(0, 500));
+	}, 120_000);
+
+	afterAll(async () => {
+		await backend?.close();
+		if (dir) await rm(dir, { recursive: true, force: true });
+	});
+
+	it('resumes after SIGKILL and leaves each file on the server exactly once, with its SHA-256', async () => {
+		const folder = join(dir, 'share');
+		const args = [
+			'ingest',
+			folder,
+			'--server',
+			server.url,
+			'--case',
+			'Harbour Lease',
+			'--team-token',
+			token,
+			'--state',
+			join(dir, 'state.jsonl'),
+			'--json'
+		];
+		const first = await runCli(args, 60);
+		expect(first.code).toBeNull(); // killed
+		expect(first.lines.length).toBeGreaterThanOrEqual(60);
+		expect(first.lines.length).toBeLessThan(local.size);
+
+		const second = await runCli(args);
+		expect(second.code, second.stderr).toBe(0);
+		// Nothing the first run finished went up again.
+		const sentBefore = new Set(first.lines.filter((l) => l.server === 'sent').map((l) => l.file));
+		expect(second.lines.filter((l) => sentBefore.has(l.file) && l.server === 'sent')).toEqual([]);
+		const all = [...first.lines, ...second.lines];
+		expect(new Set(all.map((l) => l.file)).size).toBe(local.size + 2);
+		// Progress went to stderr, one line per file when not a terminal; stdout held only JSON.
+		expect(second.stderr).toMatch(/docket ingest \[\d+\/245\]/);
+
+		const { changes } = await apiClient(server.url, token).pullAll();
+		const live = changes.filter((c) => !c.deleted);
+		const cases = live.filter((c) => c.table === 'cases' && c.fields['title'] === 'Harbour Lease');
+		expect(cases).toHaveLength(1);
+		const caseId = cases[0]!.id;
+		const documents = live.filter((c) => c.table === 'documents' && c.fields['caseId'] === caseId);
+		const shas = documents.map((d) => String(d.fields['sha256']));
+		// Every distinct file once: the copy is the same bytes, the broken file is a document too.
+		const expected = new Set([...local.values()].map(sha256));
+		expected.add(sha256(makePdf({ pages: 3 }).subarray(0, 500)));
+		expect(shas.length).toBe(new Set(shas).size);
+		expect(new Set(shas)).toEqual(expected);
+		expect(documents.find((d) => d.fields['name'] === 'broken.pdf')?.fields['status']).toBe('damaged');
+
+		// Each original is there with the right bytes; each chunk once.
+		for (const doc of documents) {
+			const response = await fetch(`${server.url}/api/v1/files/${doc.id}`, {
+				headers: { authorization: `Bearer ${token}` }
+			});
+			expect(response.status, String(doc.fields['name'])).toBe(200);
+			expect(sha256(new Uint8Array(await response.arrayBuffer()))).toBe(doc.fields['sha256']);
+		}
+		const chunks = live.filter((c) => c.table === 'chunks' && c.fields['caseId'] === caseId);
+		const transcript = documents.find((d) => d.fields['name'] === 'transcript-2.pdf')!;
+		const itsChunks = chunks.filter((c) => c.fields['documentId'] === transcript.id);
+		expect(itsChunks.map((c) => c.fields['ordinal']).sort((a, b) => Number(a) - Number(b))).toEqual(
+			Array.from({ length: itsChunks.length }, (_, i) => i)
+		);
+		expect(itsChunks.length).toBeGreaterThanOrEqual(400);
+		expect(itsChunks.every((c) => c.id === nameUuid(`${transcript.id}:chunk:${String(c.fields['ordinal'])}`))).toBe(
+			true
+		);
+		const { rows } = await server.database.pool.query<{ n: string }>(
+			'SELECT count(*) AS n FROM uploads WHERE state = $1',
+			['complete']
+		);
+		// A killed upload may leave an open one behind, but none finished twice.
+		expect(Number(rows[0]!.n)).toBe(documents.length);
+
+		// A third run finds everything there and sends nothing.
+		const third = await runCli(args);
+		expect(third.code).toBe(0);
+		expect(third.lines.every((l) => l.server === 'skipped')).toBe(true);
+	}, 600_000);
+
+	it('signs in by email with POST /api/v1/auth/login { email, password, deviceName } → { token }', async () => {
+		const seen: unknown[] = [];
+		const fake = createServer((request, response) => {
+			let body = '';
+			request.on('data', (c: Buffer) => (body += c.toString()));
+			request.on('end', () => {
+				seen.push(JSON.parse(body));
+				const ok = request.url === '/api/v1/auth/login' && body.includes('"password":"hunter2"');
+				response.writeHead(ok ? 200 : 401, { 'content-type': 'application/json' });
+				response.end(JSON.stringify(ok ? { token: 'tok-123' } : { error: { code: 'unauthorized', message: 'no' } }));
+			});
+		});
+		await new Promise<void>((done) => fake.listen(0, '127.0.0.1', done));
+		const address = fake.address();
+		const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+		try {
+			expect(await signIn(url, 'ann@firm.example', 'hunter2')).toBe('tok-123');
+			expect(seen[0]).toMatchObject({ email: 'ann@firm.example', password: 'hunter2', deviceName: expect.any(String) });
+			await expect(signIn(url, 'ann@firm.example', 'wrong')).rejects.toThrow(/did not accept the password/);
+		} finally {
+			fake.close();
+		}
+		// This branch's server has no email sign-in yet: the CLI says so and points to --team-token.
+		const err: string[] = [];
+		process.env['DOCKET_PASSWORD'] = 'pw';
+		const code = await main(
+			['ingest', join(dir, 'share', 'broken.pdf'), '--server', server.url, '--case', 'X', '--email', 'a@b.example'],
+			{ stdout: () => undefined, stderr: (l) => err.push(l) }
+		).finally(() => delete process.env['DOCKET_PASSWORD']);
+		expect(code).toBe(1);
+		expect(err.join('\n')).toMatch(/does not offer sign-in by email/);
+	});
+});

@@ -7,11 +7,14 @@ import { acquireDevice } from '../gpu/device.ts';
 import { browserShaderSource } from '../gpu/shaders.browser.ts';
 import type { TensorToWorker } from './protocol.ts';
 import { TensorGpu } from './webgpu.ts';
+import { browserTensorThreadPool } from './threads.browser.ts';
+import type { TensorThreadPool } from './cpu-threads.ts';
 import { createTensorHandler } from './worker-handler.ts';
 
 declare const self: DedicatedWorkerGlobalScope;
 
 let lab: Promise<TensorGpu> | undefined;
+let threads: TensorThreadPool | undefined;
 
 const handle = createTensorHandler({
 	gpu: () => {
@@ -27,6 +30,7 @@ const handle = createTensorHandler({
 		});
 		return lab;
 	},
+	cpuThreads: () => (threads ??= browserTensorThreadPool()),
 	post: (message, transfer) => self.postMessage(message, transfer)
 });
 

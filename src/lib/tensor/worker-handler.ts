@@ -5,6 +5,7 @@
  */
 import { MissingRecordError, serializeError } from '../errors.ts';
 import { resampleCpuAsync, sampleCpu } from './cpu.ts';
+import { resampleThreaded, sampleThreaded, type TensorThreadPool } from './cpu-threads.ts';
 import { encodeNpy } from './npy.ts';
 import { openNpy } from './open.ts';
 import {
@@ -22,6 +23,8 @@ export interface TensorHandlerDeps {
 	/** The GPU backend, created on first use (and reused). */
 	gpu: () => Promise<TensorGpu>;
 	post: (message: TensorFromWorker, transfer: Transferable[]) => void;
+	/** Threads for the CPU backend (absent: it runs on this worker's own thread). */
+	cpuThreads?: () => TensorThreadPool;
 	/** How many opened tensors to keep (default 3: the one viewed, its source and a result). */
 	keep?: number;
 }
@@ -42,7 +45,9 @@ export function createTensorHandler(deps: TensorHandlerDeps): (message: TensorTo
 	};
 	const resample = async (tensor: Tensor, params: ResampleParams, backend: TensorBackend, options: RunOptions) =>
 		backend === 'cpu'
-			? resampleCpuAsync(tensor, params, options)
+			? deps.cpuThreads
+				? resampleThreaded(tensor, params, deps.cpuThreads(), options)
+				: resampleCpuAsync(tensor, params, options)
 			: (await deps.gpu()).resample(tensor, params, options);
 
 	return async (message) => {
@@ -69,7 +74,9 @@ export function createTensorHandler(deps: TensorHandlerDeps): (message: TensorTo
 					const { tensor, coordinates, params, backend } = message.params;
 					const result =
 						backend === 'cpu'
-							? sampleCpu(tensor, coordinates, params, options)
+							? deps.cpuThreads
+								? await sampleThreaded(tensor, coordinates, params, deps.cpuThreads(), options)
+								: sampleCpu(tensor, coordinates, params, options)
 							: await (await deps.gpu()).sample(tensor, coordinates, params, options);
 					reply = { kind: 'return', id, name: 'sample', result };
 					break;

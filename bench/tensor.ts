@@ -11,10 +11,17 @@ import { parseArgs } from 'node:util';
 import { detectGpu } from '../src/lib/gpu/capability.ts';
 import { acquireDevice, dispatchSize, storageBuffer } from '../src/lib/gpu/device.ts';
 import { nodeGpu, nodeShaderSource } from '../src/lib/gpu/node.ts';
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { resampleCpu } from '../src/lib/tensor/cpu.ts';
+import { resampleThreaded } from '../src/lib/tensor/cpu-threads.ts';
+import { encodeNpy, parseNpy } from '../src/lib/tensor/npy.ts';
+import { nodeTensorThreadPool } from '../src/lib/tensor/threads.node.ts';
 import { random, tensorOf } from '../src/lib/tensor/test-data.ts';
 import { TensorGpu, type StageTimes } from '../src/lib/tensor/webgpu.ts';
-import { percentile, sample, type Bench } from './report.ts';
+import { percentile, sample, type Bench, type BenchContext } from './report.ts';
 
 const COPY_WORKGROUP = 256;
 
@@ -58,18 +65,22 @@ async function copyMilliseconds(device: GPUDevice, elements: number, iterations:
 
 export const tensorBench: Bench = {
 	name: 'tensor',
-	summary: 'Tricubic zoom vs plain copy bandwidth on the same adapter; prefilter share; CPU vs GPU backend',
+	summary:
+		'Tricubic zoom vs plain copy bandwidth on the same adapter; prefilter share; CPU vs GPU backend; --backend cpu: CPU backend vs scipy.ndimage.zoom',
 	async run(context) {
 		const { values } = parseArgs({
 			args: context.args,
 			options: {
-				size: { type: 'string', default: '32' },
+				size: { type: 'string' },
 				zoom: { type: 'string', default: '2' },
-				iterations: { type: 'string', default: '3' }
+				iterations: { type: 'string', default: '3' },
+				backend: { type: 'string', default: 'webgpu' }
 			},
 			strict: true
 		});
-		const size = Number(values.size);
+		if (values.backend === 'cpu') return cpuAgainstScipy(context, values);
+		if (values.backend !== 'webgpu') throw new Error('--backend is webgpu or cpu.');
+		const size = Number(values.size ?? 32);
 		const zoom = Number(values.zoom);
 		const iterations = Math.max(1, Number(values.iterations));
 		const gpu = await nodeGpu();
@@ -152,3 +163,106 @@ export const tensorBench: Bench = {
 		}
 	}
 };
+
+const PYTHON = '/usr/bin/python3';
+
+/** Debian's scipy for the baseline: a development tool the bench installs when it can, never a dependency. */
+function ensureScipy(log: (line: string) => void): void {
+	const has = () => spawnSync(PYTHON, ['-c', 'import scipy.ndimage, numpy'], { stdio: 'ignore' }).status === 0;
+	if (has()) return;
+	const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+	if (isRoot) {
+		log('installing python3-scipy from Debian for the baseline');
+		const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+		spawnSync('apt-get', ['install', '-y', '-qq', 'python3-scipy', 'python3-numpy'], { stdio: 'inherit', env });
+	}
+	if (!has()) throw new Error('The baseline needs scipy: sudo apt-get install -y python3-scipy');
+}
+
+// Times scipy.ndimage.zoom (order 3, mirror, corner-aligned: the CPU backend's defaults) on the volume,
+// best of N, single-threaded as scipy's zoom is; writes its result for an accuracy check.
+const SCIPY_ZOOM = `
+import json, sys, time, numpy as np, scipy.ndimage as nd
+src, dst, zoom, runs = sys.argv[1], sys.argv[2], float(sys.argv[3]), int(sys.argv[4])
+v = np.load(src)[0]
+best = float('inf')
+for _ in range(runs):
+    t = time.perf_counter(); out = nd.zoom(v, zoom, order=3, mode='mirror', grid_mode=False); best = min(best, time.perf_counter() - t)
+np.save(dst, out[None].astype(np.float32))
+print(json.dumps({'ms': best * 1000, 'scipy': __import__('scipy').__version__}))
+`;
+
+/** The CPU backend, threaded and on one thread, against scipy.ndimage.zoom on the same volume in the same run. */
+async function cpuAgainstScipy(
+	context: BenchContext,
+	values: { size?: string | undefined; zoom?: string | undefined; iterations?: string | undefined }
+): Promise<void> {
+	ensureScipy(context.log);
+	const size = Number(values.size ?? 96);
+	const zoom = Number(values.zoom ?? 2);
+	const iterations = Math.max(1, Number(values.iterations ?? 3));
+	const rand = random(1);
+	const input = tensorOf(
+		[1, size, size, size],
+		(_, z, y, x) => Math.sin(z * 0.3) + Math.cos(y * 0.2 + x * 0.1) + 0.1 * rand()
+	);
+	const params = { zoom: [zoom, zoom, zoom] };
+	const scratch = await mkdtemp(join(tmpdir(), 'docket-bench-tensor-'));
+	const pool = nodeTensorThreadPool();
+	try {
+		await writeFile(join(scratch, 'in.npy'), encodeNpy(input));
+		const scipyRun = () => {
+			const python = spawnSync(
+				PYTHON,
+				['-c', SCIPY_ZOOM, join(scratch, 'in.npy'), join(scratch, 'out.npy'), String(zoom), '1'],
+				{ encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '1' } }
+			);
+			if (python.status !== 0) throw new Error(`scipy failed: ${python.stderr}`);
+			return JSON.parse(python.stdout.trim()) as { ms: number; scipy: string };
+		};
+		await resampleThreaded(input, params, pool); // starts the threads
+		// Interleaved, so that load from elsewhere on a shared machine falls on all three alike.
+		const scipyTimes: number[] = [];
+		const threadedTimes: number[] = [];
+		const singleTimes: number[] = [];
+		let version = '';
+		for (let i = 0; i < iterations; i++) {
+			const run = scipyRun();
+			scipyTimes.push(run.ms);
+			version = run.scipy;
+			let start = performance.now();
+			await resampleThreaded(input, params, pool);
+			threadedTimes.push(performance.now() - start);
+			start = performance.now();
+			resampleCpu(input, params);
+			singleTimes.push(performance.now() - start);
+		}
+		const scipy = { ms: Math.min(...scipyTimes), scipy: version };
+		const reference = parseNpy(new Uint8Array(await readFile(join(scratch, 'out.npy'))));
+		const out = resampleCpu(input, params);
+		let worst = 0;
+		for (let i = 0; i < out.data.length; i++) worst = Math.max(worst, Math.abs(out.data[i]! - reference.data[i]!));
+		const voxels = out.data.length;
+		const best = (times: number[]) => Math.min(...times);
+		context.log(
+			`volume ${size}³ → ${out.shape.slice(1).join('×')} (zoom ${zoom}, bspline3, mirror); ${pool.size} threads; scipy ${scipy.scipy}; best of ${iterations}; max |Docket − scipy| ${worst.toExponential(2)}`
+		);
+		context.report({
+			figure: `CPU backend zoom, ${pool.size} threads (Mvoxel/s out)`,
+			value: voxels / (best(threadedTimes) / 1000) / 1e6,
+			unit: 'Mvoxel/s',
+			baseline: 'scipy.ndimage.zoom order 3, same volume',
+			baseline_value: voxels / (scipy.ms / 1000) / 1e6
+		});
+		context.report({
+			figure: 'CPU backend zoom, one thread (Mvoxel/s out)',
+			value: voxels / (best(singleTimes) / 1000) / 1e6,
+			unit: 'Mvoxel/s',
+			baseline: 'scipy.ndimage.zoom order 3, same volume',
+			baseline_value: voxels / (scipy.ms / 1000) / 1e6
+		});
+	} finally {
+		pool.terminate();
+		await rm(scratch, { recursive: true, force: true });
+	}
+}

@@ -3,7 +3,8 @@ import { parseArgs } from 'node:util';
 import { UsageError, type Command } from '../command.ts';
 import { DocketError } from '../../src/lib/errors.ts';
 import { nodeGpu, nodeShaderSource } from '../../src/lib/gpu/node.ts';
-import { resampleCpu, sampleCpu } from '../../src/lib/tensor/cpu.ts';
+import { resampleThreaded, sampleThreaded, type TensorThreadPool } from '../../src/lib/tensor/cpu-threads.ts';
+import { nodeTensorThreadPool } from '../../src/lib/tensor/threads.node.ts';
 import { fractionProgress } from '../progress.ts';
 import { encodeNpy, parseNpy } from '../../src/lib/tensor/npy.ts';
 import {
@@ -39,6 +40,16 @@ function triple(value: string | undefined, flag: string, integer: boolean): numb
 		);
 	}
 	return parts;
+}
+
+/** Runs on one tensor thread per core, stopped afterwards so the command can exit. */
+async function onCpuThreads<T>(run: (pool: TensorThreadPool) => Promise<T>): Promise<T> {
+	const pool = nodeTensorThreadPool();
+	try {
+		return await run(pool);
+	} finally {
+		pool.terminate();
+	}
 }
 
 function oneOf<T extends string>(value: string | undefined, allowed: readonly T[], flag: string): T | undefined {
@@ -103,13 +114,13 @@ export const tensorCommand: Command = {
 				};
 				output =
 					backend === 'cpu'
-						? resampleCpu(input, params, run)
+						? await onCpuThreads((pool) => resampleThreaded(input, params, pool, run))
 						: await resampleWebGpu(await nodeGpu(), nodeShaderSource, input, params, run);
 			} else {
 				const coords = await readTensor(values.coords!);
 				output =
 					backend === 'cpu'
-						? sampleCpu(input, coords, common, run)
+						? await onCpuThreads((pool) => sampleThreaded(input, coords, common, pool, run))
 						: await sampleWebGpu(await nodeGpu(), nodeShaderSource, input, coords, common, run);
 			}
 			progress?.finish();

@@ -56,6 +56,18 @@ test('imports a 4D .npy, resamples it on WebGPU, keeps it with the case and expo
 	await expect
 		.poll(() => page.getByLabel('Slice view').evaluate((c: HTMLCanvasElement) => [c.width, c.height]))
 		.toEqual([14, 12]);
+
+	// The CPU backend, on the tensor worker's own threads, gives the CPU reference bit for bit.
+	const tensors = page.getByRole('combobox', { name: 'Tensor', exact: true });
+	await tensors.selectOption({ index: 0 });
+	await page.getByRole('combobox', { name: 'Backend' }).selectOption('CPU');
+	await page.getByRole('button', { name: 'Resample' }).click();
+	await expect(tensors.getByRole('option')).toHaveCount(3, { timeout: 60_000 });
+	const cpuDownload = page.waitForEvent('download');
+	await page.getByRole('button', { name: 'Export .npy' }).click();
+	const cpuExported = parseNpy(new Uint8Array(await readFile(await (await cpuDownload).path())));
+	expect(cpuExported.shape).toEqual([2, 10, 12, 14]);
+	expect(Array.from(cpuExported.data)).toEqual(Array.from(expected.data));
 });
 
 test('refuses a .npy that is not a 4D float tensor, with a plain message', async ({ page }) => {

@@ -5,16 +5,14 @@
  * missing and the yardstick the GPU tests compare against.
  */
 import { CancelledError } from '../errors.ts';
+import { coefficientPlanes, prefilterXY, splitPlanes, zoomFromXY } from './cpu-separable.ts';
 import {
 	batchFirstOrder,
-	extensionTable,
 	hasNonFinite,
 	MAX_ELEMENTS,
 	permute4,
 	planResample,
 	planSample,
-	prefilterHalfWidth,
-	prefilterWeights,
 	tapWeights,
 	type AxisTaps,
 	type BoundaryMode,
@@ -28,6 +26,11 @@ import {
 } from './semantics.ts';
 
 const f = Math.fround;
+
+/** Output planes per step of the single-threaded zoom: each step re-reads about 3 coefficient planes of its neighbour's. */
+const SLAB_PLANES = 32;
+/** The prefilter's rough share of a zoom's time, for progress. */
+const PREFILTER_SHARE = 0.4;
 
 /**
  * One pass of the line filter along `axis` of a [d0, d1, d2] volume: output k along the axis is
@@ -67,7 +70,7 @@ export function filterAxis(
 }
 
 /**
- * The coefficient volume E over sample indices [-margin, n+margin) on y and x, and [zFirst, zFirst+zCount)
+ * The coefficient volume E over sample indices [-margin, n+margin) on y and x, and box planes [first, first+count)
  * on z (default: [-margin, nz+margin)).
  */
 export function coefficientVolume(
@@ -76,18 +79,11 @@ export function coefficientVolume(
 	kernel: KernelName,
 	mode: BoundaryMode,
 	margin: number,
-	zRange: { first: number; count: number } = { first: -margin, count: dims[0] + 2 * margin }
+	zRange: { first: number; count: number } = { first: 0, count: dims[0] + 2 * margin }
 ): { data: Float32Array; dims: Triple } {
-	const weights = prefilterWeights(kernel);
-	const halo = prefilterHalfWidth(kernel);
-	let current = { data: volume, dims };
-	for (const axis of [2, 1]) {
-		const n = dims[axis]!;
-		const table = extensionTable(n, mode, -margin, n + 2 * margin, halo);
-		current = filterAxis(current.data, current.dims, axis, table, weights, n + 2 * margin);
-	}
-	const table = extensionTable(dims[0], mode, zRange.first, zRange.count, halo);
-	return filterAxis(current.data, current.dims, 0, table, weights, zRange.count);
+	const xy = prefilterXY(volume, dims, kernel, mode, margin);
+	const data = coefficientPlanes(xy, 0, dims, kernel, mode, margin, zRange);
+	return { data, dims: [zRange.count, dims[1] + 2 * margin, dims[2] + 2 * margin] };
 }
 
 /** Per output index along one axis: four coefficient indices (-1: constant zero) and four weights. */
@@ -125,7 +121,7 @@ export function resolveTaps(
 }
 
 /** Σ_z wz · Σ_y wy · Σ_x wx · E, in float32 and in the kernels' order. */
-function evaluate(
+export function evaluate(
 	e: Float32Array,
 	eDims: Triple,
 	tz: TapTable,
@@ -164,7 +160,7 @@ function checkCancelled(signal: AbortSignal | undefined): void {
  * The extended coefficient volume's dimensions and the three axes' tap tables, as both resampling and
  * point sampling evaluate them.
  */
-function resolvePlanTaps(plan: Pick<ResamplePlan, 'inShape' | 'margin' | 'taps' | 'kernel' | 'mode'>) {
+export function resolvePlanTaps(plan: Pick<ResamplePlan, 'inShape' | 'margin' | 'taps' | 'kernel' | 'mode'>) {
 	const [, nz, ny, nx] = plan.inShape;
 	const m = plan.margin;
 	const eDims: Triple = [nz + 2 * m, ny + 2 * m, nx + 2 * m];
@@ -193,7 +189,7 @@ function* resampleSteps(
 	const input = permute4(tensor, forward);
 	const [t, nz, ny, nx] = plan.inShape;
 	const [, oz, oy, ox] = plan.outShape;
-	const { m, eDims, tz, ty, tx } = resolvePlanTaps(plan);
+	const { m, tz, ty, tx } = resolvePlanTaps(plan);
 	const inVolume = nz * ny * nx;
 	const outVolume = oz * oy * ox;
 	const out = new Float32Array(t * outVolume);
@@ -204,11 +200,31 @@ function* resampleSteps(
 		if (plan.kernel === 'bspline3' && hasNonFinite(volume)) {
 			target.fill(NaN);
 		} else {
-			const e = coefficientVolume(volume, [nz, ny, nx], plan.kernel, plan.mode, m).data;
-			let o = 0;
-			for (let z = 0; z < oz; z++) {
-				for (let y = 0; y < oy; y++) for (let x = 0; x < ox; x++) target[o++] = evaluate(e, eDims, tz, z, ty, y, tx, x);
-				options.onProgress?.((v + (z + 1) / oz) / t);
+			const task = {
+				dims: [nz, ny, nx] as Triple,
+				outDims: [oz, oy, ox] as Triple,
+				kernel: plan.kernel,
+				mode: plan.mode,
+				margin: m,
+				tz,
+				ty,
+				tx
+			};
+			const xy = prefilterXY(volume, [nz, ny, nx], plan.kernel, plan.mode, m);
+			options.onProgress?.((v + PREFILTER_SHARE) / t);
+			yield;
+			checkCancelled(options.signal);
+			for (const slab of splitPlanes(oz, Math.ceil(oz / SLAB_PLANES))) {
+				const planeSize = oy * ox;
+				zoomFromXY(
+					{ ...task, ...slab },
+					xy,
+					0,
+					target.subarray(slab.outFirst * planeSize, (slab.outFirst + slab.outCount) * planeSize)
+				);
+				options.onProgress?.(
+					(v + PREFILTER_SHARE + ((1 - PREFILTER_SHARE) * (slab.outFirst + slab.outCount)) / oz) / t
+				);
 				yield;
 				checkCancelled(options.signal);
 			}

@@ -8,11 +8,14 @@ import { browserShaderSource } from '../gpu/shaders.browser.ts';
 import { scopeEndpoint, serve } from '../worker/transport.ts';
 import { tensorProtocol } from './protocol.ts';
 import { TensorGpu } from './webgpu.ts';
+import { browserTensorThreadPool } from './threads.browser.ts';
+import type { TensorThreadPool } from './cpu-threads.ts';
 import { createTensorHandlers } from './worker-handler.ts';
 
 declare const self: DedicatedWorkerGlobalScope;
 
 let lab: Promise<TensorGpu> | undefined;
+let threads: TensorThreadPool | undefined;
 
 const handlers = createTensorHandlers({
 	gpu: () => {
@@ -27,6 +30,7 @@ const handlers = createTensorHandlers({
 			lab = undefined;
 		});
 		return lab;
-	}
+	},
+	cpuThreads: () => (threads ??= browserTensorThreadPool())
 });
 serve(tensorProtocol, scopeEndpoint(self), handlers);

@@ -6,6 +6,7 @@
 import { MissingRecordError } from '../errors.ts';
 import type { Handlers } from '../worker/transport.ts';
 import { resampleCpuAsync, sampleCpu } from './cpu.ts';
+import { resampleThreaded, sampleThreaded, type TensorThreadPool } from './cpu-threads.ts';
 import { encodeNpy } from './npy.ts';
 import { openNpy } from './open.ts';
 import type { TensorBackend, TensorCalls } from './protocol.ts';
@@ -16,6 +17,8 @@ import type { TensorGpu } from './webgpu.ts';
 export interface TensorHandlerDeps {
 	/** The GPU backend, created on first use (and reused). */
 	gpu: () => Promise<TensorGpu>;
+	/** Threads for the CPU backend (absent: it runs on this worker's own thread). */
+	cpuThreads?: () => TensorThreadPool;
 	/** How many opened tensors to keep (default 3: the one viewed, its source and a result). */
 	keep?: number;
 }
@@ -35,7 +38,9 @@ export function createTensorHandlers(deps: TensorHandlerDeps): Handlers<TensorCa
 	};
 	const resample = async (tensor: Tensor, params: ResampleParams, backend: TensorBackend, options: RunOptions) =>
 		backend === 'cpu'
-			? resampleCpuAsync(tensor, params, options)
+			? deps.cpuThreads
+				? resampleThreaded(tensor, params, deps.cpuThreads(), options)
+				: resampleCpuAsync(tensor, params, options)
 			: (await deps.gpu()).resample(tensor, params, options);
 
 	const run = (signal: AbortSignal, onProgress: (fraction: number) => void): RunOptions => ({ signal, onProgress });
@@ -45,7 +50,9 @@ export function createTensorHandlers(deps: TensorHandlerDeps): Handlers<TensorCa
 		async sample({ tensor, coordinates, params, backend }, { signal, progress }) {
 			const options = run(signal, progress);
 			return backend === 'cpu'
-				? sampleCpu(tensor, coordinates, params, options)
+				? deps.cpuThreads
+					? sampleThreaded(tensor, coordinates, params, deps.cpuThreads(), options)
+					: sampleCpu(tensor, coordinates, params, options)
 				: (await deps.gpu()).sample(tensor, coordinates, params, options);
 		},
 		async open({ key, name, bytes }, { signal, progress }) {

@@ -1,0 +1,40 @@
+/**
+ * Tensor threads in Node: `worker_threads` running `cpu-thread.node.ts`. The library is TypeScript run by
+ * tsx, so each thread registers tsx's loader before importing its entry; a thread holds the process open
+ * only while it has work.
+ */
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { nodeWorkerEndpoint } from '../worker/node.ts';
+import { threadClient, type TensorThreadCalls } from './cpu-thread-protocol.ts';
+import { TensorThreadPool, type TensorThread } from './cpu-threads.ts';
+
+/** Starts a TypeScript module as a worker thread, with tsx's loader registered inside it. */
+export function startTypeScriptWorker(entry: URL): Worker {
+	const loader = import.meta.resolve('tsx/esm/api');
+	const code = `import(${JSON.stringify(loader)}).then(({ register }) => { register(); return import(${JSON.stringify(entry.href)}); })`;
+	return new Worker(code, { eval: true });
+}
+
+export function startNodeTensorThread(): TensorThread {
+	const worker = startTypeScriptWorker(new URL('./cpu-thread.node.ts', import.meta.url));
+	let busy = 0;
+	worker.unref();
+	const thread = threadClient(nodeWorkerEndpoint<TensorThreadCalls>(worker));
+	return {
+		async run(task) {
+			if (busy++ === 0) worker.ref();
+			try {
+				return await thread.run(task);
+			} finally {
+				if (--busy === 0) worker.unref();
+			}
+		},
+		terminate: () => thread.terminate()
+	};
+}
+
+/** One thread per core, at least two. */
+export function nodeTensorThreadPool(size = Math.max(2, availableParallelism())): TensorThreadPool {
+	return new TensorThreadPool(startNodeTensorThread, size);
+}

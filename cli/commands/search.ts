@@ -1,6 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { expandPaths, ingestFile } from '../../src/lib/ingest/ingest-file.node.ts';
+import { renderPageNode } from '../../src/lib/ocr/render.node.ts';
+import { nodeOcrPool } from '../../src/lib/ocr/tesseract.node.ts';
 import { CpuVectorIndex } from '../../src/lib/search/cpu-index.ts';
 import { FullTextIndex } from '../../src/lib/search/full-text.ts';
 import {
@@ -45,12 +47,14 @@ each query against them.
   --model DIR      embedding model folder in the hub layout (ORG/NAME/resolve/main/{config.json,
                    tokenizer.json, onnx/model.onnx}), for semantic and hybrid; read from disk only
   --pooling P      mean (default) or cls, as the model card says
+  --no-ocr         leave pages without a text layer unread (by default they are read by OCR, offline)
   --json           one JSON line per query: { query, suggestion?, results: [{ file, page, score, text }] }`,
 		async run(argv, io) {
 			const { values, positionals } = parseArgs({
 				args: argv,
 				options: {
 					docs: { type: 'string', multiple: true },
+					'no-ocr': { type: 'boolean' },
 					query: { type: 'string' },
 					queries: { type: 'string' },
 					k: { type: 'string', default: '10' },
@@ -99,8 +103,12 @@ each query against them.
 			}
 			const files = [...new Set(await expandPaths(docs))];
 			const chunks: (PassageSource & { file: string })[] = [];
+			const ocr = values['no-ocr'] ? undefined : { pool: nodeOcrPool(), render: renderPageNode };
 			for (const [i, file] of files.entries()) {
-				const ingested = await ingestFile(file);
+				const ingested = await ingestFile(file, ocr ? { ocr } : {}).catch(async (error: unknown) => {
+					await ocr?.pool.terminate();
+					throw error;
+				});
 				if (ingested.extraction.status !== 'indexed') {
 					const extraction = ingested.extraction;
 					io.stderr(
@@ -118,6 +126,7 @@ each query against them.
 						file
 					});
 			}
+			await ocr?.pool.terminate();
 			const byId = new Map(chunks.map((c) => [c.id, c]));
 			const text = FullTextIndex.empty();
 			text.add(chunks);

@@ -20,6 +20,7 @@ export type ErrorCode =
 	| 'unauthorized'
 	| 'forbidden'
 	| 'conflict'
+	| 'ocr-unavailable'
 	| 'internal';
 
 export interface SerializedError {
@@ -87,6 +88,15 @@ export class CancelledError extends DocketError {
 	override name = 'CancelledError';
 	constructor(what = 'The operation') {
 		super('cancelled', `${what} was cancelled.`);
+	}
+}
+
+export class OcrUnavailableError extends DocketError {
+	override name = 'OcrUnavailableError';
+	constructor(reason: string) {
+		super('ocr-unavailable', `The text recogniser (OCR) could not start: ${reason}`, {
+			action: 'Reload the app; if it keeps happening, the OCR files may be missing from this installation.'
+		});
 	}
 }
 

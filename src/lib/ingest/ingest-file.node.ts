@@ -3,7 +3,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { chunkPages, type PageChunk } from './chunker.ts';
 import { nodeExtractor } from './extract.node.ts';
-import { hasPages, type Extraction, type ExtractionStatus } from './types.ts';
+import { hasPages, type Extraction, type ExtractionOptions, type ExtractionStatus } from './types.ts';
 
 /** One file read from disk, extracted and chunked in Node: what `docket ingest` and `docket search` index. */
 export interface IngestedFile {
@@ -21,6 +21,8 @@ export interface IngestReport {
 	status: ExtractionStatus;
 	pages: number;
 	chunks: number;
+	/** Pages whose text was read by OCR (present when OCR was on). */
+	ocrPages?: number;
 	error?: string;
 }
 
@@ -30,21 +32,25 @@ export interface IngestReport {
  */
 export async function ingestFile(
 	file: string,
-	options: { passwords?: readonly string[]; signal?: AbortSignal } = {}
+	options: { passwords?: readonly string[]; signal?: AbortSignal; ocr?: ExtractionOptions['ocr'] } = {}
 ): Promise<IngestedFile> {
 	const bytes = await readFile(file);
 	const sha256 = createHash('sha256').update(bytes).digest('hex');
 	const extractor = nodeExtractor();
 	const input = { name: basename(file), bytes };
-	let extraction = await extractor.extract(input, options.signal ? { signal: options.signal } : {});
+	const common = {
+		...(options.signal ? { signal: options.signal } : {}),
+		...(options.ocr ? { ocr: options.ocr } : {})
+	};
+	let extraction = await extractor.extract(input, common);
 	for (const password of options.passwords ?? []) {
 		if (extraction.status !== 'needs-password') break;
-		extraction = await extractor.extract(input, { password, ...(options.signal ? { signal: options.signal } : {}) });
+		extraction = await extractor.extract(input, { password, ...common });
 	}
 	return { file, sha256, extraction, chunks: hasPages(extraction) ? chunkPages(extraction.pages) : [] };
 }
 
-export function reportOf({ file, sha256, extraction, chunks }: IngestedFile): IngestReport {
+export function reportOf({ file, sha256, extraction, chunks }: IngestedFile, ocr = false): IngestReport {
 	const report: IngestReport = {
 		file,
 		sha256,
@@ -52,6 +58,7 @@ export function reportOf({ file, sha256, extraction, chunks }: IngestedFile): In
 		pages: hasPages(extraction) ? extraction.pageCount : 0,
 		chunks: chunks.length
 	};
+	if (ocr) report.ocrPages = hasPages(extraction) ? (extraction.ocr?.pages.length ?? 0) : 0;
 	if ('error' in extraction) report.error = extraction.error;
 	return report;
 }

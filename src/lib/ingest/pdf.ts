@@ -1,7 +1,9 @@
 import { CancelledError } from '../errors.ts';
 import { hasText, pageTextFromItems } from './page-text.ts';
 import { binaryDataFactory, type PdfPlatform } from './pdf-platform.ts';
-import type { DamagedExtraction, ExtractedPage, Extraction, ExtractionOptions } from './types.ts';
+import { applyOcr } from '../ocr/apply.ts';
+import { ocrPages } from '../ocr/read-pages.ts';
+import type { DamagedExtraction, ExtractedPage, Extraction, ExtractionOptions, OcrSummary } from './types.ts';
 
 /** pdf.js's `PasswordResponses`: the codes its `onPassword` callback and `PasswordException` carry. */
 const NEED_PASSWORD = 1;
@@ -174,7 +176,24 @@ export async function extractPdf(
 		}
 
 		if (pageCount > 0 && pagesWithErrors.length === pageCount) return damagedReason(firstPageError);
-		const base = { kind: 'pdf' as const, pages, pageCount, pagesWithoutText, pagesWithErrors };
+		let ocr: OcrSummary | undefined;
+		if (options.ocr && pagesWithoutText.length > pagesWithErrors.length) {
+			const { pool, render, dpi } = options.ocr;
+			const unread = pagesWithoutText.filter((n) => !pagesWithErrors.includes(n));
+			onProgress?.({ pagesDone: pageCount, pageCount, ocr: { done: 0, total: unread.length } });
+			const read = await ocrPages(
+				unread,
+				{ getPage: (n) => doc.getPage(n), ops: pdfjs.OPS, pool, render },
+				{
+					...(signal ? { signal } : {}),
+					...(dpi ? { dpi } : {}),
+					onPage: (_page, _result, done, total) =>
+						onProgress?.({ pagesDone: pageCount, pageCount, ocr: { done, total } })
+				}
+			);
+			ocr = applyOcr(pages, pagesWithoutText, read);
+		}
+		const base = { kind: 'pdf' as const, pages, pageCount, pagesWithoutText, pagesWithErrors, ...(ocr ? { ocr } : {}) };
 		if (pagesWithoutText.length === pageCount)
 			return { status: 'no-text', ...base, error: noTextMessage(pagesWithoutText, pageCount) };
 		return { status: 'indexed', ...base };

@@ -1,9 +1,10 @@
 import { embedBench } from './embed.ts';
 import { ingestBench } from './ingest.ts';
+import { ocrBench } from './ocr.ts';
 import type { Bench } from './report.ts';
 import { searchBench } from './search.ts';
 import { syncBench } from './sync.ts';
 import { tensorBench } from './tensor.ts';
 
 /** Every benchmark, by the name `npm run bench -- NAME` takes. Each lives in its own file here. */
-export const BENCHES: readonly Bench[] = [ingestBench, embedBench, searchBench, tensorBench, syncBench];
+export const BENCHES: readonly Bench[] = [ingestBench, embedBench, searchBench, tensorBench, syncBench, ocrBench];

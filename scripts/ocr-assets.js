@@ -39,7 +39,7 @@ export function ocrAssets() {
 				const path = (req.url ?? '').split('?')[0] ?? '';
 				const file = files.find((f) => path === `/${OCR_PUBLIC_DIR}/${f}`);
 				if (!file) return next();
-				res.setHeader('content-type', CONTENT_TYPES[file.slice(file.lastIndexOf('.'))]);
+				res.setHeader('content-type', CONTENT_TYPES[file.slice(file.lastIndexOf('.'))] ?? 'application/octet-stream');
 				res.end(readFileSync(source(file)));
 			});
 		},

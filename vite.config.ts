@@ -3,6 +3,7 @@ import { sveltekit } from '@sveltejs/kit/vite';
 import { SvelteKitPWA } from '@vite-pwa/sveltekit';
 import type { Plugin } from 'vite';
 import { defineConfig } from 'vitest/config';
+import { ocrAssets } from './scripts/ocr-assets.js';
 import { ortWasm } from './scripts/ort-wasm.js';
 import { swiftShaderEnv } from './scripts/swiftshader.js';
 
@@ -48,6 +49,8 @@ export default defineConfig({
 		sveltekit(),
 		// onnxruntime-web's wasm served at /ort/ from the app itself (no CDN), and so precached below.
 		ortWasm(),
+		// tesseract.js's worker, core and language data served at /ocr/ (no CDN), English precached below.
+		ocrAssets(),
 		SvelteKitPWA({
 			registerType: 'prompt',
 			injectRegister: false,
@@ -72,11 +75,22 @@ export default defineConfig({
 			},
 			workbox: {
 				// pdf.js's CMaps (.bcmap) and standard fonts (.pfb/.ttf) are needed offline for text extraction.
-				globPatterns: ['client/**/*.{js,mjs,css,html,ico,png,svg,webp,woff2,wasm,wgsl,json,webmanifest,bcmap,pfb,ttf}'],
+				globPatterns: [
+					'client/**/*.{js,mjs,css,html,ico,png,svg,webp,woff2,wasm,wgsl,json,webmanifest,bcmap,pfb,ttf}',
+					'client/ocr/lang/eng.traineddata.gz'
+				],
 				maximumFileSizeToCacheInBytes: PRECACHE_MAX_BYTES,
 				// Vite also emits onnxruntime's wasm beside the worker (it follows ORT's `new URL(…, import.meta.url)`);
 				// Docket points ORT at /ort/ instead, so that 26 MB copy is never fetched and need not be precached.
-				globIgnores: ['server/**', '**/workers/assets/ort-wasm-*.wasm'],
+				globIgnores: ['server/**', '**/workers/assets/ort-wasm-*.wasm', 'client/ocr/tesseract-core-lstm.wasm.js'],
+				// Optional OCR languages and the non-SIMD core: cached when first used, then offline too.
+				runtimeCaching: [
+					{
+						urlPattern: ({ url, sameOrigin }) => sameOrigin && url.pathname.startsWith('/ocr/'),
+						handler: 'CacheFirst',
+						options: { cacheName: 'docket-ocr' }
+					}
+				],
 				navigateFallbackDenylist: [/^\/api\//, /^\/files\//, /^\/models\//],
 				cleanupOutdatedCaches: true
 			}

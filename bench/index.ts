@@ -2,6 +2,7 @@ import { embedBench } from './embed.ts';
 import { importBench } from './import.ts';
 import { ingestBench } from './ingest.ts';
 import { pullBench } from './pull.ts';
+import { ocrBench } from './ocr.ts';
 import type { Bench } from './report.ts';
 import { searchBench } from './search.ts';
 import { syncBench } from './sync.ts';
@@ -15,5 +16,6 @@ export const BENCHES: readonly Bench[] = [
 	tensorBench,
 	syncBench,
 	pullBench,
-	importBench
+	importBench,
+	ocrBench
 ];

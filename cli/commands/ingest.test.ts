@@ -14,7 +14,7 @@ function capture() {
 	return { io: { stdout: (l: string) => out.push(l), stderr: (l: string) => err.push(l) }, out, err };
 }
 
-const REPORT_KEYS = ['chunks', 'error', 'file', 'pages', 'sha256', 'status'];
+const REPORT_KEYS = ['chunks', 'error', 'file', 'ocrPages', 'pages', 'sha256', 'status'];
 
 interface Line {
 	file: string;
@@ -22,6 +22,7 @@ interface Line {
 	status: string;
 	pages: number;
 	chunks: number;
+	ocrPages?: number;
 	error?: string;
 }
 
@@ -91,7 +92,8 @@ describe('docket ingest', () => {
 			const passwords = [...new Set(files!.flatMap((f) => (f.password ? [f.password] : [])))];
 			const { stdout } = await promisify(execFile)(
 				process.execPath,
-				['bin/docket.js', 'ingest', CORPUS_DIR, ...passwords.flatMap((p) => ['--password', p]), '--json'],
+				// Text-layer states; the scans' OCR is checked below, on the files that hold legible text.
+				['bin/docket.js', 'ingest', CORPUS_DIR, ...passwords.flatMap((p) => ['--password', p]), '--no-ocr', '--json'],
 				{ maxBuffer: 16 * 1024 * 1024 }
 			);
 			const lines = parse(stdout.trim().split('\n'));
@@ -123,5 +125,31 @@ describe('docket ingest', () => {
 			expect(parse(right.out)[0]).toMatchObject({ status: 'indexed', pages: 1, chunks: 1 });
 		},
 		60_000
+	);
+});
+
+describe('docket ingest with OCR (the default)', () => {
+	const files = corpusFiles();
+	it.skipIf(!files)(
+		`reads the corpus scans that hold legible text, offline, and leaves text PDFs alone${files ? '' : ` (${CORPUS_MISSING})`}`,
+		async () => {
+			const scans = files!.filter((f) => f.file === 'issue19326.pdf' || f.file === 'issue3371.pdf');
+			const text = files!.find((f) => f.file === 'tracemonkey.pdf');
+			const { io, out } = capture();
+			const args = [
+				'ingest',
+				'--json',
+				...scans.flatMap((f) => [f.path, ...(f.password ? ['--password', f.password] : [])])
+			];
+			expect(await main([...args, ...(text ? [text.path] : [])], io)).toBe(0);
+			const lines = parse(out);
+			for (const line of lines.filter((l) => !l.file.endsWith('tracemonkey.pdf'))) {
+				expect(line.status, line.file).toBe('indexed');
+				expect(line.ocrPages, line.file).toBeGreaterThan(0);
+			}
+			const plain = lines.find((l) => l.file.endsWith('tracemonkey.pdf'));
+			if (plain) expect(plain.ocrPages).toBe(0);
+		},
+		300_000
 	);
 });

@@ -4,6 +4,8 @@ import { expandPaths, ingestAll, reportOf } from '../../src/lib/ingest/ingest-fi
 import { nodeExtractionPool } from '../../src/lib/ingest/pool.node.ts';
 import { hasPages } from '../../src/lib/ingest/types.ts';
 import { bulkImport } from '../bulk-import.ts';
+import { renderPageNode } from '../../src/lib/ocr/render.node.ts';
+import { nodeOcrPool } from '../../src/lib/ocr/tesseract.node.ts';
 import { UsageError, type Command } from '../command.ts';
 import { Progress } from '../progress.ts';
 
@@ -11,14 +13,15 @@ export const ingestCommand: Command = {
 	name: 'ingest',
 	summary:
 		'Extract and chunk PDFs, text and Markdown files, one report per file; or import a folder to the team server',
-	usage: `Usage: docket ingest FILE|FOLDER… [--password P]… [--json]
+	usage: `Usage: docket ingest FILE|FOLDER… [--password P]… [--no-ocr] [--json]
        docket ingest FOLDER --server URL --case NAME (--team-token T | --email E) [--state FILE] [--json]
 
 Reads each file (folders: every file inside, recursively) with the same code the app uses, in a pool of
 worker threads (one per core), and reports its state: indexed, needs-password, no-text, damaged or
 unsupported. Progress goes to stderr: a status line on a terminal, one line per file otherwise.
   --password P     password for protected PDFs; repeat it to try several
-  --json           one JSON line per file: { file, sha256, status, pages, chunks, error? }
+  --no-ocr         leave pages without a text layer unread (by default they are read by OCR, offline)
+  --json           one JSON line per file: { file, sha256, status, pages, chunks, ocrPages?, error? }
 
 With --server, imports into the team server: finds or creates case NAME, extracts every file here,
 pushes the documents and their chunks through sync and uploads each original (4 at a time). Files the
@@ -37,6 +40,7 @@ Exit status 0 when every file was reported, whatever its state; 1 when a file co
 			options: {
 				password: { type: 'string', multiple: true },
 				json: { type: 'boolean' },
+				'no-ocr': { type: 'boolean' },
 				server: { type: 'string' },
 				case: { type: 'string' },
 				'team-token': { type: 'string' },
@@ -93,10 +97,12 @@ Exit status 0 when every file was reported, whatever its state; 1 when a file co
 				})
 			: undefined;
 		const pool = nodeExtractionPool();
+		const ocr = values['no-ocr'] ? undefined : { pool: nodeOcrPool(), render: renderPageNode };
 		try {
 			for await (const done of ingestAll(files, {
 				passwords: values.password ?? [],
 				extractor: pool,
+				...(ocr ? { ocr } : {}),
 				ahead: pool.size * 4,
 				onFileProgress: (file, p) => progress?.pages(file, p.pagesDone)
 			})) {
@@ -108,7 +114,7 @@ Exit status 0 when every file was reported, whatever its state; 1 when a file co
 					);
 					continue;
 				}
-				const report = reportOf(done.result);
+				const report = reportOf(done.result, ocr !== undefined);
 				progress?.fileDone(
 					done.file,
 					sizes.get(done.file) ?? 0,
@@ -118,11 +124,12 @@ Exit status 0 when every file was reported, whatever its state; 1 when a file co
 				if (values.json) io.stdout(JSON.stringify(report));
 				else
 					io.stdout(
-						`${report.status.padEnd(14)} ${String(report.pages).padStart(5)} pages ${String(report.chunks).padStart(6)} chunks  ${done.file}${report.error ? `  — ${report.error}` : ''}`
+						`${report.status.padEnd(14)} ${String(report.pages).padStart(5)} pages ${String(report.chunks).padStart(6)} chunks  ${done.file}${report.ocrPages ? `  (${report.ocrPages} pages by OCR)` : ''}${report.error ? `  — ${report.error}` : ''}`
 					);
 			}
 		} finally {
 			pool.close();
+			await ocr?.pool.terminate();
 			progress?.finish();
 		}
 		return unreadable === 0 ? 0 : 1;

@@ -4,6 +4,8 @@ import { parseArgs } from 'node:util';
 import { expandPaths, ingestAll } from '../../src/lib/ingest/ingest-file.node.ts';
 import { nodeExtractionPool } from '../../src/lib/ingest/pool.node.ts';
 import { hasPages } from '../../src/lib/ingest/types.ts';
+import { renderPageNode } from '../../src/lib/ocr/render.node.ts';
+import { nodeOcrPool } from '../../src/lib/ocr/tesseract.node.ts';
 import { CpuVectorIndex } from '../../src/lib/search/cpu-index.ts';
 import { FullTextIndex } from '../../src/lib/search/full-text.ts';
 import { searchCase, type PassageSource, type SearchBackend, type SearchMode } from '../../src/lib/search/hybrid.ts';
@@ -44,6 +46,7 @@ each query against them.
   --model DIR      embedding model folder in the hub layout (ORG/NAME/resolve/main/{config.json,
                    tokenizer.json, onnx/model.onnx}), for semantic and hybrid; read from disk only
   --pooling P      mean (default) or cls, as the model card says
+  --no-ocr         leave pages without a text layer unread (by default they are read by OCR, offline)
   --json           one JSON line per query: { query, suggestion?, results: [{ file, page, label?, bates?, score, text }] }
                    (label: the page number printed on the page; bates: its Bates stamp)`,
 		async run(argv, io) {
@@ -51,6 +54,7 @@ each query against them.
 				args: argv,
 				options: {
 					docs: { type: 'string', multiple: true },
+					'no-ocr': { type: 'boolean' },
 					query: { type: 'string' },
 					queries: { type: 'string' },
 					k: { type: 'string', default: '10' },
@@ -107,9 +111,11 @@ each query against them.
 					})
 				: undefined;
 			const pool = nodeExtractionPool();
+			const ocr = values['no-ocr'] ? undefined : { pool: nodeOcrPool(), render: renderPageNode };
 			let i = -1;
 			for await (const done of ingestAll(files, {
 				extractor: pool,
+				...(ocr ? { ocr } : {}),
 				ahead: pool.size * 4,
 				onFileProgress: (file, p) => progress?.pages(file, p.pagesDone)
 			})) {
@@ -117,6 +123,7 @@ each query against them.
 				const file = done.file;
 				if ('error' in done) {
 					pool.close();
+					await ocr?.pool.terminate();
 					throw done.error;
 				}
 				const ingested = done.result;
@@ -147,6 +154,7 @@ each query against them.
 			}
 			pool.close();
 			progress?.finish();
+			await ocr?.pool.terminate();
 			const byId = new Map(chunks.map((c) => [c.id, c]));
 			const text = FullTextIndex.empty();
 			text.add(chunks);

@@ -23,6 +23,7 @@ export type ErrorCode =
 	| 'unauthorized'
 	| 'forbidden'
 	| 'conflict'
+	| 'ocr-unavailable'
 	| 'internal';
 
 export interface SerializedError {
@@ -416,6 +417,15 @@ export class DownloadChecksumError extends DocketError {
 	}
 }
 
+export class OcrUnavailableError extends DocketError {
+	override name = 'OcrUnavailableError';
+	constructor(reason: string) {
+		super('ocr-unavailable', `The text recogniser (OCR) could not start: ${reason}`, {
+			action: 'Reload the app; if it keeps happening, the OCR files may be missing from this installation.'
+		});
+	}
+}
+
 /** Anything thrown, as a DocketError: the one place that turns unknown failures into readable ones. */
 export function toDocketError(error: unknown): DocketError {
 	if (error instanceof DocketError) return error;
@@ -474,6 +484,7 @@ export const ERROR_CLASSES = {
 	NoEmbeddingModelError,
 	ModelNotChosenError,
 	ModelNeededError,
+	OcrUnavailableError,
 	OriginalMissingError,
 	NoSyncServerError,
 	ModelFolderError,

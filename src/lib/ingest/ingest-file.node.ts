@@ -4,7 +4,14 @@ import { basename, join } from 'node:path';
 import { chunkPages, type PageChunk } from './chunker.ts';
 import { DocketError } from '../errors.ts';
 import { nodeExtractor } from './extract.node.ts';
-import { hasPages, type Extraction, type ExtractionProgress, type ExtractionStatus, type Extractor } from './types.ts';
+import {
+	hasPages,
+	type Extraction,
+	type ExtractionOptions,
+	type ExtractionProgress,
+	type ExtractionStatus,
+	type Extractor
+} from './types.ts';
 
 /** One file read from disk, extracted and chunked in Node: what `docket ingest` and `docket search` index. */
 export interface IngestedFile {
@@ -22,6 +29,8 @@ export interface IngestReport {
 	status: ExtractionStatus;
 	pages: number;
 	chunks: number;
+	/** Pages whose text was read by OCR (present when OCR was on). */
+	ocrPages?: number;
 	error?: string;
 }
 
@@ -31,6 +40,8 @@ export interface IngestOptions {
 	/** Default: the in-process extractor; `docket ingest` passes its worker pool. */
 	extractor?: Extractor;
 	onProgress?: (progress: ExtractionProgress) => void;
+	/** Reads pages without a text layer by OCR (`docket ingest` and `search` do, unless `--no-ocr`). */
+	ocr?: ExtractionOptions['ocr'];
 }
 
 /**
@@ -57,12 +68,22 @@ export async function ingestBytes(
 		...(options.onProgress ? { onProgress: options.onProgress } : {})
 	};
 	let extraction: Extraction;
+	let password: string | undefined;
 	try {
 		extraction = await extractor.extract(input, base);
-		for (const password of options.passwords ?? []) {
+		for (const candidate of options.passwords ?? []) {
 			if (extraction.status !== 'needs-password') break;
-			extraction = await extractor.extract(input, { password, ...base });
+			extraction = await extractor.extract(input, { password: candidate, ...base });
+			password = candidate;
 		}
+		// OCR runs here, beside the pool: its engines are this process's, and only files with pages
+		// without text pay for it (their text pages are read again, which costs little beside OCR).
+		if (options.ocr && hasPages(extraction) && extraction.kind === 'pdf' && extraction.pagesWithoutText.length > 0)
+			extraction = await nodeExtractor().extract(input, {
+				...base,
+				ocr: options.ocr,
+				...(password === undefined ? {} : { password })
+			});
 	} catch (error) {
 		if (!(error instanceof DocketError) || error.code !== 'worker-crashed') throw error;
 		extraction = {
@@ -105,7 +126,7 @@ export async function* ingestAll(
 	}
 }
 
-export function reportOf({ file, sha256, extraction, chunks }: IngestedFile): IngestReport {
+export function reportOf({ file, sha256, extraction, chunks }: IngestedFile, ocr = false): IngestReport {
 	const report: IngestReport = {
 		file,
 		sha256,
@@ -113,6 +134,7 @@ export function reportOf({ file, sha256, extraction, chunks }: IngestedFile): In
 		pages: hasPages(extraction) ? extraction.pageCount : 0,
 		chunks: chunks.length
 	};
+	if (ocr) report.ocrPages = hasPages(extraction) ? (extraction.ocr?.pages.length ?? 0) : 0;
 	if ('error' in extraction) report.error = extraction.error;
 	return report;
 }

@@ -1,7 +1,7 @@
 import type * as PdfjsApi from 'pdfjs-dist';
 
 /** The part of pdf.js the app uses; the legacy build (Node) and the normal build (browser) both have it. */
-export type Pdfjs = Pick<typeof PdfjsApi, 'getDocument' | 'VerbosityLevel' | 'version' | 'TextLayer'>;
+export type Pdfjs = Pick<typeof PdfjsApi, 'getDocument' | 'VerbosityLevel' | 'version' | 'TextLayer' | 'OPS'>;
 
 /** The resource folders pdf.js asks for, by the option name it uses for each. */
 export type PdfAssetKind = 'cMapUrl' | 'standardFontDataUrl' | 'wasmUrl';

@@ -3,12 +3,15 @@ import { hasText, pageTextFromItems } from './page-text.ts';
 import { readerPages } from './reader-text.ts';
 import { saslprep } from './saslprep.ts';
 import { binaryDataFactory, type PdfPlatform } from './pdf-platform.ts';
+import { applyOcr, joinOcrSummaries } from '../ocr/apply.ts';
+import { ocrPages } from '../ocr/read-pages.ts';
 import type {
 	DamagedExtraction,
 	ExtractedPage,
 	Extraction,
 	ExtractionOptions,
-	NeedsPasswordExtraction
+	NeedsPasswordExtraction,
+	OcrSummary
 } from './types.ts';
 
 /** pdf.js's `PasswordResponses`: the codes its `onPassword` callback and `PasswordException` carry. */
@@ -109,6 +112,8 @@ export interface PdfPages {
 	firstPageError?: { name: string; message: string };
 	/** The PDF's own page labels (the whole document's), the first choice for a page's printed name. */
 	labels?: string[] | null;
+	/** Pages of this range read by OCR. */
+	ocr?: OcrSummary;
 }
 
 /** Where a range comes from; `last` beyond the document is clamped. */
@@ -143,6 +148,7 @@ export function joinPdfPages(parts: readonly PdfPages[]): PdfPages {
 	}
 	const firstPageError = sorted.find((p) => p.firstPageError !== undefined)?.firstPageError;
 	const labels = sorted.find((p) => p.labels)?.labels;
+	const ocr = joinOcrSummaries(sorted.map((p) => p.ocr));
 	return {
 		status: 'pages',
 		kind: 'pdf',
@@ -153,7 +159,8 @@ export function joinPdfPages(parts: readonly PdfPages[]): PdfPages {
 		pagesWithoutText: sorted.flatMap((p) => p.pagesWithoutText),
 		pagesWithErrors: sorted.flatMap((p) => p.pagesWithErrors),
 		...(firstPageError === undefined ? {} : { firstPageError }),
-		...(labels ? { labels } : {})
+		...(labels ? { labels } : {}),
+		...(ocr ? { ocr } : {})
 	};
 }
 
@@ -170,7 +177,8 @@ export function finishPdf(result: PdfPages): Extraction {
 		pages: readerPages(pages, result.labels ?? null),
 		pageCount,
 		pagesWithoutText,
-		pagesWithErrors
+		pagesWithErrors,
+		...(result.ocr ? { ocr: result.ocr } : {})
 	};
 	if (pagesWithoutText.length === pageCount)
 		return { status: 'no-text', ...base, error: noTextMessage(pagesWithoutText, pageCount) };
@@ -283,6 +291,24 @@ export async function extractPdfPages(
 						name: property(firstPageError, 'name') ?? 'Error',
 						message: property(firstPageError, 'message') ?? String(firstPageError)
 					};
+		let ocr: OcrSummary | undefined;
+		if (options.ocr && pagesWithoutText.length > pagesWithErrors.length) {
+			const { pool, render, dpi } = options.ocr;
+			const unread = pagesWithoutText.filter((n) => !pagesWithErrors.includes(n));
+			onProgress?.({ pagesDone: last - first + 1, pageCount, ocr: { done: 0, total: unread.length } });
+			const read = await ocrPages(
+				unread,
+				{ getPage: (n) => doc.getPage(n), ops: pdfjs.OPS, pool, render },
+				{
+					...(signal ? { signal } : {}),
+					...(dpi ? { dpi } : {}),
+					onPage: (_page, _result, done, total) =>
+						onProgress?.({ pagesDone: last - first + 1, pageCount, ocr: { done, total } })
+				}
+			);
+			// Pages in `pages` are this range's, from `first` on.
+			ocr = applyOcr(pages, pagesWithoutText, read, first);
+		}
 		// A broken label tree is no label.
 		const labels = await doc.getPageLabels().catch(() => null);
 		return {
@@ -295,6 +321,7 @@ export async function extractPdfPages(
 			pagesWithoutText,
 			pagesWithErrors,
 			...(pageError === undefined ? {} : { firstPageError: pageError }),
+			...(ocr ? { ocr } : {}),
 			labels
 		};
 	} finally {

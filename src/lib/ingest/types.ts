@@ -1,3 +1,7 @@
+import type { OcrPool } from '../ocr/engine.ts';
+import type { OcrWord } from '../ocr/layout.ts';
+import type { PageRenderer } from '../ocr/read-pages.ts';
+
 /**
  * What extraction yields for one file. The same types serve the browser worker, the CLI and the tests,
  * so a document's state means the same thing everywhere.
@@ -27,6 +31,17 @@ export interface ExtractedPage {
 	label?: string;
 	/** The Bates stamp, when the page has one. */
 	bates?: string;
+	/** Set when the text was read from the page's image by OCR: the words' boxes and their confidence. */
+	ocr?: { confidence: number; words: OcrWord[] };
+}
+
+/** Pages read by OCR in a document, and how sure the reader was. */
+export interface OcrSummary {
+	pages: number[];
+	/** The lowest page's mean word confidence, 0..100. */
+	lowestConfidence: number;
+	/** Pages under `OCR_CONFIDENCE_FLOOR`: a person should check them against the scan. */
+	checkPages: number[];
 }
 
 /** The end states of extraction; the names are DESIGN.md's document statuses. */
@@ -42,6 +57,8 @@ interface WithPages {
 	pagesWithoutText: number[];
 	/** 1-based pages pdf.js could not read at all (also listed in pagesWithoutText). */
 	pagesWithErrors: number[];
+	/** Present when OCR read at least one page. */
+	ocr?: OcrSummary;
 }
 
 export interface IndexedExtraction extends WithPages {
@@ -97,6 +114,8 @@ export interface ExtractionProgress {
 	pagesDone: number;
 	/** Pages in the document, once known. */
 	pageCount: number;
+	/** While pages without text are read by OCR: "OCR page `done` of `total`". */
+	ocr?: { done: number; total: number };
 }
 
 export interface ExtractionOptions {
@@ -104,6 +123,8 @@ export interface ExtractionOptions {
 	password?: string;
 	signal?: AbortSignal;
 	onProgress?: (progress: ExtractionProgress) => void;
+	/** Reads pages without a text layer by OCR (absent: they stay without text). */
+	ocr?: { pool: OcrPool; render: PageRenderer; dpi?: number };
 }
 
 /** The one extraction contract: the browser worker, the CLI and tests each get one built on their platform. */

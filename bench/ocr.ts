@@ -1,0 +1,125 @@
+/**
+ * OCR speed and accuracy on generated scans: the pool (one engine per core) against a single
+ * tesseract.js worker, and against Debian's `tesseract` command on the same images, in the same run.
+ *
+ *   npm run bench -- ocr [--json] [--pages N] [--dpi D]
+ *
+ * `tesseract` (Debian's tesseract-ocr, with OMP_THREAD_LIMIT=1 as the pool's engines are single-threaded)
+ * is installed by the bench when missing and run as root; it is a yardstick, never a dependency.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { OcrPool, type OcrImage } from '../src/lib/ocr/engine.ts';
+import { startNodeOcrEngine } from '../src/lib/ocr/tesseract.node.ts';
+import { scanLines, wordAccuracy } from '../src/lib/ocr/testing/make-scan.ts';
+import type { Bench } from './report.ts';
+
+const WORDS =
+	'agreement deposition witness exhibit counsel plaintiff defendant invoice shipment warehouse auditor objection record letter contract signed received payment breach notice'.split(
+		' '
+	);
+
+function pageText(seed: number): string[] {
+	let s = seed;
+	const next = () => ((s = (s * 1103515245 + 12345) % 2 ** 31), s / 2 ** 31);
+	return Array.from({ length: 24 }, () =>
+		Array.from({ length: 10 }, () => WORDS[Math.floor(next() * WORDS.length)]).join(' ')
+	);
+}
+
+function ensureTesseract(log: (line: string) => void): boolean {
+	const has = () => spawnSync('tesseract', ['--version'], { stdio: 'ignore' }).status === 0;
+	if (has()) return true;
+	if (typeof process.getuid === 'function' && process.getuid() === 0) {
+		log('installing tesseract-ocr from Debian for the baseline');
+		spawnSync('apt-get', ['install', '-y', '-qq', 'tesseract-ocr', 'tesseract-ocr-eng'], {
+			stdio: 'inherit',
+			env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }
+		});
+	}
+	return has();
+}
+
+export const ocrBench: Bench = {
+	name: 'ocr',
+	summary: 'OCR seconds per page: the pool vs one tesseract.js worker vs Debian tesseract, with word accuracy',
+	async run(context) {
+		const { values } = parseArgs({
+			args: context.args,
+			options: { pages: { type: 'string', default: '6' }, dpi: { type: 'string', default: '300' } },
+			strict: true
+		});
+		const pages = Math.max(2, Number(values.pages));
+		const dpi = Number(values.dpi);
+		const texts = Array.from({ length: pages }, (_, i) => pageText(i + 1));
+		const scans = await Promise.all(texts.map((lines) => scanLines(lines, { dpi })));
+		const images: OcrImage[] = scans.map((s) => ({ bytes: s.jpeg, width: s.width, height: s.height }));
+		const accuracy = (read: string[]) =>
+			read.reduce((sum, text, i) => sum + wordAccuracy(texts[i]!.join(' '), text.replace(/\s+/g, ' ')), 0) /
+			read.length;
+
+		const timePool = async (size: number) => {
+			const pool = new OcrPool(startNodeOcrEngine, size);
+			try {
+				await Promise.all(Array.from({ length: size }, (_, i) => pool.read(images[i % images.length]!))); // warm
+				const start = performance.now();
+				const read = await Promise.all(images.map((image) => pool.read(image)));
+				return { seconds: (performance.now() - start) / 1000 / pages, text: read.map((r) => r.text) };
+			} finally {
+				await pool.terminate();
+			}
+		};
+		const size = Math.max(2, availableParallelism());
+		const single = await timePool(1);
+		const pooled = await timePool(size);
+		context.log(
+			`${pages} generated pages at ${dpi} dpi; pool of ${size}; accuracy: pool ${(accuracy(pooled.text) * 100).toFixed(1)} %, single ${(accuracy(single.text) * 100).toFixed(1)} %`
+		);
+		context.report({
+			figure: `OCR pages/s, pool of ${size}`,
+			value: 1 / pooled.seconds,
+			unit: 'pages/s',
+			baseline: 'one tesseract.js worker',
+			baseline_value: 1 / single.seconds
+		});
+		context.report({
+			figure: 'OCR word accuracy, pool',
+			value: accuracy(pooled.text) * 100,
+			unit: '%',
+			baseline: 'one tesseract.js worker',
+			baseline_value: accuracy(single.text) * 100
+		});
+		if (!ensureTesseract(context.log)) {
+			context.log('Debian tesseract is missing and could not be installed: no native baseline');
+			return;
+		}
+		const scratch = await mkdtemp(join(tmpdir(), 'docket-bench-ocr-'));
+		try {
+			const native: string[] = [];
+			const start = performance.now();
+			for (const [i, scan] of scans.entries()) {
+				const file = join(scratch, `p${i}.jpg`);
+				await writeFile(file, scan.jpeg);
+				const run = spawnSync('tesseract', [file, 'stdout', '--oem', '1', '--psm', '3', '--dpi', String(dpi)], {
+					encoding: 'utf8',
+					env: { ...process.env, OMP_THREAD_LIMIT: '1' }
+				});
+				native.push(run.stdout ?? '');
+			}
+			const nativeSeconds = (performance.now() - start) / 1000 / pages;
+			context.report({
+				figure: 'OCR seconds per page, one tesseract.js worker',
+				value: single.seconds,
+				unit: 's/page',
+				baseline: 'Debian tesseract, one thread, same images',
+				baseline_value: nativeSeconds
+			});
+			context.log(`native accuracy ${(accuracy(native) * 100).toFixed(1)} %`);
+		} finally {
+			await rm(scratch, { recursive: true, force: true });
+		}
+	}
+};

@@ -1,0 +1,122 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { createCanvas, loadImage } from '@napi-rs/canvas';
+import { CancelledError } from '../errors.ts';
+import { extractPdf } from '../ingest/pdf.ts';
+import { nodePdfPlatform } from '../ingest/pdf-platform.node.ts';
+import { pageFromBlocks } from './layout.ts';
+import { renderPageNode } from './render.node.ts';
+import { nodeOcrPool } from './tesseract.node.ts';
+import { makeImagePdf, scanLines, wordAccuracy } from './testing/make-scan.ts';
+
+const LINES = [
+	'The deposition of Margaret Holloway was taken on March 3, 2024 in Boston.',
+	'She testified that the supply agreement was signed by both parties',
+	'before the shipment left the warehouse, and that the invoice for',
+	'twelve thousand dollars was sent to the purchaser the following week.',
+	'Counsel for the defendant objected to the question about the meeting',
+	'with the auditor; the objection was noted for the record and overruled.',
+	'Exhibit 14 is a letter from the plaintiff dated January 9, 2023.',
+	'The witness could not recall whether the letter had been received.'
+];
+const TEXT = LINES.join(' ');
+
+describe('OCR layout', () => {
+	it('keeps lines, paragraphs, offsets and page-relative boxes, and drops specks', () => {
+		const word = (text: string, x0: number, confidence = 95) => ({
+			text,
+			confidence,
+			bbox: { x0, y0: 10, x1: x0 + 40, y1: 30 }
+		});
+		const page = pageFromBlocks(
+			[
+				{
+					paragraphs: [
+						{
+							lines: [
+								{ words: [word('Exhibit', 0), word('14', 50)] },
+								{ words: [word('~', 0, 20)] },
+								{ words: [word('was', 0)] }
+							]
+						}
+					]
+				},
+				{ paragraphs: [{ lines: [{ words: [word('signed.', 100)] }] }] }
+			],
+			200,
+			100
+		);
+		expect(page.text).toBe('Exhibit 14\nwas\n\nsigned.');
+		expect(page.words.map((w) => page.text.slice(w.start, w.end))).toEqual(['Exhibit', '14', 'was', 'signed.']);
+		expect(page.words[1]!.box).toEqual([0.25, 0.1, 0.45, 0.3]);
+		expect(page.confidence).toBe(95);
+	});
+});
+
+describe('OCR of scans in Node (tesseract.js, offline)', () => {
+	const pool = nodeOcrPool(2);
+	const platform = nodePdfPlatform();
+	const ocr = { pool, render: renderPageNode };
+	afterAll(() => pool.terminate());
+
+	it('reads a clean 300 dpi scan and a skewed, noisy 150 dpi one, on the right pages, with boxes on the ink', async () => {
+		const clean = await scanLines(LINES, { dpi: 300 });
+		const noisy = await scanLines(LINES, { dpi: 150, skew: 1.5, noise: 0.02, seed: 3 });
+		const blank = await scanLines([], { dpi: 150, noise: 0.001 });
+		const pdf = makeImagePdf([clean, blank, noisy]);
+		const progress: string[] = [];
+		const result = await extractPdf(platform, pdf, {
+			ocr,
+			onProgress: (p) => p.ocr && progress.push(`${p.ocr.done}/${p.ocr.total}`)
+		});
+		expect(result.status).toBe('indexed');
+		if (result.status !== 'indexed') return;
+		expect(result.ocr?.pages).toEqual([1, 3]);
+		expect(result.pagesWithoutText).toEqual([2]);
+		expect(progress).toEqual(['0/3', '1/3', '2/3', '3/3']);
+		const [page1, , page3] = result.pages;
+		const normalise = (s: string) => s.replace(/\s+/g, ' ');
+		expect(wordAccuracy(TEXT, normalise(page1!.text))).toBeGreaterThanOrEqual(0.98);
+		expect(wordAccuracy(TEXT, normalise(page3!.text))).toBeGreaterThanOrEqual(0.95);
+		expect(result.ocr!.lowestConfidence).toBeGreaterThan(50);
+
+		// Every word's box on the clean scan covers dark pixels: highlights land on the ink.
+		const image = await loadImage(Buffer.from(clean.jpeg));
+		const canvas = createCanvas(clean.width, clean.height);
+		const context = canvas.getContext('2d');
+		context.drawImage(image, 0, 0);
+		const words = page1!.ocr!.words;
+		expect(words.length).toBeGreaterThan(80);
+		for (const { box } of words) {
+			const [x0, y0, x1, y1] = [
+				box[0] * clean.width,
+				box[1] * clean.height,
+				box[2] * clean.width,
+				box[3] * clean.height
+			];
+			const { data } = context.getImageData(
+				Math.floor(x0),
+				Math.floor(y0),
+				Math.max(1, Math.ceil(x1 - x0)),
+				Math.max(1, Math.ceil(y1 - y0))
+			);
+			let dark = 0;
+			for (let i = 0; i < data.length; i += 4) if (data[i]! < 128) dark++;
+			expect(dark / (data.length / 4)).toBeGreaterThan(0.05);
+		}
+	}, 240_000);
+
+	it('leaves a blank scan without text, and stops when cancelled', async () => {
+		const blank = makeImagePdf([await scanLines([], { dpi: 150 })]);
+		const result = await extractPdf(platform, blank, { ocr });
+		expect(result.status).toBe('no-text');
+
+		const controller = new AbortController();
+		const scans = makeImagePdf([await scanLines(LINES, { dpi: 150 }), await scanLines(LINES, { dpi: 150 })]);
+		const run = extractPdf(platform, scans, {
+			ocr,
+			signal: controller.signal,
+			onProgress: (p) => p.ocr && controller.abort()
+		});
+		await expect(run).rejects.toBeInstanceOf(CancelledError);
+	}, 240_000);
+});

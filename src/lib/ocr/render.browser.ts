@@ -1,0 +1,37 @@
+/**
+ * Pages drawn for OCR in a worker: pdf.js on an OffscreenCanvas, encoded as PNG. pdf.js also needs a
+ * canvas factory for the scratch canvases it makes (masks, patterns), and a worker has no `document`.
+ */
+import type { PageRenderer } from './read-pages.ts';
+
+/** pdf.js's `CanvasFactory` contract, on OffscreenCanvas. */
+export class OffscreenCanvasFactory {
+	create(width: number, height: number) {
+		const canvas = new OffscreenCanvas(Math.max(1, width), Math.max(1, height));
+		return { canvas, context: canvas.getContext('2d') };
+	}
+	reset(entry: { canvas: OffscreenCanvas }, width: number, height: number) {
+		entry.canvas.width = Math.max(1, width);
+		entry.canvas.height = Math.max(1, height);
+	}
+	destroy(entry: { canvas: OffscreenCanvas | null; context: unknown }) {
+		if (entry.canvas) {
+			entry.canvas.width = 0;
+			entry.canvas.height = 0;
+		}
+		entry.canvas = null;
+		entry.context = null;
+	}
+}
+
+export const renderPageBrowser: PageRenderer = async (page, scale) => {
+	const viewport = page.getViewport({ scale });
+	const canvas = new OffscreenCanvas(Math.ceil(viewport.width), Math.ceil(viewport.height));
+	const context = canvas.getContext('2d');
+	if (!context) throw new Error('This browser cannot draw in a worker (no OffscreenCanvas 2D).');
+	context.fillStyle = '#fff';
+	context.fillRect(0, 0, canvas.width, canvas.height);
+	await page.render({ canvasContext: context, viewport, canvas } as never).promise;
+	const blob = await canvas.convertToBlob({ type: 'image/png' });
+	return { bytes: new Uint8Array(await blob.arrayBuffer()), width: canvas.width, height: canvas.height };
+};

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareEvents, extractEvents, type DateOptions } from './dates.ts';
+import { compareEvents, eventsOfDocument, extractEvents, type DateOptions } from './dates.ts';
 
 type Row = [
 	text: string,
@@ -104,5 +104,22 @@ describe('compareEvents', () => {
 			'2024-03-01',
 			'2024-03'
 		]);
+	});
+});
+
+describe('eventsOfDocument', () => {
+	it('keeps an event read from two overlapping chunks once, at its page offsets', () => {
+		const page = 'Preamble text. The lease was signed on 3 March 2024 by Jane Doe. It ended on 1 May 2025.';
+		const at = page.indexOf('The lease');
+		const chunks = [
+			{ page: 2, start: 0, text: page.slice(0, page.indexOf(' It ended')) },
+			{ page: 2, start: at, text: page.slice(at) }
+		];
+		const events = eventsOfDocument(chunks);
+		expect(events.map((e) => [e.page, e.date, page.slice(e.start, e.end)])).toEqual([
+			[2, '2024-03-03', 'on 3 March 2024'],
+			[2, '2025-05-01', 'on 1 May 2025']
+		]);
+		expect(events[0]!.people).toEqual(['Jane Doe']);
 	});
 });

@@ -262,3 +262,33 @@ export function compareEvents(
 	const padded = (e: Pick<DatedEvent, 'date'>) => `${e.date}-01-01`.slice(0, 10);
 	return padded(a).localeCompare(padded(b)) || rank[a.precision] - rank[b.precision];
 }
+
+/** Text of one page, or a chunk of one (`start`: where the text begins in the page text). */
+export interface PageText {
+	page: number;
+	start: number;
+	text: string;
+}
+
+/** An event located in its document: `start` and `end` are page-text offsets, as citations use. */
+export interface PageEvent extends DatedEvent {
+	page: number;
+}
+
+/**
+ * The events of one document from its chunks (or whole pages), in document order. Chunks overlap, so
+ * an event read from two chunks (the same page and range) is kept once.
+ */
+export function eventsOfDocument(texts: readonly PageText[], options: DateOptions = {}): PageEvent[] {
+	const seen = new Set<string>();
+	const out: PageEvent[] = [];
+	for (const t of texts)
+		for (const e of extractEvents(t.text, options)) {
+			const located = { ...e, page: t.page, start: t.start + e.start, end: t.start + e.end };
+			const key = `${located.page}:${located.start}:${located.end}`;
+			if (seen.has(key)) continue;
+			seen.add(key);
+			out.push(located);
+		}
+	return out.sort((a, b) => a.page - b.page || a.start - b.start);
+}

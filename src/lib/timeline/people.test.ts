@@ -13,7 +13,10 @@ describe('findPeople', () => {
 		// Not people: institutions, documents, months, lone capitals, sentence-initial words.
 		['The Supreme Court of the United States heard the Lease Agreement dispute in March.', []],
 		['In March Smith wrote again.', []],
-		['Section Four of the Code applies.', []]
+		['Section Four of the Code applies.', []],
+		// Title-case headlines in a bibliography are not people; their authors are.
+		['Jonathan Krim, The Quiet War Over Open Source, Washington Post, 21 August 2003.', ['Jonathan Krim']],
+		['Frank Ahrens, Four Students Sued Over Music Sites, reported Beth Cox.', ['Frank Ahrens', 'Beth Cox']]
 	])('%s', (sentence, expected) => {
 		expect(findPeople(sentence)).toEqual(expected);
 	});

@@ -195,10 +195,32 @@ const NOT_PERSON = new Set([
 	'group',
 	'trust',
 	'estate',
+	'institute',
+	'foundation',
+	'association',
+	'society',
+	'committee',
+	'agency',
+	'center',
+	'centre',
+	'project',
+	'journal',
+	'review',
+	'news',
+	'times',
+	'post',
+	'press',
+	'chapter',
+	'hearing',
+	'meeting',
+	'internet',
 	'no',
 	'v',
 	'vs'
 ]);
+
+/** Names run to four words at most ("Maria de la Cruz" counts three); longer runs are titles and headlines. */
+const MAX_NAME_WORDS = 4;
 
 const PARTICLES = new Set(['de', 'del', 'della', 'der', 'van', 'von', 'da', 'di', 'la', 'le', 'du', 'bin', 'ibn']);
 
@@ -227,12 +249,16 @@ export function findPeople(sentence: string): string[] {
 	let runIsSentenceStart = false;
 	const flush = () => {
 		let words = run;
-		if (runIsSentenceStart && words.length > 0 && COMMON.has(words[0]!.toLowerCase())) words = words.slice(1);
+		// A common word opening a run starts a sentence ("On Monday…") or, mid-sentence, a title ("The Quiet War").
+		const opensWithCommon = words.length > 0 && COMMON.has(words[0]!.toLowerCase());
+		if (opensWithCommon && !runIsSentenceStart) words = [];
+		else if (opensWithCommon) words = words.slice(1);
 		while (words.length > 0 && TITLES.has(words[0]!.toLowerCase().replace(/\.$/u, ''))) words = words.slice(1);
 		while (words.length > 0 && PARTICLES.has(words.at(-1)!)) words = words.slice(0, -1);
 		const capitalised = words.filter((w) => !PARTICLES.has(w));
 		const isPerson =
 			capitalised.length >= 2 &&
+			capitalised.length <= MAX_NAME_WORDS &&
 			capitalised.some((w) => w.length > 2) &&
 			!capitalised.some((w) => NOT_PERSON.has(w.toLowerCase().replace(/['’]s$|\.$/u, '')));
 		if (isPerson) add(normaliseName(words));

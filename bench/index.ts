@@ -1,3 +1,4 @@
+import { duplicatesBench } from './duplicates.ts';
 import { embedBench } from './embed.ts';
 import { ingestBench } from './ingest.ts';
 import type { Bench } from './report.ts';
@@ -6,4 +7,11 @@ import { syncBench } from './sync.ts';
 import { tensorBench } from './tensor.ts';
 
 /** Every benchmark, by the name `npm run bench -- NAME` takes. Each lives in its own file here. */
-export const BENCHES: readonly Bench[] = [ingestBench, embedBench, searchBench, tensorBench, syncBench];
+export const BENCHES: readonly Bench[] = [
+	ingestBench,
+	embedBench,
+	searchBench,
+	tensorBench,
+	syncBench,
+	duplicatesBench
+];

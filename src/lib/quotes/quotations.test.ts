@@ -27,6 +27,8 @@ describe('normaliseForQuote', () => {
 		expect(normaliseForQuote('unconsti- tutional').text).toBe('unconstitutional');
 		expect(normaliseForQuote('plaintiﬀs’  case').text).toBe("plaintiffs' case");
 		expect(normaliseForQuote('“a”\u00AD b').text).toBe('"a" b');
+		// An accent typed as a combining mark matches the precomposed letter.
+		expect(normaliseForQuote('cafe\u0301 re\u0301sume\u0301').text).toBe('café résumé');
 	});
 
 	it('keeps a map back to the original characters', () => {

@@ -85,19 +85,20 @@ const QUOTE_VARIANTS: Record<string, string> = {
 };
 const INVISIBLE = /[\u00AD\u200B-\u200D\u2060\uFEFF]/;
 const LETTER = /\p{L}/u;
-const WORD = /[\p{L}\p{N}]/u;
+const WORD = /[\p{L}\p{N}\p{M}]/u;
 const HYPHEN = /[-\u2010\u2011]/;
 
 /**
- * Normalises for comparison, keeping the way back to the source. NFKC runs per character (so ligatures
- * such as "ﬁ" become "fi" and the map stays exact); a hyphen between letters, with or without a line
- * break after it, is dropped on both sides, so "unconsti-\ntutional", "unconsti- tutional" and
+ * Normalises for comparison, keeping the way back to the source. NFKC runs per character with its
+ * combining marks (so ligatures such as "ﬁ" become "fi", accents compose, and the map stays exact); a
+ * hyphen between letters, with or without a line break after it, is dropped on both sides, so "unconsti-\ntutional", "unconsti- tutional" and
  * "unconstitutional" compare equal (and "self-\nexecuting" still matches "self-executing").
  */
 export function normaliseForQuote(source: string): Normalised {
 	let text = '';
 	const origin: number[] = [];
-	const chars = Array.from(source);
+	// A base character with its combining marks is one unit, so "e\u0301" and "é" normalise alike.
+	const chars = source.match(/\P{M}\p{M}*|\p{M}+/gsu) ?? [];
 	const offsets: number[] = [];
 	let offset = 0;
 	for (const c of chars) {

@@ -1,3 +1,4 @@
+import { duplicatesBench } from './duplicates.ts';
 import { embedBench } from './embed.ts';
 import { importBench } from './import.ts';
 import { ingestBench } from './ingest.ts';
@@ -17,5 +18,6 @@ export const BENCHES: readonly Bench[] = [
 	syncBench,
 	pullBench,
 	importBench,
-	ocrBench
+	ocrBench,
+	duplicatesBench
 ];

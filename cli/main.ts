@@ -5,9 +5,17 @@ import { ingestCommand } from './commands/ingest.ts';
 import { searchCommand } from './commands/search.ts';
 import { serverCommand } from './commands/server.ts';
 import { tensorCommand } from './commands/tensor.ts';
+import { timelineCommand } from './commands/timeline.ts';
 
 /** Every subcommand; each lives in its own file under `commands/`. */
-export const COMMANDS: readonly Command[] = [serverCommand, ingestCommand, searchCommand, tensorCommand, benchCommand];
+export const COMMANDS: readonly Command[] = [
+	serverCommand,
+	ingestCommand,
+	searchCommand,
+	timelineCommand,
+	tensorCommand,
+	benchCommand
+];
 
 function version(): string {
 	const pkg: unknown = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));

@@ -1,0 +1,87 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../main.ts';
+import type { TimelineLine } from './timeline.ts';
+
+function capture() {
+	const out: string[] = [];
+	const err: string[] = [];
+	return { io: { stdout: (l: string) => out.push(l), stderr: (l: string) => err.push(l) }, out, err };
+}
+
+let dir = '';
+beforeAll(async () => {
+	dir = await mkdtemp(join(tmpdir(), 'docket-timeline-'));
+	// Two pages (form feed): the second holds a relative date and a false positive.
+	await writeFile(
+		join(dir, 'letter.txt'),
+		'Dear Ms Jones,\n\nOn or about 12 June 2023 Peter Parker delivered the goods.\fUnder Section 4.2 the sum of $12,500 fell due. ' +
+			'He called the following Tuesday. Case No. 12-2024.'
+	);
+	await writeFile(
+		join(dir, 'notes.md'),
+		'# Notes\n\nThe lease was signed on 04/03/2022 by Jane Doe (jane@example.com). The site was closed from 1 to 5 May 2024.'
+	);
+});
+afterAll(async () => {
+	await rm(dir, { recursive: true, force: true });
+});
+
+async function run(...args: string[]) {
+	const { io, out, err } = capture();
+	const code = await main(['timeline', ...args], io);
+	return { code, out, err };
+}
+
+describe('docket timeline', () => {
+	it('prints one JSON line per event, sorted by date, with file, page, sentence and people', async () => {
+		const { code, out, err } = await run('--docs', join(dir, 'letter.txt'), join(dir, 'notes.md'), '--json');
+		expect(err).toEqual([]);
+		expect(code).toBe(0);
+		const lines = out.map((l) => JSON.parse(l) as TimelineLine);
+		expect(lines.map((l) => [l.date, l.endDate, l.file.endsWith('notes.md') ? 'notes' : 'letter', l.page])).toEqual([
+			['2022-03-04', undefined, 'notes', 1],
+			['2023-06-12', undefined, 'letter', 1],
+			['2024-05-01', '2024-05-05', 'notes', 1]
+		]);
+		expect(lines[0]).toMatchObject({
+			precision: 'day',
+			sentence: 'The lease was signed on 04/03/2022 by Jane Doe (jane@example.com).',
+			people: ['jane@example.com', 'Jane Doe'],
+			inferred: false,
+			approximate: false
+		});
+		expect(lines[1]).toMatchObject({ approximate: true, people: ['Peter Parker'] });
+	});
+
+	it('resolves relative dates against --document-date and marks them inferred; reads --order mdy', async () => {
+		const { code, out } = await run('--docs', dir, '--document-date', '2023-06-15', '--order', 'mdy', '--json');
+		expect(code).toBe(0);
+		const lines = out.map((l) => JSON.parse(l) as TimelineLine);
+		expect(lines.map((l) => [l.date, l.inferred, l.page])).toEqual([
+			['2022-04-03', false, 1],
+			['2023-06-12', false, 1],
+			// Page 2 states no date before it, so it counts from the document's date (Thursday 15 June).
+			['2023-06-20', true, 2],
+			['2024-05-01', false, 1]
+		]);
+	});
+
+	it('prints a readable line per event without --json', async () => {
+		const { out } = await run('--docs', join(dir, 'notes.md'));
+		expect(out).toEqual([
+			expect.stringMatching(/^2022-03-04 {2}.*notes\.md p\. 1: The lease was signed/),
+			expect.stringMatching(/^2024-05-01 – 2024-05-05 {2}/)
+		]);
+	});
+
+	it('refuses bad options with a clear message', async () => {
+		expect((await run()).err.join('\n')).toMatch(/Name the files/);
+		expect((await run('--docs', dir, '--order', 'ymd')).err.join('\n')).toMatch(/--order must be dmy or mdy/);
+		const bad = await run('--docs', dir, '--document-date', '15/06/2023');
+		expect(bad.code).toBe(2);
+		expect(bad.err.join('\n')).toMatch(/YYYY-MM-DD/);
+	});
+});

@@ -1,0 +1,93 @@
+import { parseArgs } from 'node:util';
+import { expandPaths, ingestFile } from '../../src/lib/ingest/ingest-file.node.ts';
+import { hasPages } from '../../src/lib/ingest/types.ts';
+import { compareEvents, eventsOfDocument, type DatePrecision } from '../../src/lib/timeline/dates.ts';
+import { UsageError, type Command } from '../command.ts';
+
+/** One line of `docket timeline --json`. */
+export interface TimelineLine {
+	date: string;
+	endDate?: string;
+	precision: DatePrecision;
+	file: string;
+	page: number;
+	sentence: string;
+	people: string[];
+	inferred: boolean;
+	approximate: boolean;
+	/** The date as written. */
+	phrase: string;
+}
+
+const ISO_DAY = /^\d{4}-\d{2}-\d{2}$/u;
+
+export const timelineCommand: Command = {
+	name: 'timeline',
+	summary: 'List the dated events in files, in date order (no model needed)',
+	usage: `Usage: docket timeline --docs FILE|FOLDER… [--order dmy|mdy] [--document-date YYYY-MM-DD] [--json]
+
+Extracts the files (the app's own extraction) and lists every dated event: its date, the sentence that
+states it, the people that sentence names, the file and the page.
+  --order O          how to read 04/03/2024: dmy (4 March, the default) or mdy (April 3)
+  --document-date D  the documents' own date, against which relative dates ("the following Tuesday",
+                     "yesterday") resolve; without it they are left out. Such events are marked inferred.
+  --json             one JSON line per event: { date, endDate?, precision, file, page, sentence, people,
+                     inferred, approximate, phrase }`,
+	async run(argv, io) {
+		const { values, positionals } = parseArgs({
+			args: argv,
+			options: {
+				docs: { type: 'string', multiple: true },
+				order: { type: 'string', default: 'dmy' },
+				'document-date': { type: 'string' },
+				json: { type: 'boolean' }
+			},
+			allowPositionals: true,
+			strict: true
+		});
+		const docs = [...(values.docs ?? []), ...positionals];
+		if (docs.length === 0) throw new UsageError('Name the files to read with --docs.');
+		const order = values.order === 'dmy' ? 'dmy' : values.order === 'mdy' ? 'mdy' : undefined;
+		if (!order) throw new UsageError('--order must be dmy or mdy.');
+		const documentDate = values['document-date'];
+		if (documentDate !== undefined && (!ISO_DAY.test(documentDate) || Number.isNaN(Date.parse(documentDate))))
+			throw new UsageError('--document-date must be a date written YYYY-MM-DD.');
+
+		const lines: TimelineLine[] = [];
+		for (const file of [...new Set(await expandPaths(docs))]) {
+			const { extraction } = await ingestFile(file);
+			if (extraction.status !== 'indexed') {
+				io.stderr(
+					`docket timeline: ${extraction.status === 'no-text' ? 'no text in' : 'skipping'} ${file}: ${extraction.error}`
+				);
+			}
+			if (!hasPages(extraction)) continue;
+			// Whole pages, not chunks: chunks overlap and may cut the sentence that states a date.
+			const pages = extraction.pages.map((p) => ({ page: p.page, start: 0, text: p.text }));
+			for (const e of eventsOfDocument(pages, { order, ...(documentDate ? { documentDate } : {}) }))
+				lines.push({
+					date: e.date,
+					...(e.endDate ? { endDate: e.endDate } : {}),
+					precision: e.precision,
+					file,
+					page: e.page,
+					sentence: e.sentence,
+					people: e.people,
+					inferred: e.inferred,
+					approximate: e.approximate,
+					phrase: e.phrase
+				});
+		}
+		// Stable: events on the same date keep file and page order.
+		lines.sort(compareEvents);
+		for (const l of lines) {
+			if (values.json) io.stdout(JSON.stringify(l));
+			else {
+				const date = l.endDate ? `${l.date} – ${l.endDate}` : l.date;
+				const marks = `${l.approximate ? ' (about)' : ''}${l.inferred ? ' (inferred)' : ''}`;
+				io.stdout(`${date}${marks}  ${l.file} p. ${l.page}: ${l.sentence.replace(/\s+/gu, ' ').slice(0, 120)}`);
+			}
+		}
+		return 0;
+	}
+};

@@ -1,10 +1,10 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { DocketError, deserializeError } from '../errors.ts';
-import type { PagesResult } from './extract.ts';
+import { DocketError, WorkerCrashedError } from '../errors.ts';
+import { nodeWorkerEndpoint } from '../worker/node.ts';
 import { ExtractionPool, poolSize, type ExtractionBackend, type ExtractionJob } from './pool.ts';
-import type { PoolRequest, PoolResponse } from './pool-messages.ts';
-import type { ExtractionProgress } from './types.ts';
+import { WorkerExtractor, type ExtractionCalls } from './protocol.ts';
+import type { ExtractionOptions } from './types.ts';
 
 const ENTRY = new URL('./pool-worker.node.ts', import.meta.url);
 
@@ -29,86 +29,41 @@ function startWorker(entry: URL, maxHeapMb: number): Worker {
 export function nodeWorkerBackend(options: NodeBackendOptions = {}): ExtractionBackend {
 	const entry = options.entry ?? ENTRY;
 	const maxHeapMb = options.maxHeapMb ?? 2048;
-	let worker: Worker | undefined;
-	let current:
-		| {
-				id: string;
-				thread: Worker;
-				resolve: (result: PagesResult) => void;
-				reject: (error: unknown) => void;
-				onProgress: (p: ExtractionProgress) => void;
-		  }
-		| undefined;
-
-	const ensure = (): Worker => {
-		if (worker) return worker;
-		const started = startWorker(entry, maxHeapMb);
-		started.unref();
-		started.on('message', (message: PoolResponse) => {
-			if (!current || message.id !== current.id) return;
-			if (message.type === 'progress') current.onProgress(message.progress);
-			else if (message.type === 'result') current.resolve(message.result);
-			else current.reject(deserializeError(message.error));
-		});
-		const died = (reason: string) => {
-			if (worker === started) worker = undefined;
-			// 'error' and then 'exit' both come; by then the next job may run on a new thread.
-			if (current?.thread !== started) return;
-			current.reject(
-				new DocketError('worker-crashed', `The extraction worker stopped while reading this file (${reason}).`, {
-					action: 'The file may be hostile or too complex; other files are not affected.'
-				})
-			);
-		};
-		started.on('error', (error) => died(error.message));
-		started.on('exit', (code) => died(`exit code ${code}`));
-		worker = started;
-		return started;
-	};
-
+	let thread: Worker | undefined;
+	const worker = new WorkerExtractor(() => {
+		thread = startWorker(entry, maxHeapMb);
+		thread.unref();
+		return nodeWorkerEndpoint<ExtractionCalls>(thread);
+	});
 	return {
-		extract(job: ExtractionJob, signal, onProgress) {
-			signal?.throwIfAborted();
-			const thread = ensure();
-			const id = crypto.randomUUID();
-			return new Promise<PagesResult>((resolve, reject) => {
-				const onAbort = () => thread.postMessage({ type: 'cancel', id } satisfies PoolRequest);
-				signal?.addEventListener('abort', onAbort, { once: true });
-				// A busy worker keeps the process alive; an idle one does not hold `docket` open at the end.
-				thread.ref();
-				const done = () => {
-					thread.unref();
-					signal?.removeEventListener('abort', onAbort);
-					current = undefined;
-				};
-				current = {
-					id,
-					thread,
-					onProgress,
-					resolve: (result) => {
-						done();
-						resolve(result);
-					},
-					reject: (error) => {
-						done();
-						reject(error);
-					}
-				};
-				// The job's bytes are the pool's copy: move them rather than copy again.
-				const buffer = job.bytes.buffer;
-				const transfer =
-					buffer instanceof ArrayBuffer && job.bytes.byteOffset === 0 && job.bytes.byteLength === buffer.byteLength
-						? [buffer]
-						: [];
-				thread.postMessage({ type: 'extract', id, job } satisfies PoolRequest, transfer);
-			});
+		async extract(job: ExtractionJob, signal, onProgress) {
+			const { range, password, ...input } = job;
+			const options: ExtractionOptions = {
+				onProgress,
+				...(signal ? { signal } : {}),
+				...(password === undefined ? {} : { password })
+			};
+			const reading = worker.extractPages(input, range, options);
+			// A busy worker keeps the process alive; an idle one does not hold `docket` open at the end.
+			const busy = thread;
+			busy?.ref();
+			try {
+				return await reading;
+			} catch (error) {
+				if (error instanceof WorkerCrashedError)
+					throw new DocketError(
+						'worker-crashed',
+						`The extraction worker stopped while reading this file (${error.message}).`,
+						{
+							action: 'The file may be hostile or too complex; other files are not affected.'
+						}
+					);
+				throw error;
+			} finally {
+				busy?.unref();
+			}
 		},
-		dispose() {
-			const thread = worker;
-			worker = undefined;
-			current?.reject(new DocketError('cancelled', 'The extraction pool was closed.'));
-			void thread?.terminate();
-		}
+		dispose: () => worker.dispose()
 	};
 }
 

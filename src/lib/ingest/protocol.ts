@@ -30,7 +30,7 @@ type ExtractParams = ExtractionInput & { password?: string };
 export type ExtractionCalls = {
 	extract: { params: ExtractParams; result: Extraction; progress: ExtractionProgress };
 	/** A page range of a PDF for the ingestion pool (`pool.ts`): its pages, joined by the pool. */
-	pages: { params: ExtractParams & { range: PageRange }; result: PagesResult; progress: ExtractionProgress };
+	pages: { params: ExtractParams & { range?: PageRange }; result: PagesResult; progress: ExtractionProgress };
 	/**
 	 * Extracts, then chunks and stores the result in the worker's own connection to database `dbName`, so
 	 * the page never receives (or writes) the text. A file that needs its password stores nothing.
@@ -87,7 +87,7 @@ export function extractionHandlers(
 		async pages(params, { signal, progress }) {
 			if (!extractor.extractPages) throw new WorkerSetupError('an extractor that reads page ranges');
 			const [input, options] = split(params, { signal, onProgress: throttled(progress) });
-			return extractor.extractPages(input, { ...options, range: params.range });
+			return extractor.extractPages(input, { ...options, ...(params.range ? { range: params.range } : {}) });
 		},
 		async index(params, { signal, progress }) {
 			if (!database) throw new WorkerSetupError('a database to store into');
@@ -130,9 +130,9 @@ export class WorkerExtractor implements Extractor {
 		return this.client.call('extract', params(input, options), callOptions(options));
 	}
 
-	/** Pages `range` of a PDF, for the pool to join (`pool.ts`). */
-	extractPages(input: ExtractionInput, range: PageRange, options: ExtractionOptions = {}): Promise<PagesResult> {
-		return this.client.call('pages', { ...params(input, options), range }, callOptions(options));
+	/** Pages `range` of a PDF (default: all of the file), for the pool to join (`pool.ts`). */
+	extractPages(input: ExtractionInput, range?: PageRange, options: ExtractionOptions = {}): Promise<PagesResult> {
+		return this.client.call('pages', { ...params(input, options), ...(range ? { range } : {}) }, callOptions(options));
 	}
 
 	/** Extracts and stores in the worker (see the `index` call); the page gets no text back. */

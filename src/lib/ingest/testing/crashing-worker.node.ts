@@ -2,10 +2,13 @@
 // bug or a hostile file would) on any file whose name starts with "crash".
 import '../pool-worker.node.ts';
 import { parentPort } from 'node:worker_threads';
-import type { PoolRequest } from '../pool-messages.ts';
 
-parentPort?.on('message', (message: PoolRequest) => {
-	if (message.type === 'extract' && message.job.name.startsWith('crash'))
+parentPort?.on('message', (message: unknown) => {
+	const name =
+		typeof message === 'object' && message !== null && 'params' in message
+			? (message as { params?: { name?: unknown } }).params?.name
+			: undefined;
+	if (typeof name === 'string' && name.startsWith('crash'))
 		setTimeout(() => {
 			throw new Error('hostile file');
 		}, 0);

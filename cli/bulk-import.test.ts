@@ -182,7 +182,7 @@ describe('docket ingest --server (bulk import)', () => {
 		} finally {
 			fake.close();
 		}
-		// This branch's server has no email sign-in yet: the CLI says so and points to --team-token.
+		// The real server: a wrong password is refused in plain words, and nothing is imported.
 		const err: string[] = [];
 		process.env['DOCKET_PASSWORD'] = 'pw';
 		const code = await main(
@@ -190,6 +190,6 @@ describe('docket ingest --server (bulk import)', () => {
 			{ stdout: () => undefined, stderr: (l) => err.push(l) }
 		).finally(() => delete process.env['DOCKET_PASSWORD']);
 		expect(code).toBe(1);
-		expect(err.join('\n')).toMatch(/does not offer sign-in by email/);
+		expect(err.join('\n')).toMatch(/did not accept the password for a@b\.example/);
 	});
 });

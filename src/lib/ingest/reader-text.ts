@@ -290,7 +290,7 @@ export function readerPages(pages: readonly ExtractedPage[], pdfLabels?: readonl
 	return pages.map((p, i) => {
 		const { furniture, label, bates } = found[i]!;
 		const { clean, shifts } = cleaned[i]!;
-		const page: ExtractedPage = { page: p.page, text: p.text };
+		const page: ExtractedPage = { page: p.page, text: p.text, ...(p.ocr ? { ocr: p.ocr } : {}) };
 		if (clean !== p.text) page.clean = clean;
 		if (shifts.length > 0) page.shifts = shifts;
 		const continuation = continuations[i];

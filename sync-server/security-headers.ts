@@ -41,7 +41,9 @@ export function contentSecurityPolicy(
 ): Record<string, string[]> {
 	return {
 		'default-src': ["'self'"],
-		'script-src': ["'self'", "'wasm-unsafe-eval'", ...inlineScriptHashes(staticDir)],
+		// onnxruntime-web (transformers.js, in the AI worker) starts its wasm runtime from a blob:/data: module;
+		// without them every embedding model fails to load (models.spec.ts).
+		'script-src': ["'self'", "'wasm-unsafe-eval'", 'blob:', 'data:', ...inlineScriptHashes(staticDir)],
 		'worker-src': ["'self'", 'blob:'],
 		'child-src': ["'self'", 'blob:'],
 		// This machine's own servers too (a model or sync server a person runs beside the app on localhost):

@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { DocketError, WorkerCrashedError } from '../errors.ts';
-import { nodeWorkerEndpoint } from '../worker/node.ts';
+import { nodeWorkerEndpoint, startTypeScriptWorker } from '../worker/node.ts';
 import { ExtractionPool, poolSize, type ExtractionBackend, type ExtractionJob } from './pool.ts';
 import { WorkerExtractor, type ExtractionCalls } from './protocol.ts';
 import type { ExtractionOptions } from './types.ts';
@@ -15,23 +15,13 @@ export interface NodeBackendOptions {
 	maxHeapMb?: number;
 }
 
-/**
- * Starts a worker thread on a TypeScript entry: the CLI runs under tsx's in-process loader, which worker
- * threads do not inherit, so the worker registers it before importing the entry.
- */
-function startWorker(entry: URL, maxHeapMb: number): Worker {
-	const tsx = import.meta.resolve('tsx/esm/api');
-	const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry.href)}); })`;
-	return new Worker(boot, { eval: true, resourceLimits: { maxOldGenerationSizeMb: maxHeapMb }, stdout: false });
-}
-
 /** One worker thread running one job at a time; after a crash, the next job starts a new thread. */
 export function nodeWorkerBackend(options: NodeBackendOptions = {}): ExtractionBackend {
 	const entry = options.entry ?? ENTRY;
 	const maxHeapMb = options.maxHeapMb ?? 2048;
 	let thread: Worker | undefined;
 	const worker = new WorkerExtractor(() => {
-		thread = startWorker(entry, maxHeapMb);
+		thread = startTypeScriptWorker(entry, { resourceLimits: { maxOldGenerationSizeMb: maxHeapMb }, stdout: false });
 		thread.unref();
 		return nodeWorkerEndpoint<ExtractionCalls>(thread);
 	});

@@ -4,17 +4,9 @@
  * only while it has work.
  */
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
-import { nodeWorkerEndpoint } from '../worker/node.ts';
+import { nodeWorkerEndpoint, startTypeScriptWorker } from '../worker/node.ts';
 import { threadClient, type TensorThreadCalls } from './cpu-thread-protocol.ts';
 import { TensorThreadPool, type TensorThread } from './cpu-threads.ts';
-
-/** Starts a TypeScript module as a worker thread, with tsx's loader registered inside it. */
-export function startTypeScriptWorker(entry: URL): Worker {
-	const loader = import.meta.resolve('tsx/esm/api');
-	const code = `import(${JSON.stringify(loader)}).then(({ register }) => { register(); return import(${JSON.stringify(entry.href)}); })`;
-	return new Worker(code, { eval: true });
-}
 
 export function startNodeTensorThread(): TensorThread {
 	const worker = startTypeScriptWorker(new URL('./cpu-thread.node.ts', import.meta.url));

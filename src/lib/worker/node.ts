@@ -3,7 +3,7 @@
  * caller's side, `parentPort` inside the thread. Node delivers message data directly (no MessageEvent), and
  * a thread that throws, or exits, is dead.
  */
-import type { MessagePort, TransferListItem, Worker } from 'node:worker_threads';
+import { Worker, type MessagePort, type TransferListItem, type WorkerOptions } from 'node:worker_threads';
 import type { CallMap, ClientEndpoint, EventMap, NoEvents, ServerEndpoint } from './transport.ts';
 
 /** Node moves ArrayBuffers and ports of its own kind; anything else in a list is copied. */
@@ -55,4 +55,14 @@ export function parentPortEndpoint<C extends CallMap, E extends EventMap = NoEve
 			};
 		}
 	};
+}
+
+/**
+ * Starts a TypeScript module as a worker thread. The library runs under tsx's in-process loader, which
+ * worker threads do not inherit, so the thread registers it before importing its entry.
+ */
+export function startTypeScriptWorker(entry: URL, options: Omit<WorkerOptions, 'eval'> = {}): Worker {
+	const loader = import.meta.resolve('tsx/esm/api');
+	const boot = `import(${JSON.stringify(loader)}).then((m) => { m.register(); return import(${JSON.stringify(entry.href)}); })`;
+	return new Worker(boot, { ...options, eval: true });
 }

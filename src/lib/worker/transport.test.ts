@@ -1,4 +1,3 @@
-import { Worker } from 'node:worker_threads';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import {
 	CallTimeoutError,
@@ -10,7 +9,7 @@ import {
 	WorkerCrashedError
 } from '../errors.ts';
 import * as errors from '../errors.ts';
-import { nodeWorkerEndpoint } from './node.ts';
+import { nodeWorkerEndpoint, startTypeScriptWorker } from './node.ts';
 import { testHandlers, testProtocol, type TestCalls, type TestEvents } from './testing.ts';
 import {
 	connect,
@@ -47,10 +46,8 @@ function overChannel(): { client: Client<TestCalls, TestEvents>; crash: () => vo
 }
 
 function overThread(closeAfterTest = true): Client<TestCalls, TestEvents> {
-	// The thread runs TypeScript through tsx, as the CLI does (bin/docket.js).
-	const thread = new URL('./testing-thread.ts', import.meta.url).href;
-	const boot = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(thread)}); })`;
-	const worker = new Worker(boot, { eval: true });
+	// The thread runs TypeScript through tsx, as the CLI's threads do.
+	const worker = startTypeScriptWorker(new URL('./testing-thread.ts', import.meta.url));
 	if (closeAfterTest) closers.push(() => void worker.terminate());
 	return connect(testProtocol, nodeWorkerEndpoint<TestCalls, TestEvents>(worker));
 }

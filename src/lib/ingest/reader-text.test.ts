@@ -187,6 +187,7 @@ describe('page labels on generated PDFs', () => {
 
 const FREE_CULTURE = '../shared/corpus/pdfs/freeculture.pdf';
 
+// Skips where ../shared (the team's corpus, beside the repository on dev machines) is not checked out.
 describe.skipIf(!existsSync(FREE_CULTURE))(
 	`Free Culture${existsSync(FREE_CULTURE) ? '' : ' (skipped: ../shared/corpus/pdfs/freeculture.pdf is missing)'}`,
 	() => {

@@ -3,12 +3,8 @@
  * come from the app's own `/ocr/` folder (scripts/ocr-assets.js), which the service worker precaches, so
  * OCR needs no network. The SIMD LSTM-only core where wasm SIMD exists, the plain one otherwise.
  */
-import { createWorker, OEM, PSM } from 'tesseract.js';
-import { OcrUnavailableError } from '../errors.ts';
 import { OcrPool, type OcrEngine } from './engine.ts';
-import type { RecognizedBlock } from './layout.ts';
-
-const START_TIMEOUT_MS = 60_000;
+import { startTesseractEngine } from './tesseract-engine.ts';
 
 /** The smallest module using a SIMD instruction (wasm-feature-detect's probe). */
 const SIMD_PROBE = new Uint8Array([
@@ -25,45 +21,14 @@ export function ocrAssetUrls(origin: string, languages: readonly string[] = ['en
 	};
 }
 
-export async function startBrowserOcrEngine(languages: readonly string[] = ['eng']): Promise<OcrEngine> {
-	const urls = ocrAssetUrls(self.location.origin, languages);
-	let failure: unknown;
-	const starting = createWorker(urls.languages, OEM.LSTM_ONLY, {
-		workerPath: urls.workerPath,
-		corePath: urls.corePath,
-		langPath: urls.langPath,
-		gzip: true,
-		// The service worker keeps the files; tesseract's own IndexedDB copy would only double them.
-		cacheMethod: 'none',
-		workerBlobURL: false,
-		errorHandler: (error: unknown) => {
-			failure = error;
-		}
-	});
-	let timer: ReturnType<typeof setTimeout> | undefined;
-	const timeout = new Promise<never>((_, reject) => {
-		timer = setTimeout(
-			() => reject(new OcrUnavailableError(String(failure ?? 'it did not start in time'))),
-			START_TIMEOUT_MS
-		);
-	});
-	try {
-		const worker = await Promise.race([starting, timeout]);
-		await worker.setParameters({ tessedit_pageseg_mode: PSM.AUTO });
-		return {
-			async recognize(image) {
-				const blob = new Blob([image.bytes.slice().buffer], { type: 'image/png' });
-				const { data } = await worker.recognize(blob, {}, { blocks: true, text: false });
-				const blocks: RecognizedBlock[] = data.blocks ?? [];
-				return blocks;
-			},
-			async terminate() {
-				await worker.terminate();
-			}
-		};
-	} finally {
-		clearTimeout(timer);
-	}
+export function startBrowserOcrEngine(languages: readonly string[] = ['eng']): Promise<OcrEngine> {
+	const { languages: langs, ...paths } = ocrAssetUrls(self.location.origin, languages);
+	// workerBlobURL off: the worker script is the app's own file, no blob: indirection.
+	return startTesseractEngine(
+		langs,
+		{ ...paths, workerBlobURL: false },
+		(image) => new Blob([image.bytes.slice().buffer], { type: 'image/png' })
+	);
 }
 
 /** One engine per core, at least two. */

@@ -57,6 +57,14 @@ export const SCHEMA_VERSIONS: readonly { version: number; stores: Record<string,
 			syncState: 'key',
 			settings: 'key'
 		}
+	},
+	{
+		// Email: a message's attachments and a mailbox's messages by parent, messages by thread and by
+		// Message-ID (threading looks a reply's parent up). Rows need no change: the fields are new.
+		version: 2,
+		stores: {
+			documents: 'id, caseId, [caseId+sha256], sha256, status, parentId, [caseId+threadId], email.messageId'
+		}
 	}
 ];
 

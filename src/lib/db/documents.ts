@@ -17,6 +17,8 @@ export interface NewDocument {
 	sha256: string;
 	size: number;
 	mimeType: string;
+	/** The message or mailbox it came out of. */
+	parentId?: string;
 }
 
 export type CreatedDocument =

@@ -5,6 +5,7 @@
  * Times are milliseconds since the epoch. Ids are UUIDs made on the device, so rows can be created
  * offline and synced later without renumbering.
  */
+import type { MessageMeta } from '../ingest/email/types.ts';
 
 /** Server revision of a synced row; 0 until the server has accepted it. */
 export type Rev = number;
@@ -45,7 +46,7 @@ export const DOCUMENT_STATUS_LABELS: Record<DocumentStatus, string> = {
 	failed: 'Failed'
 };
 
-export type DocumentKind = 'pdf' | 'text' | 'markdown' | 'unknown';
+export type DocumentKind = 'pdf' | 'text' | 'markdown' | 'email' | 'mbox' | 'docx' | 'html' | 'unknown';
 
 export interface DocumentRow {
 	id: string;
@@ -65,6 +66,14 @@ export interface DocumentRow {
 	error?: string;
 	/** The embedding model whose vectors this document has, when it has them. */
 	embeddingModelId?: string;
+	/** The message or mailbox this document came out of (an attachment, a mailbox's message). */
+	parentId?: string;
+	/** A message's thread within the case (`db/family.ts`). */
+	threadId?: string;
+	/** A message's metadata: sender, recipients, date, subject, ids, attachments. */
+	email?: MessageMeta;
+	/** A mailbox's message count. */
+	mailbox?: { messages: number };
 	createdAt: number;
 	updatedAt: number;
 	rev: Rev;
@@ -99,6 +108,9 @@ export interface PageRow {
 	bates?: string;
 	/** Ranges of `text` that are running headers, footers or stamps: start, end, start, end, … */
 	furniture?: number[];
+	/** Documents without pages (email, Word, HTML): end of the header block, and where each paragraph starts. */
+	headerEnd?: number;
+	paragraphs?: number[];
 }
 
 export interface ChunkRow {
@@ -119,6 +131,10 @@ export interface ChunkRow {
 	/** The page's printed label and Bates stamp, copied here so results, citations and teammates have them. */
 	label?: string;
 	bates?: string;
+	/** Documents without pages: the passage is the header block, or starts (and ends) in these paragraphs. */
+	block?: 'headers';
+	paragraph?: number;
+	paragraphEnd?: number;
 	rev: Rev;
 }
 

@@ -1,3 +1,5 @@
+import { chunkBlocks } from './chunk-blocks.ts';
+import type { PassageLocation } from './location.ts';
 import { pageNameFields } from './page-label.ts';
 import { originalOffset, shiftsWithin } from './reader-text.ts';
 import type { ExtractedPage } from './types.ts';
@@ -8,7 +10,7 @@ import type { ExtractedPage } from './types.ts';
  * blanked, hyphenated words joined), plus the next page's tail of a word hyphenated at the page end.
  * Without joins or furniture, `text === pageText.slice(start, end)`.
  */
-export interface PageChunk {
+export interface PageChunk extends PassageLocation {
 	/** Position within the document, from 0. */
 	ordinal: number;
 	/** 1-based page; a chunk never crosses pages (or documents: the chunker sees one document at a time). */
@@ -79,6 +81,10 @@ export function chunkPages(pages: readonly ExtractedPage[], options: ChunkOption
 		throw new RangeError(`Chunk size ${size} and overlap ${overlap} do not fit.`);
 	const chunks: PageChunk[] = [];
 	for (const source of pages) {
+		if (source.paragraphs) {
+			chunks.push(...chunkBlocks(source, { size, overlap }, chunks.length, chunkPages));
+			continue;
+		}
 		const { page } = source;
 		const text = source.clean ?? source.text;
 		const lastEnd = trimEndIndex(text, 0, text.length);

@@ -1,4 +1,5 @@
 import { CancelledError } from '../errors.ts';
+import { extractFamily } from './email/extract-family.ts';
 import { extractPdfPages, finishPdf, type PageRange, type PdfPages } from './pdf.ts';
 import type { PdfPlatform } from './pdf-platform.ts';
 import { sniff } from './sniff.ts';
@@ -39,12 +40,20 @@ export function createExtractor(platform: PdfPlatform): RangeExtractor {
 						status: 'unsupported',
 						reason: 'format',
 						...(sniffed.detected === undefined ? {} : { detected: sniffed.detected }),
-						error: `${sniffed.detected ? `This is a ${sniffed.detected}, not a PDF or text file.` : 'This file is neither a PDF nor text.'} Docket reads PDF, plain text and Markdown files; convert it to PDF first.`
+						error: `${sniffed.detected ? `This is a ${sniffed.detected}, not a PDF or text file.` : 'This file is neither a PDF nor text.'} Docket reads PDF, text, Markdown, email (.eml, .msg, .mbox), Word (.docx) and HTML files; convert it to PDF first.`
 					};
 				case 'text':
 				case 'markdown': {
 					const result = extractText(input.bytes, sniffed.kind);
 					options.onProgress?.({ pagesDone: result.pageCount, pageCount: result.pageCount });
+					return result;
+				}
+				case 'email':
+				case 'mbox':
+				case 'docx':
+				case 'html': {
+					const result = await extractFamily(sniffed.kind, input);
+					options.onProgress?.({ pagesDone: 1, pageCount: 1 });
 					return result;
 				}
 				case 'pdf':

@@ -2,6 +2,7 @@
 // a PDF; chunks and pages are written to IndexedDB from here too, so the page never serialises them.
 /// <reference lib="webworker" />
 import { DocketDatabase } from '../db/database.ts';
+import { IndexedDbFileStore, OpfsFileStore } from '../db/file-store.ts';
 import { scopeEndpoint } from '../worker/transport.ts';
 import { createExtractor } from './extract.ts';
 import { browserPdfPlatform } from './pdf-platform.browser.ts';
@@ -16,4 +17,7 @@ const database = (name: string): DocketDatabase => {
 	if (!db) databases.set(name, (db = new DocketDatabase(name)));
 	return db;
 };
-serveExtraction(scopeEndpoint(self), createExtractor(browserPdfPlatform()), database);
+// Attachments found in a message are stored here, in the same kind of store the page keeps originals in.
+serveExtraction(scopeEndpoint(self), createExtractor(browserPdfPlatform()), database, async (db, kind) =>
+	kind === 'idb' ? new IndexedDbFileStore(db) : ((await OpfsFileStore.open()) ?? new IndexedDbFileStore(db))
+);

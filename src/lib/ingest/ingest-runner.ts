@@ -468,7 +468,8 @@ export class IngestRunner {
 			documentId: document.id,
 			caseId: document.caseId,
 			embed: this.#embedding?.ready() ?? false,
-			chunk: this.#chunk
+			chunk: this.#chunk,
+			fileStore: this.#files.kind
 		};
 		return this.#extractor.extractAndStore(input, this.#db.name, target, options);
 	}
@@ -484,9 +485,17 @@ export class IngestRunner {
 			// The job's own status writes (e.g. "extracting") go first, so none lands after the final status.
 			await this.#jobs.get(jobId)?.writes;
 			const embed = this.#embedding?.ready() ?? false;
-			document = await storeExtraction(this.#db, { documentId, caseId, embed, chunk: this.#chunk }, extraction, signal);
+			document = await storeExtraction(
+				this.#db,
+				{ documentId, caseId, embed, chunk: this.#chunk },
+				extraction,
+				signal,
+				this.#files
+			);
 			indexed = extraction.status === 'indexed';
 		}
 		if (indexed) this.#onDocumentIndexed?.(document);
+		// A message's attachments and a mailbox's messages were queued as documents of their own.
+		if (document.kind === 'mbox' || (document.email?.attachments.length ?? 0) > 0) void this.resume();
 	}
 }

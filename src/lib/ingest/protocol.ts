@@ -3,6 +3,7 @@
  * pdf.js in the worker thread), and the page's Extractor over the transport (src/lib/worker/transport.ts).
  */
 import type { DocketDatabase } from '../db/database.ts';
+import type { FileStore } from '../db/file-store.ts';
 import { WorkerSetupError } from '../errors.ts';
 import {
 	Client,
@@ -79,7 +80,9 @@ function split(params: ExtractParams, options: ExtractionOptions): [ExtractionIn
 /** The worker's handlers. With `database`, `index` stores results through the worker's own Dexie connection. */
 export function extractionHandlers(
 	extractor: ServedExtractor,
-	database?: (name: string) => DocketDatabase
+	database?: (name: string) => DocketDatabase,
+	/** The store for originals found inside files (attachments), in the kind the page uses. */
+	fileStore?: (db: DocketDatabase, kind: FileStore['kind'] | undefined) => Promise<FileStore>
 ): Handlers<ExtractionCalls> {
 	return {
 		extract: (params, { signal, progress }) =>
@@ -94,7 +97,9 @@ export function extractionHandlers(
 			const [input, options] = split(params, { signal, onProgress: throttled(progress) });
 			const extraction = await extractor.extract(input, options);
 			if (extraction.status === 'needs-password') return extraction;
-			const document = await storeExtraction(database(params.dbName), params.target, extraction, signal);
+			const db = database(params.dbName);
+			const files = fileStore ? await fileStore(db, params.target.fileStore) : undefined;
+			const document = await storeExtraction(db, params.target, extraction, signal, files);
 			return { status: 'stored', extractionStatus: extraction.status, document };
 		}
 	};
@@ -106,9 +111,10 @@ export type ServedExtractor = Extractor & { extractPages?: RangeExtractor['extra
 export function serveExtraction(
 	endpoint: ServerEndpoint<ExtractionCalls>,
 	extractor: ServedExtractor,
-	database?: (name: string) => DocketDatabase
+	database?: (name: string) => DocketDatabase,
+	fileStore?: (db: DocketDatabase, kind: FileStore['kind'] | undefined) => Promise<FileStore>
 ): void {
-	serve(extractionProtocol, endpoint, extractionHandlers(extractor, database));
+	serve(extractionProtocol, endpoint, extractionHandlers(extractor, database, fileStore));
 }
 
 /**

@@ -1,3 +1,4 @@
+import { sniffFamily } from './email/sniff-family.ts';
 import type { SourceKind } from './types.ts';
 
 /**
@@ -86,6 +87,8 @@ export function looksLikeText(bytes: Uint8Array): boolean {
 export function sniff(bytes: Uint8Array, name: string, mimeType?: string): Sniffed {
 	if (bytes.length === 0) return { kind: 'empty' };
 	if (indexOf(bytes, PDF_HEADER, PDF_HEADER_WINDOW) >= 0) return { kind: 'pdf' };
+	const family = sniffFamily(bytes, name, mimeType);
+	if (family) return { kind: family };
 	for (const signature of SIGNATURES) {
 		if (startsWith(bytes, signature.bytes, signature.offset)) return { kind: 'other', detected: signature.name };
 	}

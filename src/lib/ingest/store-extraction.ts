@@ -1,10 +1,13 @@
 import type { DocketDatabase } from '../db/database.ts';
 import { documentTables, replaceDocumentText, saveDocument } from '../db/documents.ts';
+import { linkFamily, storeChildren } from '../db/family.ts';
+import type { FileStore } from '../db/file-store.ts';
 import { write } from '../db/writes.ts';
 import type { ChunkRow, DocumentKind, DocumentRow, DocumentStatus, PageRow } from '../db/schema.ts';
 import { MissingRecordError } from '../errors.ts';
 import { sanitizeText } from '../sync/safe-json.ts';
 import { chunkPages, type ChunkOptions } from './chunker.ts';
+import { locationFields } from './location.ts';
 import { pageNameFields } from './page-label.ts';
 import {
 	hasPages,
@@ -23,6 +26,8 @@ export interface StoreTarget {
 	/** Hand the document on to embedding: it ends `embedding` and an `embed` job is queued with its chunks. */
 	embed: boolean;
 	chunk?: ChunkOptions;
+	/** Where the page keeps originals, so a worker storing a message's attachments uses the same store. */
+	fileStore?: FileStore['kind'];
 }
 
 /**
@@ -66,7 +71,9 @@ export async function storeExtraction(
 	db: DocketDatabase,
 	target: StoreTarget,
 	extracted: Extraction,
-	signal?: AbortSignal
+	signal?: AbortSignal,
+	/** Needed when the extraction found files inside (attachments, a mailbox's messages). */
+	files?: FileStore
 ): Promise<DocumentRow> {
 	const { documentId, caseId } = target;
 	// U+0000 and lone surrogates (text files past sniff.ts's first 64 KiB, UTF-16 files) cannot be stored by
@@ -85,7 +92,15 @@ export async function storeExtraction(
 	const chunks = hasPages(extraction) ? chunkPages(extraction.pages, target.chunk) : [];
 	signal?.throwIfAborted();
 	const embed = target.embed && extraction.status === 'indexed' && chunks.length > 0;
-	return write(db, [...documentTables(db), db.jobs], async () => {
+	const family = hasPages(extraction) ? extraction.family : undefined;
+	if (family?.children?.length && !files) throw new MissingRecordError('A file store for the attachments');
+	const parent = family?.children?.length ? await db.documents.get(documentId) : undefined;
+	const prepared =
+		parent && files
+			? await storeChildren(db, files, parent, family)
+			: { stored: [], skipped: new Map<string, string>() };
+	signal?.throwIfAborted();
+	return write(db, [...documentTables(db), db.jobs], async (w) => {
 		const current = await db.documents.get(documentId);
 		if (!current) throw new MissingRecordError('The document');
 		const pages: PageRow[] = hasPages(extraction)
@@ -95,7 +110,8 @@ export async function storeExtraction(
 					caseId,
 					text: p.text,
 					...pageNameFields(p),
-					...(p.furniture ? { furniture: p.furniture } : {})
+					...(p.furniture ? { furniture: p.furniture } : {}),
+					...(p.paragraphs ? { paragraphs: p.paragraphs, headerEnd: p.headerEnd ?? 0 } : {})
 				}))
 			: [];
 		const rows: ChunkRow[] = chunks.map((c) => ({
@@ -109,6 +125,7 @@ export async function storeExtraction(
 			text: c.text,
 			...(c.shifts ? { shifts: c.shifts } : {}),
 			...pageNameFields(c),
+			...locationFields(c),
 			rev: 0
 		}));
 		await replaceDocumentText(db, { caseId, documentId }, pages, rows);
@@ -123,6 +140,7 @@ export async function storeExtraction(
 			next.pages = extraction.pageCount;
 			next.pagesWithoutText = extraction.pagesWithoutText;
 		}
+		if (family) await linkFamily(w, next, family, prepared);
 		await saveDocument(db, next, current.rev);
 		if (embed) {
 			const now = Date.now();

@@ -1,6 +1,8 @@
 import type { OcrPool } from '../ocr/engine.ts';
 import type { OcrWord } from '../ocr/layout.ts';
 import type { PageRenderer } from '../ocr/read-pages.ts';
+import type { FamilyKind } from './email/extract-family.ts';
+import type { ChildFile, MessageMeta } from './email/types.ts';
 
 /**
  * What extraction yields for one file. The same types serve the browser worker, the CLI and the tests,
@@ -8,7 +10,7 @@ import type { PageRenderer } from '../ocr/read-pages.ts';
  */
 
 /** What the bytes turned out to be (sniffed, not taken from the name alone). */
-export type SourceKind = 'pdf' | 'text' | 'markdown';
+export type SourceKind = 'pdf' | 'text' | 'markdown' | FamilyKind;
 
 /** One page's text, in the order pdf.js reads the content (which is reading order for ordinary files). */
 export interface ExtractedPage {
@@ -33,6 +35,20 @@ export interface ExtractedPage {
 	bates?: string;
 	/** Set when the text was read from the page's image by OCR: the words' boxes and their confidence. */
 	ocr?: { confidence: number; words: OcrWord[] };
+	/** Documents without pages (email, Word, HTML): the end of the header block (see `email/layout.ts`). */
+	headerEnd?: number;
+	/** Documents without pages: where each paragraph starts; chunks are located by paragraph. */
+	paragraphs?: number[];
+}
+
+/** What a message or mailbox carries besides its text (`email/types.ts`). */
+export interface FamilyExtraction {
+	/** A message's metadata. */
+	message?: MessageMeta;
+	/** Files inside (a message's attachments, a mailbox's messages), to become child documents. */
+	children?: ChildFile[];
+	/** A mailbox's message count. */
+	messages?: number;
 }
 
 /** Pages read by OCR in a document, and how sure the reader was. */
@@ -59,6 +75,8 @@ interface WithPages {
 	pagesWithErrors: number[];
 	/** Present when OCR read at least one page. */
 	ocr?: OcrSummary;
+	/** Present for messages and mailboxes. */
+	family?: FamilyExtraction;
 }
 
 export interface IndexedExtraction extends WithPages {

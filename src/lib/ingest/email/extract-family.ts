@@ -1,0 +1,113 @@
+import { docxParagraphs } from '../docx.ts';
+import { decodeText } from '../text.ts';
+import type { Extraction, ExtractionInput, ExtractedPage } from '../types.ts';
+import { ZipRefusal } from '../zip-guard.ts';
+import { sha256OfBytes } from './digest.ts';
+import { htmlToParagraphs } from './html-text.ts';
+import { layOut, messageHeaderLines, type LaidOut } from './layout.ts';
+import { splitMbox } from './mbox.ts';
+import { parseEml } from './mime.ts';
+import { parseMsg } from './msg.ts';
+import { FAMILY_LIMITS, type ChildFile } from './types.ts';
+
+/** Kinds read by this module: documents without pages, and containers of other documents. */
+export type FamilyKind = 'email' | 'mbox' | 'docx' | 'html';
+
+const OLE = [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1];
+
+function isOle(bytes: Uint8Array): boolean {
+	return OLE.every((b, i) => bytes[i] === b);
+}
+
+function page(laid: LaidOut): ExtractedPage {
+	return { page: 1, text: laid.text, headerEnd: laid.headerEnd, paragraphs: laid.paragraphs };
+}
+
+function withText(kind: FamilyKind, laid: LaidOut, empty: string): Extraction {
+	const pages = [page(laid)];
+	const base = { kind, pages, pageCount: 1, pagesWithErrors: [] };
+	if (laid.text.trim() === '') return { status: 'no-text', ...base, pagesWithoutText: [1], error: empty };
+	return { status: 'indexed', ...base, pagesWithoutText: [] };
+}
+
+function stem(name: string): string {
+	const base = name.split(/[/\\]/).pop() ?? name;
+	const dot = base.lastIndexOf('.');
+	return dot > 0 ? base.slice(0, dot) : base;
+}
+
+const DAMAGED: Record<FamilyKind, string> = {
+	email:
+		'Docket could not read this message: its structure is broken. Open it in a mail program to check it, or export it again.',
+	mbox: 'Docket could not read this mailbox. Export it again from the mail program.',
+	docx: 'Docket could not read this Word file. Open it in Word to check it, or save a fresh copy.',
+	html: 'Docket could not read this web page file.'
+};
+
+/**
+ * Reads an email (.eml or Outlook .msg), an mbox, a Word file or an HTML file. Never throws for a bad
+ * file: over the size limit it is `unsupported`, a zip bomb or broken structure `damaged`, with the reason.
+ */
+export async function extractFamily(kind: FamilyKind, input: ExtractionInput): Promise<Extraction> {
+	const { bytes } = input;
+	if (bytes.byteLength > FAMILY_LIMITS.maxFileBytes)
+		return {
+			status: 'unsupported',
+			reason: 'format',
+			error: `This file is ${Math.round(bytes.byteLength / 1048576)} MiB; Docket reads messages, mailboxes and Word files up to ${FAMILY_LIMITS.maxFileBytes / 1048576} MiB. Split it (a mailbox by year, say) and add the parts.`
+		};
+	try {
+		switch (kind) {
+			case 'email': {
+				const parsed = isOle(bytes) ? await parseMsg(bytes) : await parseEml(bytes);
+				const laid = layOut(messageHeaderLines(parsed.meta), parsed.paragraphs);
+				const result = withText('email', laid, 'The message has no text.');
+				if (result.status === 'indexed' || result.status === 'no-text')
+					result.family = { message: parsed.meta, children: parsed.children };
+				return result;
+			}
+			case 'mbox': {
+				const parts = splitMbox(bytes, FAMILY_LIMITS.maxMessages);
+				const children: ChildFile[] = [];
+				const width = String(parts.length).length;
+				for (const [i, part] of parts.entries())
+					children.push({
+						name: `${stem(input.name)} ${String(i + 1).padStart(width, '0')}.eml`,
+						mimeType: 'message/rfc822',
+						bytes: part,
+						sha256: await sha256OfBytes(part),
+						role: 'message'
+					});
+				const base = { kind: 'mbox' as const, pages: [], pageCount: 0, pagesWithoutText: [], pagesWithErrors: [] };
+				if (children.length === 0)
+					return {
+						status: 'no-text',
+						...base,
+						error: 'No message was found in this mailbox (no line starts with "From ").'
+					};
+				return { status: 'indexed', ...base, family: { children, messages: children.length } };
+			}
+			case 'docx':
+				return withText('docx', layOut([], await docxParagraphs(bytes)), 'The Word document has no text.');
+			case 'html':
+				return withText(
+					'html',
+					layOut([], htmlToParagraphs(decodeText(bytes), FAMILY_LIMITS.maxTextChars)),
+					'The page has no text.'
+				);
+		}
+	} catch (error) {
+		const message = error instanceof Error ? error.message : String(error);
+		if (error instanceof ZipRefusal)
+			return {
+				status: 'damaged',
+				kind,
+				error:
+					error.reason === 'bomb'
+						? `Docket did not open this Word file: ${error.message}`
+						: `${DAMAGED[kind]} (${error.message})`,
+				detail: message
+			};
+		return { status: 'damaged', kind, error: DAMAGED[kind], detail: message };
+	}
+}

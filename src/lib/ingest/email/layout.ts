@@ -1,0 +1,48 @@
+import { formatAddress } from './thread.ts';
+import type { MessageMeta } from './types.ts';
+
+/** A document without pages, laid out as one page: an optional header block, then numbered paragraphs. */
+export interface LaidOut {
+	text: string;
+	/** End of the header block (0: none). */
+	headerEnd: number;
+	/** Where each paragraph starts in `text`; ¶ n is `paragraphs[n - 1]`. */
+	paragraphs: number[];
+}
+
+/** Separates the header block from the body, and one paragraph from the next. */
+const GAP = '\n\n';
+
+export function layOut(headerLines: readonly string[], paragraphs: readonly string[]): LaidOut {
+	const header = headerLines.join('\n');
+	let text = header;
+	const starts: number[] = [];
+	for (const paragraph of paragraphs) {
+		if (text !== '') text += GAP;
+		starts.push(text.length);
+		text += paragraph;
+	}
+	return { text, headerEnd: header.length, paragraphs: starts };
+}
+
+/** "3 Mar 2024, 14:05 UTC": unambiguous in every locale, and the same on every device. */
+export function formatMessageDate(ms: number): string {
+	const d = new Date(ms);
+	const month = d.toLocaleString('en-GB', { month: 'short', timeZone: 'UTC' });
+	const hh = String(d.getUTCHours()).padStart(2, '0');
+	const mm = String(d.getUTCMinutes()).padStart(2, '0');
+	return `${d.getUTCDate()} ${month} ${d.getUTCFullYear()}, ${hh}:${mm} UTC`;
+}
+
+/** The header block a reader sees and searches: who, when, what, and what came with it. */
+export function messageHeaderLines(meta: MessageMeta): string[] {
+	const lines: string[] = [];
+	if (meta.from) lines.push(`From: ${formatAddress(meta.from)}`);
+	if (meta.to.length > 0) lines.push(`To: ${meta.to.map(formatAddress).join(', ')}`);
+	if (meta.cc.length > 0) lines.push(`Cc: ${meta.cc.map(formatAddress).join(', ')}`);
+	if (meta.bcc.length > 0) lines.push(`Bcc: ${meta.bcc.map(formatAddress).join(', ')}`);
+	if (meta.date !== undefined) lines.push(`Date: ${formatMessageDate(meta.date)}`);
+	lines.push(`Subject: ${meta.subject || '(no subject)'}`);
+	if (meta.attachments.length > 0) lines.push(`Attachments: ${meta.attachments.map((a) => a.name).join(', ')}`);
+	return lines;
+}

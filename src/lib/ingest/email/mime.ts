@@ -1,0 +1,129 @@
+import PostalMime, { type Address as PostalAddress } from 'postal-mime';
+import { sha256OfBytes } from './digest.ts';
+import { htmlToParagraphs, textToParagraphs } from './html-text.ts';
+import { cleanMessageId, messageIds, threadKeyOf } from './thread.ts';
+import { FAMILY_LIMITS, type AttachmentInfo, type ChildFile, type MailAddress, type MessageMeta } from './types.ts';
+
+/** A message read from its bytes: metadata, body paragraphs and the attachments to store. */
+export interface ParsedMessage {
+	meta: MessageMeta;
+	paragraphs: string[];
+	children: ChildFile[];
+}
+
+/** Flattens groups, drops empty entries and keeps at most `FAMILY_LIMITS.maxAddresses`. */
+export function mailboxes(addresses: readonly PostalAddress[] | undefined): MailAddress[] {
+	const out: MailAddress[] = [];
+	for (const entry of addresses ?? []) {
+		const members = 'group' in entry && Array.isArray(entry.group) ? entry.group : [entry];
+		for (const m of members) {
+			const address = (m.address ?? '').trim().toLowerCase();
+			const name = (m.name ?? '').trim();
+			if (!address && !name) continue;
+			out.push(name && name.toLowerCase() !== address ? { name, address } : { address: address || name });
+			if (out.length >= FAMILY_LIMITS.maxAddresses) return out;
+		}
+	}
+	return out;
+}
+
+/** Milliseconds since the epoch for a date header, or undefined when it does not parse. */
+export function parseMailDate(value: string | undefined | null): number | undefined {
+	if (!value) return undefined;
+	const ms = Date.parse(value);
+	return Number.isFinite(ms) ? ms : undefined;
+}
+
+const EXTENSIONS: Record<string, string> = {
+	'message/rfc822': 'eml',
+	'application/pdf': 'pdf',
+	'text/plain': 'txt',
+	'text/html': 'html',
+	'text/markdown': 'md',
+	'application/vnd.openxmlformats-officedocument.wordprocessingml.document': 'docx',
+	'application/vnd.ms-outlook': 'msg',
+	'image/png': 'png',
+	'image/jpeg': 'jpg'
+};
+
+/** An attachment's name: its own, else one made from its type ("attachment 2.pdf"). */
+export function attachmentName(filename: string | null | undefined, mimeType: string, index: number): string {
+	// Control characters and path separators make no file name: a name is display text, never a path.
+	const given = [...(filename ?? '')]
+		.map((c) => (c.charCodeAt(0) < 0x20 || c === '/' || c === '\\' ? ' ' : c))
+		.join('')
+		.trim();
+	if (given) return given.slice(0, 255);
+	const ext = EXTENSIONS[mimeType.toLowerCase()];
+	return `attachment ${index + 1}${ext ? `.${ext}` : ''}`;
+}
+
+/** Turns found files into listed attachments and child files, up to the per-message limit. */
+export async function attachmentsOf(
+	found: readonly { name: string; mimeType: string; bytes: Uint8Array }[]
+): Promise<{ attachments: AttachmentInfo[]; children: ChildFile[] }> {
+	const attachments: AttachmentInfo[] = [];
+	const children: ChildFile[] = [];
+	for (const [i, file] of found.entries()) {
+		const sha256 = await sha256OfBytes(file.bytes);
+		const info: AttachmentInfo = { name: file.name, mimeType: file.mimeType, size: file.bytes.byteLength, sha256 };
+		if (i >= FAMILY_LIMITS.maxAttachments) {
+			info.skipped = `This message has more than ${FAMILY_LIMITS.maxAttachments} attachments; the rest stay inside the message's original file.`;
+		} else if (file.bytes.byteLength === 0) {
+			info.skipped = 'This attachment is empty (0 bytes).';
+		} else {
+			children.push({ name: file.name, mimeType: file.mimeType, bytes: file.bytes, sha256, role: 'attachment' });
+		}
+		attachments.push(info);
+	}
+	return { attachments, children };
+}
+
+/**
+ * Reads an RFC 822 message with postal-mime. Every message/rfc822 part becomes an attachment (a child
+ * document, read in its own turn), so nesting is bounded by the family depth, not by one parse. MIME
+ * nesting and header size are postal-mime's limits; a message over them throws, and is `damaged`.
+ */
+export async function parseEml(bytes: Uint8Array): Promise<ParsedMessage> {
+	const email = await PostalMime.parse(bytes, {
+		forceRfc822Attachments: true,
+		maxNestingDepth: FAMILY_LIMITS.maxMimeNesting,
+		maxRfc822NestingDepth: 0
+	});
+	const messageId = cleanMessageId(email.messageId);
+	const inReplyTo = messageIds(email.inReplyTo)[0];
+	const references = messageIds(email.references);
+	const subject = (email.subject ?? '').replace(/\s+/g, ' ').trim();
+	const found = (email.attachments ?? []).map((a, i) => {
+		const content = a.content;
+		const data =
+			typeof content === 'string'
+				? new TextEncoder().encode(content)
+				: content instanceof Uint8Array
+					? content
+					: new Uint8Array(content);
+		const mimeType = (a.mimeType || 'application/octet-stream').toLowerCase();
+		return { name: attachmentName(a.filename, mimeType, i), mimeType, bytes: data };
+	});
+	const { attachments, children } = await attachmentsOf(found);
+	const from = mailboxes(email.from ? [email.from] : [])[0];
+	const date = parseMailDate(email.date);
+	const meta: MessageMeta = {
+		...(from ? { from } : {}),
+		to: mailboxes(email.to),
+		cc: mailboxes(email.cc),
+		bcc: mailboxes(email.bcc),
+		subject,
+		...(date === undefined ? {} : { date }),
+		...(messageId ? { messageId } : {}),
+		...(inReplyTo ? { inReplyTo } : {}),
+		references,
+		threadKey: '',
+		attachments
+	};
+	meta.threadKey = threadKeyOf(meta);
+	const body = email.text?.trim()
+		? textToParagraphs(email.text, FAMILY_LIMITS.maxTextChars)
+		: htmlToParagraphs(email.html ?? '', FAMILY_LIMITS.maxTextChars);
+	return { meta, paragraphs: body, children };
+}

@@ -14,7 +14,7 @@ function capture() {
 	return { io: { stdout: (l: string) => out.push(l), stderr: (l: string) => err.push(l) }, out, err };
 }
 
-const REPORT_KEYS = ['chunks', 'error', 'file', 'ocrPages', 'pages', 'sha256', 'status'];
+const REPORT_KEYS = ['chunks', 'error', 'file', 'kind', 'ocrPages', 'pages', 'sha256', 'status'];
 
 interface Line {
 	file: string;

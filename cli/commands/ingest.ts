@@ -12,7 +12,7 @@ import { Progress } from '../progress.ts';
 export const ingestCommand: Command = {
 	name: 'ingest',
 	summary:
-		'Extract and chunk PDFs, text and Markdown files, one report per file; or import a folder to the team server',
+		'Extract and chunk PDFs, text, Markdown, email and Word files, one report per file; or import a folder to the team server',
 	usage: `Usage: docket ingest FILE|FOLDER… [--password P]… [--no-ocr] [--json]
        docket ingest FOLDER --server URL --case NAME (--team-token T | --email E) [--state FILE] [--json]
 
@@ -21,7 +21,12 @@ worker threads (one per core), and reports its state: indexed, needs-password, n
 unsupported. Progress goes to stderr: a status line on a terminal, one line per file otherwise.
   --password P     password for protected PDFs; repeat it to try several
   --no-ocr         leave pages without a text layer unread (by default they are read by OCR, offline)
-  --json           one JSON line per file: { file, sha256, status, pages, chunks, ocrPages?, error? }
+  --json           one JSON line per file: { file, sha256, status, pages, chunks, ocrPages?, error?, kind? }
+
+Email (.eml, .msg, .mbox), Word (.docx) and HTML files are read too. A mailbox's messages and a message's
+attachments get lines of their own, named "PARENT › NAME", with "parent": PARENT; a message's line also
+has from, to, date, subject and attachments. Bytes met twice (one attachment on twenty messages) are
+extracted once; later lines say "duplicateOf": the first.
 
 With --server, imports into the team server: finds or creates case NAME, extracts every file here,
 pushes the documents and their chunks through sync and uploads each original (4 at a time). Files the
@@ -124,7 +129,7 @@ Exit status 0 when every file was reported, whatever its state; 1 when a file co
 				if (values.json) io.stdout(JSON.stringify(report));
 				else
 					io.stdout(
-						`${report.status.padEnd(14)} ${String(report.pages).padStart(5)} pages ${String(report.chunks).padStart(6)} chunks  ${done.file}${report.ocrPages ? `  (${report.ocrPages} pages by OCR)` : ''}${report.error ? `  — ${report.error}` : ''}`
+						`${report.status.padEnd(14)} ${String(report.pages).padStart(5)} pages ${String(report.chunks).padStart(6)} chunks  ${done.file}${report.ocrPages ? `  (${report.ocrPages} pages by OCR)` : ''}${report.duplicateOf ? `  (same as ${report.duplicateOf})` : ''}${report.error ? `  — ${report.error}` : ''}`
 					);
 			}
 		} finally {

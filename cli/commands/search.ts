@@ -8,7 +8,9 @@ import { renderPageNode } from '../../src/lib/ocr/render.node.ts';
 import { nodeOcrPool } from '../../src/lib/ocr/tesseract.node.ts';
 import { CpuVectorIndex } from '../../src/lib/search/cpu-index.ts';
 import { FullTextIndex } from '../../src/lib/search/full-text.ts';
-import { searchCase, type PassageSource, type SearchBackend, type SearchMode } from '../../src/lib/search/hybrid.ts';
+import { type PassageSource, type SearchBackend, type SearchMode } from '../../src/lib/search/hybrid.ts';
+import { searchWithOperators, type MessageDocument } from '../../src/lib/search/operators.ts';
+import { formatLocation, locationFields } from '../../src/lib/ingest/location.ts';
 import type { Embedder } from '../../src/lib/search/types.ts';
 import { ModelNeededError, toDocketError } from '../../src/lib/errors.ts';
 import { UsageError, type Command } from '../command.ts';
@@ -22,7 +24,20 @@ export interface SearchLine {
 	query: string;
 	suggestion?: string;
 	/** `label`: the printed page label, `bates`: the Bates stamp, when the page has them. */
-	results: { file: string; page: number; label?: string; bates?: string; score: number; text: string }[];
+	results: {
+		file: string;
+		page: number;
+		label?: string;
+		bates?: string;
+		/** Email, Word and HTML: the header block, or the paragraphs the passage spans. */
+		block?: 'headers';
+		paragraph?: number;
+		paragraphEnd?: number;
+		score: number;
+		text: string;
+	}[];
+	/** Operators in the query that could not be read. */
+	problems?: string[];
 }
 
 /**
@@ -39,7 +54,8 @@ export function createSearchCommand(
 
 Extracts and indexes the files once (the app's own extraction, chunking and search code), then runs
 each query against them.
-  --query TEXT     one query; "quoted phrases" and prefix* work as in the app
+  --query TEXT     one query; "quoted phrases" and prefix* work as in the app, and so do
+                   from: to: cc: subject: before:YYYY-MM-DD after:YYYY-MM-DD has:attachment
   --queries FILE   one query a line (blank lines skipped)
   --k N            results per query (default 10)
   --mode M         lexical (BM25, default; needs no model), semantic or hybrid (need an embedding model)
@@ -103,6 +119,8 @@ each query against them.
 			}
 			const files = [...new Set(await expandPaths(docs))];
 			const chunks: (PassageSource & { file: string })[] = [];
+			const messages: MessageDocument[] = [];
+			const headerChunk = new Map<string, PassageSource & { file: string }>();
 			const sizes = await Promise.all(files.map((f) => stat(f).then((s) => s.size)));
 			const progress = io.progress
 				? new Progress(io.progress, 'docket search: indexing', {
@@ -133,6 +151,9 @@ each query against them.
 					hasPages(ingested.extraction) ? ingested.extraction.pageCount : 0,
 					ingested.extraction.status
 				);
+				if (ingested.duplicateOf !== undefined) continue;
+				const message = hasPages(ingested.extraction) ? ingested.extraction.family?.message : undefined;
+				messages.push({ id: String(i), ...(message ? { email: message } : {}) });
 				if (ingested.extraction.status !== 'indexed') {
 					const extraction = ingested.extraction;
 					io.stderr(
@@ -149,8 +170,12 @@ each query against them.
 						text: c.text,
 						...(c.shifts ? { shifts: c.shifts } : {}),
 						...pageNameFields(c),
+						...locationFields(c),
 						file
 					});
+				// A message's first passage is its header block: what a query of operators alone lists.
+				if (ingested.chunks[0]?.block === 'headers')
+					headerChunk.set(String(i), chunks[chunks.length - ingested.chunks.length]!);
 			}
 			pool.close();
 			progress?.finish();
@@ -174,22 +199,30 @@ each query against them.
 				backend.vectors = (q, n) => index.search(q, n);
 			}
 			for (const query of queries) {
-				const response = await searchCase(backend, query, { k, mode, ...(model ? { embedder: model } : {}) });
+				const response = await searchWithOperators(
+					backend,
+					query,
+					{ k, mode, ...(model ? { embedder: model } : {}) },
+					messages,
+					(documentId) => Promise.resolve(headerChunk.get(documentId))
+				);
 				const results = response.results.map((r) => ({
 					file: byId.get(r.id)!.file,
 					page: r.page,
 					...pageNameFields(r),
+					...locationFields(r),
 					score: r.score,
 					text: r.text
 				}));
 				const line: SearchLine =
 					response.suggestion === undefined ? { query, results } : { query, suggestion: response.suggestion, results };
+				if (response.problems.length > 0) line.problems = response.problems;
 				if (values.json) io.stdout(JSON.stringify(line));
 				else {
 					io.stdout(`${query}${line.suggestion ? `  (did you mean: ${line.suggestion})` : ''}`);
 					for (const r of line.results)
 						io.stdout(
-							`  ${r.score.toFixed(3)}  ${r.file} ${formatPage(r)}: ${r.text.replace(/\s+/g, ' ').slice(0, 100)}`
+							`  ${r.score.toFixed(3)}  ${r.file} ${formatLocation(r) || formatPage(r)}: ${r.text.replace(/\s+/g, ' ').slice(0, 100)}`
 						);
 				}
 			}

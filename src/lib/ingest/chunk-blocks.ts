@@ -1,13 +1,12 @@
 import type { ChunkOptions, PageChunk } from './chunker.ts';
-import { paragraphAt } from './location.ts';
 import type { ExtractedPage } from './types.ts';
 
 type ChunkPages = (pages: readonly ExtractedPage[], options?: ChunkOptions) => PageChunk[];
 
 /**
  * Chunks a page laid out as header block and paragraphs (`email/layout.ts`): the header block is a passage
- * of its own, located `headers`; the body is cut as any page is (paragraph breaks preferred), and each
- * passage is located by the paragraphs it starts and ends in. Offsets stay the page's.
+ * of its own, located `headers`, and each paragraph is one (or, when long, several), located by its
+ * number. Offsets stay the page's.
  */
 export function chunkBlocks(
 	source: ExtractedPage,
@@ -29,11 +28,10 @@ export function chunkBlocks(
 			});
 	};
 	if (headerEnd > 0) push(0, source.text.slice(0, headerEnd), () => ({ block: 'headers' }));
-	const bodyStart = starts[0] ?? source.text.length;
-	push(bodyStart, source.text.slice(bodyStart), (c) => {
-		const paragraph = paragraphAt(starts, c.start);
-		const paragraphEnd = paragraphAt(starts, c.end - 1);
-		return paragraphEnd === paragraph ? { paragraph } : { paragraph, paragraphEnd };
-	});
+	// One paragraph, one passage (a long one is cut as a page is): a citation names the paragraph exactly.
+	for (const [i, from] of starts.entries()) {
+		const to = i + 1 < starts.length ? starts[i + 1]! : source.text.length;
+		push(from, source.text.slice(from, to), () => ({ paragraph: i + 1 }));
+	}
 	return out;
 }

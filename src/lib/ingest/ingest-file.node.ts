@@ -3,7 +3,9 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { chunkPages, type PageChunk } from './chunker.ts';
 import { DocketError } from '../errors.ts';
+import { formatAddress } from './email/thread.ts';
 import { nodeExtractor } from './extract.node.ts';
+import { ingestChildren } from './ingest-family.node.ts';
 import {
 	hasPages,
 	type Extraction,
@@ -20,6 +22,10 @@ export interface IngestedFile {
 	sha256: string;
 	extraction: Extraction;
 	chunks: PageChunk[];
+	/** For a file found inside another (an attachment, a mailbox's message): that file's label. */
+	parent?: string;
+	/** The same bytes were met before under this label: reported, not extracted again. */
+	duplicateOf?: string;
 }
 
 /** The line `docket ingest --json` prints (DESIGN.md). */
@@ -32,6 +38,18 @@ export interface IngestReport {
 	/** Pages whose text was read by OCR (present when OCR was on). */
 	ocrPages?: number;
 	error?: string;
+	/** What the bytes are (pdf, email, mbox, docx, …), when read. */
+	kind?: string;
+	/** The file this one came out of (a message, a mailbox), when it was inside another. */
+	parent?: string;
+	duplicateOf?: string;
+	/** A message's sender, recipients, date (ISO) and subject. */
+	from?: string;
+	to?: string[];
+	date?: string;
+	subject?: string;
+	/** A message's attachments, by name. */
+	attachments?: string[];
 }
 
 export interface IngestOptions {
@@ -119,14 +137,28 @@ export async function* ingestAll(
 		);
 	};
 	while (next < files.length && inFlight.length < options.ahead) start();
+	// Bytes met inside files (attachments) in this run, by hash: each is extracted once.
+	const seen = new Map<string, string>();
+	const { onFileProgress: _p, ahead: _a, ...childOptions } = options;
+	const ingestChild = (label: string, bytes: Uint8Array, sha256: string) =>
+		ingestBytes(label, bytes, sha256, childOptions);
 	while (inFlight.length > 0) {
 		const done = await inFlight.shift()!;
 		if (next < files.length) start();
 		yield done;
+		if ('result' in done) {
+			try {
+				for await (const child of ingestChildren(done.result, ingestChild, seen))
+					yield { file: child.file, result: child };
+			} catch (error) {
+				yield { file: done.file, error };
+			}
+		}
 	}
 }
 
-export function reportOf({ file, sha256, extraction, chunks }: IngestedFile, ocr = false): IngestReport {
+export function reportOf(ingested: IngestedFile, ocr = false): IngestReport {
+	const { file, sha256, extraction, chunks } = ingested;
 	const report: IngestReport = {
 		file,
 		sha256,
@@ -136,6 +168,20 @@ export function reportOf({ file, sha256, extraction, chunks }: IngestedFile, ocr
 	};
 	if (ocr) report.ocrPages = hasPages(extraction) ? (extraction.ocr?.pages.length ?? 0) : 0;
 	if ('error' in extraction) report.error = extraction.error;
+	if (extraction.status !== 'unsupported') report.kind = extraction.kind;
+	if (ingested.parent !== undefined) report.parent = ingested.parent;
+	if (ingested.duplicateOf !== undefined) {
+		report.duplicateOf = ingested.duplicateOf;
+		delete report.kind;
+	}
+	const message = hasPages(extraction) ? extraction.family?.message : undefined;
+	if (message) {
+		if (message.from) report.from = formatAddress(message.from);
+		report.to = message.to.map(formatAddress);
+		if (message.date !== undefined) report.date = new Date(message.date).toISOString();
+		report.subject = message.subject;
+		report.attachments = message.attachments.map((a) => a.name);
+	}
 	return report;
 }
 

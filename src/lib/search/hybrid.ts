@@ -1,4 +1,5 @@
 import { ModelNeededError } from '../errors.ts';
+import type { PassageLocation } from '../ingest/location.ts';
 import type { FullTextIndex, TextHit } from './full-text.ts';
 import { dehyphenate } from './snippet.ts';
 import { englishWords } from './spelling.ts';
@@ -7,8 +8,8 @@ import type { Embedder, VectorHit } from './types.ts';
 
 export type SearchMode = 'lexical' | 'semantic' | 'hybrid';
 
-/** The chunk fields a result shows. */
-export interface PassageSource {
+/** The chunk fields a result shows (a document without pages locates it by paragraph or header block). */
+export interface PassageSource extends PassageLocation {
 	id: string;
 	documentId: string;
 	page: number;

@@ -1,11 +1,17 @@
-import MsgReaderModule from '@kenjiuno/msgreader';
+import * as msgreader from '@kenjiuno/msgreader';
+import type { FieldsData } from '@kenjiuno/msgreader';
 import { attachmentName, attachmentsOf, parseMailDate, type ParsedMessage } from './mime.ts';
 import { htmlToParagraphs, textToParagraphs } from './html-text.ts';
 import { cleanMessageId, messageIds, threadKeyOf } from './thread.ts';
 import { FAMILY_LIMITS, type MailAddress, type MessageMeta } from './types.ts';
 
-// A CommonJS module: Node hands over its exports object (the class is `.default`), bundlers the class.
-const MsgReader = (MsgReaderModule as unknown as { default?: typeof MsgReaderModule }).default ?? MsgReaderModule;
+type MsgReaderClass = new (data: DataView) => {
+	getFileData(): FieldsData;
+	getAttachment(attach: FieldsData): { fileName: string; content: Uint8Array };
+};
+// A CommonJS module: Node's ESM loader nests the class one `.default` deeper than bundlers do.
+const loaded = msgreader as unknown as { default: MsgReaderClass | { default: MsgReaderClass } };
+const MsgReader: MsgReaderClass = 'default' in loaded.default ? loaded.default.default : loaded.default;
 
 /** The first value of each header in an unfolded RFC 822 header block (an Outlook item's transport headers). */
 export function headerValues(block: string): Map<string, string> {

@@ -12,7 +12,6 @@ function capture() {
 	return { io: { stdout: (l: string) => out.push(l), stderr: (l: string) => err.push(l) }, out, err };
 }
 
-const enc = (s: string) => new TextEncoder().encode(s);
 
 describe('docket ingest and search with email and Word files', () => {
 	let dir: string;

@@ -42,8 +42,15 @@ function noTestModules(): Plugin {
 	};
 }
 
+// @kenjiuno/msgreader (Outlook .msg) requires iconv-lite, which needs Node's Buffer; the app never asks it
+// for a code page, so the browser build gets a small stand-in (src/lib/ingest/email/iconv-shim.ts).
+const iconvShim = {
+	find: /^iconv-lite$/,
+	replacement: fileURLToPath(new URL('./src/lib/ingest/email/iconv-shim.ts', import.meta.url))
+};
+
 export default defineConfig({
-	resolve: { alias: testSeams },
+	resolve: { alias: [...testSeams, iconvShim] },
 	plugins: [
 		noTestModules(),
 		sveltekit(),

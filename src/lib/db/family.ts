@@ -10,6 +10,7 @@ import { storeOriginal, type FileStore } from './file-store.ts';
 import type { DocumentRow } from './schema.ts';
 import { saveDocument } from './documents.ts';
 import type { Writes } from './writes.ts';
+import { StorageFullError } from '../errors.ts';
 import { FAMILY_LIMITS, type ChildFile, type MessageMeta } from '../ingest/email/types.ts';
 import type { FamilyExtraction } from '../ingest/types.ts';
 
@@ -56,10 +57,27 @@ export async function storeChildren(
 			continue;
 		}
 		const blob = new Blob([child.bytes as Uint8Array<ArrayBuffer>], { type: child.mimeType });
-		await storeOriginal(db, files, blob, child.mimeType);
+		await storeShared(db, files, blob, child.mimeType);
 		prepared.stored.push(child);
 	}
 	return prepared;
+}
+
+/**
+ * `storeOriginal` for bytes another worker may be storing at the same moment (one attachment on two
+ * messages extracted at once): OPFS locks the file being written, so the second writer waits and tries
+ * again, and finds it stored.
+ */
+async function storeShared(db: DocketDatabase, files: FileStore, blob: Blob, mimeType: string): Promise<void> {
+	for (let attempt = 0; ; attempt++) {
+		try {
+			await storeOriginal(db, files, blob, mimeType);
+			return;
+		} catch (error) {
+			if (attempt >= 8 || error instanceof StorageFullError) throw error;
+			await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** Math.min(attempt, 5)));
+		}
+	}
 }
 
 /** The thread a message joins: that of a message it answers or cites, else its own key. */

@@ -1,6 +1,7 @@
 import type { DocketDatabase } from '../db/database.ts';
 import type { CaseTextStore } from './full-text-store.ts';
-import { searchCase, type SearchBackend, type SearchOptions, type SearchResponse } from './hybrid.ts';
+import type { SearchBackend, SearchOptions, SearchResponse } from './hybrid.ts';
+import { searchWithOperators, type MetadataFilter } from './operators.ts';
 import type { CaseVectorStore } from './vector-store.ts';
 
 /** Search over one case as stored in Dexie: the persisted full-text index, the warm vector index, the chunk rows. */
@@ -9,7 +10,7 @@ export async function searchStoredCase(
 	stores: { text: CaseTextStore; vectors: CaseVectorStore },
 	caseId: string,
 	query: string,
-	options: SearchOptions = {}
+	options: SearchOptions & { filter?: MetadataFilter } = {}
 ): Promise<SearchResponse> {
 	const modelId = options.embedder?.modelId;
 	const backend: SearchBackend = {
@@ -20,5 +21,15 @@ export async function searchStoredCase(
 		}
 	};
 	if (modelId !== undefined) backend.vectors = (vector, k) => stores.vectors.search(caseId, modelId, vector, k);
-	return searchCase(backend, query, options);
+	// Operators (from:, before:, has:attachment …) and the Search tab's filters narrow by message metadata.
+	const messages = async () =>
+		(await db.documents.where('caseId').equals(caseId).toArray()).map((d) => ({
+			id: d.id,
+			...(d.email ? { email: d.email } : {})
+		}));
+	const header = async (documentId: string) => {
+		const first = await db.chunks.where('[documentId+ordinal]').equals([documentId, 0]).first();
+		return first?.block === 'headers' ? first : undefined;
+	};
+	return searchWithOperators(backend, query, options, messages, header);
 }

@@ -41,6 +41,8 @@ export interface SearchResponse {
 	 */
 	total?: number;
 	perDocument?: Record<string, number>;
+	/** Search operators that could not be read (`operators.ts`), in words. */
+	problems?: string[];
 }
 
 export interface SearchBackend {

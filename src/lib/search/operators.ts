@@ -133,15 +133,18 @@ export async function searchWithOperators(
 	backend: SearchBackend,
 	query: string,
 	options: SearchOptions & { filter?: MetadataFilter },
-	documents: readonly MessageDocument[],
+	/** The case's documents with their metadata, read only when the query or options filter by it. */
+	documents: readonly MessageDocument[] | (() => Promise<readonly MessageDocument[]>),
 	headerPassage: (documentId: string) => Promise<PassageSource | undefined>
 ): Promise<SearchResponse & { problems: string[] }> {
 	const parsed = parseOperators(query);
 	const filter = mergeFilters(parsed.filter, options.filter);
 	const { filter: _f, ...rest } = options;
+	// Only a query or search that filters by metadata pays for reading the documents.
 	if (!filter) return { ...(await searchCase(backend, query, rest)), problems: parsed.problems };
 	const allowed = options.documentIds ? new Set(options.documentIds) : undefined;
-	const matching = documents.filter((d) => (!allowed || allowed.has(d.id)) && matchesFilter(d.email, filter));
+	const all = typeof documents === 'function' ? await documents() : documents;
+	const matching = all.filter((d) => (!allowed || allowed.has(d.id)) && matchesFilter(d.email, filter));
 	if (parsed.text === '') {
 		const k = Math.max(0, Math.floor(options.k ?? 10));
 		const sorted = [...matching].sort((a, b) => (b.email?.date ?? 0) - (a.email?.date ?? 0));

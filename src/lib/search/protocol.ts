@@ -1,5 +1,6 @@
 import { defineProtocol, type Client } from '../worker/transport.ts';
 import type { SearchMode, SearchResponse } from './hybrid.ts';
+import type { MetadataFilter } from './operators.ts';
 
 /**
  * The search worker's protocol: every call with its params and result. The page and the worker both import
@@ -13,6 +14,8 @@ export type SearchCalls = {
 			k: number;
 			mode: SearchMode;
 			documentIds?: string[];
+			/** The Search tab's sender, recipient, date and attachment filters (`operators.ts`). */
+			filter?: MetadataFilter;
 			/** The query's embedding, made by the AI worker; required for semantic and hybrid modes. */
 			vector?: { modelId: string; values: Float32Array };
 		};

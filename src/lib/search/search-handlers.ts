@@ -25,12 +25,13 @@ export function createSearchHandlers(
 	const indexes = new SearchIndexes(db, new CaseTextStore(db), new CaseVectorStore(db, gpu ? { gpu } : {}));
 	const { text, vectors } = indexes;
 	const handlers: Handlers<SearchCalls> = {
-		async search({ caseId, query, k, mode, documentIds, vector }) {
+		async search({ caseId, query, k, mode, documentIds, vector, filter }) {
 			await indexes.settled();
 			return searchStoredCase(db, { text, vectors }, caseId, query, {
 				k,
 				mode,
 				...(documentIds ? { documentIds } : {}),
+				...(filter ? { filter } : {}),
 				...(vector ? { embedder: fixedEmbedder(vector.modelId, vector.values) } : {})
 			});
 		}

@@ -129,6 +129,21 @@ export const CURSOR_AHEAD = 'cursor-ahead';
 const count = z.number().finite();
 const text = z.string();
 const id = z.string().max(64);
+/** A message's metadata as the app reads it (`email/types.ts`): what the viewer and search rely on. */
+const mailbox = z.looseObject({ address: text, name: text.optional() });
+const messageMeta = z.looseObject({
+	from: mailbox.optional(),
+	to: z.array(mailbox),
+	cc: z.array(mailbox),
+	bcc: z.array(mailbox),
+	subject: text,
+	date: count.optional(),
+	references: z.array(text),
+	threadKey: text,
+	attachments: z.array(
+		z.looseObject({ name: text, mimeType: text, size: count, sha256: text, documentId: id.optional() })
+	)
+});
 export const ROW_FIELDS = {
 	cases: z.looseObject({ title: text, createdAt: count, updatedAt: count, lastActivityAt: count }).partial(),
 	documents: z
@@ -144,6 +159,10 @@ export const ROW_FIELDS = {
 			pagesWithoutText: z.array(count),
 			error: text,
 			embeddingModelId: text,
+			parentId: id,
+			threadId: text,
+			email: messageMeta,
+			mailbox: z.looseObject({ messages: count }),
 			createdAt: count,
 			updatedAt: count
 		})
@@ -157,6 +176,9 @@ export const ROW_FIELDS = {
 			start: count,
 			end: count,
 			text,
+			block: z.literal('headers'),
+			paragraph: count,
+			paragraphEnd: count,
 			embedding: z.array(count).max(LIMITS.maxVectorDimensions).nullable(),
 			embeddingModelId: text.nullable()
 		})

@@ -5,6 +5,33 @@ import type { DocketDatabase } from '../../db/database.ts';
 import { toDocketError } from '../../errors.ts';
 import type { Passage, SearchMode, SearchResponse } from '../../search/hybrid.ts';
 import type { SearchCalls, SearchClient } from '../../search/protocol.ts';
+import { dayStart, emptyFilter, isEmptyFilter, parseOperators, type MetadataFilter } from '../../search/operators.ts';
+
+/** The Search tab's message filters, as typed (dates as YYYY-MM-DD from date inputs). */
+export interface MessageFilters {
+	sender: string;
+	recipient: string;
+	after: string;
+	before: string;
+	hasAttachment: boolean;
+}
+
+export function noMessageFilters(): MessageFilters {
+	return { sender: '', recipient: '', after: '', before: '', hasAttachment: false };
+}
+
+/** The filters as the search worker takes them; `before` includes its day, as a person means it. */
+export function metadataFilter(f: MessageFilters): MetadataFilter | undefined {
+	const filter = emptyFilter();
+	if (f.sender.trim()) filter.from.push(f.sender.trim().toLowerCase());
+	if (f.recipient.trim()) filter.to.push(f.recipient.trim().toLowerCase());
+	const after = dayStart(f.after);
+	const before = dayStart(f.before);
+	if (after !== undefined) filter.after = after;
+	if (before !== undefined) filter.before = before + 86_400_000;
+	if (f.hasAttachment) filter.hasAttachment = true;
+	return isEmptyFilter(filter) ? undefined : filter;
+}
 
 export type QueryEmbedder = (text: string) => Promise<{ modelId: string; values: Float32Array }>;
 
@@ -35,6 +62,10 @@ export class SearchState {
 	error = $state<string | undefined>(undefined);
 	/** The mode the person chose; semantic and hybrid apply only while an embedding model is ready. */
 	mode = $state<SearchMode>('hybrid');
+	/** Sender, recipient, date range and "has attachment" (documents that are messages). */
+	filters = $state<MessageFilters>(noMessageFilters());
+	/** Operators in the query that could not be read. */
+	problems = $state.raw<string[]>([]);
 
 	readonly #client: () => SearchClient;
 	readonly #db: () => DocketDatabase | undefined;
@@ -140,7 +171,8 @@ export class SearchState {
 		const generation = ++this.#generation;
 		const query = text.trim();
 		const empty: SearchResponse = { query, results: [] };
-		if (!query) {
+		const filter = metadataFilter(this.filters);
+		if (!query && !filter) {
 			this.results = [];
 			this.suggestion = undefined;
 			this.searched = undefined;
@@ -156,8 +188,11 @@ export class SearchState {
 			const mode = this.effectiveMode;
 			const params: SearchCalls['search']['params'] = { caseId: this.#caseId(), query, k: this.#limit, mode };
 			if (this.documentId) params.documentIds = [this.documentId];
+			if (filter) params.filter = filter;
 			const embed = this.#embed();
-			if (mode !== 'lexical' && embed) params.vector = await embed(query);
+			// Operators narrow by metadata; only the words are embedded.
+			const words = parseOperators(query).text;
+			if (mode !== 'lexical' && embed && words) params.vector = await embed(words);
 			const response = await this.#client().call('search', params);
 			if (generation !== this.#generation) return response;
 			this.results = response.results;
@@ -165,6 +200,7 @@ export class SearchState {
 			this.searched = query;
 			this.total = response.total ?? response.results.length;
 			this.perDocument = response.perDocument ?? {};
+			this.problems = response.problems ?? [];
 			this.#shown = { query, mode: this.mode, documentId: this.documentId };
 			if (announce) this.#onSearched(this.#shown, log);
 			const db = this.#db();

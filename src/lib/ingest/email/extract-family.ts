@@ -1,13 +1,9 @@
-import { docxParagraphs } from '../docx.ts';
 import { decodeText } from '../text.ts';
 import type { Extraction, ExtractionInput, ExtractedPage } from '../types.ts';
 import { ZipRefusal } from '../zip-guard.ts';
 import { sha256OfBytes } from './digest.ts';
-import { htmlToParagraphs } from './html-text.ts';
 import { layOut, messageHeaderLines, type LaidOut } from './layout.ts';
 import { splitMbox } from './mbox.ts';
-import { parseEml } from './mime.ts';
-import { parseMsg } from './msg.ts';
 import { FAMILY_LIMITS, type ChildFile } from './types.ts';
 
 /** Kinds read by this module: documents without pages, and containers of other documents. */
@@ -59,7 +55,10 @@ export async function extractFamily(kind: FamilyKind, input: ExtractionInput): P
 	try {
 		switch (kind) {
 			case 'email': {
-				const parsed = isOle(bytes) ? await parseMsg(bytes) : await parseEml(bytes);
+				// The parsers load on first use: a worker that only ever reads PDFs never loads them.
+				const parsed = isOle(bytes)
+					? await (await import('./msg.ts')).parseMsg(bytes)
+					: await (await import('./mime.ts')).parseEml(bytes);
 				const laid = layOut(messageHeaderLines(parsed.meta), parsed.paragraphs);
 				const result = withText('email', laid, 'The message has no text.');
 				if (result.status === 'indexed' || result.status === 'no-text')
@@ -88,13 +87,19 @@ export async function extractFamily(kind: FamilyKind, input: ExtractionInput): P
 				return { status: 'indexed', ...base, family: { children, messages: children.length } };
 			}
 			case 'docx':
-				return withText('docx', layOut([], await docxParagraphs(bytes)), 'The Word document has no text.');
-			case 'html':
+				return withText(
+					'docx',
+					layOut([], await (await import('../docx.ts')).docxParagraphs(bytes)),
+					'The Word document has no text.'
+				);
+			case 'html': {
+				const { htmlToParagraphs } = await import('./html-text.ts');
 				return withText(
 					'html',
 					layOut([], htmlToParagraphs(decodeText(bytes), FAMILY_LIMITS.maxTextChars)),
 					'The page has no text.'
 				);
+			}
 		}
 	} catch (error) {
 		const message = error instanceof Error ? error.message : String(error);

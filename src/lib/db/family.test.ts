@@ -136,7 +136,7 @@ describe('messages, attachments and threads in a case', () => {
 				[1, 'Ann,'],
 				[2, 'We accept the exhibit as sent.']
 			]);
-			const draftChunks = await db.chunks.where('documentId').equals(byName('draft.docx').id).toArray();
+			const draftChunks = await db.chunks.where('documentId').equals(byName('draft.docx').id).sortBy('ordinal');
 			expect(draftChunks[0]).toMatchObject({ paragraph: 1 });
 			const page = await db.pages.get([m2.id, 1]);
 			expect(page?.paragraphs).toHaveLength(2);

@@ -173,6 +173,19 @@ describe('hostile email and Word files end in a true state', () => {
 		}
 	});
 
+	it('a .msg whose sector chain loops back on itself is damaged at once, not read forever', async () => {
+		const msg = Buffer.from(
+			makeMsg({ subject: 'x', senderName: 'a', senderEmail: 'a@x', recipients: [], body: 'body '.repeat(2000) })
+		);
+		const sectorSize = 1 << msg.readUInt16LE(0x1e);
+		const fat = sectorSize + msg.readUInt32LE(0x4c) * sectorSize;
+		// Every sector that continues a chain now continues to itself.
+		for (let i = 0; i < sectorSize / 4; i++)
+			if (msg.readUInt32LE(fat + i * 4) < 0xfffffff0) msg.writeUInt32LE(i, fat + i * 4);
+		const e = await extract('loop.msg', new Uint8Array(msg));
+		expect(e).toMatchObject({ status: 'damaged', detail: expect.stringMatching(/loops back on itself/) });
+	});
+
 	it('a malformed MIME tree (unclosed boundaries, bad base64, a missing header end) still reads', async () => {
 		const eml = [
 			'From: a@x.example',

@@ -1,6 +1,7 @@
 import * as msgreader from '@kenjiuno/msgreader';
 import type { FieldsData } from '@kenjiuno/msgreader';
 import { attachmentName, attachmentsOf, parseMailDate, type ParsedMessage } from './mime.ts';
+import { checkCompoundFile } from './cfb-guard.ts';
 import { htmlToParagraphs, textToParagraphs } from './html-text.ts';
 import { cleanMessageId, messageIds, threadKeyOf } from './thread.ts';
 import { FAMILY_LIMITS, type MailAddress, type MessageMeta } from './types.ts';
@@ -40,9 +41,11 @@ function address(name: string | undefined, email: string | undefined): MailAddre
 /**
  * Reads an Outlook item (`.msg`, a compound file) with @kenjiuno/msgreader: sender, recipients by kind,
  * subject, body (plain, else HTML), transport headers for ids and date, and attachments (an embedded
- * message comes out as a `.msg` of its own). A file msgreader cannot read throws, and is `damaged`.
+ * message comes out as a `.msg` of its own). A file msgreader cannot read throws, and is `damaged`; one
+ * whose sector chains loop is refused before msgreader sees it (`cfb-guard.ts`).
  */
 export async function parseMsg(bytes: Uint8Array): Promise<ParsedMessage> {
+	checkCompoundFile(bytes);
 	const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 	const reader = new MsgReader(view);
 	const data = reader.getFileData();

@@ -13,6 +13,7 @@ import { poolSize } from '../src/lib/ingest/pool.ts';
 import { corpusFiles, CORPUS_MISSING } from '../src/lib/ingest/testing/corpus.ts';
 import { makePdf } from '../src/lib/ingest/testing/make-pdf.ts';
 import { hasPages } from '../src/lib/ingest/types.ts';
+import { mailFigures } from './ingest-mail.ts';
 import type { Bench, BenchContext } from './report.ts';
 
 interface Input {
@@ -171,9 +172,11 @@ function flag(args: readonly string[], name: string, fallback: number): number {
 export const ingestBench: Bench = {
 	name: 'ingest',
 	summary:
-		'Worker pool vs bare pdf.js loop over the corpus folder and 8 copies of freeculture.pdf (wall); pages/s per file; peak memory on a 20 MB, 1,000-page PDF (--rounds N, --pages N, --mb N, --pool-only)',
+		'Worker pool vs bare pdf.js loop over the corpus folder and 8 copies of freeculture.pdf (wall); pages/s per file; peak memory on a 20 MB, 1,000-page PDF; messages/s of a generated mailbox (--rounds N, --pages N, --mb N, --messages N, --pool-only, --mail-only)',
 	async run(context: BenchContext) {
 		const rounds = flag(context.args, '--rounds', 3);
+		await mailFigures(context, flag(context.args, '--messages', 1000), rounds);
+		if (context.args.includes('--mail-only')) return;
 		const files = corpusFiles();
 		if (files) {
 			const corpus: Input[] = files.map((f) => ({

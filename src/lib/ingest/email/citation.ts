@@ -1,12 +1,13 @@
 import type { DocumentRow } from '../../db/schema.ts';
 import { formatLocation, hasLocation, type PassageLocation } from '../location.ts';
 import { formatPage } from '../page-label.ts';
+import { MONTHS } from './layout.ts';
 import { personName } from './thread.ts';
 
 /** "3 Mar 2024" (UTC, so every teammate cites the same day). */
 export function citationDate(ms: number): string {
 	const d = new Date(ms);
-	return `${d.getUTCDate()} ${d.toLocaleString('en-GB', { month: 'short', timeZone: 'UTC' })} ${d.getUTCFullYear()}`;
+	return `${d.getUTCDate()} ${MONTHS[d.getUTCMonth()]!} ${d.getUTCFullYear()}`;
 }
 
 type Cited = Pick<DocumentRow, 'name' | 'kind'> & Partial<Pick<DocumentRow, 'email'>>;

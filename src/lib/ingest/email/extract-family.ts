@@ -6,6 +6,13 @@ import { layOut, messageHeaderLines, type LaidOut } from './layout.ts';
 import { splitMbox } from './mbox.ts';
 import { FAMILY_LIMITS, type ChildFile } from './types.ts';
 
+// The parsers load on first use (a worker that only ever reads PDFs never loads them), and once: each
+// import() call costs a loader round trip under tsx, which a mailbox of thousands of messages would feel.
+let msgModule: Promise<typeof import('./msg.ts')> | undefined;
+let mimeModule: Promise<typeof import('./mime.ts')> | undefined;
+let docxModule: Promise<typeof import('../docx.ts')> | undefined;
+let htmlModule: Promise<typeof import('./html-text.ts')> | undefined;
+
 /** Kinds read by this module: documents without pages, and containers of other documents. */
 export type FamilyKind = 'email' | 'mbox' | 'docx' | 'html';
 
@@ -55,10 +62,9 @@ export async function extractFamily(kind: FamilyKind, input: ExtractionInput): P
 	try {
 		switch (kind) {
 			case 'email': {
-				// The parsers load on first use: a worker that only ever reads PDFs never loads them.
 				const parsed = isOle(bytes)
-					? await (await import('./msg.ts')).parseMsg(bytes)
-					: await (await import('./mime.ts')).parseEml(bytes);
+					? await (await (msgModule ??= import('./msg.ts'))).parseMsg(bytes)
+					: await (await (mimeModule ??= import('./mime.ts'))).parseEml(bytes);
 				const laid = layOut(messageHeaderLines(parsed.meta), parsed.paragraphs);
 				const result = withText('email', laid, 'The message has no text.');
 				if (result.status === 'indexed' || result.status === 'no-text')
@@ -89,11 +95,11 @@ export async function extractFamily(kind: FamilyKind, input: ExtractionInput): P
 			case 'docx':
 				return withText(
 					'docx',
-					layOut([], await (await import('../docx.ts')).docxParagraphs(bytes)),
+					layOut([], await (await (docxModule ??= import('../docx.ts'))).docxParagraphs(bytes)),
 					'The Word document has no text.'
 				);
 			case 'html': {
-				const { htmlToParagraphs } = await import('./html-text.ts');
+				const { htmlToParagraphs } = await (htmlModule ??= import('./html-text.ts'));
 				return withText(
 					'html',
 					layOut([], htmlToParagraphs(decodeText(bytes), FAMILY_LIMITS.maxTextChars)),

@@ -1,4 +1,8 @@
+import type * as DocxModule from '../docx.ts';
 import { decodeText } from '../text.ts';
+import type * as HtmlModule from './html-text.ts';
+import type * as MimeModule from './mime.ts';
+import type * as MsgModule from './msg.ts';
 import type { Extraction, ExtractionInput, ExtractedPage } from '../types.ts';
 import { ZipRefusal } from '../zip-guard.ts';
 import { sha256OfBytes } from './digest.ts';
@@ -8,10 +12,10 @@ import { FAMILY_LIMITS, type ChildFile } from './types.ts';
 
 // The parsers load on first use (a worker that only ever reads PDFs never loads them), and once: each
 // import() call costs a loader round trip under tsx, which a mailbox of thousands of messages would feel.
-let msgModule: Promise<typeof import('./msg.ts')> | undefined;
-let mimeModule: Promise<typeof import('./mime.ts')> | undefined;
-let docxModule: Promise<typeof import('../docx.ts')> | undefined;
-let htmlModule: Promise<typeof import('./html-text.ts')> | undefined;
+let msgModule: Promise<typeof MsgModule> | undefined;
+let mimeModule: Promise<typeof MimeModule> | undefined;
+let docxModule: Promise<typeof DocxModule> | undefined;
+let htmlModule: Promise<typeof HtmlModule> | undefined;
 
 /** Kinds read by this module: documents without pages, and containers of other documents. */
 export type FamilyKind = 'email' | 'mbox' | 'docx' | 'html';

@@ -187,6 +187,10 @@ export interface CitationRef {
 	/** The page's printed label and Bates stamp when cited (absent in answers saved before labels). */
 	label?: string;
 	bates?: string;
+	/** Email, Word and HTML: the cited header block or paragraphs. */
+	block?: 'headers';
+	paragraph?: number;
+	paragraphEnd?: number;
 	start: number;
 	end: number;
 }

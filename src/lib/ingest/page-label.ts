@@ -1,3 +1,4 @@
+import { formatLocation, hasLocation, locationFields, type PassageLocation } from './location.ts';
 /**
  * Printed page labels and Bates numbers: what a lawyer cites, found from the PDF's own labels or from the
  * numbers printed in running headers and footers, and the one way every screen names a page.
@@ -18,18 +19,26 @@ export interface PageName {
  * label is the PDF page number itself). The only formatter of a page's name, so results, citations, the
  * viewer and reports agree.
  */
-export function formatPage({ page, label, bates }: PageName): string {
+export function formatPage(name: PageName & PassageLocation): string {
+	// Email, Word and HTML have no pages: their passages are named by paragraph or header block.
+	if (hasLocation(name)) return formatLocation(name);
+	const { page, label, bates } = name;
 	if (bates) return `${bates} (PDF ${page})`;
 	if (label && label !== String(page)) return `p. ${label} (PDF ${page})`;
 	return `p. ${page}`;
 }
 
 /** The fields of `name` that are set, for spreading into rows and results without `undefined`s. */
-export function pageNameFields(name: { label?: string | undefined; bates?: string | undefined }): {
+export function pageNameFields(name: { label?: string | undefined; bates?: string | undefined } & PassageLocation): {
 	label?: string;
 	bates?: string;
-} {
-	return { ...(name.label ? { label: name.label } : {}), ...(name.bates ? { bates: name.bates } : {}) };
+} & PassageLocation {
+	return {
+		...(name.label ? { label: name.label } : {}),
+		...(name.bates ? { bates: name.bates } : {}),
+		// A passage without pages carries its paragraph (or header block) wherever a page's name goes.
+		...locationFields(name)
+	};
 }
 
 const ROMAN = /^(?=[mdclxvi])m{0,4}(cm|cd|d?c{0,3})(xc|xl|l?x{0,3})(ix|iv|v?i{0,3})$/i;

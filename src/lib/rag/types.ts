@@ -27,6 +27,10 @@ export interface RetrievedPassage {
 	/** The printed page label and Bates stamp, when known (`formatPage`). */
 	label?: string;
 	bates?: string;
+	/** Email, Word and HTML: the header block or paragraphs (`formatPage` names them). */
+	block?: 'headers';
+	paragraph?: number;
+	paragraphEnd?: number;
 	start: number;
 	end: number;
 	text: string;

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { MessageMeta } from '../ingest/email/types.ts';
 import { citeDocument } from '../ingest/email/citation.ts';
+import { formatPage } from '../ingest/page-label.ts';
+import { citationsOf } from '../rag/citations.ts';
 import { checkPulledRow } from '../sync/protocol.ts';
 import { dayStart, matchesFilter, mergeFilters, parseOperators } from './operators.ts';
 
@@ -66,6 +68,24 @@ describe('search operators', () => {
 			'draft.docx, ¶¶ 4–5'
 		);
 		expect(citeDocument({ name: 'brief.pdf', kind: 'pdf' }, { page: 3 })).toBe('brief.pdf, p. 3');
+	});
+
+	it('carries a paragraph from a retrieved passage into an answer’s citation, which names it', () => {
+		const passage = {
+			n: 1,
+			chunkId: 'c1',
+			documentId: 'd1',
+			documentName: 'Email, Ann Smith to Bob Jones, 3 Mar 2024',
+			page: 1,
+			paragraph: 2,
+			start: 40,
+			end: 70,
+			text: 'We offer forty thousand.'
+		};
+		const [cited] = citationsOf('They offered forty thousand [1].', [passage]);
+		expect(cited).toMatchObject({ n: 1, paragraph: 2, start: 40, end: 70 });
+		expect(`${passage.documentName}, ${formatPage(cited!)}`).toBe('Email, Ann Smith to Bob Jones, 3 Mar 2024, ¶ 2');
+		expect(formatPage({ page: 4, label: 'iv' })).toBe('p. iv (PDF 4)');
 	});
 
 	it('quarantines a pulled message whose metadata is not the shape the app reads', () => {

@@ -2,6 +2,7 @@ import { createActor, fromPromise, type Actor } from 'xstate';
 import { activitySummary, logActivity } from '../../activity/log.ts';
 import type { DocketDatabase } from '../../db/database.ts';
 import { toDocketError } from '../../errors.ts';
+import { citationParts } from '../../ingest/email/citation.ts';
 import { pageNameFields } from '../../ingest/page-label.ts';
 import { answerMachine } from '../../rag/answer.machine.ts';
 import type { NumberedPassage } from '../../rag/prompt.ts';
@@ -62,7 +63,11 @@ export class ChatState {
 		const response = await this.#options.client().call('search', params);
 		const ids = response.results.map((r) => r.documentId).filter((id, i, all) => all.indexOf(id) === i);
 		const documents = db ? await db.documents.bulkGet(ids) : [];
-		const nameOf = (id: string) => documents.find((d) => d?.id === id)?.name ?? 'Document';
+		// A message is named as a lawyer cites it ("Email, Ann Smith to Bob Jones, 3 Mar 2024"), a file by its name.
+		const nameOf = (id: string) => {
+			const d = documents.find((row) => row?.id === id);
+			return d ? citationParts(d, { page: 1 }).source : 'Document';
+		};
 		return response.results.map((r) => ({
 			chunkId: r.id,
 			documentId: r.documentId,

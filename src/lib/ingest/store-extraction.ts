@@ -95,7 +95,8 @@ export async function storeExtraction(
 					caseId,
 					text: p.text,
 					...pageNameFields(p),
-					...(p.furniture ? { furniture: p.furniture } : {})
+					...(p.furniture ? { furniture: p.furniture } : {}),
+					...(p.ocr ? { ocr: p.ocr } : {})
 				}))
 			: [];
 		const rows: ChunkRow[] = chunks.map((c) => ({
@@ -118,10 +119,12 @@ export async function storeExtraction(
 		delete next.error;
 		delete next.pages;
 		delete next.pagesWithoutText;
+		delete next.ocr;
 		if ('error' in extraction) next.error = extraction.error;
 		if (hasPages(extraction)) {
 			next.pages = extraction.pageCount;
 			next.pagesWithoutText = extraction.pagesWithoutText;
+			if (extraction.ocr) next.ocr = extraction.ocr;
 		}
 		await saveDocument(db, next, current.rev);
 		if (embed) {

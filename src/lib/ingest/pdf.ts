@@ -207,6 +207,7 @@ export async function extractPdfPages(
 		// Nothing may be fetched: assets come from the platform, and no code is generated from PDF content.
 		useWorkerFetch: false,
 		BinaryDataFactory: binaryDataFactory(platform),
+		...(platform.CanvasFactory ? { CanvasFactory: platform.CanvasFactory } : {}),
 		isEvalSupported: false,
 		disableFontFace: true,
 		useSystemFonts: false,

@@ -2,7 +2,7 @@
  * A PNG, JPEG or TIFF file as a document: every page is an image, so every page goes to OCR, and the
  * result ends like a scanned PDF's (indexed with OCR text, or without text when nothing legible is on it).
  */
-import { CancelledError } from '../errors.ts';
+import { CancelledError, ImageDecodeError } from '../errors.ts';
 import { readerPages } from '../ingest/reader-text.ts';
 import type {
 	DamagedExtraction,
@@ -12,7 +12,7 @@ import type {
 	NoTextExtraction
 } from '../ingest/types.ts';
 import { applyOcr } from './apply.ts';
-import { ImageDecodeError, imagePages, type ImagePages } from './image.ts';
+import { imagePages, type ImagePages } from './image.ts';
 import type { ImageFormat } from './image-format.ts';
 import { readImages } from './read-pages.ts';
 

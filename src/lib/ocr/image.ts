@@ -5,6 +5,7 @@
  * Everything here is plain JavaScript plus CompressionStream, so the browser worker and Node share it.
  */
 import UTIF from 'utif2';
+import { ImageDecodeError } from '../errors.ts';
 import type { OcrImage } from './engine.ts';
 
 export { imageFormat, type ImageFormat } from './image-format.ts';
@@ -38,10 +39,6 @@ export function imageSize(bytes: Uint8Array, format: 'png' | 'jpeg'): { width: n
 	throw new ImageDecodeError('The JPEG file has no image frame.');
 }
 
-export class ImageDecodeError extends Error {
-	override name = 'ImageDecodeError';
-}
-
 /** An image document's pages: how many, and each one as OCR reads it. */
 export interface ImagePages {
 	format: ImageFormat;
@@ -72,8 +69,15 @@ export function imagePages(bytes: Uint8Array, format: ImageFormat): ImagePages {
 			const height = Number(first(ifd['t257']));
 			if (!(width > 0 && height > 0 && width * height <= MAX_PIXELS))
 				throw new ImageDecodeError(`TIFF page ${n} is ${width} × ${height} pixels, which Docket does not decode.`);
-			UTIF.decodeImage(buffer, ifd);
-			const rgba = UTIF.toRGBA8(ifd);
+			let rgba: Uint8Array;
+			try {
+				UTIF.decodeImage(buffer, ifd);
+				rgba = UTIF.toRGBA8(ifd);
+			} catch (error) {
+				throw new ImageDecodeError(
+					`TIFF page ${n} does not decode (${error instanceof Error ? error.message : String(error)}).`
+				);
+			}
 			return { bytes: await encodeGreyPng(rgba, ifd.width, ifd.height), width: ifd.width, height: ifd.height };
 		}
 	};

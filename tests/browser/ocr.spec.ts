@@ -70,6 +70,7 @@ test('reads a scanned PDF by OCR: Indexed (OCR), found on the right page, highli
 	await expect(row).toContainText('Indexed (OCR)', { timeout: 240_000 });
 	await expect(row).toContainText(/All 2 pages read by OCR, lowest page confidence \d+%/);
 	const longTasks = await page.evaluate(() => Reflect.get(window, '__longTasks') as number[]);
+	console.log(`longtask entries while 2 scanned pages were read: ${longTasks.map(Math.round).join(', ') || 'none'}`);
 	test.info().annotations.push({
 		type: 'long tasks while reading 2 scanned pages',
 		description: `${longTasks.length} (${longTasks.map(Math.round).join(', ') || 'none'} ms) since ${Math.round(started)} ms`

@@ -448,7 +448,13 @@ export class IngestRunner {
 					tracked.lastState = state;
 					const progress = snapshot.context.progress;
 					const fraction =
-						state === 'done' ? 1 : progress && progress.pageCount > 0 ? progress.pagesDone / progress.pageCount : 0;
+						state === 'done'
+							? 1
+							: progress?.ocr && progress.ocr.total > 0
+								? progress.ocr.done / progress.ocr.total
+								: progress && progress.pageCount > 0
+									? progress.pagesDone / progress.pageCount
+									: 0;
 					const persist = () =>
 						this.#persist(input.jobId, tracked, state, changed ? previous : undefined, fraction, snapshot.context);
 					tracked.writes = tracked.writes.then(persist, persist).catch(() => undefined);

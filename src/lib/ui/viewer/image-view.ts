@@ -16,7 +16,8 @@ export async function imagePageBitmap(bytes: Uint8Array, page: number): Promise<
 		)
 	);
 	const image = await client.call('page', { bytes: bytes.slice(), page });
-	return createImageBitmap(new Blob([image.bytes.slice().buffer]));
+	// As stored, ignoring a JPEG's EXIF rotation: tesseract read the pixels unrotated, and its boxes must fit.
+	return createImageBitmap(new Blob([image.bytes.slice().buffer]), { imageOrientation: 'none' });
 }
 
 /** CSS pixels per image pixel at 100%: a 300 dpi scan then shows at about its printed size. */

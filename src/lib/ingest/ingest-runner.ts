@@ -4,7 +4,8 @@ import { storeOriginal, type FileStore } from '../db/file-store.ts';
 import { createDocument, updateDocumentState } from '../db/documents.ts';
 import { write } from '../db/writes.ts';
 import type { DocumentRow, DocumentStatus, JobRow } from '../db/schema.ts';
-import { CancelledError, MissingRecordError, OriginalMissingError, toDocketError } from '../errors.ts';
+import { MissingRecordError, OriginalMissingError, toDocketError } from '../errors.ts';
+import { ScanLane, type ScanPhase } from '../ocr/scan-lane.ts';
 import type { ChunkOptions } from './chunker.ts';
 import {
 	ACTIVE_STATES,
@@ -98,14 +99,6 @@ interface Tracked {
 	scan: ScanPhase | undefined;
 }
 
-type ScanPhase = 'waiting' | 'reading';
-
-/**
- * Files read by OCR at once. One keeps every OCR engine busy (a file's pages are spread over them), and
- * files waiting their turn hold no bytes: they are read again from the file store when it comes.
- */
-const SCANS_AT_ONCE = 1;
-
 const TERMINAL_DOCUMENT: ReadonlySet<DocumentStatus> = new Set([
 	'indexed',
 	'embedding',
@@ -152,8 +145,7 @@ export class IngestRunner {
 	readonly #onDocumentIndexed: ((document: DocumentRow) => void) | undefined;
 	readonly #ocr: boolean;
 	readonly #jobs = new Map<string, Tracked>();
-	/** Scans waiting for their turn at OCR, first come first served. */
-	#scanQueue: { tracked: Tracked; admit: () => void }[] = [];
+	readonly #scans = new ScanLane<Tracked>();
 	readonly #listeners = new Set<() => void>();
 	#idleWaiters: (() => void)[] = [];
 	#disposed = false;
@@ -371,35 +363,7 @@ export class IngestRunner {
 			const state = String(snapshot.value);
 			return !j.scan && ((snapshot.status === 'active' && state === 'queued') || ACTIVE_STATES.includes(state));
 		});
-		if (textWork) return;
-		let reading = jobs.filter((j) => j.scan === 'reading').length;
-		while (reading < SCANS_AT_ONCE && this.#scanQueue.length > 0) {
-			this.#scanQueue.shift()!.admit();
-			reading++;
-		}
-	}
-
-	/** Waits for a scan's turn at OCR (`#admitScans`); a cancel leaves the queue. */
-	#scanTurn(tracked: Tracked, signal: AbortSignal): Promise<void> {
-		return new Promise<void>((resolve, reject) => {
-			const entry = {
-				tracked,
-				admit: () => {
-					signal.removeEventListener('abort', onAbort);
-					tracked.scan = 'reading';
-					resolve();
-				}
-			};
-			const onAbort = () => {
-				this.#scanQueue = this.#scanQueue.filter((e) => e !== entry);
-				reject(new CancelledError('Reading the scan'));
-			};
-			signal.addEventListener('abort', onAbort, { once: true });
-			tracked.scan = 'waiting';
-			this.#scanQueue.push(entry);
-			this.#pump();
-			this.#notify();
-		});
+		this.#scans.admit(jobs, textWork);
 	}
 
 	#notify(): void {
@@ -552,7 +516,10 @@ export class IngestRunner {
 		if (first.status !== 'needs-ocr') return first;
 		// A scan: its turn at OCR comes after the text files (the slot it held is free meanwhile).
 		try {
-			await this.#scanTurn(tracked, signal);
+			const turn = this.#scans.turn(tracked, signal);
+			this.#pump();
+			this.#notify();
+			await turn;
 			this.#notify();
 			const blob = await this.#files.get(document.sha256);
 			if (!blob) throw new OriginalMissingError(document.name);

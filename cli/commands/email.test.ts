@@ -12,7 +12,6 @@ function capture() {
 	return { io: { stdout: (l: string) => out.push(l), stderr: (l: string) => err.push(l) }, out, err };
 }
 
-
 describe('docket ingest and search with email and Word files', () => {
 	let dir: string;
 	beforeAll(async () => {

@@ -75,6 +75,7 @@ async function ingestMailbox(via: 'page' | 'worker') {
 						portEndpoint(channel.port2),
 						nodeExtractor(),
 						(name) => new DocketDatabase(name),
+						undefined,
 						async (workerDb) => new IndexedDbFileStore(workerDb)
 					);
 					return { ...portEndpoint(channel.port1), terminate: () => channel.port1.close() };

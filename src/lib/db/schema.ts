@@ -46,7 +46,7 @@ export const DOCUMENT_STATUS_LABELS: Record<DocumentStatus, string> = {
 	failed: 'Failed'
 };
 
-export type DocumentKind = 'pdf' | 'text' | 'markdown' | 'email' | 'mbox' | 'docx' | 'html' | 'unknown';
+export type DocumentKind = 'pdf' | 'text' | 'markdown' | 'image' | 'email' | 'mbox' | 'docx' | 'html' | 'unknown';
 
 export interface DocumentRow {
 	id: string;
@@ -74,6 +74,8 @@ export interface DocumentRow {
 	email?: MessageMeta;
 	/** A mailbox's message count. */
 	mailbox?: { messages: number };
+	/** Pages read by OCR and how sure the reader was (`Indexed (OCR)`); absent when no page was. */
+	ocr?: { pages: number[]; lowestConfidence: number; checkPages: number[] };
 	createdAt: number;
 	updatedAt: number;
 	rev: Rev;
@@ -111,6 +113,17 @@ export interface PageRow {
 	/** Documents without pages (email, Word, HTML): end of the header block, and where each paragraph starts. */
 	headerEnd?: number;
 	paragraphs?: number[];
+	/** A page read by OCR: its words' boxes on the scan (for the viewer's text layer) and the mean confidence. */
+	ocr?: { confidence: number; words: PageWord[] };
+}
+
+/** One word OCR read (`ocr/layout.ts` OcrWord): its box as fractions of the page, where it sits in `text`. */
+export interface PageWord {
+	text: string;
+	confidence: number;
+	box: [number, number, number, number];
+	start: number;
+	end: number;
 }
 
 export interface ChunkRow {

@@ -1,5 +1,7 @@
 import { CancelledError } from '../errors.ts';
 import { extractFamily } from './email/extract-family.ts';
+import { extractImage } from '../ocr/image-document.ts';
+import { imageFormat } from '../ocr/image-format.ts';
 import { extractPdfPages, finishPdf, type PageRange, type PdfPages } from './pdf.ts';
 import type { PdfPlatform } from './pdf-platform.ts';
 import { sniff } from './sniff.ts';
@@ -56,6 +58,8 @@ export function createExtractor(platform: PdfPlatform): RangeExtractor {
 					options.onProgress?.({ pagesDone: 1, pageCount: 1 });
 					return result;
 				}
+				case 'image':
+					return await extractImage(input.bytes, imageFormat(input.bytes) ?? 'png', options);
 				case 'pdf':
 				case 'pdf-suspect':
 					return await extractPdfPages(platform, input.bytes, options);

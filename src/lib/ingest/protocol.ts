@@ -14,6 +14,8 @@ import {
 	type Handlers,
 	type ServerEndpoint
 } from '../worker/transport.ts';
+import { wantsOcr, type NeedsOcr } from '../ocr/job.ts';
+import type { ScanReader } from '../ocr/scan-reader.ts';
 import type { PagesResult, RangeExtractor } from './extract.ts';
 import type { PageRange } from './pdf.ts';
 import { storeExtraction, type StoredExtraction, type StoreTarget } from './store-extraction.ts';
@@ -38,7 +40,7 @@ export type ExtractionCalls = {
 	 */
 	index: {
 		params: ExtractParams & { dbName: string; target: StoreTarget };
-		result: NeedsPasswordExtraction | StoredExtraction;
+		result: NeedsPasswordExtraction | StoredExtraction | NeedsOcr;
 		progress: ExtractionProgress;
 	};
 };
@@ -81,6 +83,7 @@ function split(params: ExtractParams, options: ExtractionOptions): [ExtractionIn
 export function extractionHandlers(
 	extractor: ServedExtractor,
 	database?: (name: string) => DocketDatabase,
+	scans?: ScanReader,
 	/** The store for originals found inside files (attachments), in the kind the page uses. */
 	fileStore?: (db: DocketDatabase, kind: FileStore['kind'] | undefined) => Promise<FileStore>
 ): Handlers<ExtractionCalls> {
@@ -95,9 +98,14 @@ export function extractionHandlers(
 		async index(params, { signal, progress }) {
 			if (!database) throw new WorkerSetupError('a database to store into');
 			const [input, options] = split(params, { signal, onProgress: throttled(progress) });
-			const extraction = await extractor.extract(input, options);
-			if (extraction.status === 'needs-password') return extraction;
 			const db = database(params.dbName);
+			// OCR (ocr/job.ts): `later` reads the text layer and hands a scan back; `now` reads it by OCR.
+			const mode = scans ? params.target.ocr : undefined;
+			const ocr = mode === 'now' ? await scans?.optionsFor(db, params.target) : undefined;
+			const extraction = await extractor.extract(input, ocr ? { ...options, ocr } : options);
+			if (extraction.status === 'needs-password') return extraction;
+			if (mode === 'later' && wantsOcr(extraction))
+				return { status: 'needs-ocr', pages: extraction.pagesWithoutText.length };
 			const files = fileStore ? await fileStore(db, params.target.fileStore) : undefined;
 			const document = await storeExtraction(db, params.target, extraction, signal, files);
 			return { status: 'stored', extractionStatus: extraction.status, document };
@@ -112,9 +120,10 @@ export function serveExtraction(
 	endpoint: ServerEndpoint<ExtractionCalls>,
 	extractor: ServedExtractor,
 	database?: (name: string) => DocketDatabase,
+	scans?: ScanReader,
 	fileStore?: (db: DocketDatabase, kind: FileStore['kind'] | undefined) => Promise<FileStore>
 ): void {
-	serve(extractionProtocol, endpoint, extractionHandlers(extractor, database, fileStore));
+	serve(extractionProtocol, endpoint, extractionHandlers(extractor, database, scans, fileStore));
 }
 
 /**
@@ -147,7 +156,7 @@ export class WorkerExtractor implements Extractor {
 		dbName: string,
 		target: StoreTarget,
 		options: ExtractionOptions = {}
-	): Promise<NeedsPasswordExtraction | StoredExtraction> {
+	): Promise<NeedsPasswordExtraction | StoredExtraction | NeedsOcr> {
 		return this.client.call('index', { ...params(input, options), dbName, target }, callOptions(options));
 	}
 

@@ -1,4 +1,5 @@
 import { sniffFamily } from './email/sniff-family.ts';
+import { imageFormat } from '../ocr/image-format.ts';
 import type { SourceKind } from './types.ts';
 
 /**
@@ -89,6 +90,8 @@ export function sniff(bytes: Uint8Array, name: string, mimeType?: string): Sniff
 	if (indexOf(bytes, PDF_HEADER, PDF_HEADER_WINDOW) >= 0) return { kind: 'pdf' };
 	const family = sniffFamily(bytes, name, mimeType);
 	if (family) return { kind: family };
+	// PNG, JPEG and TIFF are documents read by OCR (ocr/image-document.ts); other images stay 'other'.
+	if (imageFormat(bytes)) return { kind: 'image' };
 	for (const signature of SIGNATURES) {
 		if (startsWith(bytes, signature.bytes, signature.offset)) return { kind: 'other', detected: signature.name };
 	}

@@ -5,6 +5,7 @@ import type { FileStore } from '../db/file-store.ts';
 import { write } from '../db/writes.ts';
 import type { ChunkRow, DocumentKind, DocumentRow, DocumentStatus, PageRow } from '../db/schema.ts';
 import { MissingRecordError } from '../errors.ts';
+import type { NeedsOcr, OcrMode } from '../ocr/job.ts';
 import { sanitizeText } from '../sync/safe-json.ts';
 import { chunkPages, type ChunkOptions } from './chunker.ts';
 import { locationFields } from './location.ts';
@@ -28,6 +29,8 @@ export interface StoreTarget {
 	chunk?: ChunkOptions;
 	/** Where the page keeps originals, so a worker storing a message's attachments uses the same store. */
 	fileStore?: FileStore['kind'];
+	/** Where OCR fits in (`ocr/job.ts`); absent: no OCR. */
+	ocr?: OcrMode;
 }
 
 /**
@@ -50,7 +53,7 @@ export interface StoringExtractor extends Extractor {
 		dbName: string,
 		target: StoreTarget,
 		options?: ExtractionOptions
-	): Promise<NeedsPasswordExtraction | StoredExtraction>;
+	): Promise<NeedsPasswordExtraction | StoredExtraction | NeedsOcr>;
 }
 
 export function storesItself(extractor: Extractor): extractor is StoringExtractor {
@@ -111,7 +114,8 @@ export async function storeExtraction(
 					text: p.text,
 					...pageNameFields(p),
 					...(p.furniture ? { furniture: p.furniture } : {}),
-					...(p.paragraphs ? { paragraphs: p.paragraphs, headerEnd: p.headerEnd ?? 0 } : {})
+					...(p.paragraphs ? { paragraphs: p.paragraphs, headerEnd: p.headerEnd ?? 0 } : {}),
+					...(p.ocr ? { ocr: p.ocr } : {})
 				}))
 			: [];
 		const rows: ChunkRow[] = chunks.map((c) => ({
@@ -135,10 +139,12 @@ export async function storeExtraction(
 		delete next.error;
 		delete next.pages;
 		delete next.pagesWithoutText;
+		delete next.ocr;
 		if ('error' in extraction) next.error = extraction.error;
 		if (hasPages(extraction)) {
 			next.pages = extraction.pageCount;
 			next.pagesWithoutText = extraction.pagesWithoutText;
+			if (extraction.ocr) next.ocr = extraction.ocr;
 		}
 		if (family) await linkFamily(w, next, family, prepared);
 		await saveDocument(db, next, current.rev);

@@ -69,7 +69,7 @@ export async function mailFigures(context: BenchContext, messages = 1000, rounds
 		bare = Math.min(bare, (performance.now() - t) / 1000);
 	}
 	context.report({
-		figure: `mailbox of ${messages} messages (${(mbox.length / 1048576).toFixed(1)} MB, a fifth with attachments), one thread`,
+		figure: `mailbox of ${messages} messages (${(mbox.length / 1048576).toFixed(1)} MB, a fifth with attachments), single-threaded`,
 		value: messages / docket,
 		unit: 'messages/s',
 		baseline: 'bare postal-mime parse of each message',

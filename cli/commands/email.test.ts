@@ -59,8 +59,12 @@ describe('docket ingest and search with email and Word files', () => {
 
 	it('reports each message and attachment on its own line, with its parent; a repeated attachment once', async () => {
 		const { io, out, err } = capture();
-		expect(await main(['ingest', '--json', '--no-ocr', dir], io)).toBe(0);
+		const progress: string[] = [];
+		const sink = { isTTY: false, write: (text: string) => void progress.push(text) };
+		expect(await main(['ingest', '--json', '--no-ocr', dir], { ...io, progress: sink })).toBe(0);
 		expect(err).toEqual([]);
+		// Progress counts the three files named, not the messages and attachments inside them.
+		expect(progress.filter((l) => / \[\d+\/3\] /.test(l))).toHaveLength(3);
 		const lines = out.map((l) => JSON.parse(l) as Record<string, unknown>);
 		const rel = (f: unknown) => String(f).slice(dir.length + 1);
 		expect(

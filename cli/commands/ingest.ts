@@ -120,12 +120,14 @@ Exit status 0 when every file was reported, whatever its state; 1 when a file co
 					continue;
 				}
 				const report = reportOf(done.result, ocr !== undefined);
-				progress?.fileDone(
-					done.file,
-					sizes.get(done.file) ?? 0,
-					hasPages(done.result.extraction) ? done.result.extraction.pageCount : 0,
-					report.status
-				);
+				// Progress counts the files named; what came out of them (messages, attachments) has its own lines.
+				if (done.result.parent === undefined)
+					progress?.fileDone(
+						done.file,
+						sizes.get(done.file) ?? 0,
+						hasPages(done.result.extraction) ? done.result.extraction.pageCount : 0,
+						report.status
+					);
 				if (values.json) io.stdout(JSON.stringify(report));
 				else
 					io.stdout(

@@ -145,12 +145,14 @@ each query against them.
 					throw done.error;
 				}
 				const ingested = done.result;
-				progress?.fileDone(
-					file,
-					sizes[i] ?? 0,
-					hasPages(ingested.extraction) ? ingested.extraction.pageCount : 0,
-					ingested.extraction.status
-				);
+				// Progress counts the files named, not the messages and attachments found inside them.
+				if (ingested.parent === undefined)
+					progress?.fileDone(
+						file,
+						sizes[files.indexOf(file)] ?? 0,
+						hasPages(ingested.extraction) ? ingested.extraction.pageCount : 0,
+						ingested.extraction.status
+					);
 				if (ingested.duplicateOf !== undefined) continue;
 				const message = hasPages(ingested.extraction) ? ingested.extraction.family?.message : undefined;
 				messages.push({ id: String(i), ...(message ? { email: message } : {}) });

@@ -182,8 +182,7 @@ export const ROW_FIELDS = {
 			caseId: id,
 			dropped: z.boolean(),
 			date: z.string().max(32),
-			note: text,
-			updatedAt: count
+			note: text
 		})
 		.partial()
 } as const satisfies Record<SyncedTableName, z.ZodType>;

@@ -53,7 +53,9 @@ export async function saveEventEdit(
 				caseId,
 				op: 'put',
 				baseRev: existing?.rev ?? 0,
-				fields: { ...fields, updatedAt: now }
+				// No timestamp travels: every edit would change it, so two people's edits of different fields
+				// would always clash on it instead of merging.
+				fields
 			}
 		]);
 		return row;

@@ -203,7 +203,9 @@ export interface ReportRow {
 	caseId: string;
 	title: string;
 	/** Ordered sections, each Markdown with citations already resolved. */
-	sections: { kind: 'summary' | 'passage' | 'answer' | 'note'; title: string; body: string }[];
+	sections: { kind: 'summary' | 'passage' | 'answer' | 'chronology' | 'note'; title: string; body: string }[];
+	/** Quotations checked against their cited passages (quotes/quotations.ts), when the report has any. */
+	quotations?: { verified: number; flagged: number };
 	createdAt: number;
 	updatedAt: number;
 }

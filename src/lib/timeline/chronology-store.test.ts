@@ -7,6 +7,7 @@ import { letter, withThreeWordsChanged } from '../duplicates/testing.ts';
 import { groupNearDuplicates } from '../duplicates/groups.ts';
 import { storeExtraction } from '../ingest/store-extraction.ts';
 import { freshStore } from '../testing/db.ts';
+import { createChronologyHandlers } from './chronology-handlers.ts';
 import { chronologyEntries } from './chronology.ts';
 import { ChronologyStore, defaultDateOrder, eventId, saveDateOrder, subscribeChronology } from './chronology-store.ts';
 import { saveEventEdit } from './event-edits.ts';
@@ -163,6 +164,23 @@ describe('the stored chronology', () => {
 		);
 		expect(groups.map((g) => g.members.sort())).toEqual([[a, b].sort()]);
 		expect(groups[0]!.members).not.toContain(c);
+
+		// The worker's calls: groups at the chosen threshold, and the three changed words side by side.
+		const handlers = createChronologyHandlers(db, chronology);
+		const call = { signal: new AbortController().signal, progress: () => undefined };
+		const found = await handlers.duplicates({ caseId, threshold: 0.8 }, call);
+		expect(found.map((g) => g.members.sort())).toEqual([[a, b].sort()]);
+		expect(found[0]!.similarity).toBeGreaterThan(0.8);
+		expect(await handlers.duplicates({ caseId, threshold: 1 }, call)).toEqual([]);
+		await expect(handlers.duplicates({ caseId, threshold: 0 }, call)).rejects.toThrow(/threshold/);
+		const diff = await handlers.compare({ caseId, left: a, right: b }, call);
+		expect(diff).toMatchObject({ status: 'compared', removedWords: 3, addedWords: 3 });
+		if (diff.status !== 'compared') return;
+		expect(diff.right.filter((s) => s.kind === 'added').map((s) => s.text.trim())).toEqual([
+			'CHANGED',
+			'CHANGED',
+			'CHANGED'
+		]);
 	});
 });
 

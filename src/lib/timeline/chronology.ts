@@ -4,6 +4,7 @@
  * range, and written out as CSV or Markdown. Pure functions: the Timeline tab, its exports and the report
  * share them, and tests run them without a browser.
  */
+import type { DocketDatabase } from '../db/database.ts';
 import type { EventEditRow, EventRow } from '../db/schema.ts';
 import { formatPage } from '../ingest/page-label.ts';
 import { escapeMarkdown } from '../rag/report.ts';
@@ -175,4 +176,35 @@ export function chronologyToMarkdown(title: string, entries: readonly Chronology
 		)
 	];
 	return `${lines.join('\n')}\n`;
+}
+
+/** A case's chronology as stored now: its events, their edits and its documents' names. */
+export async function readChronology(db: DocketDatabase, caseId: string): Promise<ChronologyEntry[]> {
+	const [events, edits, documents] = await Promise.all([
+		db.events.where('caseId').equals(caseId).toArray(),
+		db.eventEdits.where('caseId').equals(caseId).toArray(),
+		db.documents.where('caseId').equals(caseId).toArray()
+	]);
+	return chronologyEntries({ events, edits, documentNames: new Map(documents.map((d) => [d.id, d.name])) });
+}
+
+/** The chronology as a report section's body: one list item per event, escaped Markdown. */
+export function chronologyReportBody(entries: readonly ChronologyEntry[]): string {
+	if (entries.length === 0) return escapeMarkdown('No dated events in this period.');
+	return entries
+		.map((e) => {
+			const people = e.people.length ? ` (${e.people.join(', ')})` : '';
+			const note = e.note ? ` Note: ${e.note.replace(/\s+/g, ' ')}` : '';
+			return `- ${escapeMarkdown(`${dateText(e)}: ${e.sentence.replace(/\s+/g, ' ')}${people} — ${e.documentName}, ${e.where}.${note}`)}`;
+		})
+		.join('\n');
+}
+
+/** The filter in words, for a section title: "Chronology, Jane Doe, 2024-01-01 to 2024-03-31". */
+export function filterTitle(filter: ChronologyFilter, documentName?: string): string {
+	const parts = ['Chronology'];
+	if (filter.person) parts.push(filter.person);
+	if (documentName) parts.push(documentName);
+	if (filter.from || filter.to) parts.push(`${filter.from ?? 'start'} to ${filter.to ?? 'end'}`);
+	return parts.join(', ');
 }

@@ -167,7 +167,7 @@ describe('the stored chronology', () => {
 
 		// The worker's calls: groups at the chosen threshold, and the three changed words side by side.
 		const handlers = createChronologyHandlers(db, chronology);
-		const call = { signal: new AbortController().signal, progress: () => undefined };
+		const call = { id: 'call', signal: new AbortController().signal, progress: () => undefined };
 		const found = await handlers.duplicates({ caseId, threshold: 0.8 }, call);
 		expect(found.map((g) => g.members.sort())).toEqual([[a, b].sort()]);
 		expect(found[0]!.similarity).toBeGreaterThan(0.8);

@@ -151,7 +151,10 @@ export class ReportDraft {
 		const chosen = (await db.messages.bulkGet([...this.answers]))
 			.filter((m) => m !== undefined && m.caseId === caseId && !isPlaceholderAnswer(m))
 			.sort((a, b) => a!.createdAt - b!.createdAt);
+		// Local to one compose call, not reactive state.
+		// eslint-disable-next-line svelte/prefer-svelte-reactivity
 		const cited = await db.chunks.bulkGet([...new Set(chosen.flatMap((m) => m!.citations.map((c) => c.chunkId)))]);
+		// eslint-disable-next-line svelte/prefer-svelte-reactivity
 		const chunkText = new Map(cited.flatMap((c) => (c && c.caseId === caseId ? [[c.id, c.text] as const] : [])));
 		for (const message of chosen) {
 			if (!message) continue;

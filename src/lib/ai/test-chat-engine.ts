@@ -20,12 +20,9 @@ export const QUOTE_WORD = 'quote';
  */
 function quotingAnswer(user: string): string | undefined {
 	const bodies = [...user.matchAll(/^\[(\d+)\] .+\n(.+)$/gm)].map(([, n, body]) => ({ n: Number(n), body: body! }));
+	// Six plain words in a row, as the passage has them (no punctuation between them to get wrong).
 	const words = (n: number) =>
-		(bodies.find((b) => b.n === n)?.body ?? '')
-			.split(/\s+/)
-			.filter((w) => /^[\p{L}\p{N}]+[,.;]?$/u.test(w))
-			.slice(0, 6)
-			.map((w) => w.replace(/[,.;]$/u, ''));
+		/(?:[\p{L}\p{N}]+ ){5}[\p{L}\p{N}]+/u.exec(bodies.find((b) => b.n === n)?.body ?? '')?.[0].split(' ') ?? [];
 	const first = words(1);
 	const second = words(2);
 	if (first.length < 6 || second.length < 6) return undefined;

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { EventRow } from '../db/schema.ts';
+import { applyServerRow } from '../db/replica.ts';
+import { write } from '../db/writes.ts';
+import { checkPulledRow } from '../sync/protocol.ts';
 import { freshDatabase } from '../testing/db.ts';
 import {
 	chronologyEntries,
@@ -129,6 +132,35 @@ describe('saving an edit', () => {
 			expect(queued.map((q) => Object.keys(q.fields).sort())).toEqual([['note'], ['dropped']]);
 			expect(await db.eventEdits.get('e')).toMatchObject({ note: 'first', dropped: true, caseId: 'c' });
 			await expect(saveEventEdit(db, 'other', 'e', { note: 'x' })).rejects.toThrow(/another case/);
+		} finally {
+			await db.delete();
+		}
+	});
+});
+
+describe("a teammate's edit", () => {
+	it('is checked as it is pulled and stored as the local edit, keeping a change of mine not yet pushed', async () => {
+		const db = await freshDatabase();
+		try {
+			const row = {
+				table: 'eventEdits',
+				id: 'e',
+				rev: 2,
+				seq: 9,
+				deleted: false,
+				fields: { caseId: 'c', note: 'theirs', dropped: true }
+			};
+			expect(checkPulledRow(row).ok).toBe(true);
+			expect(checkPulledRow({ ...row, fields: { dropped: 'yes' } })).toMatchObject({ ok: false });
+			await saveEventEdit(db, 'c', 'e', { note: 'mine' });
+			const pulled = checkPulledRow(row);
+			if (!pulled.ok) throw new Error(pulled.reason);
+			await write(db, [db.eventEdits], (w) => applyServerRow(w, pulled.row, { keepPending: true }));
+			expect(await db.eventEdits.get('e')).toMatchObject({ caseId: 'c', note: 'mine', dropped: true, rev: 2 });
+			await write(db, [db.eventEdits], (w) =>
+				applyServerRow(w, { ...pulled.row, deleted: true, fields: {} }, { keepPending: false })
+			);
+			expect(await db.eventEdits.get('e')).toBeUndefined();
 		} finally {
 			await db.delete();
 		}

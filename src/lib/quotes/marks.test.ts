@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
 	checkAnswer,
+	checkSummary,
 	citedPassages,
 	closestText,
 	markAnswer,
@@ -30,7 +31,7 @@ describe('quotation marks', () => {
 	it('check each quotation against its cited passage: one verified, two not found, one bad citation', () => {
 		expect(checks.map((c) => c.status)).toEqual(['verified', 'not-found', 'not-found', 'bad-citation']);
 		expect(quotationTally(checks)).toEqual({ verified: 1, flagged: 3 });
-		expect(checks.map(quotationLabel)).toEqual([
+		expect(checks.map((c) => quotationLabel(c))).toEqual([
 			'Quotation verified in [1]',
 			'Quotation not found in [1]',
 			'Quotation not found in [1]',
@@ -59,5 +60,20 @@ describe('quotation marks', () => {
 			' ⚠ (quotation not found in [1]; closest text, in [2]: “by written notice of thirty days”)'
 		);
 		expect(quotationMarkdown(checks[3]!)).toBe(' ⚠ (citation [9] does not exist)');
+	});
+});
+
+describe('quotations in a document summary', () => {
+	it('are checked against the summarised document, cited or not', () => {
+		const document =
+			'The tenant shall pay the rent of 900 euros monthly to the landlord.\nThe landlord may termi-\nnate the lease.';
+		const checks = checkSummary(
+			'The lease sets "900 euros monthly" and says the landlord "may terminate the lease" but not "may sell".',
+			document
+		);
+		expect(checks.map((c) => c.status)).toEqual(['verified', 'verified', 'not-found']);
+		expect(quotationLabel(checks[0]!, 'lease.txt')).toBe('Quotation verified in lease.txt');
+		expect(quotationLabel(checks[2]!, 'lease.txt')).toBe('Quotation not found in lease.txt');
+		expect(closestText(checks[2]!, 'lease.txt')).toMatch(/^Closest text: “/);
 	});
 });

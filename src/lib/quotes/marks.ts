@@ -24,6 +24,14 @@ export function checkAnswer(answer: string, passages: readonly QuotablePassage[]
 	return checkQuotations(answer, passages);
 }
 
+/**
+ * Checks a document summary's quotations against the document itself (passage 1: its text), since a
+ * summary quotes the document it summarises without citing it.
+ */
+export function checkSummary(summary: string, documentText: string): QuotationCheck[] {
+	return checkQuotations(summary, [{ n: 1, text: documentText }], { unattributed: [1] });
+}
+
 export function isFlagged(check: QuotationCheck): boolean {
 	return check.status !== 'verified';
 }
@@ -35,22 +43,22 @@ export function quotationTally(checks: readonly QuotationCheck[]): { verified: n
 
 const cites = (numbers: readonly number[]) => numbers.map((n) => `[${n}]`).join('');
 
-/** The mark's accessible name and tooltip. */
-export function quotationLabel(check: QuotationCheck): string {
+/** The mark's accessible name and tooltip; `source` names the one quoted document of a summary. */
+export function quotationLabel(check: QuotationCheck, source?: string): string {
 	switch (check.status) {
 		case 'verified':
-			return `Quotation verified in [${check.verifiedIn}]`;
+			return `Quotation verified in ${source ?? `[${check.verifiedIn}]`}`;
 		case 'not-found':
-			return `Quotation not found in ${cites(check.citations)}`;
+			return `Quotation not found in ${source ?? cites(check.citations)}`;
 		case 'bad-citation':
 			return `Citation ${cites(check.missing ?? check.citations)} does not exist`;
 	}
 }
 
 /** What the passages really say, for a flagged quotation, when something close enough was found. */
-export function closestText(check: QuotationCheck): string | undefined {
+export function closestText(check: QuotationCheck, source?: string): string | undefined {
 	if (check.status === 'verified' || !check.closest) return undefined;
-	return `Closest text, in [${check.closest.n}]: “${check.closest.text.replace(/\s+/g, ' ').trim()}”`;
+	return `Closest text${source ? '' : `, in [${check.closest.n}]`}: “${check.closest.text.replace(/\s+/g, ' ').trim()}”`;
 }
 
 /** The mark as a report prints it, after the quotation. */

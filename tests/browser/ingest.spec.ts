@@ -190,10 +190,15 @@ test.describe('ingestion', () => {
 		await browser.startTracing(page, { categories: ['toplevel'] });
 		const start = await watchLongTasks(page);
 		await page.getByLabel('Add documents').setInputFiles(paths);
-		// On a busy machine writing 300 rows takes longer than one status read waits for a row.
-		await expect(list.getByRole('listitem', { name: 'exhibit-300.pdf', exact: true })).toBeVisible({
-			timeout: 120_000
-		});
+		// On a busy machine writing 300 rows takes longer than one status read waits for a row. Polled once a
+		// second: each miss of a web-first assertion takes an ARIA snapshot of the page on its main thread, a
+		// 100 ms task of Playwright's own that a profile of this test showed as its longest.
+		await expect
+			.poll(() => list.getByRole('listitem', { name: 'exhibit-300.pdf', exact: true }).count(), {
+				timeout: 120_000,
+				intervals: [1000]
+			})
+			.toBe(1);
 		await expect
 			.poll(() => statusOf(page, 'exhibit-300.pdf'), { timeout: 240_000, intervals: [1000] })
 			.toContain('Indexed');

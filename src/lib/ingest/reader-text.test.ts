@@ -100,6 +100,29 @@ describe('running headers and footers', () => {
 		expect(findPageFurniture(texts).every((f) => f.furniture.length === 0 && f.label === undefined)).toBe(true);
 	});
 
+	it("cuts a printer's mark glued onto heads and body lines, and keeps a phrase that merely ends paragraphs", () => {
+		const mark = '<http://example-press.org/get-it>';
+		const texts = Array.from({ length: 8 }, (_, i) => {
+			const n = i + 1;
+			const lines = [...prose(n), `The ${term(n + 7)} was heard by the Court.`];
+			// The mark rides on the head of even pages and on the last body line of odd ones.
+			return n % 2 === 0
+				? [`${n} SMITH v. JONES${mark}`, ...lines].join('\n')
+				: [`SMITH v. JONES ${n}`, ...lines.slice(0, -1), `${lines.at(-1)!}${mark}`].join('\n');
+		});
+		const found = findPageFurniture(texts);
+		for (const [i, f] of found.entries()) {
+			const cut = f.furniture.flatMap((v, k) => (k % 2 === 0 ? [texts[i]!.slice(v, f.furniture[k + 1])] : []));
+			expect(cut.join(' | ')).toContain(mark);
+			expect(cut.join(' | ')).not.toContain('Court.');
+		}
+		const pages = readerPages(texts.map((text, i) => ({ page: i + 1, text })));
+		for (const p of pages) {
+			expect(p.clean ?? p.text).not.toContain('get-it');
+			expect(p.clean ?? p.text).toContain('was heard by the Court.');
+		}
+	});
+
 	it('ignores a lone number that is not in step with its neighbours (a year)', () => {
 		const texts = [
 			'THE PRESS\nNEW YORK\n2004',

@@ -47,6 +47,8 @@ function linesOf(text: string): Line[] {
 const EDGE_LINES = 3;
 /** Longer lines are body text, never a running head. */
 const MAX_FURNITURE_LENGTH = 100;
+/** A running line this long or longer is looked for glued onto body lines too (shorter ones are words). */
+const MIN_GLUED_MARK = 12;
 
 function edgeLines(lines: readonly Line[]): Line[] {
 	if (lines.length <= 2 * EDGE_LINES) return [...lines];
@@ -77,6 +79,44 @@ export interface PageFurniture {
 
 function blank(from: number, to: number): string {
 	return ' '.repeat(Math.max(0, to - from));
+}
+
+/**
+ * Printer's marks and site addresses that pdf.js glued, without a space, onto the first or last line of
+ * many pages ("4 FREE CULTURE<http://…>", "…before the In-ternet:<http://…>"): the longest text without
+ * digits, at least MIN_GLUED_MARK long, that ends edge lines of `repeats` pages or more, cut at
+ * a glue point (line edge, or no space between it and the text before). Requiring the glue point keeps a
+ * phrase that merely ends several paragraphs ("… of the Court.") in the text.
+ */
+function gluedMarks(edges: readonly (readonly Line[])[], repeats: number): string[] {
+	const pagesOf = new Map<string, Set<number>>();
+	const count = (mark: string, page: number) => {
+		const set = pagesOf.get(mark) ?? new Set<number>();
+		set.add(page);
+		pagesOf.set(mark, set);
+	};
+	const glued = (before: string | undefined, first: string) =>
+		before === undefined || (!/\s/.test(before) && (!/[\p{L}\p{N}]/u.test(first) || !/[\p{L}\p{N}]/u.test(before)));
+	edges.forEach((list, page) => {
+		for (const { text } of list)
+			for (let length = 1; length <= Math.min(text.length, MAX_FURNITURE_LENGTH); length++) {
+				const first = text[text.length - length]!;
+				if (/\d/.test(first)) break;
+				if (length >= MIN_GLUED_MARK && !/\s/.test(first) && glued(text[text.length - length - 1], first))
+					count(text.slice(-length), page);
+			}
+	});
+	const found = [...pagesOf].filter(([, pages]) => pages.size >= repeats).map(([mark]) => mark);
+	const size = (mark: string) => pagesOf.get(mark)!.size;
+	// Of nested candidates, the longest on as many pages ("<http://x.org/get-it>" beats "//x.org/get-it>"),
+	// but not one that is longer only on fewer pages (".<http://x.org/get-it>", where a sentence ended).
+	return found
+		.filter(
+			(mark) =>
+				!found.some((o) => o.length > mark.length && o.endsWith(mark) && size(o) >= size(mark)) &&
+				!found.some((o) => o.length < mark.length && mark.endsWith(o) && size(o) > size(mark))
+		)
+		.sort((a, b) => b.length - a.length);
 }
 
 /**
@@ -122,6 +162,15 @@ export function findPageFurniture(texts: readonly string[], pdfLabels?: readonly
 		return extra.length === 0 ? list : [...list, ...extra].sort((a, b) => a.start - b.start);
 	});
 
+	const marks = gluedMarks(edges, repeats);
+	const markIn = (line: Line): number[] => {
+		for (const mark of marks) {
+			if (line.text.length <= mark.length) continue;
+			if (line.text.endsWith(mark)) return [line.end - mark.length, line.end];
+		}
+		return [];
+	};
+
 	// A pattern that recurs within a page (numbered lines, table rows) is body text, not a running head.
 	const onPage = lines.map((list) => {
 		const counts = new Map<string, number>();
@@ -147,7 +196,10 @@ export function findPageFurniture(texts: readonly string[], pdfLabels?: readonly
 			const ranges: number[] = [];
 			let whole = 0;
 			for (const line of edges[i]!) {
-				if (!running(line, i)) continue;
+				if (!running(line, i)) {
+					ranges.push(...markIn(line));
+					continue;
+				}
 				const rest = withoutBates(line, bates);
 				const signature = lineSignature(line.text);
 				const repeated = repeatsCount && signature !== '#' && (signaturePages.get(signature)?.size ?? 0) >= repeats;
@@ -156,6 +208,7 @@ export function findPageFurniture(texts: readonly string[], pdfLabels?: readonly
 					ranges.push(line.start, line.end);
 					whole++;
 				} else if (bates && bates.start >= line.start && bates.end <= line.end) ranges.push(bates.start, bates.end);
+				else ranges.push(...markIn(line));
 			}
 			return { ranges, whole };
 		};

@@ -38,6 +38,12 @@ describe('Bm25Index', () => {
 		expect(copy.search([{ term: 'odd', prefix: false }]).map((h) => [copy.idOf(h.slot), h.score])).toEqual(
 			index.search([{ term: 'odd', prefix: false }]).map((h) => [index.idOf(h.slot), h.score])
 		);
+		// Document numbers (per-document counts) still name each slot's document after compaction and a copy.
+		index.add(doc('e-1', 'odd one'));
+		for (const i of [index, copy])
+			for (const h of i.search([{ term: 'odd', prefix: false }]))
+				expect(i.documentIdOfNumber(i.documentNumberOf(h.slot))).toBe(i.documentIdOf(h.slot));
+		expect(index.documentCount).toBe(2);
 		expect(() => index.add(doc('d-2400', 'again'))).toThrow(/Duplicate/);
 	});
 });

@@ -57,6 +57,10 @@ export interface Bm25Json {
 export class Bm25Index {
 	#ids: (string | undefined)[] = [];
 	#documentIds: string[] = [];
+	/** Each slot's document as a small number (counting per document without hashing ids). */
+	#documentNumbers: number[] = [];
+	#numberOfDocument = new Map<string, number>();
+	#documentOfNumber: string[] = [];
 	#pages: number[] = [];
 	#lengths: number[] = [];
 	#slotOf = new Map<string, number>();
@@ -89,6 +93,30 @@ export class Bm25Index {
 		return this.#documentIds[slot]!;
 	}
 
+	/** The document of a slot as a number below `documentCount` (stable while the index lives). */
+	documentNumberOf(slot: number): number {
+		return this.#documentNumbers[slot]!;
+	}
+
+	documentIdOfNumber(n: number): string {
+		return this.#documentOfNumber[n]!;
+	}
+
+	/** Documents ever added (numbers are not reused). */
+	get documentCount(): number {
+		return this.#documentOfNumber.length;
+	}
+
+	#numberFor(documentId: string): number {
+		let n = this.#numberOfDocument.get(documentId);
+		if (n === undefined) {
+			n = this.#documentOfNumber.length;
+			this.#numberOfDocument.set(documentId, n);
+			this.#documentOfNumber.push(documentId);
+		}
+		return n;
+	}
+
 	pageOf(slot: number): number {
 		return this.#pages[slot]!;
 	}
@@ -103,6 +131,7 @@ export class Bm25Index {
 		const slot = this.#ids.length;
 		this.#ids.push(doc.id);
 		this.#documentIds.push(doc.documentId);
+		this.#documentNumbers.push(this.#numberFor(doc.documentId));
 		this.#pages.push(doc.page);
 		this.#lengths.push(doc.length);
 		this.#slotOf.set(doc.id, slot);
@@ -155,6 +184,7 @@ export class Bm25Index {
 		const renumber = new Int32Array(this.#ids.length).fill(-1);
 		const ids: string[] = [];
 		const documentIds: string[] = [];
+		const documentNumbers: number[] = [];
 		const pages: number[] = [];
 		const lengths: number[] = [];
 		this.#ids.forEach((id, slot) => {
@@ -162,6 +192,7 @@ export class Bm25Index {
 			renumber[slot] = ids.length;
 			ids.push(id);
 			documentIds.push(this.#documentIds[slot]!);
+			documentNumbers.push(this.#documentNumbers[slot]!);
 			pages.push(this.#pages[slot]!);
 			lengths.push(this.#lengths[slot]!);
 		});
@@ -180,6 +211,7 @@ export class Bm25Index {
 		}
 		this.#ids = ids;
 		this.#documentIds = documentIds;
+		this.#documentNumbers = documentNumbers;
 		this.#pages = pages;
 		this.#lengths = lengths;
 		this.#slotOf = new Map(ids.map((id, slot) => [id, slot]));
@@ -235,7 +267,8 @@ export class Bm25Index {
 		const average = this.#live > 0 ? this.#totalLength / this.#live : 1;
 		const norm = (K1 * B) / average;
 		const base = K1 * (1 - B);
-		query.forEach((q, i) => {
+		for (let i = 0; i < query.length; i++) {
+			const q = query[i]!;
 			const bit = i < 32 ? 2 ** i : 0;
 			const expansions = q.prefix ? this.#completions(q.term) : [q.term];
 			for (const term of expansions) {
@@ -256,7 +289,7 @@ export class Bm25Index {
 					masks[slot] = masks[slot]! | bit;
 				}
 			}
-		});
+		}
 		const requiredSets = (options.required ?? []).map((t) => new Set(this.#postings.get(t)?.slots ?? []));
 		const outSlots = new Int32Array(touched.length);
 		const outScores = new Float64Array(touched.length);
@@ -305,6 +338,7 @@ export class Bm25Index {
 		const index = new Bm25Index();
 		index.#ids = data.ids;
 		index.#documentIds = data.documentIds;
+		index.#documentNumbers = data.documentIds.map((id) => index.#numberFor(id));
 		index.#pages = data.pages;
 		index.#lengths = data.lengths;
 		index.#slotOf = new Map(data.ids.map((id, slot) => [id, slot]));

@@ -261,14 +261,13 @@ export class FullTextIndex {
 				: chunks.idOf(raw.slots[a]!) < chunks.idOf(raw.slots[b]!)
 					? -1
 					: 1;
-		const indexes = Array.from({ length: raw.count }, (_, i) => i);
 		// With a limit and no phrase to check, only the best `limit` need ordering.
 		const checking = options.textOf !== undefined && parsed.phrases.length > 0;
 		const ordered =
-			options.limit !== undefined && !checking ? best(indexes, options.limit, before) : indexes.sort(before);
+			options.limit !== undefined && !checking
+				? best(combined, raw.count, options.limit, before)
+				: Array.from({ length: raw.count }, (_, i) => i).sort(before);
 		const hits: TextHit[] = [];
-		const perDocument: Record<string, number> = {};
-		let total = 0;
 		const hitOf = (i: number): TextHit => {
 			const slot = raw.slots[i]!;
 			return {
@@ -279,24 +278,25 @@ export class FullTextIndex {
 				matched: termsOf(bm25Query, raw.masks[i]!)
 			};
 		};
+		// Counted per document by number, not by id string: tens of thousands of matches on a big case.
+		const counts = new Int32Array(chunks.documentCount);
+		let total = 0;
 		for (const i of ordered) {
 			if (checking) {
 				const text = options.textOf!(chunks.idOf(raw.slots[i]!));
 				if (text === undefined || !parsed.phrases.every((p) => containsPhrase(text, p))) continue;
 				total++;
-				const documentId = chunks.documentIdOf(raw.slots[i]!);
-				perDocument[documentId] = (perDocument[documentId] ?? 0) + 1;
+				counts[chunks.documentNumberOf(raw.slots[i]!)]!++;
 			}
 			if (options.limit === undefined || hits.length < options.limit) hits.push(hitOf(i));
 			else if (!checking) break;
 		}
 		if (!checking) {
 			total = raw.count;
-			for (let i = 0; i < raw.count; i++) {
-				const documentId = chunks.documentIdOf(raw.slots[i]!);
-				perDocument[documentId] = (perDocument[documentId] ?? 0) + 1;
-			}
+			for (let i = 0; i < raw.count; i++) counts[chunks.documentNumberOf(raw.slots[i]!)]!++;
 		}
+		const perDocument: Record<string, number> = {};
+		for (let d = 0; d < counts.length; d++) if (counts[d]! > 0) perDocument[chunks.documentIdOfNumber(d)] = counts[d]!;
 		return { hits, total, perDocument };
 	}
 
@@ -430,10 +430,18 @@ function pagesOf(chunks: readonly IndexedChunk[]): IndexedChunk[] {
 }
 
 /** The `limit` first items under `before`, in order, without sorting everything. */
-function best<T>(items: readonly T[], limit: number, before: (a: T, b: T) => number): T[] {
-	const top: T[] = [];
-	for (const item of items) {
-		if (top.length === limit && before(item, top[limit - 1]!) >= 0) continue;
+/**
+ * The best `limit` of `count` scored entries, in order: a bounded insertion over the scores, comparing ids
+ * (`before`) only on a tie, so most entries cost one comparison with the current last place.
+ */
+function best(scores: Float64Array, count: number, limit: number, before: (a: number, b: number) => number): number[] {
+	const top: number[] = [];
+	if (limit <= 0) return top;
+	for (let item = 0; item < count; item++) {
+		if (top.length === limit) {
+			const last = top[limit - 1]!;
+			if (scores[item]! < scores[last]! || (scores[item] === scores[last] && before(item, last) >= 0)) continue;
+		}
 		let i = Math.min(top.length, limit - 1);
 		if (top.length < limit) top.push(item);
 		while (i > 0 && before(item, top[i - 1]!) < 0) {

@@ -94,23 +94,24 @@ function filterPlanes(
 ): Float32Array {
 	const out = new Float32Array(blocks * outLength * row);
 	const taps = weights.length;
-	// Row starts of each tap, −1 for a zero row; the sum per element keeps the reference's tap order.
-	const starts = new Int32Array(taps);
+	// Tap by tap over whole output rows: each element still sums its taps in the reference's order (the
+	// row starts at +0, as the reference's accumulator does), and the inner loop is a branch-free walk of
+	// two contiguous rows.
 	for (let b = 0; b < blocks; b++) {
 		const inBase = b * inLength * row;
 		for (let k = 0; k < outLength; k++) {
-			for (let j = 0; j < taps; j++) {
-				const s = table[k + j]!;
-				starts[j] = s < 0 ? -1 : inBase + (s - offset) * row;
-			}
 			const o = (b * outLength + k) * row;
-			for (let i = 0; i < row; i++) {
-				let acc = 0;
-				for (let j = 0; j < taps; j++) {
-					const from = starts[j]!;
-					acc = f(acc + f(weights[j]! * (from < 0 ? 0 : src[from + i]!)));
+			for (let j = 0; j < taps; j++) {
+				const w = weights[j]!;
+				const s = table[k + j]!;
+				if (s < 0) {
+					// A zero row adds f(w · 0), a signed zero: kept, so the bits match the reference's.
+					const zero = f(w * 0);
+					for (let i = 0; i < row; i++) out[o + i] = f(out[o + i]! + zero);
+					continue;
 				}
-				out[o + i] = acc;
+				const from = inBase + (s - offset) * row;
+				for (let i = 0; i < row; i++) out[o + i] = f(out[o + i]! + f(w * src[from + i]!));
 			}
 		}
 	}

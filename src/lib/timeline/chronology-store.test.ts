@@ -184,6 +184,28 @@ describe('the stored chronology', () => {
 	});
 });
 
+describe('feed events about one document', () => {
+	it('join a derivation still waiting in the queue, so the document is read once', async () => {
+		const { db, caseId, chronology } = await setup();
+		const lease = await ingest(db, caseId, 'lease', ['Signed on 3 March 2024.']);
+		await chronology.settled();
+		const reads: string[] = [];
+		const table = db.chunks;
+		const original = table.where.bind(table);
+		table.where = ((index: string) => {
+			reads.push(index);
+			return original(index);
+		}) as typeof table.where;
+		const event = { type: 'chunksStored', caseId, documentId: lease, chunkIds: [] } as const;
+		// The queue is busy with a refresh; three pages of chunks arrive meanwhile.
+		const busy = chronology.refreshCase(caseId);
+		await Promise.all([chronology.enqueue(event), chronology.enqueue(event), chronology.enqueue(event), busy]);
+		table.where = original;
+		// The refresh read the chunk ids once; the three events together derived the document once (ids, then rows).
+		expect(reads.filter((i) => i === '[documentId+ordinal]')).toHaveLength(3);
+	});
+});
+
 describe('the default date order', () => {
 	it('is month first for US English only', () => {
 		expect(defaultDateOrder('en-US')).toBe('mdy');

@@ -67,6 +67,8 @@ export class ChronologyStore {
 	readonly #db: DocketDatabase;
 	readonly #language: string | undefined;
 	#queue: Promise<unknown> = Promise.resolve();
+	/** Documents whose derivation is queued and not started: a later feed event about them joins it. */
+	readonly #pending = new Map<string, Promise<void>>();
 
 	constructor(db: DocketDatabase, options: { language?: string } = {}) {
 		this.#db = db;
@@ -115,17 +117,28 @@ export class ChronologyStore {
 
 	/** Applies a feed event: a document's chunks changed or it went, or the whole case went. */
 	enqueue(event: ChangeEvent): Promise<void> {
+		if (event.type === 'chunksStored' || event.type === 'chunksRemoved') {
+			// A large document pulled from a teammate arrives a page of chunks at a time: while its derivation
+			// waits in the queue, later pages join it (it reads the chunks when it starts), instead of
+			// deriving the document again for every page.
+			const waiting = this.#pending.get(event.documentId);
+			if (waiting) return waiting;
+			const run = this.#run(async () => {
+				this.#pending.delete(event.documentId);
+				const order = await readDateOrder(this.#db, this.#language);
+				const chunkIds = await this.#chunkIds(event.documentId);
+				await this.#derive(event.caseId, event.documentId, order, await this.#stamp(order, chunkIds));
+			});
+			this.#pending.set(event.documentId, run);
+			return run;
+		}
 		return this.#run(async () => {
 			switch (event.type) {
-				case 'chunksStored':
-				case 'chunksRemoved': {
-					const order = await readDateOrder(this.#db, this.#language);
-					const chunkIds = await this.#chunkIds(event.documentId);
-					await this.#derive(event.caseId, event.documentId, order, await this.#stamp(order, chunkIds));
-					return;
-				}
 				case 'documentRemoved':
 					await this.#forget([event.documentId]);
+					return;
+				case 'chunksStored':
+				case 'chunksRemoved':
 					return;
 				case 'caseDeleted':
 					// The case's rows went with it (CASE_SCOPED_TABLES); nothing is left to drop.

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { changeFeed } from '../db/change-feed.ts';
+import { changeFeed, type ChangeEvent } from '../db/change-feed.ts';
 import { createCase, deleteCase } from '../db/cases.ts';
 import type { DocketDatabase } from '../db/database.ts';
 import { createDocument, removeDocument } from '../db/documents.ts';
@@ -196,7 +196,7 @@ describe('feed events about one document', () => {
 			reads.push(index);
 			return original(index);
 		}) as typeof table.where;
-		const event = { type: 'chunksStored', caseId, documentId: lease, chunkIds: [] } as const;
+		const event: ChangeEvent = { type: 'chunksStored', caseId, documentId: lease, chunkIds: [] };
 		// The queue is busy with a refresh; three pages of chunks arrive meanwhile.
 		const busy = chronology.refreshCase(caseId);
 		await Promise.all([chronology.enqueue(event), chronology.enqueue(event), chronology.enqueue(event), busy]);

@@ -137,9 +137,6 @@ export class ChronologyStore {
 				case 'documentRemoved':
 					await this.#forget([event.documentId]);
 					return;
-				case 'chunksStored':
-				case 'chunksRemoved':
-					return;
 				case 'caseDeleted':
 					// The case's rows went with it (CASE_SCOPED_TABLES); nothing is left to drop.
 					return;

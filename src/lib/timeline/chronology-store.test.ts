@@ -184,6 +184,21 @@ describe('the stored chronology', () => {
 	});
 });
 
+describe("a document's own date", () => {
+	it('resolves its relative dates, marked inferred', async () => {
+		const { db, caseId, chronology } = await setup();
+		const memo = await ingest(db, caseId, 'memo', [
+			'1 March 2024\n\nDear Sir,\nThe tenant called the following Tuesday.'
+		]);
+		await chronology.settled();
+		const events = await db.events.where('documentId').equals(memo).toArray();
+		expect(events.map((e) => [e.date, e.inferred]).sort()).toEqual([
+			['2024-03-01', false],
+			['2024-03-05', true]
+		]);
+	});
+});
+
 describe('feed events about one document', () => {
 	it('join a derivation still waiting in the queue, so the document is read once', async () => {
 		const { db, caseId, chronology } = await setup();

@@ -14,6 +14,7 @@ import type { ChunkRow, DocumentDigestRow, EventRow } from '../db/schema.ts';
 import { minhashSignature } from '../duplicates/minhash.ts';
 import { pageNameFields } from '../ingest/page-label.ts';
 import { eventsOfDocument } from './dates.ts';
+import { documentDateOf } from './document-date.ts';
 
 export type DateOrder = 'dmy' | 'mdy';
 export const DATE_ORDER_KEY = 'timeline.dateOrder';
@@ -179,7 +180,8 @@ export class ChronologyStore {
 			return;
 		}
 		const labels = new Map(chunks.map((c) => [c.page, pageNameFields(c)]));
-		const found = eventsOfDocument(chunks, { order });
+		const documentDate = documentDateOf(chunks, order);
+		const found = eventsOfDocument(chunks, { order, ...(documentDate ? { documentDate } : {}) });
 		const events: EventRow[] = await Promise.all(
 			found.map(async (e) => ({
 				id: await eventId(documentId, e.page, e.start, e.end),

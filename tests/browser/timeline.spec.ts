@@ -246,6 +246,22 @@ test.describe('with the scripted test engine', () => {
 		await expect(page.getByRole('list', { name: 'Chosen chronology' })).toContainText(
 			'Chronology, with its period summary'
 		);
+		const again = page.waitForEvent('download');
+		await page.getByRole('button', { name: 'Export Markdown' }).click();
+		const withChronology = readFileSync(await (await again).path(), 'utf8');
+		expect(withChronology).toContain('## Chronology\n\nlease.txt says something about this on page 1 [1].');
+		expect(withChronology).toContain('- 2024-04-01: The tenant shall pay the rent of 900 euros monthly');
+
+		// The same settings live in Settings › Timeline and reports.
+		await library.gotoSettings();
+		const settings = page.getByRole('region', { name: 'Timeline and reports' });
+		const refuse = settings.getByRole('checkbox', { name: 'Refuse to export flagged quotations' });
+		await expect(refuse).not.toBeChecked();
+		await refuse.check();
+		await expect(settings.getByRole('combobox', { name: 'Date order' })).toHaveValue('mdy');
+		await expect(settings.getByRole('spinbutton', { name: 'Near-duplicate similarity (%)' })).toHaveValue('80');
+		await page.reload();
+		await expect(refuse).toBeChecked();
 	});
 });
 

@@ -1,4 +1,5 @@
 import type { Component } from 'svelte';
+import ChronologySection from './ChronologySection.svelte';
 import GpuSection from './GpuSection.svelte';
 import ModelsSection from './ModelsSection.svelte';
 import StorageSection from './StorageSection.svelte';
@@ -30,6 +31,7 @@ export const SETTINGS_SECTIONS: readonly SettingsSection[] = [
 			'Connect to your team’s Docket server with its address and your access token, to sync cases when online.',
 		component: SyncSection
 	},
+	{ id: 'chronology', title: 'Timeline and reports', description: '', component: ChronologySection },
 	{ id: 'storage', title: 'Storage', description: '', component: StorageSection },
 	{ id: 'gpu', title: 'GPU', description: '', component: GpuSection },
 	{ id: 'team', title: 'Team', description: '', component: TeamSection, adminOnly: true }

@@ -135,9 +135,15 @@ test('the chronology lists dated events in order, filters, takes edits that surv
 	expect(csvText).toContain('"2024-03-10"');
 	await a.page.getByRole('button', { name: 'Clear filters' }).first().click();
 
-	// Edit by keyboard: fix a date and add a note; Escape would cancel, Enter saves.
+	// Edit by keyboard: Escape cancels and gives focus back; then fix a date and add a note, Enter saves.
 	const keys = chronology(a.page).getByRole('row').filter({ hasText: 'The keys were handed' });
-	await keys.getByRole('button', { name: 'Edit' }).click();
+	await keys.getByRole('button', { name: 'Edit' }).focus();
+	await a.page.keyboard.press('Enter');
+	await expect(a.page.getByRole('textbox', { name: 'Corrected date' })).toBeFocused();
+	await a.page.keyboard.press('Escape');
+	await expect(a.page.getByRole('form', { name: 'Edit event' })).toHaveCount(0);
+	await expect(keys.getByRole('button', { name: 'Edit' })).toBeFocused();
+	await a.page.keyboard.press('Enter');
 	const date = a.page.getByRole('textbox', { name: 'Corrected date' });
 	await expect(date).toBeFocused();
 	await date.fill('11 March');

@@ -184,6 +184,28 @@ describe('the stored chronology', () => {
 	});
 });
 
+describe('comparing a teammate’s documents', () => {
+	it('rebuilds the text from overlapping chunks where this device has no pages', async () => {
+		const { db, caseId, chronology } = await setup();
+		const long = Array.from({ length: 120 }, (_, i) => `Sentence number ${i} of the long witness statement.`).join(' ');
+		const a = await ingest(db, caseId, 'statement.txt', [long, 'Second page.']);
+		const b = await ingest(db, caseId, 'statement-copy.txt', [
+			long.replace('number 60', 'number sixty'),
+			'Second page.'
+		]);
+		expect(await db.chunks.where('documentId').equals(a).count()).toBeGreaterThan(2);
+		// Pulled rows carry chunks only: the pages stay on the teammate's device.
+		await db.pages.where('caseId').equals(caseId).delete();
+		const handlers = createChronologyHandlers(db, chronology);
+		const call = { id: 'call', signal: new AbortController().signal, progress: () => undefined };
+		const same = await handlers.compare({ caseId, left: a, right: a }, call);
+		if (same.status !== 'compared') throw new Error('not compared');
+		expect(same.left.map((s) => s.text).join('')).toBe(`${long}\n\nSecond page.`);
+		const diff = await handlers.compare({ caseId, left: a, right: b }, call);
+		expect(diff).toMatchObject({ status: 'compared', removedWords: 1, addedWords: 1 });
+	});
+});
+
 describe("a document's own date", () => {
 	it('resolves its relative dates, marked inferred', async () => {
 		const { db, caseId, chronology } = await setup();

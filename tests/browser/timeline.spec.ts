@@ -225,6 +225,10 @@ test.describe('with the scripted test engine', () => {
 		await expect(answer.getByRole('list', { name: 'Flagged quotations' })).toContainText('Closest text, in [2]');
 
 		await answer.getByRole('button', { name: 'Add to report' }).click();
+		// The report's list says so before any export is tried.
+		await expect(page.getByRole('list', { name: 'Chosen answers' })).toContainText(
+			'⚠ 3 quotations do not match the cited passage'
+		);
 		await page.getByRole('textbox', { name: 'Report title' }).fill('Quote report');
 		await expect(page.getByRole('checkbox', { name: 'Refuse to export flagged quotations' })).toBeChecked();
 		let downloaded = false;

@@ -261,6 +261,9 @@ test.describe('with the scripted test engine', () => {
 		const withChronology = readFileSync(await (await again).path(), 'utf8');
 		expect(withChronology).toContain('## Chronology\n\nlease.txt says something about this on page 1 [1].');
 		expect(withChronology).toContain('- 2024-04-01: The tenant shall pay the rent of 900 euros monthly');
+		// The summary is kept: back on the Timeline, it is still there.
+		await new CasePage(page).tab('Timeline').click();
+		await expect(page.getByRole('article', { name: 'Period summary' })).toContainText('written by test/scripted-chat');
 
 		// The same settings live in Settings › Timeline and reports.
 		await library.gotoSettings();

@@ -3,6 +3,7 @@
  * model from the events numbered as passages, so its [n] citations open the event's page and its
  * quotations are checked against the event's sentence like any answer's.
  */
+import type { DocketDatabase } from '../db/database.ts';
 import type { QuotablePassage } from '../quotes/quotations.ts';
 import { complete } from '../rag/summarize.ts';
 import { estimateTokens, type ChatEngine, type ChatMessage } from '../rag/types.ts';
@@ -91,4 +92,37 @@ export async function summarisePeriod(
 		modelId: engine.modelId,
 		createdAt: Date.now()
 	};
+}
+
+/** The case's last period summary, kept on this device so leaving the tab or reloading loses no model work. */
+export interface StoredPeriodSummary {
+	/** The filter in words when it was written ("Chronology, Jane Doe, 2024-01-01 to 2024-03-31"). */
+	title: string;
+	summary: PeriodSummary;
+}
+
+export const periodSummaryKey = (caseId: string) => `timeline.periodSummary:${caseId}`;
+
+function isStored(value: unknown): value is StoredPeriodSummary {
+	if (typeof value !== 'object' || value === null) return false;
+	const { title, summary } = value as Partial<StoredPeriodSummary>;
+	return (
+		typeof title === 'string' &&
+		typeof summary?.text === 'string' &&
+		Array.isArray(summary.events) &&
+		Array.isArray(summary.passages)
+	);
+}
+
+export async function readPeriodSummary(db: DocketDatabase, caseId: string): Promise<StoredPeriodSummary | undefined> {
+	const value = (await db.settings.get(periodSummaryKey(caseId)))?.value;
+	return isStored(value) ? value : undefined;
+}
+
+export async function savePeriodSummary(
+	db: DocketDatabase,
+	caseId: string,
+	stored: StoredPeriodSummary
+): Promise<void> {
+	await db.settings.put({ key: periodSummaryKey(caseId), value: stored });
 }

@@ -59,7 +59,7 @@ describe('docket ingest', () => {
 		const lines = parse(out);
 		expect(lines.map((l) => [l.file.slice(dir.length + 1), l.status, l.pages])).toEqual([
 			['zero.pdf', 'unsupported', 0],
-			['image.pdf', 'unsupported', 0],
+			['image.pdf', 'damaged', 0],
 			['cut.pdf', 'damaged', 0],
 			['notes.md', 'indexed', 1],
 			['<img src=x onerror=alert(1)> & "y" ..\\..\\evil.pdf', 'indexed', 3]

@@ -427,6 +427,14 @@ export class OcrUnavailableError extends DocketError {
 	}
 }
 
+/** An image file (PNG, JPEG, TIFF page) that cannot be decoded: the file's fault, so its document is damaged. */
+export class ImageDecodeError extends DocketError {
+	override name = 'ImageDecodeError';
+	constructor(reason: string) {
+		super('invalid-input', reason, { action: 'Open it in an image viewer to check it, or scan it again.' });
+	}
+}
+
 /** Anything thrown, as a DocketError: the one place that turns unknown failures into readable ones. */
 export function toDocketError(error: unknown): DocketError {
 	if (error instanceof DocketError) return error;
@@ -486,6 +494,7 @@ export const ERROR_CLASSES = {
 	ModelNotChosenError,
 	ModelNeededError,
 	OcrUnavailableError,
+	ImageDecodeError,
 	OriginalMissingError,
 	NoSyncServerError,
 	ModelFolderError,

@@ -22,14 +22,15 @@ test.describe('documents and search', () => {
 			pdf('tracemonkey.pdf'),
 			pdf('issue6010_1.pdf'),
 			pdf('empty.pdf'),
-			// A PNG under a PDF name: recognised by its bytes.
+			// A PNG under a PDF name: recognised by its bytes as an image (cut short here, so damaged, not a PDF).
 			{ name: 'photo.pdf', mimeType: 'application/pdf', buffer: Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex') }
 		]);
 		const rows = page.getByRole('list', { name: 'Documents in this case' });
 		const row = (name: string) => rows.getByRole('listitem', { name });
 		await expect(row('tracemonkey.pdf')).toContainText('Indexed', { timeout: 120_000 });
 		await expect(row('empty.pdf')).toContainText('No text layer');
-		await expect(row('photo.pdf')).toContainText('Unsupported');
+		await expect(row('photo.pdf')).toContainText('Damaged');
+		await expect(row('photo.pdf')).toContainText('PNG image');
 		await expect(row('issue6010_1.pdf')).toContainText('Needs password');
 
 		const password = page.getByLabel('Password for issue6010_1.pdf');

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { makePdf } from '../../src/lib/ingest/testing/make-pdf.ts';
 import { aes256Security } from '../../src/lib/ingest/testing/pdf-encryption.ts';
+import { mainThreadTaskCpu } from './long-tasks.ts';
 import { CasePage, Library } from './pages.ts';
 
 const CORPUS = '../shared/corpus/pdfs';
@@ -24,56 +25,6 @@ function legalPages(tag: string) {
 function pdfFile(path: string, pages: number, tag: string): string {
 	writeFileSync(path, makePdf({ pages, lines: legalPages(tag) }));
 	return path;
-}
-
-interface TraceEvent {
-	name: string;
-	ph: string;
-	pid: number;
-	tid: number;
-	ts: number;
-	dur?: number;
-	tdur?: number;
-	args?: { name?: string; data?: { message?: string } };
-}
-
-/**
- * The page's main-thread tasks in a Chromium trace: how many, the longest in wall time and in the thread's
- * own CPU time, and their CPU time in all. Between the `ingest-start` and `ingest-end` time stamps when the
- * trace has them; a trace of only `toplevel` events (small enough for a long run) counts the busiest
- * renderer main thread's tasks throughout.
- */
-function mainThreadTaskCpu(trace: Buffer): {
-	tasks: number;
-	longestWall: number;
-	longestCpu: number;
-	totalCpu: number;
-} {
-	const parsed: unknown = JSON.parse(trace.toString('utf8'));
-	const events = (
-		Array.isArray(parsed) ? parsed : (parsed as { traceEvents: TraceEvent[] }).traceEvents
-	) as TraceEvent[];
-	const stamp = (message: string) => events.find((e) => e.name === 'TimeStamp' && e.args?.data?.message === message);
-	const isTask = (e: TraceEvent) => e.name === 'ThreadControllerImpl::RunTask' && e.ph === 'X';
-	const from = stamp('ingest-start');
-	const to = stamp('ingest-end');
-	let tasks: TraceEvent[];
-	if (from && to) {
-		tasks = events.filter(
-			(e) => isTask(e) && e.pid === from.pid && e.tid === from.tid && e.ts >= from.ts && e.ts <= to.ts
-		);
-	} else {
-		const mains = events.filter((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain');
-		const perThread = mains.map((m) => events.filter((e) => isTask(e) && e.pid === m.pid && e.tid === m.tid));
-		tasks = perThread.reduce<TraceEvent[]>((busiest, t) => (t.length > busiest.length ? t : busiest), []);
-		if (tasks.length === 0) throw new Error('The trace has no renderer main-thread tasks.');
-	}
-	return {
-		tasks: tasks.length,
-		longestWall: tasks.reduce((max, t) => Math.max(max, (t.dur ?? 0) / 1000), 0),
-		longestCpu: tasks.reduce((max, t) => Math.max(max, (t.tdur ?? t.dur ?? 0) / 1000), 0),
-		totalCpu: tasks.reduce((sum, t) => sum + (t.tdur ?? t.dur ?? 0) / 1000, 0)
-	};
 }
 
 /** Starts recording `longtask` entries in the page and stamps `ingest-start` in the trace; returns the page's clock. */

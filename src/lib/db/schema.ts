@@ -45,7 +45,7 @@ export const DOCUMENT_STATUS_LABELS: Record<DocumentStatus, string> = {
 	failed: 'Failed'
 };
 
-export type DocumentKind = 'pdf' | 'text' | 'markdown' | 'unknown';
+export type DocumentKind = 'pdf' | 'text' | 'markdown' | 'image' | 'unknown';
 
 export interface DocumentRow {
 	id: string;
@@ -65,6 +65,8 @@ export interface DocumentRow {
 	error?: string;
 	/** The embedding model whose vectors this document has, when it has them. */
 	embeddingModelId?: string;
+	/** Pages read by OCR and how sure the reader was (`Indexed (OCR)`); absent when no page was. */
+	ocr?: { pages: number[]; lowestConfidence: number; checkPages: number[] };
 	createdAt: number;
 	updatedAt: number;
 	rev: Rev;
@@ -99,6 +101,17 @@ export interface PageRow {
 	bates?: string;
 	/** Ranges of `text` that are running headers, footers or stamps: start, end, start, end, … */
 	furniture?: number[];
+	/** A page read by OCR: its words' boxes on the scan (for the viewer's text layer) and the mean confidence. */
+	ocr?: { confidence: number; words: PageWord[] };
+}
+
+/** One word OCR read (`ocr/layout.ts` OcrWord): its box as fractions of the page, where it sits in `text`. */
+export interface PageWord {
+	text: string;
+	confidence: number;
+	box: [number, number, number, number];
+	start: number;
+	end: number;
 }
 
 export interface ChunkRow {

@@ -10,6 +10,7 @@ import { aes256Security } from './testing/pdf-encryption.ts';
 import { decodeText, splitTextPages } from './text.ts';
 import { hasPages, type Extraction } from './types.ts';
 
+const GIF = new TextEncoder().encode('GIF89a\x01\x00\x01\x00');
 const PNG = Uint8Array.from([
 	0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, 0, 0, 0, 1
 ]);
@@ -23,7 +24,9 @@ function pagesOf(result: Extraction) {
 
 describe('sniffing by bytes', () => {
 	it('tells a PNG renamed .pdf from a PDF, and a PDF from its header even without an extension', () => {
-		expect(sniff(PNG, 'scan.pdf', 'application/pdf')).toEqual({ kind: 'other', detected: 'PNG image' });
+		// A PNG is a document now (read by OCR), but as an image, never as a PDF.
+		expect(sniff(PNG, 'scan.pdf', 'application/pdf')).toEqual({ kind: 'image' });
+		expect(sniff(GIF, 'scan.pdf', 'application/pdf')).toEqual({ kind: 'other', detected: 'GIF image' });
 		expect(sniff(utf8('%PDF-1.7\n...'), 'no-extension')).toEqual({ kind: 'pdf' });
 		expect(sniff(utf8('junk before\n%PDF-1.4\n'), 'x.bin')).toEqual({ kind: 'pdf' });
 		expect(sniff(new Uint8Array(), 'x.pdf')).toEqual({ kind: 'empty' });
@@ -106,10 +109,13 @@ describe('hostile input', () => {
 		expect('error' in result && result.error).toMatch(/empty \(0 bytes\)/);
 	});
 
-	it('calls a PNG renamed .pdf unsupported and names what it is', async () => {
-		const result = await extractor.extract({ name: 'contract.pdf', bytes: PNG, mimeType: 'application/pdf' });
-		expect(result).toMatchObject({ status: 'unsupported', reason: 'format', detected: 'PNG image' });
-		expect('error' in result && result.error).toMatch(/PNG image, not a PDF/);
+	it('calls a GIF renamed .pdf unsupported and names what it is, and a cut-short PNG a damaged image', async () => {
+		const result = await extractor.extract({ name: 'contract.pdf', bytes: GIF, mimeType: 'application/pdf' });
+		expect(result).toMatchObject({ status: 'unsupported', reason: 'format', detected: 'GIF image' });
+		expect('error' in result && result.error).toMatch(/GIF image, not a PDF/);
+		const png = await extractor.extract({ name: 'contract.pdf', bytes: PNG, mimeType: 'application/pdf' });
+		expect(png).toMatchObject({ status: 'damaged', kind: 'image' });
+		expect('error' in png && png.error).toMatch(/PNG image/);
 	});
 
 	it('calls a truncated PDF damaged, with pdf.js’s reason in plain words', async () => {

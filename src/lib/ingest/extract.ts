@@ -1,4 +1,6 @@
 import { CancelledError } from '../errors.ts';
+import { extractImage } from '../ocr/image-document.ts';
+import { imageFormat } from '../ocr/image-format.ts';
 import { extractPdfPages, finishPdf, type PageRange, type PdfPages } from './pdf.ts';
 import type { PdfPlatform } from './pdf-platform.ts';
 import { sniff } from './sniff.ts';
@@ -47,6 +49,8 @@ export function createExtractor(platform: PdfPlatform): RangeExtractor {
 					options.onProgress?.({ pagesDone: result.pageCount, pageCount: result.pageCount });
 					return result;
 				}
+				case 'image':
+					return await extractImage(input.bytes, imageFormat(input.bytes) ?? 'png', options);
 				case 'pdf':
 				case 'pdf-suspect':
 					return await extractPdfPages(platform, input.bytes, options);

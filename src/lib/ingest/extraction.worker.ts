@@ -2,6 +2,9 @@
 // a PDF; chunks and pages are written to IndexedDB from here too, so the page never serialises them.
 /// <reference lib="webworker" />
 import { DocketDatabase } from '../db/database.ts';
+import { renderPageBrowser } from '../ocr/render.browser.ts';
+import { ScanReader } from '../ocr/scan-reader.ts';
+import { browserOcrPool } from '../ocr/tesseract.browser.ts';
 import { scopeEndpoint } from '../worker/transport.ts';
 import { createExtractor } from './extract.ts';
 import { browserPdfPlatform } from './pdf-platform.browser.ts';
@@ -16,4 +19,6 @@ const database = (name: string): DocketDatabase => {
 	if (!db) databases.set(name, (db = new DocketDatabase(name)));
 	return db;
 };
-serveExtraction(scopeEndpoint(self), createExtractor(browserPdfPlatform()), database);
+// OCR engines start only when a scan comes, and stay warm for the next one.
+const scans = new ScanReader(browserOcrPool, renderPageBrowser);
+serveExtraction(scopeEndpoint(self), createExtractor(browserPdfPlatform()), database, scans);

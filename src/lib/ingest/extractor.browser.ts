@@ -5,12 +5,12 @@ import type { StoreTarget, StoringExtractor } from './store-extraction.ts';
 import type { ExtractionInput, ExtractionOptions } from './types.ts';
 
 /** One module Worker running pdf.js, restarted if it crashes. */
-function workerExtractor(index: number): WorkerExtractor {
+function workerExtractor(index: number | 'ocr'): WorkerExtractor {
 	return new WorkerExtractor(() =>
 		workerEndpoint<ExtractionCalls>(
 			new Worker(new URL('./extraction.worker.ts', import.meta.url), {
 				type: 'module',
-				name: `docket-extraction-${index}`
+				name: index === 'ocr' ? 'docket-ocr' : `docket-extraction-${index}`
 			})
 		)
 	);
@@ -42,6 +42,7 @@ export class BrowserExtractionPool implements StoringExtractor {
 	readonly #workers: WorkerExtractor[] = [];
 	readonly #busy: number[] = [];
 	readonly #pool: ExtractionPool;
+	#scanWorker: WorkerExtractor | undefined;
 
 	constructor(size = poolSize(globalThis.navigator?.hardwareConcurrency)) {
 		this.size = size;
@@ -65,6 +66,12 @@ export class BrowserExtractionPool implements StoringExtractor {
 	}
 
 	async extractAndStore(input: ExtractionInput, dbName: string, target: StoreTarget, options?: ExtractionOptions) {
+		// Scans are read by one worker of their own, which keeps its OCR engines (one per core) warm; the
+		// text workers stay free for text PDFs. The runner sends it one file at a time (ocr/job.ts).
+		if (target.ocr === 'now') {
+			this.#scanWorker ??= workerExtractor('ocr');
+			return this.#scanWorker.extractAndStore(input, dbName, target, options);
+		}
 		let index = 0;
 		for (let i = 0; i < this.size; i++) {
 			this.#worker(i);

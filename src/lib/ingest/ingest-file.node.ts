@@ -78,7 +78,12 @@ export async function ingestBytes(
 		}
 		// OCR runs here, beside the pool: its engines are this process's, and only files with pages
 		// without text pay for it (their text pages are read again, which costs little beside OCR).
-		if (options.ocr && hasPages(extraction) && extraction.kind === 'pdf' && extraction.pagesWithoutText.length > 0)
+		if (
+			options.ocr &&
+			hasPages(extraction) &&
+			(extraction.kind === 'pdf' || extraction.kind === 'image') &&
+			extraction.pagesWithoutText.length > 0
+		)
 			extraction = await nodeExtractor().extract(input, {
 				...base,
 				ocr: options.ocr,

@@ -5,6 +5,7 @@ import { createDocument, updateDocumentState } from '../db/documents.ts';
 import { write } from '../db/writes.ts';
 import type { DocumentRow, DocumentStatus, JobRow } from '../db/schema.ts';
 import { MissingRecordError, OriginalMissingError, toDocketError } from '../errors.ts';
+import { ScanLane, type ScanPhase } from '../ocr/scan-lane.ts';
 import type { ChunkOptions } from './chunker.ts';
 import {
 	ACTIVE_STATES,
@@ -43,6 +44,8 @@ export interface IngestRunnerOptions {
 	embedding?: EmbeddingHook;
 	/** Called after a document's pages and chunks are committed (indexed or handed on to embedding). */
 	onDocumentIndexed?: (document: DocumentRow) => void;
+	/** Reads pages without a text layer by OCR, where the extractor stores itself (default true; `ocr/job.ts`). */
+	ocr?: boolean;
 }
 
 /** One file to add: a browser `File`, or any blob with a name. */
@@ -76,6 +79,10 @@ export interface JobProgress {
 	secondsLeft: number | undefined;
 	passwordReason: 'required' | 'incorrect' | undefined;
 	error: string | undefined;
+	/** A scan's turn for OCR: `waiting` behind other work, then `reading`; undefined for other files. */
+	scan: ScanPhase | undefined;
+	/** While pages are read by OCR: "OCR page `done` of `total`". */
+	ocr: { done: number; total: number } | undefined;
 }
 
 type JobActor = Actor<typeof ingestJobMachine>;
@@ -89,6 +96,7 @@ interface Tracked {
 	lastState: string;
 	lastProgressWrite: number;
 	extractStartedAt: number | undefined;
+	scan: ScanPhase | undefined;
 }
 
 const TERMINAL_DOCUMENT: ReadonlySet<DocumentStatus> = new Set([
@@ -135,7 +143,9 @@ export class IngestRunner {
 	readonly #chunk: ChunkOptions;
 	readonly #embedding: EmbeddingHook | undefined;
 	readonly #onDocumentIndexed: ((document: DocumentRow) => void) | undefined;
+	readonly #ocr: boolean;
 	readonly #jobs = new Map<string, Tracked>();
+	readonly #scans = new ScanLane<Tracked>();
 	readonly #listeners = new Set<() => void>();
 	#idleWaiters: (() => void)[] = [];
 	#disposed = false;
@@ -149,6 +159,7 @@ export class IngestRunner {
 		this.#chunk = options.chunk ?? {};
 		this.#embedding = options.embedding;
 		this.#onDocumentIndexed = options.onDocumentIndexed;
+		this.#ocr = options.ocr ?? true;
 	}
 
 	/**
@@ -271,7 +282,9 @@ export class IngestRunner {
 			pagesPerSecond,
 			secondsLeft: pagesPerSecond > 0 && pageCount > 0 ? (pageCount - pagesDone) / pagesPerSecond : undefined,
 			passwordReason: snapshot.context.passwordReason,
-			error: snapshot.context.error
+			error: snapshot.context.error,
+			scan: job.scan,
+			ocr: job.scan === 'reading' ? snapshot.context.progress?.ocr : undefined
 		};
 	}
 
@@ -324,7 +337,10 @@ export class IngestRunner {
 		try {
 			for (;;) {
 				const jobs = [...this.#jobs.values()];
-				const active = jobs.filter((j) => ACTIVE_STATES.includes(String(j.actor.getSnapshot().value))).length;
+				// A scan waiting for OCR, or being read, holds no slot: text files go ahead of it.
+				const active = jobs.filter(
+					(j) => !j.scan && ACTIVE_STATES.includes(String(j.actor.getSnapshot().value))
+				).length;
 				const next = jobs.find(
 					(j) => j.actor.getSnapshot().status === 'active' && j.actor.getSnapshot().value === 'queued'
 				);
@@ -333,9 +349,21 @@ export class IngestRunner {
 				// An actor that did not move (stopped, or broken) must not spin this loop forever.
 				if (next.actor.getSnapshot().value === 'queued') break;
 			}
+			this.#admitScans();
 		} finally {
 			this.#pumping = false;
 		}
+	}
+
+	/** Lets the next scans read by OCR once no text file is queued or at work: OCR runs at lower priority. */
+	#admitScans(): void {
+		const jobs = [...this.#jobs.values()];
+		const textWork = jobs.some((j) => {
+			const snapshot = j.actor.getSnapshot();
+			const state = String(snapshot.value);
+			return !j.scan && ((snapshot.status === 'active' && state === 'queued') || ACTIVE_STATES.includes(state));
+		});
+		this.#scans.admit(jobs, textWork);
 	}
 
 	#notify(): void {
@@ -353,7 +381,9 @@ export class IngestRunner {
 				readOriginal: fromPromise<Uint8Array, ReadInput>(({ input: { documentId } }) =>
 					this.#read(input.jobId, documentId)
 				),
-				extract: fromPromise<ExtractionOutcome, ExtractInput>(({ input: work, signal }) => this.#extract(work, signal)),
+				extract: fromPromise<ExtractionOutcome, ExtractInput>(({ input: work, signal }) =>
+					this.#extract(work, signal, tracked)
+				),
 				store: fromPromise<void, StoreInput>(({ input: work, signal }) => this.#store(work, signal))
 			}
 		});
@@ -365,7 +395,8 @@ export class IngestRunner {
 			writes: Promise.resolve(),
 			lastState: input.resumeFrom ?? 'queued',
 			lastProgressWrite: 0,
-			extractStartedAt: undefined
+			extractStartedAt: undefined,
+			scan: undefined
 		};
 		this.#jobs.set(input.jobId, tracked);
 		actor.subscribe({
@@ -381,7 +412,13 @@ export class IngestRunner {
 					tracked.lastState = state;
 					const progress = snapshot.context.progress;
 					const fraction =
-						state === 'done' ? 1 : progress && progress.pageCount > 0 ? progress.pagesDone / progress.pageCount : 0;
+						state === 'done'
+							? 1
+							: progress?.ocr && progress.ocr.total > 0
+								? progress.ocr.done / progress.ocr.total
+								: progress && progress.pageCount > 0
+									? progress.pagesDone / progress.pageCount
+									: 0;
 					const persist = () =>
 						this.#persist(input.jobId, tracked, state, changed ? previous : undefined, fraction, snapshot.context);
 					tracked.writes = tracked.writes.then(persist, persist).catch(() => undefined);
@@ -454,7 +491,7 @@ export class IngestRunner {
 		return new Uint8Array(await blob.arrayBuffer());
 	}
 
-	async #extract(work: ExtractInput, signal: AbortSignal): Promise<ExtractionOutcome> {
+	async #extract(work: ExtractInput, signal: AbortSignal, tracked: Tracked): Promise<ExtractionOutcome> {
 		const document = await this.#db.documents.get(work.documentId);
 		if (!document) throw new MissingRecordError('The document');
 		const input = { name: document.name, bytes: work.bytes, mimeType: document.mimeType };
@@ -470,7 +507,36 @@ export class IngestRunner {
 			embed: this.#embedding?.ready() ?? false,
 			chunk: this.#chunk
 		};
-		return this.#extractor.extractAndStore(input, this.#db.name, target, options);
+		const first = await this.#extractor.extractAndStore(
+			input,
+			this.#db.name,
+			this.#ocr ? { ...target, ocr: 'later' } : target,
+			options
+		);
+		if (first.status !== 'needs-ocr') return first;
+		// A scan: its turn at OCR comes after the text files (the slot it held is free meanwhile).
+		try {
+			const turn = this.#scans.turn(tracked, signal);
+			this.#pump();
+			this.#notify();
+			await turn;
+			this.#notify();
+			const blob = await this.#files.get(document.sha256);
+			if (!blob) throw new OriginalMissingError(document.name);
+			const bytes = new Uint8Array(await blob.arrayBuffer());
+			const read = await this.#extractor.extractAndStore(
+				{ ...input, bytes },
+				this.#db.name,
+				{ ...target, ocr: 'now' },
+				options
+			);
+			if (read.status === 'needs-ocr') throw new Error('The OCR worker handed the scan back unread.');
+			return read;
+		} finally {
+			tracked.scan = undefined;
+			this.#pump();
+			this.#notify();
+		}
 	}
 
 	async #store({ jobId, documentId, caseId, extraction }: StoreInput, signal: AbortSignal): Promise<void> {

@@ -1,6 +1,7 @@
 /// <reference types="vite/client" />
 // eslint-disable-next-line @typescript-eslint/triple-slash-reference -- pdf.js ships no types for its worker modules
 /// <reference path="./pdfjs-worker.d.ts" />
+import { OffscreenCanvasFactory } from '../ocr/render.browser.ts';
 import { cachingAssets, type PdfAssetKind, type PdfPlatform, type Pdfjs } from './pdf-platform.ts';
 
 /**
@@ -51,6 +52,8 @@ export function browserPdfPlatform(): PdfPlatform {
 			const response = await fetch(url);
 			if (!response.ok) throw new Error(`Could not load ${filename} (${response.status}).`);
 			return new Uint8Array(await response.arrayBuffer());
-		})
+		}),
+		// In a worker (extraction, OCR) pdf.js's own factory would look for `document` to draw scratch canvases.
+		...(typeof document === 'undefined' ? { CanvasFactory: OffscreenCanvasFactory } : {})
 	};
 }

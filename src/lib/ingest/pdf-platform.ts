@@ -20,6 +20,8 @@ export interface PdfPlatform {
 	loadPdfjs(): Promise<Pdfjs>;
 	/** The bytes of `filename` in pdf.js's `cmaps/`, `standard_fonts/` or `wasm/` folder. */
 	readAsset(kind: PdfAssetKind, filename: string): Promise<Uint8Array>;
+	/** pdf.js's `CanvasFactory` where its own cannot work (a worker has no `document`): for OCR's rendering. */
+	CanvasFactory?: new () => unknown;
 }
 
 declare global {

@@ -207,6 +207,7 @@ export async function extractPdfPages(
 		// Nothing may be fetched: assets come from the platform, and no code is generated from PDF content.
 		useWorkerFetch: false,
 		BinaryDataFactory: binaryDataFactory(platform),
+		...(platform.CanvasFactory ? { CanvasFactory: platform.CanvasFactory } : {}),
 		isEvalSupported: false,
 		disableFontFace: true,
 		useSystemFonts: false,
@@ -293,7 +294,7 @@ export async function extractPdfPages(
 					};
 		let ocr: OcrSummary | undefined;
 		if (options.ocr && pagesWithoutText.length > pagesWithErrors.length) {
-			const { pool, render, dpi } = options.ocr;
+			const { pool, render, dpi, known, onRead } = options.ocr;
 			const unread = pagesWithoutText.filter((n) => !pagesWithErrors.includes(n));
 			onProgress?.({ pagesDone: last - first + 1, pageCount, ocr: { done: 0, total: unread.length } });
 			const read = await ocrPages(
@@ -302,8 +303,11 @@ export async function extractPdfPages(
 				{
 					...(signal ? { signal } : {}),
 					...(dpi ? { dpi } : {}),
-					onPage: (_page, _result, done, total) =>
-						onProgress?.({ pagesDone: last - first + 1, pageCount, ocr: { done, total } })
+					...(known ? { known } : {}),
+					onPage: async (page, result, done, total) => {
+						if (result && onRead && !known?.has(page)) await onRead(page, result);
+						onProgress?.({ pagesDone: last - first + 1, pageCount, ocr: { done, total } });
+					}
 				}
 			);
 			// Pages in `pages` are this range's, from `first` on.

@@ -13,6 +13,8 @@ import {
 	type Handlers,
 	type ServerEndpoint
 } from '../worker/transport.ts';
+import { wantsOcr, type NeedsOcr } from '../ocr/job.ts';
+import type { ScanReader } from '../ocr/scan-reader.ts';
 import type { PagesResult, RangeExtractor } from './extract.ts';
 import type { PageRange } from './pdf.ts';
 import { storeExtraction, type StoredExtraction, type StoreTarget } from './store-extraction.ts';
@@ -37,7 +39,7 @@ export type ExtractionCalls = {
 	 */
 	index: {
 		params: ExtractParams & { dbName: string; target: StoreTarget };
-		result: NeedsPasswordExtraction | StoredExtraction;
+		result: NeedsPasswordExtraction | StoredExtraction | NeedsOcr;
 		progress: ExtractionProgress;
 	};
 };
@@ -79,7 +81,8 @@ function split(params: ExtractParams, options: ExtractionOptions): [ExtractionIn
 /** The worker's handlers. With `database`, `index` stores results through the worker's own Dexie connection. */
 export function extractionHandlers(
 	extractor: ServedExtractor,
-	database?: (name: string) => DocketDatabase
+	database?: (name: string) => DocketDatabase,
+	scans?: ScanReader
 ): Handlers<ExtractionCalls> {
 	return {
 		extract: (params, { signal, progress }) =>
@@ -92,9 +95,15 @@ export function extractionHandlers(
 		async index(params, { signal, progress }) {
 			if (!database) throw new WorkerSetupError('a database to store into');
 			const [input, options] = split(params, { signal, onProgress: throttled(progress) });
-			const extraction = await extractor.extract(input, options);
+			const db = database(params.dbName);
+			// OCR (ocr/job.ts): `later` reads the text layer and hands a scan back; `now` reads it by OCR.
+			const mode = scans ? params.target.ocr : undefined;
+			const ocr = mode === 'now' ? await scans?.optionsFor(db, params.target) : undefined;
+			const extraction = await extractor.extract(input, ocr ? { ...options, ocr } : options);
 			if (extraction.status === 'needs-password') return extraction;
-			const document = await storeExtraction(database(params.dbName), params.target, extraction, signal);
+			if (mode === 'later' && wantsOcr(extraction))
+				return { status: 'needs-ocr', pages: extraction.pagesWithoutText.length };
+			const document = await storeExtraction(db, params.target, extraction, signal);
 			return { status: 'stored', extractionStatus: extraction.status, document };
 		}
 	};
@@ -106,9 +115,10 @@ export type ServedExtractor = Extractor & { extractPages?: RangeExtractor['extra
 export function serveExtraction(
 	endpoint: ServerEndpoint<ExtractionCalls>,
 	extractor: ServedExtractor,
-	database?: (name: string) => DocketDatabase
+	database?: (name: string) => DocketDatabase,
+	scans?: ScanReader
 ): void {
-	serve(extractionProtocol, endpoint, extractionHandlers(extractor, database));
+	serve(extractionProtocol, endpoint, extractionHandlers(extractor, database, scans));
 }
 
 /**
@@ -141,7 +151,7 @@ export class WorkerExtractor implements Extractor {
 		dbName: string,
 		target: StoreTarget,
 		options: ExtractionOptions = {}
-	): Promise<NeedsPasswordExtraction | StoredExtraction> {
+	): Promise<NeedsPasswordExtraction | StoredExtraction | NeedsOcr> {
 		return this.client.call('index', { ...params(input, options), dbName, target }, callOptions(options));
 	}
 

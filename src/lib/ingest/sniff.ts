@@ -1,3 +1,4 @@
+import { imageFormat } from '../ocr/image-format.ts';
 import type { SourceKind } from './types.ts';
 
 /**
@@ -86,6 +87,8 @@ export function looksLikeText(bytes: Uint8Array): boolean {
 export function sniff(bytes: Uint8Array, name: string, mimeType?: string): Sniffed {
 	if (bytes.length === 0) return { kind: 'empty' };
 	if (indexOf(bytes, PDF_HEADER, PDF_HEADER_WINDOW) >= 0) return { kind: 'pdf' };
+	// PNG, JPEG and TIFF are documents read by OCR (ocr/image-document.ts); other images stay 'other'.
+	if (imageFormat(bytes)) return { kind: 'image' };
 	for (const signature of SIGNATURES) {
 		if (startsWith(bytes, signature.bytes, signature.offset)) return { kind: 'other', detected: signature.name };
 	}

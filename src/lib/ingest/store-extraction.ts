@@ -3,6 +3,7 @@ import { documentTables, replaceDocumentText, saveDocument } from '../db/documen
 import { write } from '../db/writes.ts';
 import type { ChunkRow, DocumentKind, DocumentRow, DocumentStatus, PageRow } from '../db/schema.ts';
 import { MissingRecordError } from '../errors.ts';
+import type { NeedsOcr, OcrMode } from '../ocr/job.ts';
 import { sanitizeText } from '../sync/safe-json.ts';
 import { chunkPages, type ChunkOptions } from './chunker.ts';
 import { pageNameFields } from './page-label.ts';
@@ -23,6 +24,8 @@ export interface StoreTarget {
 	/** Hand the document on to embedding: it ends `embedding` and an `embed` job is queued with its chunks. */
 	embed: boolean;
 	chunk?: ChunkOptions;
+	/** Where OCR fits in (`ocr/job.ts`); absent: no OCR. */
+	ocr?: OcrMode;
 }
 
 /**
@@ -45,7 +48,7 @@ export interface StoringExtractor extends Extractor {
 		dbName: string,
 		target: StoreTarget,
 		options?: ExtractionOptions
-	): Promise<NeedsPasswordExtraction | StoredExtraction>;
+	): Promise<NeedsPasswordExtraction | StoredExtraction | NeedsOcr>;
 }
 
 export function storesItself(extractor: Extractor): extractor is StoringExtractor {
@@ -95,7 +98,8 @@ export async function storeExtraction(
 					caseId,
 					text: p.text,
 					...pageNameFields(p),
-					...(p.furniture ? { furniture: p.furniture } : {})
+					...(p.furniture ? { furniture: p.furniture } : {}),
+					...(p.ocr ? { ocr: p.ocr } : {})
 				}))
 			: [];
 		const rows: ChunkRow[] = chunks.map((c) => ({
@@ -118,10 +122,12 @@ export async function storeExtraction(
 		delete next.error;
 		delete next.pages;
 		delete next.pagesWithoutText;
+		delete next.ocr;
 		if ('error' in extraction) next.error = extraction.error;
 		if (hasPages(extraction)) {
 			next.pages = extraction.pageCount;
 			next.pagesWithoutText = extraction.pagesWithoutText;
+			if (extraction.ocr) next.ocr = extraction.ocr;
 		}
 		await saveDocument(db, next, current.rev);
 		if (embed) {

@@ -1,5 +1,5 @@
 import type { OcrPool } from '../ocr/engine.ts';
-import type { OcrWord } from '../ocr/layout.ts';
+import type { OcrPage, OcrWord } from '../ocr/layout.ts';
 import type { PageRenderer } from '../ocr/read-pages.ts';
 
 /**
@@ -8,7 +8,7 @@ import type { PageRenderer } from '../ocr/read-pages.ts';
  */
 
 /** What the bytes turned out to be (sniffed, not taken from the name alone). */
-export type SourceKind = 'pdf' | 'text' | 'markdown';
+export type SourceKind = 'pdf' | 'text' | 'markdown' | 'image';
 
 /** One page's text, in the order pdf.js reads the content (which is reading order for ordinary files). */
 export interface ExtractedPage {
@@ -124,7 +124,15 @@ export interface ExtractionOptions {
 	signal?: AbortSignal;
 	onProgress?: (progress: ExtractionProgress) => void;
 	/** Reads pages without a text layer by OCR (absent: they stay without text). */
-	ocr?: { pool: OcrPool; render: PageRenderer; dpi?: number };
+	ocr?: {
+		pool: OcrPool;
+		render: PageRenderer;
+		dpi?: number;
+		/** Pages an earlier run of the same job read (resuming it): not read again. */
+		known?: ReadonlyMap<number, OcrPage>;
+		/** Each page as it is read, so a job cut short resumes after it (`known`). */
+		onRead?: (page: number, result: OcrPage) => void | Promise<void>;
+	};
 }
 
 /** The one extraction contract: the browser worker, the CLI and tests each get one built on their platform. */

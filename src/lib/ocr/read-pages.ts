@@ -43,6 +43,11 @@ export interface OcrPagesOptions {
 	dpi?: number;
 	/** Each page as it is read, in page order; `index` counts from 1 to `total`. */
 	onPage?: (page: number, result: OcrPage | undefined, index: number, total: number) => void | Promise<void>;
+	/**
+	 * Pages read by an earlier run of the same job (stored as they were read): not read again. They are
+	 * reported first, so progress resumes where the last run stopped.
+	 */
+	known?: ReadonlyMap<number, OcrPage>;
 }
 
 export interface OcrPagesDeps {
@@ -58,36 +63,68 @@ export async function ocrPages(
 	deps: OcrPagesDeps,
 	options: OcrPagesOptions = {}
 ): Promise<Map<number, OcrPage | undefined>> {
-	const { signal } = options;
 	const scale = (options.dpi ?? OCR_DPI) / 72;
+	return readImages(
+		pages,
+		async (n) => {
+			const page = await deps.getPage(n);
+			try {
+				const { fnArray } = await page.getOperatorList();
+				return paintsImage(fnArray, deps.ops) ? await deps.render(page, scale) : undefined;
+			} finally {
+				page.cleanup();
+			}
+		},
+		deps.pool,
+		options
+	);
+}
+
+/**
+ * Reads page images by OCR: `imageOf` draws (or decodes) one page, undefined for a page with nothing to
+ * read. Drawing runs on the calling thread while the pool's engines read earlier pages, so neither waits
+ * for the other. Results come in page order; pages in `options.known` are taken as read.
+ */
+export async function readImages(
+	pages: readonly number[],
+	imageOf: (page: number) => Promise<OcrImage | undefined>,
+	pool: OcrPool,
+	options: OcrPagesOptions = {}
+): Promise<Map<number, OcrPage | undefined>> {
+	const { signal, known } = options;
 	const results = new Map<number, OcrPage | undefined>();
-	const reads: Promise<OcrPage | undefined>[] = [];
 	let reported = 0;
+	for (const n of pages) {
+		const page = known?.get(n);
+		if (!page) continue;
+		results.set(n, page);
+		reported++;
+		await options.onPage?.(n, page, reported, pages.length);
+	}
+	const unread = pages.filter((n) => !results.has(n));
+	const reads: Promise<OcrPage | undefined>[] = [];
+	let next = 0;
 	const report = async (keep: number) => {
-		while (reads.length - reported > keep) {
-			const result = await reads[reported]!;
-			const page = pages[reported]!;
+		while (reads.length - next > keep) {
+			const result = await reads[next]!;
+			const page = unread[next]!;
 			results.set(page, result);
+			next++;
 			reported++;
 			await options.onPage?.(page, result, reported, pages.length);
 		}
 	};
-	for (const n of pages) {
+	for (const n of unread) {
 		if (signal?.aborted) throw new CancelledError('Reading the scan');
-		const page = await deps.getPage(n);
-		const { fnArray } = await page.getOperatorList();
-		if (!paintsImage(fnArray, deps.ops)) {
-			page.cleanup();
-			reads.push(Promise.resolve(undefined));
-		} else {
-			const image = await deps.render(page, scale);
-			page.cleanup();
-			const read = deps.pool.read(image, signal);
+		const image = await imageOf(n);
+		if (!image) reads.push(Promise.resolve(undefined));
+		else {
+			const read = pool.read(image, signal);
 			read.catch(() => undefined);
 			reads.push(read);
 		}
-		// Keep at most one rendered page waiting per engine: bounded memory, engines never idle.
-		await report(deps.pool.size);
+		// Keep at most one drawn page waiting per engine: bounded memory, engines never idle.
+		await report(pool.size);
 	}
 	await report(0);
 	return results;

@@ -2,6 +2,7 @@ import type { Component } from 'svelte';
 import ChronologySection from './ChronologySection.svelte';
 import GpuSection from './GpuSection.svelte';
 import ModelsSection from './ModelsSection.svelte';
+import OcrSection from './OcrSection.svelte';
 import StorageSection from './StorageSection.svelte';
 import SyncSection from './SyncSection.svelte';
 import TeamSection from './TeamSection.svelte';
@@ -31,6 +32,7 @@ export const SETTINGS_SECTIONS: readonly SettingsSection[] = [
 			'Connect to your team’s Docket server with its address and your access token, to sync cases when online.',
 		component: SyncSection
 	},
+	{ id: 'ocr', title: 'OCR', description: '', component: OcrSection },
 	{ id: 'chronology', title: 'Timeline and reports', description: '', component: ChronologySection },
 	{ id: 'storage', title: 'Storage', description: '', component: StorageSection },
 	{ id: 'gpu', title: 'GPU', description: '', component: GpuSection },

@@ -1,0 +1,129 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { createCanvas, loadImage } from '@napi-rs/canvas';
+import { createExtractor } from '../ingest/extract.ts';
+import { nodePdfPlatform } from '../ingest/pdf-platform.node.ts';
+import { sniff } from '../ingest/sniff.ts';
+import { OcrPool, type OcrEngine, type OcrImage } from './engine.ts';
+import { encodeGreyPng, imageFormat, imagePages, imageSize } from './image.ts';
+import type { RecognizedBlock } from './layout.ts';
+import { readImages } from './read-pages.ts';
+import { nodeOcrPool } from './tesseract.node.ts';
+import { scanLines, wordAccuracy } from './testing/make-scan.ts';
+import { greyPixels, makeTiff } from './testing/make-tiff.ts';
+
+const LINES = [
+	'The arbitration clause in section 12 binds both parties to the agreement.',
+	'Notice of the claim was served on the respondent on April 2, 2024.'
+];
+
+async function pixelsOf(png: Uint8Array, width: number, height: number): Promise<Uint8ClampedArray> {
+	const canvas = createCanvas(width, height);
+	const context = canvas.getContext('2d');
+	context.drawImage(await loadImage(Buffer.from(png)), 0, 0);
+	return context.getImageData(0, 0, width, height).data;
+}
+
+describe('image documents', () => {
+	it('knows PNG, JPEG and TIFF by their bytes, whatever the name, and reads their size', async () => {
+		const scan = await scanLines(LINES, { dpi: 72 });
+		const png = await encodeGreyPng(new Uint8Array(4 * 6 * 3).fill(255), 6, 3);
+		const tiff = makeTiff([await greyPixels(scan)]);
+		expect([imageFormat(png), imageFormat(scan.jpeg), imageFormat(tiff)]).toEqual(['png', 'jpeg', 'tiff']);
+		expect(imageFormat(new TextEncoder().encode('%PDF-1.4'))).toBeUndefined();
+		expect(sniff(scan.jpeg, 'exhibit.pdf').kind).toBe('image');
+		expect(sniff(tiff, 'scan.tif').kind).toBe('image');
+		expect(imageSize(png, 'png')).toEqual({ width: 6, height: 3 });
+		expect(imageSize(scan.jpeg, 'jpeg')).toEqual({ width: scan.width, height: scan.height });
+	});
+
+	it('decodes every page of a multi-page TIFF to a grey PNG with the same pixels', async () => {
+		const a = await greyPixels(await scanLines(LINES, { dpi: 72 }));
+		const b = { width: 40, height: 20, grey: new Uint8Array(800).map((_, i) => (i * 7) % 256) };
+		const pages = imagePages(makeTiff([a, b]), 'tiff');
+		expect(pages.count).toBe(2);
+		const second = await pages.page(2);
+		expect([second.width, second.height]).toEqual([40, 20]);
+		const pixels = await pixelsOf(second.bytes, 40, 20);
+		for (let i = 0; i < 800; i++) expect(pixels[i * 4]).toBe(b.grey[i]);
+		const first = await pages.page(1);
+		expect([first.width, first.height]).toEqual([a.width, a.height]);
+		await expect(pages.page(3)).rejects.toThrow(/no page 3/);
+	});
+
+	it('reads only the pages an earlier run did not, reporting those first', async () => {
+		const reads: number[] = [];
+		const engine: OcrEngine = {
+			async recognize(image: OcrImage): Promise<RecognizedBlock[]> {
+				reads.push(image.width);
+				const word = { text: `w${image.width}`, confidence: 90, bbox: { x0: 0, y0: 0, x1: 1, y1: 1 } };
+				return [{ paragraphs: [{ lines: [{ words: [word] }] }] }];
+			},
+			terminate: () => Promise.resolve()
+		};
+		const pool = new OcrPool(() => Promise.resolve(engine), 2);
+		const known = new Map([[2, { text: 'before', words: [], confidence: 80 }]]);
+		const order: string[] = [];
+		const read = await readImages(
+			[1, 2, 3],
+			(n) => Promise.resolve({ bytes: new Uint8Array(), width: n, height: 1 }),
+			pool,
+			{ known, onPage: (page, _r, done, total) => void order.push(`${page}:${done}/${total}`) }
+		);
+		expect(reads.sort()).toEqual([1, 3]);
+		expect(order).toEqual(['2:1/3', '1:2/3', '3:3/3']);
+		expect(read.get(2)?.text).toBe('before');
+		expect(read.get(3)?.text).toBe('w3');
+	});
+
+	describe('through OCR (tesseract.js, offline)', () => {
+		const pool = nodeOcrPool(2);
+		afterAll(() => pool.terminate());
+		const extractor = createExtractor(nodePdfPlatform());
+
+		it('indexes a two-page TIFF (text, then blank) and a PNG, each word on its page', async () => {
+			const text = await greyPixels(await scanLines(LINES, { dpi: 200 }));
+			const blank = await greyPixels(await scanLines([], { dpi: 100 }));
+			const stored: number[] = [];
+			const tiff = await extractor.extract(
+				{ name: 'exhibit.tif', bytes: makeTiff([text, blank]) },
+				{ ocr: { pool, render: () => Promise.reject(new Error('no PDF here')), onRead: (n) => void stored.push(n) } }
+			);
+			expect(tiff.status).toBe('indexed');
+			if (tiff.status !== 'indexed') return;
+			expect(tiff.kind).toBe('image');
+			expect(tiff.pageCount).toBe(2);
+			expect(tiff.ocr?.pages).toEqual([1]);
+			expect(tiff.pagesWithoutText).toEqual([2]);
+			expect(stored.sort()).toEqual([1, 2]);
+			expect(wordAccuracy(LINES.join(' '), tiff.pages[0]!.text.replace(/\s+/g, ' '))).toBeGreaterThanOrEqual(0.95);
+
+			const png = await encodeGreyPng(
+				await (async () => {
+					const rgba = new Uint8Array(text.grey.length * 4);
+					text.grey.forEach((g, i) => rgba.set([g, g, g, 255], i * 4));
+					return rgba;
+				})(),
+				text.width,
+				text.height
+			);
+			const image = await extractor.extract(
+				{ name: 'photo.png', bytes: png },
+				{ ocr: { pool, render: () => Promise.reject(new Error('none')) } }
+			);
+			expect(image.status).toBe('indexed');
+			if (image.status === 'indexed') expect(image.pages[0]!.text).toContain('arbitration');
+
+			const off = await extractor.extract({ name: 'photo.png', bytes: png });
+			expect(off.status).toBe('no-text');
+		}, 180_000);
+
+		it('names a broken image as damaged', async () => {
+			const broken = new Uint8Array([0x49, 0x49, 0x2a, 0x00, 8, 0, 0, 0, 0, 0]);
+			const result = await extractor.extract(
+				{ name: 'x.tif', bytes: broken },
+				{ ocr: { pool, render: () => Promise.reject(new Error('none')) } }
+			);
+			expect(result.status).toBe('damaged');
+		});
+	});
+});

@@ -1,0 +1,43 @@
+/** What the documents list and the viewer say about OCR: the status, the summary and the pages to check. */
+import { DOCUMENT_STATUS_LABELS, type DocumentRow } from '../../db/schema.ts';
+import type { JobProgress } from '../../ingest/ingest-runner.ts';
+import { OCR_CONFIDENCE_FLOOR } from '../../ocr/apply.ts';
+import { pageRanges } from './ingest.svelte.ts';
+
+/** `Indexed (OCR)` for a document whose text was (partly) read by OCR; the plain status otherwise. */
+export function statusLabel(doc: Pick<DocumentRow, 'status' | 'ocr'>): string {
+	return doc.status === 'indexed' && doc.ocr ? 'Indexed (OCR)' : DOCUMENT_STATUS_LABELS[doc.status];
+}
+
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+/** "3 pages read by OCR, lowest page confidence 87%." */
+export function ocrSummary(doc: Pick<DocumentRow, 'ocr' | 'pages'>): string | undefined {
+	if (!doc.ocr) return undefined;
+	const { pages, lowestConfidence } = doc.ocr;
+	const all = doc.pages !== undefined && pages.length === doc.pages && doc.pages > 1;
+	return `${all ? `All ${pages.length} pages` : plural(pages.length, 'page')} read by OCR, lowest page confidence ${Math.round(lowestConfidence)}%.`;
+}
+
+/** "Check pages 2, 5–6 against the scan: OCR was unsure of them (under 70%)." */
+export function checkPagesNote(doc: Pick<DocumentRow, 'ocr'>): string | undefined {
+	const pages = doc.ocr?.checkPages ?? [];
+	if (pages.length === 0) return undefined;
+	return `Check ${pages.length === 1 ? 'page' : 'pages'} ${pageRanges(pages)} against the scan: OCR was unsure of ${pages.length === 1 ? 'it' : 'them'} (under ${OCR_CONFIDENCE_FLOOR}% confidence).`;
+}
+
+/** The viewer's flag for one page read by OCR under the confidence floor. */
+export function pageCheckNote(confidence: number | undefined): string | undefined {
+	if (confidence === undefined || confidence >= OCR_CONFIDENCE_FLOOR) return undefined;
+	return `OCR read this page with ${Math.round(confidence)}% confidence: check this page against the scan before relying on its text.`;
+}
+
+/** A job's progress line: "OCR page 12 of 40", "Waiting to read the scan", or pages of the text layer. */
+export function progressLine(job: Pick<JobProgress, 'scan' | 'ocr' | 'pagesDone' | 'pageCount'>): string {
+	if (job.scan === 'waiting') return 'Waiting to read the scan (text files first)';
+	if (job.scan === 'reading')
+		return job.ocr && job.ocr.total > 0
+			? `OCR page ${Math.min(job.ocr.done + 1, job.ocr.total)} of ${job.ocr.total}`
+			: 'Starting OCR';
+	return `${job.pagesDone} of ${job.pageCount || '…'} pages`;
+}

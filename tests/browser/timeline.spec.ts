@@ -264,6 +264,9 @@ test.describe('with the scripted test engine', () => {
 		// The summary is kept: back on the Timeline, it is still there.
 		await new CasePage(page).tab('Timeline').click();
 		await expect(page.getByRole('article', { name: 'Period summary' })).toContainText('written by test/scripted-chat');
+		// An event's source opens its page with the date phrase highlighted.
+		await chronology(page).getByRole('link', { name: 'lease.txt, p. 1' }).click();
+		await expect(page.getByLabel('Page 1 text').locator('mark')).toHaveText('1 April 2024');
 
 		// The same settings live in Settings › Timeline and reports.
 		await library.gotoSettings();

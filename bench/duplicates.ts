@@ -5,6 +5,7 @@ import { hasPages } from '../src/lib/ingest/types.ts';
 import { groupNearDuplicates, type SignedDocument } from '../src/lib/duplicates/groups.ts';
 import { minhashSignature } from '../src/lib/duplicates/minhash.ts';
 import { letter, withThreeWordsChanged } from '../src/lib/duplicates/testing.ts';
+import { eventsOfDocument } from '../src/lib/timeline/dates.ts';
 import { percentile, sample, type Bench, type BenchContext } from './report.ts';
 
 const DOCUMENTS = 300;
@@ -56,6 +57,9 @@ export const duplicatesBench: Bench = {
 		);
 		const grouping = await sample(() => groupNearDuplicates(signed), { iterations: 5, warmup: 1 });
 		const signing = await sample(() => minhashSignature(largest.pages.join('\n')), { iterations: 5, warmup: 1 });
+		// The rest of what the chronology worker derives per document: its dated events (chrono-node, people).
+		const pages = largest.pages.map((text, i) => ({ page: i + 1, start: 0, text }));
+		const dating = await sample(() => eventsOfDocument(pages, { order: 'dmy' }), { iterations: 5, warmup: 1 });
 		const baseline = 'ingesting the largest document (extract + chunk, median)';
 		// The target: the groups of the whole case, from the stored signatures.
 		context.report({
@@ -69,6 +73,13 @@ export const duplicatesBench: Bench = {
 		context.report({
 			figure: 'signature of the largest document (median)',
 			value: percentile(signing, 50),
+			unit: 'ms',
+			baseline,
+			baseline_value: percentile(ingest, 50)
+		});
+		context.report({
+			figure: 'dated events of the largest document (median)',
+			value: percentile(dating, 50),
 			unit: 'ms',
 			baseline,
 			baseline_value: percentile(ingest, 50)

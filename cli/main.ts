@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { processIo, UsageError, type Command, type CommandIo } from './command.ts';
 import { benchCommand } from './commands/bench.ts';
+import { duplicatesCommand } from './commands/duplicates.ts';
 import { ingestCommand } from './commands/ingest.ts';
 import { searchCommand } from './commands/search.ts';
 import { serverCommand } from './commands/server.ts';
@@ -13,6 +14,7 @@ export const COMMANDS: readonly Command[] = [
 	ingestCommand,
 	searchCommand,
 	timelineCommand,
+	duplicatesCommand,
 	tensorCommand,
 	benchCommand
 ];

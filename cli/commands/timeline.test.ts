@@ -36,6 +36,19 @@ async function run(...args: string[]) {
 }
 
 describe('docket timeline', () => {
+	it("resolves relative dates against a letter's own date line when no --document-date is given", async () => {
+		const own = await mkdtemp(join(tmpdir(), 'docket-timeline-memo-'));
+		const memo = join(own, 'memo.txt');
+		await writeFile(memo, 'Smith & Partners\n1 March 2024\n\nThe tenant called the following Tuesday.');
+		const { code, out } = await run('--docs', memo, '--json');
+		await rm(own, { recursive: true, force: true });
+		expect(code).toBe(0);
+		expect(out.map((l) => JSON.parse(l) as TimelineLine).map((l) => [l.date, l.inferred])).toEqual([
+			['2024-03-01', false],
+			['2024-03-05', true]
+		]);
+	});
+
 	it('prints one JSON line per event, sorted by date, with file, page, sentence and people', async () => {
 		const { code, out, err } = await run('--docs', join(dir, 'letter.txt'), join(dir, 'notes.md'), '--json');
 		expect(err).toEqual([]);

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { expandPaths, ingestFile } from '../../src/lib/ingest/ingest-file.node.ts';
 import { hasPages } from '../../src/lib/ingest/types.ts';
 import { compareEvents, eventsOfDocument, type DatePrecision } from '../../src/lib/timeline/dates.ts';
+import { documentDateOf } from '../../src/lib/timeline/document-date.ts';
 import { UsageError, type Command } from '../command.ts';
 
 /** One line of `docket timeline --json`. */
@@ -30,7 +31,9 @@ Extracts the files (the app's own extraction) and lists every dated event: its d
 states it, the people that sentence names, the file and the page.
   --order O          how to read 04/03/2024: dmy (4 March, the default) or mdy (April 3)
   --document-date D  the documents' own date, against which relative dates ("the following Tuesday",
-                     "yesterday") resolve; without it they are left out. Such events are marked inferred.
+                     "yesterday") resolve. Without it, each file's own date where its first page states
+                     one on a line of its own (a letter's date), else they are left out. Such events are
+                     marked inferred.
   --json             one JSON line per event: { date, endDate?, precision, file, page, sentence, people,
                      inferred, approximate, phrase }`,
 	async run(argv, io) {
@@ -64,7 +67,8 @@ states it, the people that sentence names, the file and the page.
 			if (!hasPages(extraction)) continue;
 			// Whole pages, not chunks: chunks overlap and may cut the sentence that states a date.
 			const pages = extraction.pages.map((p) => ({ page: p.page, start: 0, text: p.text }));
-			for (const e of eventsOfDocument(pages, { order, ...(documentDate ? { documentDate } : {}) }))
+			const own = documentDate ?? documentDateOf(pages, order);
+			for (const e of eventsOfDocument(pages, { order, ...(own ? { documentDate: own } : {}) }))
 				lines.push({
 					date: e.date,
 					...(e.endDate ? { endDate: e.endDate } : {}),

@@ -112,6 +112,7 @@ const WORKER_ACTIONS: Record<string, { crashed: string; timeout: string }> = {
 		timeout: 'Retry the file; if it stalls again, the file may be too complex for this computer.'
 	},
 	search: { crashed: 'Reload the page to start it again.', timeout: 'Try a shorter query, or try again.' },
+	chronology: { crashed: 'Reload the page to start it again; edits are kept.', timeout: 'Try again.' },
 	tensor: {
 		crashed: 'Try again; large tensors may need the CPU backend or more memory.',
 		timeout: 'Try a smaller tensor or zoom.'

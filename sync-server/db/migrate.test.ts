@@ -36,6 +36,7 @@ describe('migrations on a throwaway database', () => {
 				'chunks',
 				'threads',
 				'messages',
+				'eventedits',
 				'applied_mutations',
 				'uploads',
 				'files'

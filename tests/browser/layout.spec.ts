@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
+import { letter, withThreeWordsChanged } from '../../src/lib/duplicates/testing.ts';
 import { makePdf } from '../../src/lib/ingest/testing/make-pdf.ts';
 import { encodeNpy } from '../../src/lib/tensor/npy.ts';
 import { CasePage, Library } from './pages.ts';
@@ -69,6 +70,15 @@ test('each main screen fits 1366×860 and 390×844: no sideways scroll, no contr
 	const row = page.getByRole('list', { name: 'Documents in this case' }).getByRole('listitem', { name: 'brief.pdf' });
 	await expect(row).toContainText('Indexed', { timeout: 60_000 });
 	const viewerUrl = await row.getByRole('link', { name: 'Open brief.pdf' }).getAttribute('href');
+	// A dated notice and its copy: rows in the Timeline, a group in Near-duplicates.
+	const notice = `On 3 March 2024 Jane Doe of Alder Holdings served notice on Brook Tenant. ${letter(5)}`;
+	await page.getByLabel('Add documents').setInputFiles([
+		{ name: 'notice.txt', mimeType: 'text/plain', buffer: Buffer.from(notice) },
+		{ name: 'notice-copy.txt', mimeType: 'text/plain', buffer: Buffer.from(withThreeWordsChanged(notice)) }
+	]);
+	await expect(
+		page.getByRole('list', { name: 'Documents in this case' }).getByRole('listitem', { name: 'notice-copy.txt' })
+	).toContainText('Indexed', { timeout: 60_000 });
 	await casePage.tab('Tensors').click();
 	const shape = [2, 4, 6, 8];
 	await page.getByLabel('Import tensor').setInputFiles({
@@ -95,6 +105,16 @@ test('each main screen fits 1366×860 and 390×844: no sideways scroll, no contr
 			name: 'chat',
 			url: `${caseUrl}?tab=chat`,
 			ready: (p) => expect(p.getByRole('textbox', { name: 'Ask about this case' })).toBeVisible()
+		},
+		{
+			name: 'timeline',
+			url: `${caseUrl}?tab=timeline`,
+			ready: (p) => expect(p.getByRole('table', { name: 'Chronology' }).getByRole('row')).toHaveCount(3)
+		},
+		{
+			name: 'duplicates',
+			url: `${caseUrl}?tab=duplicates`,
+			ready: (p) => expect(p.getByRole('list', { name: 'Near-duplicate groups' })).toBeVisible()
 		},
 		{ name: 'tensors', url: `${caseUrl}?tab=tensors`, ready: (p) => expect(p.getByLabel('Slice view')).toBeVisible() },
 		{

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ModelNotLoadedError } from '../errors.ts';
+import { checkQuotations } from '../quotes/quotations.ts';
 import { connect, memoryChannel, serve } from '../worker/transport.ts';
 import { aiProtocol, type AiCalls, type AiEvents } from './protocol.ts';
 import { scriptedAnswer, TEST_CHAT_MODEL_ID, TestAiHost } from './test-chat-engine.ts';
@@ -19,6 +20,22 @@ describe('TestAiHost (the browser tests’ scripted AI worker)', () => {
 			'lease.txt says something about this on page 2 [1]. lease.txt says something about this on page 1 [2].'
 		);
 		expect(scriptedAnswer({ messages: [{ role: 'user', content: 'one two three' }] })).toBe('In short: one two three');
+	});
+
+	it('answers a question asking for quotes with one exact, one altered, one misattributed and one uncited quotation', () => {
+		const passages = [
+			{ n: 1, text: 'The landlord may terminate the lease by written notice of thirty days.' },
+			{ n: 2, text: 'The tenant shall pay the rent of 900 euros monthly.' }
+		];
+		const content = `${passages.map((p) => `[${p.n}] lease.txt, p. ${p.n}\n${p.text}`).join('\n\n')}\n\nQuestion: quote the lease\nAnswer with citations:`;
+		const answer = scriptedAnswer({ messages: [{ role: 'user', content }] });
+		expect(answer).toContain('See also [2].');
+		expect(checkQuotations(answer, passages).map((c) => c.status)).toEqual([
+			'verified',
+			'not-found',
+			'not-found',
+			'bad-citation'
+		]);
 	});
 
 	it('reports a ready chat model and no embedding model', async () => {

@@ -11,6 +11,31 @@ import type { AiCalls, AiStatus, ChatParams, ChatResult } from './protocol.ts';
 export const TEST_CHAT_MODEL_ID = 'test/scripted-chat';
 /** A question containing this word streams slowly, so a test can press `Stop` mid-answer. */
 export const SLOW_WORD = 'slowly';
+/** A question containing this word gets the four kinds of quotation the quotation check tells apart. */
+export const QUOTE_WORD = 'quote';
+
+/**
+ * Quotations built from the passages given: one exact from [1], one from [1] with a word changed, one
+ * from [2] attributed to [1], and one citing a passage that does not exist; then [2] is cited plainly.
+ */
+function quotingAnswer(user: string): string | undefined {
+	const bodies = [...user.matchAll(/^\[(\d+)\] .+\n(.+)$/gm)].map(([, n, body]) => ({ n: Number(n), body: body! }));
+	// Six plain words in a row, as the passage has them (no punctuation between them to get wrong).
+	const words = (n: number) =>
+		/(?:[\p{L}\p{N}]+ ){5}[\p{L}\p{N}]+/u.exec(bodies.find((b) => b.n === n)?.body ?? '')?.[0].split(' ') ?? [];
+	const first = words(1);
+	const second = words(2);
+	if (first.length < 6 || second.length < 6) return undefined;
+	const altered = [...first];
+	altered[2] = altered[2] === 'never' ? 'always' : 'never';
+	return [
+		`The passage reads "${first.join(' ')}" [1].`,
+		`It does not say "${altered.join(' ')}" [1].`,
+		`Elsewhere it says "${second.join(' ')}" [1].`,
+		`A witness recalled "the keys were returned" [9].`,
+		`See also [2].`
+	].join(' ');
+}
 
 /**
  * The scripted answer: one sentence per passage (at most three), each citing it by its number; a request
@@ -18,6 +43,11 @@ export const SLOW_WORD = 'slowly';
  */
 export function scriptedAnswer(params: ChatParams): string {
 	const user = params.messages.findLast((m) => m.role === 'user')?.content ?? '';
+	const question = /Question: (.*)$/m.exec(user)?.[1] ?? '';
+	if (question.toLowerCase().includes(QUOTE_WORD)) {
+		const quoting = quotingAnswer(user);
+		if (quoting) return quoting;
+	}
 	const labels = [...user.matchAll(/^\[(\d+)\] (.+), p\. (\d+)$/gm)].slice(0, 3);
 	if (labels.length === 0) return `In short: ${user.split(/\s+/).filter(Boolean).slice(0, 12).join(' ')}`;
 	const sentences = labels.map(([, n, name, page]) => `${name} says something about this on page ${page} [${n}].`);

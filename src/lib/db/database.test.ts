@@ -6,7 +6,7 @@ describe('schema versions', () => {
 	it('never change once shipped', () => {
 		// Editing a shipped version in place corrupts users' databases: add a new version instead
 		// (README › Local data). Update this snapshot only when adding a version.
-		expect(SCHEMA_VERSIONS.map((v) => v.version)).toEqual([1, 2]);
+		expect(SCHEMA_VERSIONS.map((v) => v.version)).toEqual([1, 2, 3]);
 		expect(SCHEMA_VERSIONS[0]?.stores).toMatchInlineSnapshot(`
 			{
 			  "activity": "++id, caseId, at, [caseId+at]",
@@ -31,9 +31,16 @@ describe('schema versions', () => {
 			  "vectors": "id, chunkId, caseId, documentId, [caseId+modelId], modelId",
 			}
 		`);
-		expect(SCHEMA_VERSIONS[1]?.stores).toMatchInlineSnapshot(`
+		expect(SCHEMA_VERSIONS.find((v) => v.version === 2)?.stores).toMatchInlineSnapshot(`
 			{
 			  "documents": "id, caseId, [caseId+sha256], sha256, status, parentId, [caseId+threadId], email.messageId",
+			}
+		`);
+		expect(SCHEMA_VERSIONS.find((v) => v.version === 3)?.stores).toMatchInlineSnapshot(`
+			{
+			  "digests": "documentId, caseId",
+			  "eventEdits": "id, caseId",
+			  "events": "id, caseId, documentId",
 			}
 		`);
 	});
@@ -51,7 +58,7 @@ describe('schema versions', () => {
 	it('opens with every table, each case-scoped one indexed by caseId', async () => {
 		const db = new DocketDatabase(`schema-${crypto.randomUUID()}`);
 		await db.open();
-		// A version lists only the tables it changes: the database has every table any version declared.
+		// Each version lists only the tables it adds or changes: the database has all of them.
 		const declared = new Set(SCHEMA_VERSIONS.flatMap((v) => Object.keys(v.stores)));
 		expect(db.tables.map((t) => t.name).sort()).toEqual([...declared].sort());
 		for (const name of CASE_SCOPED_TABLES) {
@@ -61,5 +68,57 @@ describe('schema versions', () => {
 		}
 		db.close();
 		await Dexie.delete(db.name);
+	});
+});
+
+describe('version 3 (the chronology)', () => {
+	it('opens a version 1 database with its data intact and the new tables empty and usable', async () => {
+		const name = `upgrade-3-${crypto.randomUUID()}`;
+		const old = new Dexie(name);
+		old.version(1).stores(SCHEMA_VERSIONS.find((v) => v.version === 1)!.stores);
+		await old.open();
+		await old.table('cases').add({ id: 'c1', title: 'Orchard', createdAt: 1, updatedAt: 1, lastActivityAt: 1, rev: 3 });
+		await old.table('chunks').add({
+			id: 'k1',
+			caseId: 'c1',
+			documentId: 'd1',
+			ordinal: 0,
+			page: 1,
+			start: 0,
+			end: 20,
+			text: 'Signed on 3 March 2024.',
+			rev: 2
+		});
+		await old.table('outbox').add({ mutationId: 'm1', table: 'cases', rowId: 'c1', caseId: 'c1', op: 'put' });
+		old.close();
+
+		const db = new DocketDatabase(name);
+		await db.open();
+		expect(db.verno).toBe(SCHEMA_VERSIONS.at(-1)!.version);
+		expect(await db.cases.get('c1')).toMatchObject({ title: 'Orchard', rev: 3 });
+		expect(await db.chunks.where('caseId').equals('c1').count()).toBe(1);
+		expect(await db.outbox.count()).toBe(1);
+		expect(await db.events.count()).toBe(0);
+		await db.eventEdits.put({ id: 'e1', caseId: 'c1', note: 'check', updatedAt: 1, rev: 0 });
+		await db.digests.put({ documentId: 'd1', caseId: 'c1', stamp: 's', events: 0, updatedAt: 1 });
+		await db.events.put({
+			id: 'e1',
+			caseId: 'c1',
+			documentId: 'd1',
+			page: 1,
+			date: '2024-03-03',
+			precision: 'day',
+			sentence: 'Signed on 3 March 2024.',
+			people: [],
+			inferred: false,
+			approximate: false,
+			phrase: '3 March 2024',
+			start: 10,
+			end: 22
+		});
+		expect(await db.events.where('caseId').equals('c1').count()).toBe(1);
+		expect(await db.eventEdits.where('caseId').equals('c1').first()).toMatchObject({ note: 'check' });
+		db.close();
+		await Dexie.delete(name);
 	});
 });

@@ -5,7 +5,10 @@ import type {
 	CaseRow,
 	ChunkRow,
 	ConflictRow,
+	DocumentDigestRow,
 	DocumentRow,
+	EventEditRow,
+	EventRow,
 	FileRow,
 	JobRow,
 	KeyValueRow,
@@ -65,6 +68,15 @@ export const SCHEMA_VERSIONS: readonly { version: number; stores: Record<string,
 		stores: {
 			documents: 'id, caseId, [caseId+sha256], sha256, status, parentId, [caseId+threadId], email.messageId'
 		}
+	},
+	{
+		// The chronology (issue 17): derived events and document digests (local), and people's edits (synced).
+		version: 3,
+		stores: {
+			events: 'id, caseId, documentId',
+			eventEdits: 'id, caseId',
+			digests: 'documentId, caseId'
+		}
 	}
 ];
 
@@ -89,6 +101,9 @@ export class DocketDatabase extends Dexie {
 	searchIndexes!: EntityTable<SearchIndexRow, 'caseId'>;
 	syncState!: EntityTable<KeyValueRow, 'key'>;
 	settings!: EntityTable<KeyValueRow, 'key'>;
+	events!: EntityTable<EventRow, 'id'>;
+	eventEdits!: EntityTable<EventEditRow, 'id'>;
+	digests!: EntityTable<DocumentDigestRow, 'documentId'>;
 
 	constructor(name: string = DATABASE_NAME, options?: ConstructorParameters<typeof Dexie>[1]) {
 		super(name, options);
@@ -110,5 +125,8 @@ export const CASE_SCOPED_TABLES = [
 	'tensors',
 	'activity',
 	'conflicts',
-	'searchIndexes'
+	'searchIndexes',
+	'events',
+	'eventEdits',
+	'digests'
 ] as const satisfies readonly (keyof DocketDatabase)[];

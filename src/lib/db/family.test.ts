@@ -210,12 +210,28 @@ describe('schema version 2', () => {
 		v1.close();
 		const v2 = new DocketDatabase(name);
 		await v2.open();
-		expect(v2.verno).toBe(2);
+		expect(v2.verno).toBe(SCHEMA_VERSIONS.at(-1)!.version);
 		expect(await v2.documents.get('d1')).toEqual(row);
 		await v2.documents.add({ ...row, id: 'd2', sha256: 'b'.repeat(64), parentId: 'd1', threadId: 't' });
 		expect((await v2.documents.where('parentId').equals('d1').toArray()).map((d) => d.id)).toEqual(['d2']);
 		expect(await v2.documents.where('[caseId+threadId]').equals(['c', 't']).count()).toBe(1);
 		v2.close();
+		await Dexie.delete(name);
+	});
+
+	it('gives a database that opened version 3 before version 2 landed the family indexes too', async () => {
+		const name = `upgrade-${crypto.randomUUID()}`;
+		const early = new Dexie(name);
+		for (const v of SCHEMA_VERSIONS.filter((v) => v.version !== 2)) early.version(v.version).stores(v.stores);
+		await early.open();
+		await early.table('documents').add({ id: 'd1', caseId: 'c', parentId: 'p', threadId: 't' });
+		early.close();
+		// Dexie adds the indexes a version declares that the stored schema lacks, at the same version number.
+		const db = new DocketDatabase(name);
+		await db.open();
+		expect(await db.documents.where('parentId').equals('p').count()).toBe(1);
+		expect(await db.documents.where('[caseId+threadId]').equals(['c', 't']).count()).toBe(1);
+		db.close();
 		await Dexie.delete(name);
 	});
 });

@@ -51,6 +51,8 @@ export function rowDefaults(table: SyncedTable): Record<string, unknown> {
 			return { title: '', createdAt: now, updatedAt: now };
 		case 'messages':
 			return { role: 'user', content: '', citations: [], status: 'done', createdAt: now };
+		case 'eventEdits':
+			return { updatedAt: now };
 	}
 }
 

@@ -3,6 +3,7 @@ import { runEmbedJob, enqueueEmbedding } from '../ai/embed-jobs.ts';
 import { storeExtraction } from '../ingest/store-extraction.ts';
 import { addMessage, createThread } from '../rag/threads.ts';
 import { SYNCED_TABLES } from '../sync/protocol.ts';
+import { saveEventEdit } from '../timeline/event-edits.ts';
 import type { Extraction } from '../ingest/types.ts';
 import { applyServerRow } from './replica.ts';
 import { changeFeed, type ChangeEvent } from './change-feed.ts';
@@ -94,7 +95,9 @@ describe('repository functions', () => {
 			citations: [],
 			status: 'done'
 		});
+		await saveEventEdit(db, theCase.id, crypto.randomUUID(), { note: 'Check the date' });
 		const synced = await db.outbox.toArray();
+		expect(outboxOf(synced, 'eventEdits')).toHaveLength(1);
 		expect(outboxOf(synced, 'threads').map((r) => r.rowId)).toEqual([thread.id]);
 		expect(outboxOf(synced, 'messages').map((r) => r.rowId)).toEqual([message.id]);
 		// Every synced table was written, each left its rows in the outbox, and nothing bypassed the repository.

@@ -236,7 +236,9 @@ export interface ReportRow {
 	caseId: string;
 	title: string;
 	/** Ordered sections, each Markdown with citations already resolved. */
-	sections: { kind: 'summary' | 'passage' | 'answer' | 'note'; title: string; body: string }[];
+	sections: { kind: 'summary' | 'passage' | 'answer' | 'chronology' | 'note'; title: string; body: string }[];
+	/** Quotations checked against their cited passages (quotes/quotations.ts), when the report has any. */
+	quotations?: { verified: number; flagged: number };
 	createdAt: number;
 	updatedAt: number;
 }
@@ -267,7 +269,7 @@ export interface ActivityRow {
 	detail?: Record<string, string | number>;
 }
 
-export type SyncedTable = 'cases' | 'documents' | 'chunks' | 'threads' | 'messages';
+export type SyncedTable = 'cases' | 'documents' | 'chunks' | 'threads' | 'messages' | 'eventEdits';
 
 /** A local change waiting to be pushed, written in the same transaction as the change itself. */
 export interface OutboxRow {
@@ -315,4 +317,60 @@ export interface SearchIndexRow {
 export interface KeyValueRow {
 	key: string;
 	value: unknown;
+}
+
+/**
+ * A dated event of the case's chronology, derived from a document's chunks (timeline/dates.ts) by the
+ * chronology worker. Local: each device derives the same rows from the same synced chunks; what people
+ * change about an event lives in `eventEdits`, which syncs and survives every rebuild.
+ */
+export interface EventRow {
+	/** A UUID made from the document, page and character range, so a rebuild (or a teammate) names it alike. */
+	id: string;
+	caseId: string;
+	documentId: string;
+	page: number;
+	/** The page's printed label and Bates stamp, from the chunk. */
+	label?: string;
+	bates?: string;
+	/** ISO date at its precision ("2024-03-03", "2024-03", "2024"), and the last date of a range. */
+	date: string;
+	endDate?: string;
+	precision: 'day' | 'month' | 'year';
+	sentence: string;
+	people: string[];
+	inferred: boolean;
+	approximate: boolean;
+	phrase: string;
+	/** Character range of the date phrase in the page text. */
+	start: number;
+	end: number;
+}
+
+/** A person's changes to one event, keyed by the event's id: synced, and kept however often events are rebuilt. */
+export interface EventEditRow {
+	id: string;
+	caseId: string;
+	/** The event is false (a reference read as a date, say) and is left out of the chronology. */
+	dropped?: boolean;
+	/** The corrected date (ISO "YYYY-MM-DD", "YYYY-MM" or "YYYY"); empty for none. */
+	date?: string;
+	note?: string;
+	updatedAt: number;
+	rev: Rev;
+}
+
+/**
+ * What the chronology worker derived from one document: the MinHash signature of its text for
+ * near-duplicate groups, and the stamp of the chunks and date order its events were read with.
+ */
+export interface DocumentDigestRow {
+	documentId: string;
+	caseId: string;
+	/** The document's chunk ids and the date order, joined: a different stamp means derive again. */
+	stamp: string;
+	/** Absent for a document without words. */
+	signature?: Uint32Array;
+	events: number;
+	updatedAt: number;
 }

@@ -44,6 +44,11 @@ export interface QuotationCheck {
 export interface QuotationOptions {
 	/** Least similarity for a `closest` match to be reported (default 0.6). */
 	minSimilarity?: number;
+	/**
+	 * The citations a quotation with no marker in its sentence is held to: a summary of one document
+	 * quotes that document without citing it. Without this, such quotations are left out.
+	 */
+	unattributed?: readonly number[];
 }
 
 /** `[3]`, `[1, 2]`, `[2-4]`: the same citation markers `parseAnswer` links. */
@@ -256,7 +261,8 @@ export function checkQuotations(
 	const found = findQuotations(answer);
 	const out: QuotationCheck[] = [];
 	for (const [i, q] of found.entries()) {
-		const citations = attribution(answer, q, found[i - 1]?.end ?? 0, found[i + 1]?.start ?? answer.length);
+		const attributed = attribution(answer, q, found[i - 1]?.end ?? 0, found[i + 1]?.start ?? answer.length);
+		const citations = attributed.length > 0 ? attributed : [...(options.unattributed ?? [])];
 		if (citations.length === 0) continue;
 		const needles = parts(q.quote);
 		if (needles.length === 0) continue;

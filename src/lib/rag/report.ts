@@ -1,6 +1,8 @@
 import type { ReportRow } from '../db/schema.ts';
 import { formatPage } from '../ingest/page-label.ts';
 import { dehyphenate } from '../ingest/reader-text.ts';
+import { checkAnswer, quotationMarkdown, quotationTally, type QuotationCheck } from '../quotes/marks.ts';
+import type { QuotablePassage } from '../quotes/quotations.ts';
 import type { Citation } from './citations.ts';
 
 export interface KeyPassage {
@@ -70,6 +72,16 @@ export interface ChosenAnswer {
 	question: string;
 	answer: string;
 	citations: readonly Citation[];
+	/** The cited passages' text: with it, each quotation in the answer is checked and marked. */
+	passages?: readonly QuotablePassage[];
+}
+
+/** The case chronology as a report section: its Markdown, and a period summary checked like an answer. */
+export interface ChronologySection {
+	title: string;
+	/** Already escaped Markdown (timeline/chronology.ts). */
+	body: string;
+	summary?: { text: string; passages: readonly QuotablePassage[] };
 }
 
 export interface ReportInput {
@@ -77,7 +89,25 @@ export interface ReportInput {
 	caseSummary?: string;
 	passages?: readonly KeyPassage[];
 	answers?: readonly ChosenAnswer[];
+	chronology?: ChronologySection;
 	notes?: readonly string[];
+}
+
+/**
+ * Text as report Markdown, escaped, with [n] markers kept; given the cited passages, each quotation is
+ * followed by its mark (verified, or flagged with the closest text), and the checks come back too.
+ */
+function markedBody(text: string, passages?: readonly QuotablePassage[]): { body: string; checks: QuotationCheck[] } {
+	const trimmed = text.trim();
+	const checks = passages ? checkAnswer(trimmed, passages) : [];
+	let body = '';
+	let last = 0;
+	for (const check of [...checks].sort((a, b) => a.end - b.end)) {
+		body += escapeMarkdown(trimmed.slice(last, check.end)) + escapeMarkdown(quotationMarkdown(check));
+		last = check.end;
+	}
+	body += escapeMarkdown(trimmed.slice(last));
+	return { body: body.replace(/\\\[(\d+)\\\]/g, '[$1]'), checks };
 }
 
 /** Escapes text for Markdown so names and passages never turn into markup. */
@@ -116,18 +146,37 @@ export function composeReport(
 			title: `${p.documentName}, ${formatPage(p)}`,
 			body: `${quote(p)}\n\n— ${escapeMarkdown(p.documentName)}, ${formatPage(p)}`
 		});
+	const checks: QuotationCheck[] = [];
 	for (const a of input.answers ?? []) {
 		const sources = [...new Map(a.citations.map((c) => [c.n, c])).values()].sort((x, y) => x.n - y.n);
-		const body = [
-			escapeMarkdown(a.answer.trim()).replace(/\\\[(\d+)\\\]/g, '[$1]'),
-			sources.length ? `Sources:\n\n${sources.map((c) => `- ${source(c)}`).join('\n')}` : ''
-		]
+		const marked = markedBody(a.answer, a.passages);
+		checks.push(...marked.checks);
+		const body = [marked.body, sources.length ? `Sources:\n\n${sources.map((c) => `- ${source(c)}`).join('\n')}` : '']
 			.filter(Boolean)
 			.join('\n\n');
 		sections.push({ kind: 'answer', title: a.question, body });
 	}
+	if (input.chronology) {
+		const summary = input.chronology.summary
+			? markedBody(input.chronology.summary.text, input.chronology.summary.passages)
+			: undefined;
+		if (summary) checks.push(...summary.checks);
+		sections.push({
+			kind: 'chronology',
+			title: input.chronology.title,
+			body: [summary?.body ?? '', input.chronology.body].filter(Boolean).join('\n\n')
+		});
+	}
 	for (const note of input.notes ?? []) sections.push({ kind: 'note', title: 'Note', body: escapeMarkdown(note) });
-	return { id, caseId, title: input.title, sections, createdAt: now, updatedAt: now };
+	return {
+		id,
+		caseId,
+		title: input.title,
+		sections,
+		...(checks.length > 0 ? { quotations: quotationTally(checks) } : {}),
+		createdAt: now,
+		updatedAt: now
+	};
 }
 
 export function reportToMarkdown(report: ReportRow): string {

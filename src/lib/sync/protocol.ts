@@ -14,7 +14,7 @@ export interface HealthResponse {
 }
 
 /** The tables that travel between devices and the server. */
-export const SYNCED_TABLES = ['cases', 'documents', 'chunks', 'threads', 'messages'] as const;
+export const SYNCED_TABLES = ['cases', 'documents', 'chunks', 'threads', 'messages', 'eventEdits'] as const;
 export type SyncedTableName = (typeof SYNCED_TABLES)[number];
 
 /** Limits both sides respect, so a client never builds a request the server refuses for size. */
@@ -196,6 +196,15 @@ export const ROW_FIELDS = {
 			status: z.enum(['streaming', 'done', 'cancelled', 'failed']),
 			modelId: text,
 			createdAt: count
+		})
+		.partial(),
+	// A person's changes to one chronology event (the event itself is derived from chunks on each device).
+	eventEdits: z
+		.looseObject({
+			caseId: id,
+			dropped: z.boolean(),
+			date: z.string().max(32),
+			note: text
 		})
 		.partial()
 } as const satisfies Record<SyncedTableName, z.ZodType>;

@@ -3,7 +3,16 @@ import type { DocketDatabase } from '../db/database.ts';
 import { writesOf } from '../db/writes.ts';
 
 /** Tables whose every write must go through the repository functions of `src/lib/db/`. */
-export const GUARDED_TABLES = ['cases', 'documents', 'chunks', 'threads', 'messages', 'pages', 'vectors'] as const;
+export const GUARDED_TABLES = [
+	'cases',
+	'documents',
+	'chunks',
+	'threads',
+	'messages',
+	'eventEdits',
+	'pages',
+	'vectors'
+] as const;
 
 /**
  * Flags every write to a guarded table made outside a repository transaction (`write`), which is where

@@ -123,3 +123,16 @@ describe('eventsOfDocument', () => {
 		expect(events[0]!.people).toEqual(['Jane Doe']);
 	});
 });
+
+describe("events of a chunk in the reader's text", () => {
+	it("land on the page text's characters, through the chunk's shifts", () => {
+		const page = 'Intro. The agree-\nment was signed on 3 March 2024.';
+		const clean = 'Intro. The agreement was signed on 3 March 2024.';
+		// From the clean "ment" on, page offsets are 2 further (the hyphen and the line break).
+		const joined = clean.indexOf('ment');
+		const [event] = eventsOfDocument([
+			{ page: 1, start: 0, end: page.length, text: clean, shifts: [joined, clean.length, 2] }
+		]);
+		expect(page.slice(event!.start, event!.end)).toBe('on 3 March 2024');
+	});
+});

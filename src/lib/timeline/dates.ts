@@ -7,6 +7,7 @@
 // Only the English locale is imported: about 47 KB minified (13 KB gzip), no dependencies.
 import { casual as chronoMonthFirst, GB as chronoDayFirst, type ParsedResult } from 'chrono-node/en';
 import type { ParsedComponents } from 'chrono-node';
+import { pageRange } from '../ingest/reader-text.ts';
 import { findPeople } from './people.ts';
 import { splitSentences, type Sentence } from './sentences.ts';
 
@@ -268,6 +269,12 @@ export interface PageText {
 	page: number;
 	start: number;
 	text: string;
+	/**
+	 * For a chunk holding the reader's text (hyphenated words joined): where it and the page text differ
+	 * (`ChunkRow.shifts`) and where it ends in the page text, so events land on the page's characters.
+	 */
+	shifts?: readonly number[];
+	end?: number;
 }
 
 /** An event located in its document: `start` and `end` are page-text offsets, as citations use. */
@@ -284,7 +291,10 @@ export function eventsOfDocument(texts: readonly PageText[], options: DateOption
 	const out: PageEvent[] = [];
 	for (const t of texts)
 		for (const e of extractEvents(t.text, options)) {
-			const located = { ...e, page: t.page, start: t.start + e.start, end: t.start + e.end };
+			const [start, end] = t.shifts
+				? pageRange({ start: t.start, end: t.end ?? Number.MAX_SAFE_INTEGER, shifts: t.shifts }, e.start, e.end)
+				: [t.start + e.start, t.start + e.end];
+			const located = { ...e, page: t.page, start, end };
 			const key = `${located.page}:${located.start}:${located.end}`;
 			if (seen.has(key)) continue;
 			seen.add(key);

@@ -2,10 +2,12 @@ import type { Component } from 'svelte';
 import ActivityTab from '../activity/ActivityTab.svelte';
 import ChatTab from '../chat/ChatTab.svelte';
 import DocumentsTab from '../documents/DocumentsTab.svelte';
+import DuplicatesTab from '../duplicates/DuplicatesTab.svelte';
 import SearchTab from '../search/SearchTab.svelte';
 import TensorsTab from '../tensors/TensorsTab.svelte';
+import TimelineTab from '../timeline/TimelineTab.svelte';
 
-export type CaseTabId = 'documents' | 'search' | 'chat' | 'tensors' | 'activity';
+export type CaseTabId = 'documents' | 'search' | 'chat' | 'timeline' | 'duplicates' | 'tensors' | 'activity';
 
 export interface CaseTab {
 	id: CaseTabId;
@@ -37,6 +39,20 @@ export const CASE_TABS: readonly CaseTab[] = [
 		description:
 			'Ask questions about the case. A model on your own GPU answers from the case’s passages, and every [n] citation opens the cited page.',
 		component: ChatTab
+	},
+	{
+		id: 'timeline',
+		label: 'Timeline',
+		description:
+			'Every dated event in the case, in order: the date, the sentence that states it, who it names and the page it is on. Filter, correct, annotate and export it.',
+		component: TimelineTab
+	},
+	{
+		id: 'duplicates',
+		label: 'Near-duplicates',
+		description:
+			'Documents that are near-identical (the same letter scanned twice, two drafts), grouped with how alike they are and a side-by-side view of what differs.',
+		component: DuplicatesTab
 	},
 	{
 		id: 'tensors',

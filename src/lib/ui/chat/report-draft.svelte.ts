@@ -1,8 +1,34 @@
 import { SvelteSet } from 'svelte/reactivity';
 import type { DocketDatabase } from '../../db/database.ts';
 import type { MessageRow, ReportRow } from '../../db/schema.ts';
+import { citedPassages } from '../../quotes/marks.ts';
 import { MODEL_NOT_LOADED, NOTHING_FOUND } from '../../rag/answer.machine.ts';
 import { composeReport, reportToHtml, reportToMarkdown, type ChosenAnswer, type KeyPassage } from '../../rag/report.ts';
+import {
+	chronologyReportBody,
+	filterChronology,
+	readChronology,
+	type ChronologyFilter
+} from '../../timeline/chronology.ts';
+import type { PeriodSummary } from '../../timeline/period-summary.ts';
+
+/** The chronology picked for the report: the Timeline tab's filter, and the period's summary if one was written. */
+export interface ChosenChronology {
+	title: string;
+	filter: ChronologyFilter;
+	summary?: PeriodSummary;
+}
+
+/** Reports refuse to export flagged quotations unless this setting is off (issue 17: on by default). */
+export const REFUSE_FLAGGED_KEY = 'report.refuseFlaggedQuotations';
+
+export async function readRefuseFlagged(db: DocketDatabase): Promise<boolean> {
+	return (await db.settings.get(REFUSE_FLAGGED_KEY))?.value !== false;
+}
+
+export async function saveRefuseFlagged(db: DocketDatabase, refuse: boolean): Promise<void> {
+	await db.settings.put({ key: REFUSE_FLAGGED_KEY, value: refuse });
+}
 
 /** A passage chosen from the Search tab, remembered by its chunk. */
 export interface ChosenPassage extends KeyPassage {
@@ -14,6 +40,7 @@ interface StoredDraft {
 	answers: string[];
 	passages: ChosenPassage[];
 	includeSummary: boolean;
+	chronology?: ChosenChronology;
 }
 
 const draftKey = (caseId: string) => `reportDraft:${caseId}`;
@@ -39,6 +66,7 @@ export function isPlaceholderAnswer(message: Pick<MessageRow, 'role' | 'content'
 export class ReportDraft {
 	readonly answers = new SvelteSet<string>();
 	passages = $state<ChosenPassage[]>([]);
+	#chronology = $state.raw<ChosenChronology | undefined>(undefined);
 	#includeSummary = $state(true);
 	/** Resolves when the picks saved earlier are back (at once without a database). */
 	readonly loaded: Promise<void>;
@@ -54,6 +82,16 @@ export class ReportDraft {
 
 	set includeSummary(value: boolean) {
 		this.#includeSummary = value;
+		this.#changed();
+	}
+
+	get chronology(): ChosenChronology | undefined {
+		return this.#chronology;
+	}
+
+	/** Puts the chronology (as filtered, with its period summary) in the report, or takes it out. */
+	set chronology(value: ChosenChronology | undefined) {
+		this.#chronology = value;
 		this.#changed();
 	}
 
@@ -83,6 +121,7 @@ export class ReportDraft {
 			for (const id of stored.answers) this.answers.add(id);
 			this.passages = stored.passages;
 			this.#includeSummary = stored.includeSummary;
+			this.#chronology = stored.chronology;
 		} catch (error) {
 			console.warn('could not read the saved report picks', error);
 		}
@@ -94,7 +133,8 @@ export class ReportDraft {
 		const value: StoredDraft = {
 			answers: [...this.answers],
 			passages: $state.snapshot(this.passages),
-			includeSummary: this.#includeSummary
+			includeSummary: this.#includeSummary,
+			...(this.#chronology ? { chronology: this.#chronology } : {})
 		};
 		this.store.db.settings
 			.put({ key: draftKey(this.store.caseId), value })
@@ -111,6 +151,11 @@ export class ReportDraft {
 		const chosen = (await db.messages.bulkGet([...this.answers]))
 			.filter((m) => m !== undefined && m.caseId === caseId && !isPlaceholderAnswer(m))
 			.sort((a, b) => a!.createdAt - b!.createdAt);
+		// Local to one compose call, not reactive state.
+		// eslint-disable-next-line svelte/prefer-svelte-reactivity
+		const cited = await db.chunks.bulkGet([...new Set(chosen.flatMap((m) => m!.citations.map((c) => c.chunkId)))]);
+		// eslint-disable-next-line svelte/prefer-svelte-reactivity
+		const chunkText = new Map(cited.flatMap((c) => (c && c.caseId === caseId ? [[c.id, c.text] as const] : [])));
 		for (const message of chosen) {
 			if (!message) continue;
 			const thread = await db.messages.where('threadId').equals(message.threadId).sortBy('createdAt');
@@ -119,18 +164,30 @@ export class ReportDraft {
 			answers.push({
 				question,
 				answer: message.content,
-				citations: message.citations.map((c) => ({ ...c, documentName: names[c.documentId] ?? 'Document' }))
+				citations: message.citations.map((c) => ({ ...c, documentName: names[c.documentId] ?? 'Document' })),
+				passages: citedPassages(message.citations, (c) => chunkText.get(c.chunkId))
 			});
 		}
 		const report = composeReport(caseId, {
 			title,
 			...(summary ? { caseSummary: summary } : {}),
 			passages: await withContext(db, this.passages),
-			answers
+			answers,
+			...(this.#chronology ? { chronology: await chronologySection(db, caseId, this.#chronology) } : {})
 		});
 		await db.reports.put(report);
 		return report;
 	}
+}
+
+/** The chronology as it stands now (edits made since it was picked included), with its period summary. */
+async function chronologySection(db: DocketDatabase, caseId: string, chosen: ChosenChronology) {
+	const entries = filterChronology(await readChronology(db, caseId), chosen.filter);
+	return {
+		title: chosen.title,
+		body: chronologyReportBody(entries),
+		...(chosen.summary ? { summary: { text: chosen.summary.text, passages: chosen.summary.passages } } : {})
+	};
 }
 
 /**

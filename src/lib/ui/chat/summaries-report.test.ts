@@ -140,6 +140,69 @@ describe('ReportDraft', () => {
 		await db.delete();
 	});
 
+	it('checks an answer’s quotations against its cited chunks, and puts the chronology as it stands now in the report', async () => {
+		const db = await seeded();
+		const base = { threadId: 't', caseId: 'c', status: 'done' as const, rev: 0, modelId: 'm' };
+		await db.messages.bulkAdd([
+			{ ...base, id: 'q', role: 'user', content: 'When?', citations: [], createdAt: 1 },
+			{
+				...base,
+				id: 'a',
+				role: 'assistant',
+				content: 'It says "after two missed payments" [1], not "after one missed payment" [1].',
+				citations: [{ n: 1, chunkId: 'k1', documentId: 'd1', page: 2, start: 0, end: 9 }],
+				createdAt: 2
+			}
+		]);
+		await db.events.bulkAdd([
+			{
+				id: 'e1',
+				caseId: 'c',
+				documentId: 'd1',
+				page: 1,
+				date: '2024-03-03',
+				precision: 'day',
+				sentence: 'Signed on 3 March 2024.',
+				people: [],
+				inferred: false,
+				approximate: false,
+				phrase: '3 March 2024',
+				start: 0,
+				end: 5
+			},
+			{
+				id: 'e2',
+				caseId: 'c',
+				documentId: 'd1',
+				page: 2,
+				date: '2025-01-01',
+				precision: 'day',
+				sentence: 'Out of the period.',
+				people: [],
+				inferred: false,
+				approximate: false,
+				phrase: '1 January 2025',
+				start: 0,
+				end: 5
+			}
+		]);
+		// An edit made after the chronology was picked still shows: the report reads it when composed.
+		const draft = new ReportDraft();
+		draft.toggleAnswer('a');
+		draft.chronology = {
+			title: 'Chronology, 2024-01-01 to 2024-12-31',
+			filter: { from: '2024-01-01', to: '2024-12-31' }
+		};
+		await db.eventEdits.put({ id: 'e1', caseId: 'c', note: 'Original seen', updatedAt: 1, rev: 0 });
+		const report = await draft.compose(db, 'c', 'r');
+		expect(report.quotations).toEqual({ verified: 1, flagged: 1 });
+		expect(report.sections.map((s) => s.kind)).toEqual(['answer', 'chronology']);
+		expect(report.sections[1]!.body).toBe(
+			'- 2024-03-03: Signed on 3 March 2024. — lease.txt, p. 1. Note: Original seen'
+		);
+		await db.delete();
+	});
+
 	it('keeps the picks across a reload, and a pick made while loading wins over the saved ones', async () => {
 		const db = await seeded();
 		const first = new ReportDraft({ db, caseId: 'c' });

@@ -1,4 +1,5 @@
 import type { Component } from 'svelte';
+import ChronologySection from './ChronologySection.svelte';
 import GpuSection from './GpuSection.svelte';
 import ModelsSection from './ModelsSection.svelte';
 import OcrSection from './OcrSection.svelte';
@@ -32,6 +33,7 @@ export const SETTINGS_SECTIONS: readonly SettingsSection[] = [
 		component: SyncSection
 	},
 	{ id: 'ocr', title: 'OCR', description: '', component: OcrSection },
+	{ id: 'chronology', title: 'Timeline and reports', description: '', component: ChronologySection },
 	{ id: 'storage', title: 'Storage', description: '', component: StorageSection },
 	{ id: 'gpu', title: 'GPU', description: '', component: GpuSection },
 	{ id: 'team', title: 'Team', description: '', component: TeamSection, adminOnly: true }

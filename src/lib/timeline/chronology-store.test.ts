@@ -61,6 +61,48 @@ async function stored(db: DocketDatabase, caseId: string) {
 }
 
 describe('the stored chronology', () => {
+	it("dates a message's relative dates by its Date header and names its sender and recipients", async () => {
+		const { db, caseId, chronology } = await setup();
+		const created = await createDocument(db, {
+			caseId,
+			name: 'settlement.eml',
+			sha256: 'e'.repeat(64),
+			size: 1,
+			mimeType: 'message/rfc822'
+		});
+		const documentId = created.document!.id;
+		await storeExtraction(
+			db,
+			{ caseId, documentId, embed: false },
+			{
+				status: 'indexed',
+				kind: 'email',
+				pages: [{ page: 1, text: 'We met yesterday and agreed terms.' }],
+				pageCount: 1,
+				pagesWithoutText: [],
+				pagesWithErrors: [],
+				family: {
+					message: {
+						from: { name: 'Ann  Smith', address: 'ann@smith.example' },
+						to: [{ address: 'bob@jones.example' }],
+						cc: [{ name: 'Ann Smith', address: 'ann@smith.example' }],
+						bcc: [],
+						subject: 'Settlement',
+						date: Date.UTC(2024, 2, 3, 10),
+						references: [],
+						threadKey: 'id:m1@smith.example',
+						attachments: []
+					}
+				}
+			}
+		);
+		await chronology.settled();
+		const events = await db.events.where('documentId').equals(documentId).toArray();
+		expect(events.map((e) => [e.date, e.inferred, e.people])).toEqual([
+			['2024-03-02', true, ['Ann Smith', 'bob@jones.example']]
+		]);
+	});
+
 	it('is derived through the change feed, and a refresh finds nothing left to do', async () => {
 		const { db, store, caseId, chronology } = await setup();
 		const lease = await ingest(db, caseId, 'lease', [

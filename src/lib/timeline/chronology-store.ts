@@ -15,6 +15,7 @@ import { minhashSignature } from '../duplicates/minhash.ts';
 import { pageNameFields } from '../ingest/page-label.ts';
 import { eventsOfDocument } from './dates.ts';
 import { documentDateOf } from './document-date.ts';
+import type { MessageMeta } from '../ingest/email/types.ts';
 
 export type DateOrder = 'dmy' | 'mdy';
 export const DATE_ORDER_KEY = 'timeline.dateOrder';
@@ -180,8 +181,15 @@ export class ChronologyStore {
 			return;
 		}
 		const labels = new Map(chunks.map((c) => [c.page, pageNameFields(c)]));
-		const documentDate = documentDateOf(chunks, order);
-		const found = eventsOfDocument(chunks, { order, ...(documentDate ? { documentDate } : {}) });
+		// A message's own Date header dates it better than any line of its text, and its sender and
+		// recipients are people of each event it states.
+		const message = document.email;
+		const documentDate =
+			message?.date !== undefined ? new Date(message.date).toISOString().slice(0, 10) : documentDateOf(chunks, order);
+		const participants = message ? messagePeople(message) : [];
+		const found = eventsOfDocument(chunks, { order, ...(documentDate ? { documentDate } : {}) }).map((e) =>
+			participants.length === 0 ? e : { ...e, people: [...new Set([...e.people, ...participants])] }
+		);
 		const events: EventRow[] = await Promise.all(
 			found.map(async (e) => ({
 				id: await eventId(documentId, e.page, e.start, e.end),
@@ -223,4 +231,14 @@ export class ChronologyStore {
 /** Keeps the stored chronology true to the feed; returns the unsubscribe. */
 export function subscribeChronology(store: ChronologyStore, feed: ChangeFeed): () => void {
 	return feed.subscribe((event) => void store.enqueue(event).catch(() => undefined));
+}
+
+/** A message's sender and recipients as people: the display name, normalised as in text, else the address. */
+export function messagePeople(message: Pick<MessageMeta, 'from' | 'to' | 'cc'>): string[] {
+	const out: string[] = [];
+	for (const a of [...(message.from ? [message.from] : []), ...message.to, ...message.cc]) {
+		const name = (a.name ?? '').normalize('NFKC').replace(/\s+/gu, ' ').trim() || a.address;
+		if (name && !out.includes(name)) out.push(name);
+	}
+	return out;
 }

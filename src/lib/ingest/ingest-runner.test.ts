@@ -210,6 +210,19 @@ describe('IngestRunner', () => {
 		await runner.dispose();
 	});
 
+	it('keeps a password typed while a wrong one is still being tried, and tries it next', async () => {
+		const { db, fake, runner } = await setup();
+		const { added } = await runner.addFiles('c', [{ name: 'locked.pdf', blob: text('LOCKED:right') }]);
+		const jobId = added[0]!.jobId;
+		await runner.idle();
+		runner.submitPassword(jobId, 'wrong');
+		runner.submitPassword(jobId, 'right');
+		await runner.idle();
+		await expect.poll(async () => (await statuses(db))['locked.pdf']).toBe('indexed');
+		expect(fake.calls.map((c) => c.password)).toEqual([undefined, 'wrong', 'right']);
+		await runner.dispose();
+	});
+
 	it('runs at most `concurrency` files at once', async () => {
 		const { fake, runner, db } = await setup({ concurrency: 2 });
 		await runner.addFiles(

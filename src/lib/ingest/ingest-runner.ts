@@ -97,6 +97,8 @@ interface Tracked {
 	lastProgressWrite: number;
 	extractStartedAt: number | undefined;
 	scan: ScanPhase | undefined;
+	/** A password submitted while an earlier one was being tried. */
+	pendingPassword?: string;
 }
 
 const TERMINAL_DOCUMENT: ReadonlySet<DocumentStatus> = new Set([
@@ -253,8 +255,15 @@ export class IngestRunner {
 	}
 
 	/** Gives a waiting job its password; a wrong one brings it back to waiting, with reason `incorrect`. */
+	/**
+	 * Tries a password. One typed while an earlier try is still being checked is kept and tried when that
+	 * one fails, so a quick second attempt is never dropped (the job takes passwords only while it waits).
+	 */
 	submitPassword(jobId: string, password: string): void {
-		this.#jobs.get(jobId)?.actor.send({ type: 'PASSWORD', password });
+		const job = this.#jobs.get(jobId);
+		if (!job) return;
+		if (String(job.actor.getSnapshot().value) === 'waiting-password') job.actor.send({ type: 'PASSWORD', password });
+		else job.pendingPassword = password;
 		this.#pump();
 	}
 
@@ -422,6 +431,11 @@ export class IngestRunner {
 					const persist = () =>
 						this.#persist(input.jobId, tracked, state, changed ? previous : undefined, fraction, snapshot.context);
 					tracked.writes = tracked.writes.then(persist, persist).catch(() => undefined);
+				}
+				if (changed && state === 'waiting-password' && tracked.pendingPassword !== undefined) {
+					const password = tracked.pendingPassword;
+					tracked.pendingPassword = undefined;
+					queueMicrotask(() => tracked.actor.send({ type: 'PASSWORD', password }));
 				}
 				if (changed) this.#pump();
 				this.#notify();

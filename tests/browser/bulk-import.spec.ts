@@ -7,6 +7,7 @@ import { expect, test } from '@playwright/test';
 import { BROWSER_TEST_PORT } from '../../playwright.config.ts';
 import { makePdf } from '../../src/lib/ingest/testing/make-pdf.ts';
 import { CasePage, Library } from './pages.ts';
+import { addUser } from './server.ts';
 
 /**
  * A folder imported with `docket ingest --server` is searchable in a teammate's app at once: the
@@ -14,30 +15,12 @@ import { CasePage, Library } from './pages.ts';
  * (downloads of originals are blocked here, so there is nothing to extract from).
  */
 const SERVER = `http://localhost:${BROWSER_TEST_PORT}`;
-const DATA_DIR = 'test-results/server-data';
 const run = promisify(execFile);
-
-async function addUser(name: string): Promise<string> {
-	const { stdout } = await run(process.execPath, [
-		'bin/docket.js',
-		'server',
-		'user',
-		'add',
-		name,
-		'--team',
-		'import-firm',
-		'--data',
-		DATA_DIR
-	]);
-	const token = stdout.trim().split('\n').at(-1);
-	if (!token) throw new Error(`user add printed no token: ${stdout}`);
-	return token;
-}
 
 test('a teammate finds a passage of a bulk-imported folder by keyword, without ingesting it', async ({ browser }) => {
 	test.setTimeout(180_000);
-	const importer = await addUser(`importer-${Date.now()}`);
-	const teammate = await addUser(`teammate-${Date.now()}`);
+	const importer = await addUser(`importer-${Date.now()}`, 'import-firm');
+	const teammate = await addUser(`teammate-${Date.now()}`, 'import-firm');
 	const dir = await mkdtemp(join(tmpdir(), 'docket-import-browser-'));
 	const stateDir = await mkdtemp(join(tmpdir(), 'docket-import-state-'));
 	const title = `Imported share ${Date.now()}`;

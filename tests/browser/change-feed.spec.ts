@@ -1,15 +1,14 @@
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { expect, test, type APIRequestContext, type Locator, type Page } from '@playwright/test';
 import { BROWSER_TEST_PORT } from '../../playwright.config.ts';
 import { FALLBACK_EMBEDDING } from '../../src/lib/ai/model-registry.ts';
 import { makePdf } from '../../src/lib/ingest/testing/make-pdf.ts';
 import { FIXTURE_MODELS_DIR, TINY_MODEL_REPO } from '../../src/lib/testing/tiny-model.ts';
 import { CasePage, Library } from './pages.ts';
+import { addUser } from './server.ts';
 
 /**
  * The search worker's indexes follow the change feed: whatever writes (this tab's controls, background
@@ -18,7 +17,6 @@ import { CasePage, Library } from './pages.ts';
  */
 
 const SERVER = `http://localhost:${BROWSER_TEST_PORT}`;
-const DATA_DIR = 'test-results/server-data';
 
 /** Several paragraphs, so a word of the document is in more than one passage. */
 function text(words: string, paragraphs = 6): Buffer {
@@ -200,23 +198,6 @@ test.describe('every index follows the change feed, without a reload', () => {
 		expect(await leftovers(page, caseId, hashes)).toEqual([]);
 	});
 });
-
-async function addUser(name: string, team: string): Promise<string> {
-	const { stdout } = await promisify(execFile)(process.execPath, [
-		'bin/docket.js',
-		'server',
-		'user',
-		'add',
-		name,
-		'--team',
-		team,
-		'--data',
-		DATA_DIR
-	]);
-	const token = stdout.trim().split('\n').at(-1);
-	if (!token) throw new Error(`user add printed no token: ${stdout}`);
-	return token;
-}
 
 async function connect(page: Page, token: string) {
 	const library = new Library(page);

@@ -1,7 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 
 export interface TestServer {
 	url: string;
@@ -57,4 +58,25 @@ async function stopChild(child: ChildProcess) {
 	const exited = new Promise((resolve) => child.once('exit', resolve));
 	child.kill('SIGTERM');
 	await exited;
+}
+
+/** Where the suite's shared server (playwright.config.ts) keeps its data. */
+export const SERVER_DATA_DIR = 'test-results/server-data';
+
+/** Adds a person to a team on the shared server, with the CLI an admin would use; returns their token. */
+export async function addUser(name: string, team: string): Promise<string> {
+	const { stdout } = await promisify(execFile)(process.execPath, [
+		'bin/docket.js',
+		'server',
+		'user',
+		'add',
+		name,
+		'--team',
+		team,
+		'--data',
+		SERVER_DATA_DIR
+	]);
+	const token = stdout.trim().split('\n').at(-1);
+	if (!token) throw new Error(`user add printed no token: ${stdout}`);
+	return token;
 }

@@ -1,10 +1,9 @@
-import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { promisify } from 'node:util';
 import { expect, test, type APIRequestContext, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { BROWSER_TEST_PORT } from '../../playwright.config.ts';
 import { CasePage, Library } from './pages.ts';
+import { addUser } from './server.ts';
 
 /**
  * Two people of one team, each in their own browser context (their own IndexedDB and OPFS), against the
@@ -13,26 +12,8 @@ import { CasePage, Library } from './pages.ts';
  */
 
 const SERVER = `http://localhost:${BROWSER_TEST_PORT}`;
-const DATA_DIR = 'test-results/server-data';
 const CORPUS = '../shared/corpus/pdfs';
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
-
-async function addUser(name: string, team: string): Promise<string> {
-	const { stdout } = await promisify(execFile)(process.execPath, [
-		'bin/docket.js',
-		'server',
-		'user',
-		'add',
-		name,
-		'--team',
-		team,
-		'--data',
-		DATA_DIR
-	]);
-	const token = stdout.trim().split('\n').at(-1);
-	if (!token) throw new Error(`user add printed no token: ${stdout}`);
-	return token;
-}
 
 class SyncSettings extends Library {
 	async connect(token: string) {

@@ -1,10 +1,9 @@
-import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { promisify } from 'node:util';
 import { expect, test, type APIRequestContext, type BrowserContext, type Page } from '@playwright/test';
 import { BROWSER_TEST_PORT } from '../../playwright.config.ts';
 import { letter, withThreeWordsChanged } from '../../src/lib/duplicates/testing.ts';
 import { CasePage, Library } from './pages.ts';
+import { addUser } from './server.ts';
 
 /**
  * The chronology, quotation marks and near-duplicates in the app (issue 17), on documents the tests write
@@ -12,7 +11,6 @@ import { CasePage, Library } from './pages.ts';
  */
 
 const SERVER = `http://localhost:${BROWSER_TEST_PORT}`;
-const DATA_DIR = 'test-results/server-data';
 
 const LEASE = {
 	name: 'lease.txt',
@@ -42,23 +40,6 @@ const chronology = (page: Page) => page.getByRole('table', { name: 'Chronology' 
 async function rows(page: Page): Promise<string[]> {
 	const all = await chronology(page).getByRole('row').allInnerTexts();
 	return all.slice(1).map((r) => r.replace(/\s+/g, ' ').trim());
-}
-
-async function addUser(name: string, team: string): Promise<string> {
-	const { stdout } = await promisify(execFile)(process.execPath, [
-		'bin/docket.js',
-		'server',
-		'user',
-		'add',
-		name,
-		'--team',
-		team,
-		'--data',
-		DATA_DIR
-	]);
-	const token = stdout.trim().split('\n').at(-1);
-	if (!token) throw new Error(`user add printed no token: ${stdout}`);
-	return token;
 }
 
 async function signedIn(context: BrowserContext, token: string): Promise<{ page: Page; app: Library }> {

@@ -69,6 +69,23 @@ describe('docket timeline', () => {
 		expect(lines[1]).toMatchObject({ approximate: true, people: ['Peter Parker'] });
 	});
 
+	it('names organisations apart from people, a name without its suffix included', async () => {
+		const own = await mkdtemp(join(tmpdir(), 'docket-timeline-orgs-'));
+		const file = join(own, 'orgs.txt');
+		await writeFile(
+			file,
+			'On 2 May 2024 Brightwater Marine Ltd leased the berth from Harbour Holdings.\n\n' +
+				'On 9 May 2024 Jane Doe of Brightwater Marine paid the deposit.'
+		);
+		const { code, out } = await run('--docs', file, '--json');
+		await rm(own, { recursive: true, force: true });
+		expect(code).toBe(0);
+		expect(out.map((l) => JSON.parse(l) as TimelineLine).map((l) => [l.date, l.people, l.organisations])).toEqual([
+			['2024-05-02', [], ['Brightwater Marine Ltd', 'Harbour Holdings']],
+			['2024-05-09', ['Jane Doe'], ['Brightwater Marine Ltd']]
+		]);
+	});
+
 	it('resolves relative dates against --document-date and marks them inferred; reads --order mdy', async () => {
 		const { code, out } = await run('--docs', dir, '--document-date', '2023-06-15', '--order', 'mdy', '--json');
 		expect(code).toBe(0);

@@ -3,6 +3,7 @@ import { expandPaths, ingestFile } from '../../src/lib/ingest/ingest-file.node.t
 import { hasPages } from '../../src/lib/ingest/types.ts';
 import { compareEvents, eventsOfDocument, type DatePrecision } from '../../src/lib/timeline/dates.ts';
 import { documentDateOf } from '../../src/lib/timeline/document-date.ts';
+import { organisationOf } from '../../src/lib/timeline/people.ts';
 import { UsageError, type Command } from '../command.ts';
 
 /** One line of `docket timeline --json`. */
@@ -14,6 +15,7 @@ export interface TimelineLine {
 	page: number;
 	sentence: string;
 	people: string[];
+	organisations: string[];
 	inferred: boolean;
 	approximate: boolean;
 	/** The date as written. */
@@ -28,14 +30,14 @@ export const timelineCommand: Command = {
 	usage: `Usage: docket timeline --docs FILE|FOLDER… [--order dmy|mdy] [--document-date YYYY-MM-DD] [--json]
 
 Extracts the files (the app's own extraction) and lists every dated event: its date, the sentence that
-states it, the people that sentence names, the file and the page.
+states it, the people and organisations that sentence names, the file and the page.
   --order O          how to read 04/03/2024: dmy (4 March, the default) or mdy (April 3)
   --document-date D  the documents' own date, against which relative dates ("the following Tuesday",
                      "yesterday") resolve. Without it, each file's own date where its first page states
                      one on a line of its own (a letter's date), else they are left out. Such events are
                      marked inferred.
   --json             one JSON line per event: { date, endDate?, precision, file, page, sentence, people,
-                     inferred, approximate, phrase }`,
+                     organisations, inferred, approximate, phrase }`,
 	async run(argv, io) {
 		const { values, positionals } = parseArgs({
 			args: argv,
@@ -77,10 +79,19 @@ states it, the people that sentence names, the file and the page.
 					page: e.page,
 					sentence: e.sentence,
 					people: e.people,
+					organisations: e.organisations,
 					inferred: e.inferred,
 					approximate: e.approximate,
 					phrase: e.phrase
 				});
+		}
+		// As in the app: a name the files also write with a legal suffix is that organisation everywhere.
+		const organisations = new Set(lines.flatMap((l) => l.organisations));
+		for (const l of lines) {
+			const moved = l.people.flatMap((p) => organisationOf(p, organisations) ?? []);
+			if (moved.length === 0) continue;
+			l.people = l.people.filter((p) => organisationOf(p, organisations) === undefined);
+			l.organisations = [...new Set([...l.organisations, ...moved])];
 		}
 		// Stable: events on the same date keep file and page order.
 		lines.sort(compareEvents);

@@ -339,6 +339,8 @@ export interface EventRow {
 	precision: 'day' | 'month' | 'year';
 	sentence: string;
 	people: string[];
+	/** Companies, firms and public bodies the sentence names (absent on rows derived before they were told apart). */
+	organisations?: string[];
 	inferred: boolean;
 	approximate: boolean;
 	phrase: string;

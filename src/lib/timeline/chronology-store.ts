@@ -65,6 +65,12 @@ export interface RefreshSummary {
 	derived: number;
 }
 
+/**
+ * What the derivation reads out of text, as a version in every digest's stamp: when it changes (people
+ * told apart from organisations, say), each document's events are derived again on the next catch-up.
+ */
+const DERIVATION = 'events-2';
+
 export class ChronologyStore {
 	readonly #db: DocketDatabase;
 	readonly #language: string | undefined;
@@ -160,7 +166,7 @@ export class ChronologyStore {
 	}
 
 	#stamp(order: DateOrder, chunkIds: readonly string[]): Promise<string> {
-		return sha256Hex(`${order}|${chunkIds.join(',')}`);
+		return sha256Hex(`${DERIVATION}|${order}|${chunkIds.join(',')}`);
 	}
 
 	async #forget(documentIds: string[]): Promise<void> {
@@ -202,6 +208,7 @@ export class ChronologyStore {
 				precision: e.precision,
 				sentence: e.sentence,
 				people: e.people,
+				organisations: e.organisations,
 				inferred: e.inferred,
 				approximate: e.approximate,
 				phrase: e.phrase,

@@ -10,6 +10,7 @@ import {
 	chronologyToMarkdown,
 	dateText,
 	filterChronology,
+	organisationsOf,
 	peopleOf,
 	precisionOf
 } from './chronology.ts';
@@ -57,6 +58,28 @@ describe('chronology entries', () => {
 		expect(peopleOf(entries)).toEqual(['Jane Doe', 'John Roe']);
 	});
 
+	it('read a person-like name as the organisation the case also writes with a legal suffix, and filter by it', () => {
+		const entries = chronologyEntries({
+			events: [
+				event('x', '2024-01-02', { people: ['Brightwater Marine', 'Jane Doe'] }),
+				event('y', '2024-01-03', { people: [], organisations: ['Brightwater Marine Ltd'] }),
+				// Rows derived before organisations were told apart have none: still read.
+				event('z', '2024-01-04', { people: ['Mary Alder'] })
+			],
+			edits: [],
+			documentNames: names
+		});
+		expect(entries.map((e) => [e.id, e.people, e.organisations])).toEqual([
+			['x', ['Jane Doe'], ['Brightwater Marine Ltd']],
+			['y', [], ['Brightwater Marine Ltd']],
+			['z', ['Mary Alder'], []]
+		]);
+		expect(peopleOf(entries)).toEqual(['Jane Doe', 'Mary Alder']);
+		expect(organisationsOf(entries)).toEqual(['Brightwater Marine Ltd']);
+		expect(filterChronology(entries, { organisation: 'Brightwater Marine Ltd' }).map((e) => e.id)).toEqual(['x', 'y']);
+		expect(chronologyToCsv(entries).split('\r\n')[1]).toContain('"Jane Doe","Brightwater Marine Ltd"');
+	});
+
 	it('apply edits: a corrected date re-sorts, a dropped event is hidden unless asked for, a note is kept', () => {
 		const entries = chronologyEntries({
 			events,
@@ -96,7 +119,7 @@ describe('chronology entries', () => {
 		});
 		const csv = chronologyToCsv(entries);
 		expect(csv.split('\r\n')[0]).toBe(
-			'"Date","End date","Approximate","Inferred","Event","People","Document","Page","Note"'
+			'"Date","End date","Approximate","Inferred","Event","People","Organisations","Document","Page","Note"'
 		);
 		expect(csv).toContain(`"'=HYPERLINK(""evil"") | said ""no"""`);
 		expect(csv).toContain('"line one\nline two"');

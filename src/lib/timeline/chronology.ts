@@ -9,6 +9,7 @@ import type { EventEditRow, EventRow } from '../db/schema.ts';
 import { formatPage } from '../ingest/page-label.ts';
 import { escapeMarkdown } from '../rag/report.ts';
 import { compareEvents, type DatePrecision } from './dates.ts';
+import { organisationOf } from './people.ts';
 
 export interface ChronologyEntry {
 	id: string;
@@ -25,6 +26,8 @@ export interface ChronologyEntry {
 	readDate?: string;
 	sentence: string;
 	people: string[];
+	/** Companies, firms and public bodies the sentence names. */
+	organisations: string[];
 	inferred: boolean;
 	approximate: boolean;
 	note?: string;
@@ -56,6 +59,14 @@ export interface ChronologyInput {
 /** Every event with its edits, in date order (then document name, page, position); dropped ones included. */
 export function chronologyEntries({ events, edits, documentNames }: ChronologyInput): ChronologyEntry[] {
 	const editOf = new Map(edits.map((e) => [e.id, e]));
+	// A name read as a person's that the case also writes with a legal suffix is that organisation.
+	const organisations = new Set(events.flatMap((e) => e.organisations ?? []));
+	const aliases = new Map<string, string | null>();
+	const aliasOf = (name: string): string | undefined => {
+		let alias = aliases.get(name);
+		if (alias === undefined) aliases.set(name, (alias = organisationOf(name, organisations) ?? null));
+		return alias ?? undefined;
+	};
 	const out: ChronologyEntry[] = [];
 	for (const e of events) {
 		const documentName = documentNames.get(e.documentId);
@@ -73,7 +84,8 @@ export function chronologyEntries({ events, edits, documentNames }: ChronologyIn
 			precision: fixed ?? e.precision,
 			...(fixed ? { readDate: e.date } : {}),
 			sentence: e.sentence,
-			people: e.people,
+			people: e.people.filter((p) => aliasOf(p) === undefined),
+			organisations: [...new Set([...(e.organisations ?? []), ...e.people.flatMap((p) => aliasOf(p) ?? [])])],
 			inferred: e.inferred,
 			approximate: e.approximate,
 			...(edit?.note ? { note: edit.note } : {}),
@@ -90,6 +102,7 @@ export function chronologyEntries({ events, edits, documentNames }: ChronologyIn
 
 export interface ChronologyFilter {
 	person?: string;
+	organisation?: string;
 	documentId?: string;
 	/** Inclusive bounds, ISO "YYYY-MM-DD"; an event counts when any part of it falls inside. */
 	from?: string;
@@ -115,6 +128,7 @@ export function filterChronology(entries: readonly ChronologyEntry[], filter: Ch
 	return entries.filter((e) => {
 		if (e.dropped && !filter.includeDropped) return false;
 		if (filter.person && !e.people.includes(filter.person)) return false;
+		if (filter.organisation && !e.organisations.includes(filter.organisation)) return false;
 		if (filter.documentId && e.documentId !== filter.documentId) return false;
 		const [first, last] = span(e);
 		if (filter.from && last < filter.from) return false;
@@ -125,8 +139,17 @@ export function filterChronology(entries: readonly ChronologyEntry[], filter: Ch
 
 /** People named anywhere in the chronology, most often named first (then by name). */
 export function peopleOf(entries: readonly ChronologyEntry[]): string[] {
+	return byMentions(entries.map((e) => e.people));
+}
+
+/** Organisations named anywhere in the chronology, most often named first (then by name). */
+export function organisationsOf(entries: readonly ChronologyEntry[]): string[] {
+	return byMentions(entries.map((e) => e.organisations));
+}
+
+function byMentions(lists: readonly (readonly string[])[]): string[] {
 	const counts = new Map<string, number>();
-	for (const e of entries) for (const p of e.people) counts.set(p, (counts.get(p) ?? 0) + 1);
+	for (const list of lists) for (const name of list) counts.set(name, (counts.get(name) ?? 0) + 1);
 	return [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([name]) => name);
 }
 
@@ -144,7 +167,18 @@ function csvField(value: string): string {
 }
 
 export function chronologyToCsv(entries: readonly ChronologyEntry[]): string {
-	const header = ['Date', 'End date', 'Approximate', 'Inferred', 'Event', 'People', 'Document', 'Page', 'Note'];
+	const header = [
+		'Date',
+		'End date',
+		'Approximate',
+		'Inferred',
+		'Event',
+		'People',
+		'Organisations',
+		'Document',
+		'Page',
+		'Note'
+	];
 	const rows = entries.map((e) => [
 		e.date,
 		e.endDate ?? '',
@@ -152,6 +186,7 @@ export function chronologyToCsv(entries: readonly ChronologyEntry[]): string {
 		e.inferred ? 'yes' : '',
 		e.sentence,
 		e.people.join('; '),
+		e.organisations.join('; '),
 		e.documentName,
 		e.where,
 		e.note ?? ''

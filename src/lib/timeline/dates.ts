@@ -8,7 +8,7 @@
 import { casual as chronoMonthFirst, GB as chronoDayFirst, type ParsedResult } from 'chrono-node/en';
 import type { ParsedComponents } from 'chrono-node';
 import { pageRange } from '../ingest/reader-text.ts';
-import { findPeople } from './people.ts';
+import { findNames } from './people.ts';
 import { splitSentences, type Sentence } from './sentences.ts';
 
 export type DatePrecision = 'day' | 'month' | 'year';
@@ -23,6 +23,8 @@ export interface DatedEvent {
 	sentence: string;
 	/** People the sentence names (see people.ts). */
 	people: string[];
+	/** Companies, firms and public bodies it names. */
+	organisations: string[];
 	/** The date was worked out from a reference (the document's date, or an earlier date in the text). */
 	inferred: boolean;
 	/** "on or about", "approximately", "circa": the text itself says the date is not exact. */
@@ -238,12 +240,14 @@ export function extractEvents(text: string, options: DateOptions = {}): DatedEve
 			}
 		}
 		const sentence = sentenceAt(r.index);
+		const names = findNames(sentence.text);
 		events.push({
 			date,
 			...(endDate && endDate !== date ? { endDate } : {}),
 			precision,
 			sentence: sentence.text,
-			people: findPeople(sentence.text),
+			people: names.people,
+			organisations: names.organisations,
 			inferred,
 			approximate,
 			phrase: text.slice(r.index, end),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { findPeople } from './people.ts';
+import { findNames, findPeople, organisationOf } from './people.ts';
 
 describe('findPeople', () => {
 	it.each([
@@ -24,5 +24,33 @@ describe('findPeople', () => {
 	it('normalises repeated and compatibility-form names to one entry', () => {
 		expect(findPeople('Jane  Doe wrote, and then Jane Doe wrote again.')).toEqual(['Jane Doe']);
 		expect(findPeople('ﬁnally Fiona Grant agreed')).toEqual(['Fiona Grant']);
+	});
+});
+
+describe('people and organisations', () => {
+	it.each([
+		// Companies, firms, banks and public bodies are organisations, never people.
+		['Jane Doe of Alder Holdings wrote to Acme Corp.', ['Jane Doe'], ['Alder Holdings', 'Acme Corp']],
+		['Smith & Jones LLP acted for First National Bank.', [], ['Smith & Jones LLP', 'First National Bank']],
+		['The Ministry of Justice replied to Peter Okafor.', ['Peter Okafor'], ['Ministry of Justice']],
+		['Brightwater Marine Ltd. and Tom Reyes signed.', ['Tom Reyes'], ['Brightwater Marine Ltd']],
+		['The Supreme Court of the United States heard it.', [], ['Supreme Court of the United States']],
+		// People joined by "and" stay two people; a lone surname is neither.
+		['Jane Doe and John Smith met Morgan.', ['Jane Doe', 'John Smith'], []],
+		['Morgan called.', [], []],
+		// A document or a place is neither.
+		['The Lease Agreement names New York.', [], []]
+	])('%s', (sentence, people, organisations) => {
+		expect(findNames(sentence)).toEqual({ people, organisations });
+		expect(findPeople(sentence)).toEqual(people);
+	});
+
+	it('reads a name that appears with a legal suffix elsewhere in the case as that organisation', () => {
+		const organisations = ['Brightwater Marine Ltd', 'Mary Alder Foundation', 'Kestrel Co., Inc.'];
+		expect(organisationOf('Brightwater Marine', organisations)).toBe('Brightwater Marine Ltd');
+		expect(organisationOf('Kestrel', organisations)).toBe('Kestrel Co., Inc.');
+		// A foundation named after a person does not make the person an organisation.
+		expect(organisationOf('Mary Alder', organisations)).toBeUndefined();
+		expect(organisationOf('Brightwater', organisations)).toBeUndefined();
 	});
 });

@@ -129,10 +129,37 @@ const COMMON = new Set([
 	'tomorrow'
 ]);
 
-/** Words that make a capitalised run an institution, a place or a document rather than a person. */
+/**
+ * Legal-entity suffixes: a run ending in one is a company or firm ("Acme Corp", "Smith & Jones LLP"), and
+ * the same name without it elsewhere in the case is that company too (`organisationAliases`).
+ */
+export const LEGAL_SUFFIXES: ReadonlySet<string> = new Set(
+	(
+		'inc incorporated ltd limited llc llp lp plc pllc pc corp corporation co company gmbh ag kg sa sas sarl srl spa ' +
+		'bv nv pty'
+	).split(' ')
+);
+
+/**
+ * Words that make a capitalised run an organisation: firms, public bodies and courts ("Alder Holdings",
+ * "First National Bank", "Ministry of Justice", "Supreme Court"). Kept to nouns that almost never end a
+ * person's name; a surname like "Banks" or "Court" is still read as part of an organisation here, the
+ * price of listing people only.
+ */
+const ORGANISATION_WORDS = new Set(
+	(
+		'holdings holding group partners partnership associates industries enterprises ventures capital bank bancorp ' +
+		'trust insurance assurance securities investments properties realty logistics shipping airlines airways motors ' +
+		'pharmaceuticals laboratories labs technologies systems solutions services consulting consultants media ' +
+		'international global chambers firm court courts tribunal council department ministry office agency authority ' +
+		'commission board committee university college school hospital institute foundation association society ' +
+		'federation union church club police government parliament congress senate administration bureau registry ' +
+		'centre center'
+	).split(' ')
+);
+
+/** Words that make a capitalised run a document, a place or a role rather than a person or an organisation. */
 const NOT_PERSON = new Set([
-	'court',
-	'courts',
 	'section',
 	'article',
 	'clause',
@@ -155,15 +182,6 @@ const NOT_PERSON = new Set([
 	'tenant',
 	'landlord',
 	'premises',
-	'inc',
-	'ltd',
-	'llc',
-	'llp',
-	'plc',
-	'corp',
-	'corporation',
-	'company',
-	'bank',
 	'city',
 	'county',
 	'state',
@@ -171,11 +189,6 @@ const NOT_PERSON = new Set([
 	'united',
 	'kingdom',
 	'district',
-	'council',
-	'department',
-	'ministry',
-	'office',
-	'university',
 	'street',
 	'road',
 	'avenue',
@@ -189,20 +202,7 @@ const NOT_PERSON = new Set([
 	'appeal',
 	'appeals',
 	'circuit',
-	'tribunal',
-	'commission',
-	'board',
-	'group',
-	'trust',
 	'estate',
-	'institute',
-	'foundation',
-	'association',
-	'society',
-	'committee',
-	'agency',
-	'center',
-	'centre',
 	'project',
 	'journal',
 	'review',
@@ -218,6 +218,9 @@ const NOT_PERSON = new Set([
 	'v',
 	'vs'
 ]);
+
+/** Lower-case words that join the parts of an organisation's name ("Ministry of Justice", "Smith & Jones"). */
+const CONNECTORS = new Set(['of', 'and', '&', 'for', 'the']);
 
 /** Names run to four words at most ("Maria de la Cruz" counts three); longer runs are titles and headlines. */
 const MAX_NAME_WORDS = 4;
@@ -236,22 +239,40 @@ function normaliseName(words: readonly string[]): string {
 		.trim();
 }
 
+/** What a sentence names: people (addresses included) and organisations, each normalised, in order, without repeats. */
+export interface Names {
+	people: string[];
+	organisations: string[];
+}
+
 /** The people a sentence names, normalised, in order of first mention, without repeats. */
 export function findPeople(sentence: string): string[] {
-	const found: string[] = [];
-	const add = (name: string) => {
-		if (name && !found.includes(name)) found.push(name);
+	return findNames(sentence).people;
+}
+
+const bareWord = (word: string) => word.toLowerCase().replace(/['’]s$|\.$/u, '');
+
+/**
+ * People and organisations a sentence names. Capitalised runs joined by "of", "and", "&", "for" or "the"
+ * are read together: from the first run holding an organisation word or ending in a legal suffix, the
+ * rest is an organisation ("Ministry of Justice", "Smith & Jones LLP"); each run before it is judged as
+ * a person's name ("Jane Doe" of "Jane Doe of Alder Holdings").
+ */
+export function findNames(sentence: string): Names {
+	const people: string[] = [];
+	const organisations: string[] = [];
+	const add = (list: string[], name: string) => {
+		if (name && !list.includes(name)) list.push(name);
 	};
-	for (const m of sentence.matchAll(EMAIL)) add(m[0].toLowerCase().replace(/\.$/u, ''));
+	for (const m of sentence.matchAll(EMAIL)) add(people, m[0].toLowerCase().replace(/\.$/u, ''));
 	const withoutEmails = sentence.replace(EMAIL, ' , ');
 	const tokens = withoutEmails.split(/\s+/u).filter(Boolean);
-	let run: string[] = [];
-	let runIsSentenceStart = false;
-	const flush = () => {
+
+	const person = (run: readonly string[], isSentenceStart: boolean) => {
 		let words = run;
 		// A common word opening a run starts a sentence ("On Monday…") or, mid-sentence, a title ("The Quiet War").
 		const opensWithCommon = words.length > 0 && COMMON.has(words[0]!.toLowerCase());
-		if (opensWithCommon && !runIsSentenceStart) words = [];
+		if (opensWithCommon && !isSentenceStart) words = [];
 		else if (opensWithCommon) words = words.slice(1);
 		while (words.length > 0 && TITLES.has(words[0]!.toLowerCase().replace(/\.$/u, ''))) words = words.slice(1);
 		while (words.length > 0 && PARTICLES.has(words.at(-1)!)) words = words.slice(0, -1);
@@ -260,9 +281,40 @@ export function findPeople(sentence: string): string[] {
 			capitalised.length >= 2 &&
 			capitalised.length <= MAX_NAME_WORDS &&
 			capitalised.some((w) => w.length > 2) &&
-			!capitalised.some((w) => NOT_PERSON.has(w.toLowerCase().replace(/['’]s$|\.$/u, '')));
-		if (isPerson) add(normaliseName(words));
+			!capitalised.some((w) => NOT_PERSON.has(bareWord(w)));
+		if (isPerson) add(people, normaliseName(words));
+	};
+
+	// Runs of capitalised words, and the connectors between them, not yet judged.
+	let runs: { words: string[]; start: boolean }[] = [];
+	let joins: string[] = [];
+	let run: string[] = [];
+	let runIsSentenceStart = false;
+	let connector: string[] = [];
+	const endRun = () => {
+		if (run.length > 0) runs.push({ words: run, start: runIsSentenceStart });
 		run = [];
+	};
+	const judge = () => {
+		endRun();
+		connector = [];
+		const organisational = (r: { words: string[] }) =>
+			r.words.some((w) => ORGANISATION_WORDS.has(bareWord(w))) || LEGAL_SUFFIXES.has(bareWord(r.words.at(-1)!));
+		// The organisation starts at the first run that marks one, taking in runs before it joined by "&"
+		// ("Smith & Jones LLP"); runs before that are people ("Jane Doe of Alder Holdings").
+		let first = runs.findIndex(organisational);
+		if (first < 0) first = runs.length;
+		while (first > 0 && first < runs.length && joins[first - 1] === '&') first--;
+		for (const r of runs.slice(0, first)) person(r.words, r.start);
+		if (first < runs.length) {
+			const head = runs[first]!.words;
+			while (head.length > 0 && COMMON.has(head[0]!.toLowerCase())) head.shift();
+			const parts = runs.slice(first).flatMap((r, i) => (i === 0 ? r.words : [joins[first + i - 1]!, ...r.words]));
+			const capitalised = runs.slice(first).reduce((n, r) => n + r.words.length, 0);
+			if (capitalised >= 2) add(organisations, normaliseName(parts.filter(Boolean)));
+		}
+		runs = [];
+		joins = [];
 	};
 	for (const [i, raw] of tokens.entries()) {
 		// Punctuation after a word ends the run after it; punctuation before one starts a new run.
@@ -272,15 +324,39 @@ export function findPeople(sentence: string): string[] {
 			/[,;:!?)"”\]]$/u.test(raw) ||
 			(/\.$/u.test(word) && !/^\p{Lu}\.$/u.test(word) && !TITLES.has(word.slice(0, -1).toLowerCase()));
 		const bare = word.replace(/\.$/u, '');
-		if (leading) flush();
+		if (leading) judge();
 		const isName = (WORD.test(word) || WORD.test(bare)) && !MONTHS_AND_DAYS.has(bare.toLowerCase());
 		const isParticle = run.length > 0 && PARTICLES.has(bare);
 		if (isName || isParticle) {
-			if (run.length === 0) runIsSentenceStart = i === 0;
+			if (run.length === 0) {
+				if (runs.length > 0 && connector.length > 0) joins.push(connector.join(' '));
+				else if (runs.length > 0) judge();
+				connector = [];
+				runIsSentenceStart = i === 0;
+			}
 			run.push(/^\p{Lu}\.$/u.test(word) || TITLES.has(bare.toLowerCase()) ? word : bare);
-		} else flush();
-		if (trailingStop) flush();
+		} else if (CONNECTORS.has(word) && !trailingStop && (run.length > 0 || connector.length > 0)) {
+			endRun();
+			connector.push(word);
+		} else judge();
+		if (trailingStop) judge();
 	}
-	flush();
-	return found;
+	judge();
+	return { people, organisations };
+}
+
+/**
+ * The organisation of the case that `name`, read as a person's, is written without its legal suffix
+ * ("Alder Marine" where the case also says "Alder Marine Ltd"): then it is that organisation everywhere.
+ */
+export function organisationOf(name: string, organisations: Iterable<string>): string | undefined {
+	for (const organisation of organisations) {
+		if (!organisation.startsWith(`${name} `)) continue;
+		const rest = organisation
+			.slice(name.length + 1)
+			.split(/[\s,]+/u)
+			.filter(Boolean);
+		if (rest.length > 0 && rest.every((w) => LEGAL_SUFFIXES.has(bareWord(w)))) return organisation;
+	}
+	return undefined;
 }

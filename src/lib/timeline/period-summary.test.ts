@@ -15,6 +15,7 @@ function entry(id: string, date: string, sentence: string): ChronologyEntry {
 		precision: 'day',
 		sentence,
 		people: [],
+		organisations: [],
 		inferred: false,
 		approximate: false,
 		dropped: false,

@@ -24,7 +24,9 @@ const Event = z.discriminatedUnion('type', [
 	/** The tus upload it resumes from. */
 	z.object({ type: z.literal('upload-url'), documentId: z.string(), url: z.string() }),
 	/** The server has the original (the upload finished and its SHA-256 matched). */
-	z.object({ type: z.literal('uploaded'), documentId: z.string() })
+	z.object({ type: z.literal('uploaded'), documentId: z.string() }),
+	/** Every file inside it (a mailbox's messages, a message's attachments, theirs in turn) is pushed and uploaded. */
+	z.object({ type: z.literal('family-done'), documentId: z.string() })
 ]);
 export type ImportEvent = z.infer<typeof Event>;
 
@@ -42,6 +44,7 @@ export class ImportState {
 	readonly pushed = new Set<string>();
 	readonly uploaded = new Set<string>();
 	readonly uploadUrls = new Map<string, string>();
+	readonly familyDone = new Set<string>();
 
 	private constructor(readonly path: string) {}
 
@@ -85,6 +88,9 @@ export class ImportState {
 				break;
 			case 'uploaded':
 				this.uploaded.add(event.documentId);
+				break;
+			case 'family-done':
+				this.familyDone.add(event.documentId);
 				break;
 		}
 	}

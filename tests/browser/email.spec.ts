@@ -211,6 +211,46 @@ test.describe('email in a case', () => {
 		await expect(results).toContainText('Lunch');
 	});
 
+	test('a message without its stored page (as a teammate pulls it) is laid out in an extraction worker and shown', async ({
+		page
+	}) => {
+		test.setTimeout(120_000);
+		const { row } = await mailCase(page, 'Pulled mail');
+		// A teammate's device holds the document and its original but never stored its page row.
+		await page.evaluate(async () => {
+			const db = await new Promise<IDBDatabase>((resolve, reject) => {
+				const open = indexedDB.open('docket');
+				open.onsuccess = () => resolve(open.result);
+				open.onerror = () => reject(open.error ?? new Error('open failed'));
+			});
+			try {
+				const docs = await new Promise<{ id: string; name: string }[]>((resolve, reject) => {
+					const request = db.transaction('documents').objectStore('documents').getAll();
+					request.onsuccess = () => resolve(request.result as { id: string; name: string }[]);
+					request.onerror = () => reject(request.error ?? new Error('read failed'));
+				});
+				const id = docs.find((d) => d.name === 'client 2.eml')!.id;
+				await new Promise<void>((resolve, reject) => {
+					const tx = db.transaction('pages', 'readwrite');
+					tx.objectStore('pages').delete([id, 1]);
+					tx.oncomplete = () => resolve();
+					tx.onerror = () => reject(tx.error ?? new Error('delete failed'));
+				});
+			} finally {
+				db.close();
+			}
+		});
+		await row('client 2.eml').getByRole('link', { name: 'Open client 2.eml' }).click();
+		const message = page.getByRole('article', { name: 'Message' });
+		await expect(message.getByLabel('Paragraph 2')).toContainText('We accept the exhibit as sent.', {
+			timeout: 30_000
+		});
+		await expect(message.getByLabel('Header block')).toContainText('From: Bob Jones <bob@jones.example>');
+		await expect(
+			message.getByRole('list', { name: 'Attachments' }).getByRole('link', { name: 'exhibit-a.pdf' })
+		).toBeVisible();
+	});
+
 	test('a hostile message runs no script and loads nothing: no frame, no remote image, no navigation', async ({
 		page
 	}) => {

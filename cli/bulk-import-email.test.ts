@@ -76,6 +76,8 @@ describe('docket ingest --server with a mailbox and messages', () => {
 			})
 		);
 		await writeFile(join(folder, 'client.mbox'), makeMbox(messages));
+		// The lease as a file of its own too: the same document as the attachment, whichever is read first.
+		await writeFile(join(folder, 'lease.pdf'), shared);
 		// A loose message carrying the lease again: stored once in the case, listed under this message too.
 		await writeFile(
 			join(folder, 'loose.eml'),
@@ -170,9 +172,10 @@ describe('docket ingest --server with a mailbox and messages', () => {
 		}
 		expect(numbers.size).toBe(MESSAGES);
 		expect(threads.size).toBe(1);
-		// The lease's parent is whichever message was read first; the others list the same document.
+		// The lease's parent is whichever message was read first (none, when lease.pdf itself was); every
+		// message lists the same document.
 		const loose = documents.find((d) => d.fields['name'] === 'loose.eml')!;
-		expect([...messages.map((m) => m.id), loose.id]).toContain(lease.fields['parentId']);
+		expect([...messages.map((m) => m.id), loose.id, undefined]).toContain(lease.fields['parentId']);
 		expect(loose.fields['parentId']).toBeUndefined();
 		expect((loose.fields['email'] as { attachments: { documentId: string }[] }).attachments[0]?.documentId).toBe(
 			lease.id

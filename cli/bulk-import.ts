@@ -455,12 +455,23 @@ export async function bulkImport(options: BulkImportOptions, io: CommandIo): Pro
 		}
 		return meta.threadKey;
 	};
-	/** A child's id: content-addressed within the case, so every run (and every message carrying it) names the same one. */
-	const childId = (sha256: string) => nameUuid(`${caseId}:child:${sha256}`);
+	/**
+	 * The id a file found inside another goes up under: the case's document of those bytes, else the one
+	 * this import fixed for them (in this run or one before), else a new one, recorded before anything
+	 * names it. One id per SHA-256, so every message carrying an attachment lists the same document; and
+	 * fresh, not derived from the bytes, so a document a teammate has since deleted is not written again.
+	 */
+	const idFor = (sha256: string, label: string, size: number): string => {
+		const known = bySha.get(sha256)?.id ?? thisRun.get(sha256) ?? state.idBySha.get(sha256);
+		if (known) return known;
+		const documentId = crypto.randomUUID();
+		state.record({ type: 'file', path: label, size, mtimeMs: 0, sha256, documentId });
+		return documentId;
+	};
 	const familyOf = (ingested: IngestedFile | undefined): FamilyExtraction | undefined =>
 		ingested && hasPages(ingested.extraction) ? ingested.extraction.family : undefined;
 	/** Which children become documents (and under which id), and why any may not: the depth limit. */
-	const planChildren = (children: readonly ChildFile[], depth: number) => {
+	const planChildren = (children: readonly ChildFile[], depth: number, parentLabel: string) => {
 		const ids = new Map<string, string>();
 		const skipped = new Map<string, string>();
 		for (const child of children) {
@@ -469,7 +480,7 @@ export async function bulkImport(options: BulkImportOptions, io: CommandIo): Pro
 					child.sha256,
 					`Not opened: it is nested more than ${FAMILY_LIMITS.maxDepth} levels deep in other messages. Its bytes stay inside this message's original file.`
 				);
-			else ids.set(child.sha256, bySha.get(child.sha256)?.id ?? thisRun.get(child.sha256) ?? childId(child.sha256));
+			else ids.set(child.sha256, idFor(child.sha256, childLabel(parentLabel, child.name), child.bytes.byteLength));
 		}
 		return { ids, skipped };
 	};
@@ -521,8 +532,7 @@ export async function bulkImport(options: BulkImportOptions, io: CommandIo): Pro
 			const documentId = plan.ids.get(child.sha256);
 			const onServer = bySha.get(child.sha256);
 			const twin = thisRun.get(child.sha256);
-			const mine = childId(child.sha256);
-			if (documentId === undefined || (onServer && onServer.id !== mine) || twin !== undefined) {
+			if (documentId === undefined || (onServer && !state.ids.has(onServer.id)) || twin !== undefined) {
 				// Stored once: another message of this run, or the case on the server, has these bytes already.
 				const fields = onServer?.fields ?? {};
 				const skippedReason = plan.skipped.get(child.sha256);
@@ -534,11 +544,12 @@ export async function bulkImport(options: BulkImportOptions, io: CommandIo): Pro
 					chunks: view.chunks.get(onServer?.id ?? twin ?? '')?.size ?? 0,
 					...(skippedReason ? { error: skippedReason } : {}),
 					server: 'skipped',
-					documentId: onServer?.id ?? twin ?? mine,
+					documentId: onServer?.id ?? twin ?? documentId ?? '',
 					parent: parent.label
 				});
 				continue;
 			}
+			const mine = documentId;
 			thisRun.set(child.sha256, mine);
 			const planned: PlannedFile = {
 				path: label,
@@ -558,7 +569,7 @@ export async function bulkImport(options: BulkImportOptions, io: CommandIo): Pro
 					signal: controller.signal
 				});
 			const own = familyOf(ingested);
-			const ownPlan = planChildren(own?.children ?? [], parent.depth + 1);
+			const ownPlan = planChildren(own?.children ?? [], parent.depth + 1, label);
 			let sent = false;
 			if (!rowsThere && ingested) {
 				const { chunks, document } = fileMutations(
@@ -624,7 +635,8 @@ export async function bulkImport(options: BulkImportOptions, io: CommandIo): Pro
 				size: meta.size,
 				mtimeMs: meta.mtimeMs,
 				sha256,
-				documentId: crypto.randomUUID()
+				// The id already fixed for these bytes (a copy, or an attachment met first), else a new one.
+				documentId: thisRun.get(sha256) ?? state.idBySha.get(sha256) ?? crypto.randomUUID()
 			};
 			const onServer = bySha.get(sha256);
 			if (!onServer && !thisRun.has(sha256)) state.record({ type: 'file', ...planned });
@@ -638,7 +650,7 @@ export async function bulkImport(options: BulkImportOptions, io: CommandIo): Pro
 			const onServer = bySha.get(planned.sha256);
 			const twin = thisRun.get(planned.sha256);
 			const ours = onServer?.id === planned.documentId;
-			if ((onServer && !ours) || (twin !== undefined && twin !== planned.documentId)) {
+			if ((onServer && !ours) || twin !== undefined) {
 				// The case has these bytes already (another import, a teammate's upload, or a copy in this folder).
 				const fields = onServer?.fields ?? {};
 				const pages = typeof fields['pages'] === 'number' ? fields['pages'] : 0;
@@ -669,7 +681,7 @@ export async function bulkImport(options: BulkImportOptions, io: CommandIo): Pro
 				});
 			}
 			const family = familyOf(ingested);
-			const plan = planChildren(family?.children ?? [], 0);
+			const plan = planChildren(family?.children ?? [], 0, file);
 			if (!rowsThere && ingested) {
 				const { chunks, document } = fileMutations(
 					caseId,

@@ -41,6 +41,10 @@ export interface PlannedFile {
 export class ImportState {
 	case: { caseId: string; clientId: string } | undefined;
 	readonly files = new Map<string, PlannedFile>();
+	/** The id fixed for each SHA-256 (a file's, or one found inside a file), the first one recorded. */
+	readonly idBySha = new Map<string, string>();
+	/** Every id this import fixed, so a row of the case with one of them is known to be its own. */
+	readonly ids = new Set<string>();
 	readonly pushed = new Set<string>();
 	readonly uploaded = new Set<string>();
 	readonly uploadUrls = new Map<string, string>();
@@ -78,6 +82,8 @@ export class ImportState {
 			case 'file': {
 				const { type: _type, ...file } = event;
 				this.files.set(event.path, file);
+				if (!this.idBySha.has(file.sha256)) this.idBySha.set(file.sha256, file.documentId);
+				this.ids.add(file.documentId);
 				break;
 			}
 			case 'pushed':

@@ -42,7 +42,7 @@ export type LayoutResult = { page: LaidOutText } | { error: string };
 
 export type ExtractionCalls = {
 	extract: { params: ExtractParams; result: Extraction; progress: ExtractionProgress };
-	/** A page range of a PDF for the ingestion pool (`pool.ts`): its pages, joined by the pool. */
+	/** A page range of a PDF for the ingestion pool (`pool.ts`): its pages, joined by the pool; without a range, the finished file. */
 	pages: { params: ExtractParams & { range?: PageRange }; result: PagesResult; progress: ExtractionProgress };
 	/**
 	 * Extracts, then chunks and stores the result in the worker's own connection to database `dbName`, so
@@ -120,7 +120,10 @@ export function extractionHandlers(
 		async pages(params, { signal, progress }) {
 			if (!extractor.extractPages) throw new WorkerSetupError('an extractor that reads page ranges');
 			const [input, options] = split(params, { signal, onProgress: throttled(progress) });
-			return extractor.extractPages(input, { ...options, ...(params.range ? { range: params.range } : {}) });
+			// A whole file is finished here too: its text cleanup is most of the work past pdf.js, and the
+			// pool's caller is one thread for every worker.
+			if (!params.range) return extractor.extract(input, options);
+			return extractor.extractPages(input, { ...options, range: params.range });
 		},
 		async index(params, { signal, progress }) {
 			if (!database) throw new WorkerSetupError('a database to store into');

@@ -66,6 +66,17 @@ describe('line-end hyphens', () => {
 		expect(chunks[1]!.text.startsWith('lowed to enter')).toBe(true);
 	});
 
+	it('finds the page-end word whole, whatever its script, and only before a single hyphen', () => {
+		// Greek and a letter outside the basic plane (a surrogate pair) walk back as letters.
+		const [greek] = readerPages(pagesOf('η σύμβα-\n', 'ση υπεγράφη'));
+		expect(greek!.continuation).toBe('ση');
+		expect(greek!.clean).toContain('σύμβα ');
+		const [astral] = readerPages(pagesOf('word \u{1d400}\u{1d401}-  \n', 'cd and more'));
+		expect(astral!.continuation).toBe('cd');
+		const [dashes] = readerPages(pagesOf('a dash --\n', 'next page'));
+		expect(dashes!.continuation).toBeUndefined();
+	});
+
 	it('drops soft hyphens inside and at the end of words', () => {
 		const [page] = readerPages(pagesOf('a con\u00adtract and a war\u00ad\nranty'));
 		expect(words(page!.clean!)).toEqual(['a', 'contract', 'and', 'a', 'warranty']);

@@ -60,6 +60,10 @@ function edgeLines(lines: readonly Line[]): Line[] {
  * and "Page 4 of 10", count as the same running line. Roman numerals count as numbers at a line's edge.
  */
 export function lineSignature(text: string): string {
+	return signatureOf(text);
+}
+
+function signatureOf(text: string): string {
 	const words = text.toLowerCase().replace(/\d+/g, '#').split(/\s+/).filter(Boolean);
 	for (const i of new Set([0, words.length - 1])) {
 		const bare = (words[i] ?? '').replace(/^\W+|\W+$/g, '');
@@ -126,6 +130,13 @@ function gluedMarks(edges: readonly (readonly Line[])[], repeats: number): strin
  * physical number), else a printed number in step with its neighbours', else none.
  */
 export function findPageFurniture(texts: readonly string[], pdfLabels?: readonly string[] | null): PageFurniture[] {
+	// Each line's signature is asked for several times below; running heads repeat, so most are hits.
+	const signatures = new Map<string, string>();
+	const lineSignature = (text: string): string => {
+		let signature = signatures.get(text);
+		if (signature === undefined) signatures.set(text, (signature = signatureOf(text)));
+		return signature;
+	};
 	const lines = texts.map(linesOf);
 	let edges = lines.map(edgeLines);
 
@@ -224,8 +235,14 @@ export function findPageFurniture(texts: readonly string[], pdfLabels?: readonly
 	});
 }
 
-/** Hyphen, soft hyphen, Unicode hyphen. */
-const LINE_HYPHEN = /(\p{L}+)([-\u2010\u00ad])((?<=\u00ad)[ \t]*(?:\n\s*)?|[ \t]*\n\s*)(\p{L}+)/gu;
+/**
+ * Hyphen, soft hyphen, Unicode hyphen. A match starts only where a run of letters starts: the result is
+ * the same (a run reaches its hyphen from any of its letters), but without the look-behind the engine
+ * tries every letter of every word and backtracks over the rest of it, which made this the costliest step.
+ */
+const LINE_HYPHEN = /(?<!\p{L})(\p{L}+)([-\u2010\u00ad])((?<=\u00ad)[ \t]*(?:\n\s*)?|[ \t]*\n\s*)(\p{L}+)/gu;
+/** Hyphenated compounds ("free-software"), matched from the start of a word only, as LINE_HYPHEN. */
+const COMPOUND = /(?<!\p{L})\p{L}+(?:[-\u2010]\p{L}+)+/gu;
 
 /** A document's words and hyphenated compounds, seen where no line break splits them. */
 interface Vocabulary {
@@ -234,14 +251,17 @@ interface Vocabulary {
 }
 
 function vocabularyOf(texts: readonly string[]): Vocabulary {
-	const words = new Set<string>();
+	// Words as written first, lower-cased once each: a book repeats most of its words many times.
+	const written = new Set<string>();
 	const compounds = new Set<string>();
 	for (const text of texts) {
 		const unbroken = text.replace(LINE_HYPHEN, ' ');
-		for (const m of unbroken.matchAll(/\p{L}+/gu)) words.add(m[0].toLowerCase());
-		for (const m of unbroken.matchAll(/\p{L}+(?:[-\u2010]\p{L}+)+/gu))
-			for (const [a, b] of pairs(m[0].toLowerCase().split(/[-\u2010]/))) compounds.add(`${a}-${b}`);
+		for (const word of unbroken.match(/\p{L}+/gu) ?? []) written.add(word);
+		for (const compound of unbroken.match(COMPOUND) ?? [])
+			for (const [a, b] of pairs(compound.toLowerCase().split(/[-\u2010]/))) compounds.add(`${a}-${b}`);
 	}
+	const words = new Set<string>();
+	for (const word of written) words.add(word.toLowerCase());
 	return { words, compounds };
 }
 
@@ -304,6 +324,29 @@ export function dehyphenate(text: string): string {
 	return dehyphenatePage(text, vocabularyOf([text])).clean;
 }
 
+const LETTER = /\p{L}/u;
+
+/**
+ * The word and hyphen that end `text` (before trailing space), as `/(\p{L}+)([-‐\u00ad])\s*$/u` would
+ * find them, walking back from the end: that regex scans, and backtracks through, every word of the page.
+ */
+function hyphenAtEnd(text: string): { index: number; 1: string; 2: string } | undefined {
+	let end = text.length;
+	while (end > 0 && /\s/.test(text[end - 1]!)) end--;
+	const hyphen = text[end - 1];
+	if (hyphen !== '-' && hyphen !== '\u2010' && hyphen !== '\u00ad') return undefined;
+	let start = end - 1;
+	while (start > 0) {
+		// A letter outside the basic plane is a surrogate pair: test it whole.
+		const pair = start > 1 && /[\udc00-\udfff]/.test(text[start - 1]!) && /[\ud800-\udbff]/.test(text[start - 2]!);
+		const size = pair ? 2 : 1;
+		if (!LETTER.test(text.slice(start - size, start))) break;
+		start -= size;
+	}
+	if (start === end - 1) return undefined;
+	return { index: start, 1: text.slice(start, end - 1), 2: hyphen };
+}
+
 /**
  * The reader's text of every page of one document (see the module comment). `pdfLabels` are the PDF's
  * own page labels, when it has them.
@@ -327,7 +370,7 @@ export function readerPages(pages: readonly ExtractedPage[], pdfLabels?: readonl
 	const continuations: (string | undefined)[] = cleaned.map(() => undefined);
 	for (let i = 0; i + 1 < cleaned.length; i++) {
 		const here = cleaned[i]!;
-		const end = /(\p{L}+)([-\u2010\u00ad])\s*$/u.exec(here.clean);
+		const end = hyphenAtEnd(here.clean);
 		const next = /^\s*(\p{L}+)/u.exec(cleaned[i + 1]!.clean);
 		if (!end || !next) continue;
 		const [head, hyphen] = [end[1]!, end[2]!];

@@ -315,3 +315,32 @@ describe('short-prefix compounds', () => {
 			).toEqual(['a']);
 	});
 });
+
+describe('compounds written together in the query', () => {
+	const index = FullTextIndex.empty();
+	index.add([
+		{ id: 'a', documentId: 'd', page: 1, text: 'Home taping on audio tape was said to kill music.' },
+		{ id: 'b', documentId: 'd', page: 2, text: 'The file sharing service let users swap songs.' },
+		{ id: 'c', documentId: 'd', page: 3, text: 'Together the parties signed the agreement at home.' }
+	]);
+
+	it('searches a word the case lacks as the two words it joins, and does not call it a misspelling', () => {
+		expect(index.compoundParts('audiotape')).toEqual(['audio', 'tape']);
+		expect(index.search('audiotape').map((h) => h.id)).toEqual(['a']);
+		expect(index.search('filesharing service').map((h) => h.id)).toEqual(['b']);
+		expect(index.unknownWords('audiotape filesharing')).toEqual([]);
+	});
+
+	it('never splits a word the case contains, or into pieces it lacks, short pieces or stop words', () => {
+		// "together" is in the case, though "to" + "get" + "her" are words.
+		expect(index.compoundParts('together')).toBeUndefined();
+		// "hometaping": "home" and "taping" are both in the case.
+		expect(index.compoundParts('hometaping')).toEqual(['home', 'taping']);
+		// A misspelling whose pieces are not words of the case stays a misspelling.
+		expect(index.compoundParts('agreemnet')).toBeUndefined();
+		expect(index.unknownWords('agreemnet')).toEqual(['agreemnet']);
+		// "theparties": "the" is a stop word, so no split; "adtape": "ad" is shorter than a part may be.
+		expect(index.compoundParts('theparties')).toBeUndefined();
+		expect(index.compoundParts('adtape')).toBeUndefined();
+	});
+});

@@ -1,7 +1,7 @@
 import { InvalidInputError } from '../errors.ts';
 import { cleanOffset } from '../ingest/reader-text.ts';
 import { Bm25Index, termsOf, type Bm25Document, type Bm25Json } from './bm25.ts';
-import { containsPhrase, indexTerm, parseQuery, words, type ParsedQuery } from './terms.ts';
+import { containsPhrase, indexTerm, parseQuery, STOP_WORDS, words, type ParsedQuery } from './terms.ts';
 
 /** What the full-text index holds of a chunk. */
 export interface IndexedChunk {
@@ -217,7 +217,7 @@ export class FullTextIndex {
 	): { hits: TextHit[]; total: number; perDocument: Record<string, number> } {
 		const parsed = typeof query === 'string' ? parseQuery(query) : query;
 		const phraseTerms = parsed.phrases.map((p) => p.map(indexTerm).filter((t): t is string => t !== null));
-		const all = [...parsed.terms, ...phraseTerms.flat()];
+		const all = [...this.#withParts(parsed), ...phraseTerms.flat()];
 		const prefixes = new Set(parsed.prefixes);
 		let terms = [...new Set([...all, ...parsed.prefixes])];
 		// Terms in most chunks add almost nothing to BM25 but make every search walk most of the index:
@@ -318,6 +318,47 @@ export class FullTextIndex {
 	}
 
 	/**
+	 * The query's terms, each word the case lacks that is two words it has written together ("audiotape",
+	 * "filesharing", "webpage") searched as those two words. A compound written either way then finds
+	 * the other; a misspelling rarely splits into two real words of the case, and those that do are
+	 * searched by the words they contain, which is what the person typed.
+	 */
+	#withParts(parsed: ParsedQuery): string[] {
+		const out: string[] = [];
+		parsed.terms.forEach((term, i) => {
+			const parts = this.#documentFrequency(term) === 0 ? this.compoundParts(parsed.words[i] ?? '') : undefined;
+			if (!parts) return out.push(term);
+			for (const part of parts) {
+				const partTerm = indexTerm(part);
+				if (partTerm !== null) out.push(partTerm);
+			}
+		});
+		return out;
+	}
+
+	#documentFrequency(term: string): number {
+		return this.#search.documentFrequency(term);
+	}
+
+	/**
+	 * `word` as two words of the case written together, when the case lacks it: each part at least
+	 * MIN_COMPOUND_PART letters, not a stop word, in `suggestMinChunks` chunks or more; of several splits,
+	 * the one whose rarer part is most frequent.
+	 */
+	compoundParts(word: string): [string, string] | undefined {
+		if (word.length < 2 * MIN_COMPOUND_PART || /\d/.test(word) || this.frequency(word) > 0) return undefined;
+		const minChunks = suggestMinChunks(this.size);
+		let best: { parts: [string, string]; weakest: number } | undefined;
+		for (let at = MIN_COMPOUND_PART; at <= word.length - MIN_COMPOUND_PART; at++) {
+			const parts: [string, string] = [word.slice(0, at), word.slice(at)];
+			if (parts.some((part) => STOP_WORDS.has(part))) continue;
+			const weakest = Math.min(this.frequency(parts[0]), this.frequency(parts[1]));
+			if (weakest >= minChunks && (!best || weakest > best.weakest)) best = { parts, weakest };
+		}
+		return best?.parts;
+	}
+
+	/**
 	 * Query words the case lacks altogether: neither the word nor its index term (so no inflection of it)
 	 * occurs in any chunk. Only these are candidates for "did you mean"; a word the case contains, even
 	 * once, is never touched, so a query whose words all match is never rewritten.
@@ -328,6 +369,8 @@ export class FullTextIndex {
 		parsed.words.forEach((word, i) => {
 			if (word.length < MIN_SUGGEST_LENGTH || /\d/.test(word) || out.includes(word)) return;
 			if (this.frequency(word) > 0 || this.#search.documentFrequency(parsed.terms[i]!) > 0) return;
+			// Found as the two words it joins: not a misspelling.
+			if (this.compoundParts(word)) return;
 			out.push(word);
 		});
 		return out;
@@ -389,6 +432,8 @@ function before(a: readonly number[], aWord: string, b: readonly number[], bWord
 
 /** Shorter words have too many close neighbours to guess from. */
 export const MIN_SUGGEST_LENGTH = 4;
+/** Parts of a split compound are real words: shorter pieces ("re", "un", "ab") split almost anything. */
+export const MIN_COMPOUND_PART = 3;
 
 /**
  * A suggestion must be much more frequent than the absent word (0 chunks): in a case of at least

@@ -3,6 +3,12 @@
  * caller's side, `parentPort` inside the thread. Node delivers message data directly (no MessageEvent), and
  * a thread that throws, or exits, is dead.
  */
+import type * as Esbuild from 'esbuild';
+import { createHash, randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { basename, dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker, type MessagePort, type TransferListItem, type WorkerOptions } from 'node:worker_threads';
 import type { CallMap, ClientEndpoint, EventMap, NoEvents, ServerEndpoint } from './transport.ts';
 
@@ -59,10 +65,70 @@ export function parentPortEndpoint<C extends CallMap, E extends EventMap = NoEve
 
 /**
  * Starts a TypeScript module as a worker thread. The library runs under tsx's in-process loader, which
- * worker threads do not inherit, so the thread registers it before importing its entry.
+ * worker threads do not inherit. Each thread would register it and transform its module graph again
+ * (about 0.6 s of CPU per thread, measured, which a pool of short jobs pays many times), so the entry is
+ * bundled once per process with esbuild, the transformer tsx itself uses, and threads start from that
+ * plain JavaScript; tsx in the thread is the fallback.
  */
 export function startTypeScriptWorker(entry: URL, options: Omit<WorkerOptions, 'eval'> = {}): Worker {
+	const bundle = workerBundle(entry);
+	if (bundle) return new Worker(bundle, options);
 	const loader = import.meta.resolve('tsx/esm/api');
 	const boot = `import(${JSON.stringify(loader)}).then((m) => { m.register(); return import(${JSON.stringify(entry.href)}); })`;
 	return new Worker(boot, { ...options, eval: true });
+}
+
+/** Bundles by entry, for this process (`undefined`: use tsx). */
+const bundles = new Map<string, URL | undefined>();
+
+/** A URL made relative to its module's own location would, in a bundle, point next to the bundle: not bundled. */
+const LOCATION_RELATIVE = /new URL\([^)]*import\.meta\.url/;
+
+/** The plain-JavaScript bundle a thread for `entry` starts from, made on first use; `undefined`: use tsx. */
+export function workerBundle(entry: URL): URL | undefined {
+	if (entry.protocol !== 'file:') return undefined;
+	if (bundles.has(entry.href)) return bundles.get(entry.href);
+	let out: URL | undefined;
+	try {
+		const require = createRequire(import.meta.url);
+		const esbuild = require('esbuild') as typeof Esbuild;
+		// Bundles live in the node_modules that holds esbuild, so the packages they import (left out of
+		// the bundle) resolve from there as they do from the sources.
+		const bundleDir = pathToFileURL(
+			join(dirname(require.resolve('esbuild/package.json')), '..', '.cache', 'docket-workers') + '/'
+		);
+		const root = process.cwd();
+		const result = esbuild.buildSync({
+			absWorkingDir: root,
+			entryPoints: [fileURLToPath(entry)],
+			bundle: true,
+			platform: 'node',
+			format: 'esm',
+			target: `node${process.versions.node.split('.')[0]}`,
+			packages: 'external',
+			write: false,
+			metafile: true,
+			logLevel: 'silent'
+		});
+		const sources = Object.keys(result.metafile.inputs).filter((input) => !input.includes('node_modules/'));
+		const code = result.outputFiles[0]?.contents;
+		if (code && !sources.some((input) => LOCATION_RELATIVE.test(readFileSync(resolve(root, input), 'utf8')))) {
+			const hash = createHash('sha256').update(code).digest('hex').slice(0, 16);
+			const file = new URL(`${basename(entry.pathname).replace(/\.[cm]?ts$/, '')}-${hash}.mjs`, bundleDir);
+			if (!existsSync(file)) {
+				mkdirSync(bundleDir, { recursive: true });
+				// Other processes and threads may write the same bundle at once: each writes a file of its own,
+				// then renames it into place, so no thread ever starts from a half-written bundle.
+				const temporary = new URL(`${file.pathname.split('/').pop()}.${randomUUID()}.tmp`, bundleDir);
+				writeFileSync(temporary, code);
+				renameSync(temporary, file);
+			}
+			out = file;
+		}
+	} catch {
+		// No esbuild, a read-only install, a module esbuild cannot parse: tsx in the thread still works.
+		out = undefined;
+	}
+	bundles.set(entry.href, out);
+	return out;
 }

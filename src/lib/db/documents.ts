@@ -213,6 +213,10 @@ async function familyToRemove(
 	db: DocketDatabase,
 	document: DocumentRow
 ): Promise<{ removed: DocumentRow[]; reparented: DocumentRow[] }> {
+	// Most documents have no family: no need to read the whole case to find out.
+	const parentOfSome = (await db.documents.where('parentId').equals(document.id).count()) > 0;
+	if (!parentOfSome && !document.email?.attachments.some((a) => a.documentId))
+		return { removed: [document], reparented: [] };
 	const inCase = await db.documents.where('caseId').equals(document.caseId).toArray();
 	const byId = new Map(inCase.map((d) => [d.id, d] as const));
 	/** Who names each document as theirs: its parent, and every message listing it as an attachment. */

@@ -9,7 +9,11 @@ import { DOCUMENT_STATUSES, type DocumentKind, type DocumentStatus } from '../sr
 import { DocketError } from '../src/lib/errors.ts';
 import { expandPaths, ingestBytes, type IngestedFile } from '../src/lib/ingest/ingest-file.node.ts';
 import { nodeExtractionPool } from '../src/lib/ingest/pool.node.ts';
-import { hasPages } from '../src/lib/ingest/types.ts';
+import { hasPages, type FamilyExtraction } from '../src/lib/ingest/types.ts';
+import { childLabel } from '../src/lib/ingest/ingest-family.node.ts';
+import { sniffFamily } from '../src/lib/ingest/email/sniff-family.ts';
+import { FAMILY_LIMITS, type ChildFile, type MessageMeta } from '../src/lib/ingest/email/types.ts';
+import { locationFields } from '../src/lib/ingest/location.ts';
 import { SyncServerError } from '../src/lib/errors.ts';
 import { normaliseServerUrl, SyncApi } from '../src/lib/sync/api-client.ts';
 import { LIMITS, TUS_PATH, fileUrl, type Mutation, type ServerRow } from '../src/lib/sync/protocol.ts';
@@ -47,6 +51,8 @@ export interface ImportReport {
 	/** `sent`: something of this file went up in this run; `skipped`: the server had all of it already. */
 	server: 'sent' | 'skipped';
 	documentId: string;
+	/** For a file found inside another (a mailbox's message, a message's attachment): that file's label. */
+	parent?: string;
 }
 
 /** `POST /api/v1/auth/login`'s contract (DESIGN.md). */
@@ -141,14 +147,29 @@ async function pullEverything(api: SyncApi): Promise<ServerView> {
 	return view;
 }
 
+const MIME_TYPES: Partial<Record<DocumentKind, string>> = {
+	pdf: 'application/pdf',
+	markdown: 'text/markdown',
+	text: 'text/plain',
+	email: 'message/rfc822',
+	mbox: 'application/mbox',
+	docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+	html: 'text/html'
+};
+
 function mimeTypeOf(kind: DocumentKind): string {
-	return kind === 'pdf'
-		? 'application/pdf'
-		: kind === 'markdown'
-			? 'text/markdown'
-			: kind === 'text'
-				? 'text/plain'
-				: 'application/octet-stream';
+	return MIME_TYPES[kind] ?? 'application/octet-stream';
+}
+
+/** What a document of a family carries besides its extraction (`db/family.ts` sets the same in the app). */
+export interface FamilyFields {
+	/** The document's name when it is not the file's (a child's own name, not its label). */
+	name?: string;
+	mimeType?: string;
+	parentId?: string;
+	threadId?: string;
+	email?: MessageMeta;
+	mailbox?: { messages: number };
 }
 
 /** The mutations that put one extracted file on the server: its chunks first, then its document row. */
@@ -156,7 +177,8 @@ export function fileMutations(
 	caseId: string,
 	planned: PlannedFile,
 	ingested: IngestedFile,
-	now: number
+	now: number,
+	family: FamilyFields = {}
 ): { chunks: Mutation[]; document: Mutation } {
 	const { extraction, chunks } = ingested;
 	const documentId = planned.documentId;
@@ -168,16 +190,25 @@ export function fileMutations(
 			id,
 			baseRev: 0,
 			op: 'put',
-			fields: { caseId, documentId, ordinal: c.ordinal, page: c.page, start: c.start, end: c.end, text: c.text }
+			fields: {
+				caseId,
+				documentId,
+				ordinal: c.ordinal,
+				page: c.page,
+				start: c.start,
+				end: c.end,
+				text: c.text,
+				...locationFields(c)
+			}
 		};
 	});
 	const kind: DocumentKind = extraction.status === 'unsupported' ? 'unknown' : extraction.kind;
 	const fields: Record<string, unknown> = {
 		caseId,
-		name: basename(planned.path),
+		name: family.name ?? basename(planned.path),
 		sha256: planned.sha256,
 		size: planned.size,
-		mimeType: mimeTypeOf(kind),
+		mimeType: family.mimeType ?? mimeTypeOf(kind),
 		kind,
 		status: extraction.status,
 		createdAt: now,
@@ -188,6 +219,8 @@ export function fileMutations(
 		fields['pagesWithoutText'] = extraction.pagesWithoutText;
 	}
 	if ('error' in extraction) fields['error'] = extraction.error;
+	for (const key of ['parentId', 'threadId', 'email', 'mailbox'] as const)
+		if (family[key] !== undefined) fields[key] = family[key];
 	return {
 		chunks: chunkMutations,
 		document: {
@@ -246,6 +279,8 @@ async function eachLimited<T>(items: AsyncIterable<T>, limit: number, work: (ite
 interface Uploadable {
 	planned: PlannedFile;
 	bytes: Uint8Array;
+	/** The name the server keeps, when not the path's (a child's own name). */
+	name?: string;
 }
 
 function upload(
@@ -267,7 +302,7 @@ function upload(
 				caseId,
 				documentId: planned.documentId,
 				sha256: planned.sha256,
-				filename: basename(planned.path)
+				filename: item.name ?? basename(planned.path)
 			},
 			uploadSize: item.bytes.byteLength,
 			chunkSize: 8 * 1024 * 1024,
@@ -405,6 +440,174 @@ export async function bulkImport(options: BulkImportOptions, io: CommandIo): Pro
 		uploads.push(tracked);
 	};
 
+	// Threads as the app forms them (`threadOf` in db/family.ts): a message joins the thread of one it
+	// answers or cites, among the case's messages on the server and those sent before it in this run.
+	const threads = new Map<string, string>();
+	for (const doc of view.documents.values()) {
+		const email = doc.fields['email'] as Partial<MessageMeta> | undefined;
+		if (doc.fields['caseId'] === caseId && email?.messageId && typeof doc.fields['threadId'] === 'string')
+			threads.set(email.messageId, doc.fields['threadId']);
+	}
+	const threadOf = (meta: MessageMeta): string => {
+		for (const id of [meta.inReplyTo, ...[...meta.references].reverse()]) {
+			const found = id ? threads.get(id) : undefined;
+			if (found) return found;
+		}
+		return meta.threadKey;
+	};
+	/**
+	 * The id a file found inside another goes up under: the case's document of those bytes, else the one
+	 * this import fixed for them (in this run or one before), else a new one, recorded before anything
+	 * names it. One id per SHA-256, so every message carrying an attachment lists the same document; and
+	 * fresh, not derived from the bytes, so a document a teammate has since deleted is not written again.
+	 */
+	const idFor = (sha256: string, label: string, size: number): string => {
+		const known = bySha.get(sha256)?.id ?? thisRun.get(sha256) ?? state.idBySha.get(sha256);
+		if (known) return known;
+		const documentId = crypto.randomUUID();
+		state.record({ type: 'file', path: label, size, mtimeMs: 0, sha256, documentId });
+		return documentId;
+	};
+	const familyOf = (ingested: IngestedFile | undefined): FamilyExtraction | undefined =>
+		ingested && hasPages(ingested.extraction) ? ingested.extraction.family : undefined;
+	/** Which children become documents (and under which id), and why any may not: the depth limit. */
+	const planChildren = (children: readonly ChildFile[], depth: number, parentLabel: string) => {
+		const ids = new Map<string, string>();
+		const skipped = new Map<string, string>();
+		for (const child of children) {
+			if (depth + 1 > FAMILY_LIMITS.maxDepth)
+				skipped.set(
+					child.sha256,
+					`Not opened: it is nested more than ${FAMILY_LIMITS.maxDepth} levels deep in other messages. Its bytes stay inside this message's original file.`
+				);
+			else ids.set(child.sha256, idFor(child.sha256, childLabel(parentLabel, child.name), child.bytes.byteLength));
+		}
+		return { ids, skipped };
+	};
+	/** The fields `linkFamily` gives a document in the app: its message (attachments by document), thread, mailbox. */
+	const familyFields = (
+		family: FamilyExtraction | undefined,
+		plan: ReturnType<typeof planChildren>,
+		own: FamilyFields
+	): FamilyFields => {
+		const fields: FamilyFields = { ...own };
+		if (family?.messages !== undefined) fields.mailbox = { messages: family.messages };
+		const meta = family?.message;
+		if (meta) {
+			fields.email = {
+				...meta,
+				attachments: meta.attachments.map((a) => {
+					const documentId = plan.ids.get(a.sha256);
+					const skipped = a.skipped ?? plan.skipped.get(a.sha256);
+					return { ...a, ...(documentId ? { documentId } : {}), ...(skipped && !documentId ? { skipped } : {}) };
+				})
+			};
+			fields.threadId = threadOf(meta);
+			if (meta.messageId) threads.set(meta.messageId, fields.threadId);
+		}
+		return fields;
+	};
+	const isContainer = (bytes: Uint8Array, name: string) => {
+		const kind = sniffFamily(bytes, name);
+		return kind === 'email' || kind === 'mbox';
+	};
+
+	/**
+	 * Sends the files inside `parent` (a mailbox's messages, a message's attachments), depth first, as local
+	 * ingestion splits them: each its own document with `parentId`, extracted, pushed and uploaded once per
+	 * SHA-256 in the case. Returns once all of them (and theirs) are on the server, so the caller may record
+	 * its family done; a kill before that makes the next run walk the family again, skipping what is there.
+	 */
+	const sendChildren = async (
+		parent: { id: string; label: string; depth: number },
+		family: FamilyExtraction | undefined,
+		plan: ReturnType<typeof planChildren>
+	): Promise<void> => {
+		const children = family?.children ?? [];
+		// The bytes go as each child is sent: memory holds one branch of the family at a time.
+		if (family) delete family.children;
+		for (const child of children) {
+			if (controller.signal.aborted) throw new DocketError('cancelled', 'Cancelled.');
+			const label = childLabel(parent.label, child.name);
+			const documentId = plan.ids.get(child.sha256);
+			const onServer = bySha.get(child.sha256);
+			const twin = thisRun.get(child.sha256);
+			if (documentId === undefined || (onServer && !state.ids.has(onServer.id)) || twin !== undefined) {
+				// Stored once: another message of this run, or the case on the server, has these bytes already.
+				const fields = onServer?.fields ?? {};
+				const skippedReason = plan.skipped.get(child.sha256);
+				report({
+					file: label,
+					sha256: child.sha256,
+					status: skippedReason ? 'unsupported' : statusOf(fields['status']),
+					pages: typeof fields['pages'] === 'number' ? fields['pages'] : 0,
+					chunks: view.chunks.get(onServer?.id ?? twin ?? '')?.size ?? 0,
+					...(skippedReason ? { error: skippedReason } : {}),
+					server: 'skipped',
+					documentId: onServer?.id ?? twin ?? documentId ?? '',
+					parent: parent.label
+				});
+				continue;
+			}
+			const mine = documentId;
+			thisRun.set(child.sha256, mine);
+			const planned: PlannedFile = {
+				path: label,
+				size: child.bytes.byteLength,
+				mtimeMs: 0,
+				sha256: child.sha256,
+				documentId: mine
+			};
+			const ours = onServer?.id === mine;
+			const rowsThere = ours || state.pushed.has(mine);
+			const familyPending = isContainer(child.bytes, child.name) && !state.familyDone.has(mine);
+			let ingested: IngestedFile | undefined;
+			if (!rowsThere || familyPending)
+				ingested = await ingestBytes(label, child.bytes, child.sha256, {
+					extractor: pool,
+					passwords: options.passwords,
+					signal: controller.signal
+				});
+			const own = familyOf(ingested);
+			const ownPlan = planChildren(own?.children ?? [], parent.depth + 1, label);
+			let sent = false;
+			if (!rowsThere && ingested) {
+				const { chunks, document } = fileMutations(
+					caseId,
+					planned,
+					ingested,
+					Date.now(),
+					familyFields(own, ownPlan, { name: child.name, mimeType: child.mimeType, parentId: parent.id })
+				);
+				const there = view.chunks.get(mine) ?? new Set<string>();
+				await pushAll(api, clientId, [...chunks.filter((m) => !there.has(m.id)), document]);
+				state.record({ type: 'pushed', documentId: mine });
+				sent = true;
+			} else if (own?.message?.messageId) threads.set(own.message.messageId, threadOf(own.message));
+			if (!state.uploaded.has(mine) && !(ours && (await serverHasFile(url, token, mine)))) {
+				await upload(url, token, caseId, { planned, bytes: child.bytes, name: child.name }, state, controller.signal);
+				state.record({ type: 'uploaded', documentId: mine });
+				sent = true;
+			}
+			const line: ImportReport = {
+				file: label,
+				sha256: child.sha256,
+				status: ingested ? ingested.extraction.status : statusOf(onServer?.fields['status']),
+				pages: ingested && hasPages(ingested.extraction) ? ingested.extraction.pageCount : 0,
+				chunks: ingested ? ingested.chunks.length : (view.chunks.get(mine)?.size ?? 0),
+				server: sent ? 'sent' : 'skipped',
+				documentId: mine,
+				parent: parent.label
+			};
+			if (ingested && 'error' in ingested.extraction) line.error = ingested.extraction.error;
+			report(line);
+			if (familyPending && ingested) {
+				await sendChildren({ id: mine, label, depth: parent.depth + 1 }, own, ownPlan);
+				state.record({ type: 'family-done', documentId: mine });
+			}
+		}
+	};
+
 	async function* plannedFiles(): AsyncGenerator<{ file: string; bytes: Uint8Array; planned: PlannedFile }> {
 		for (const file of files) {
 			if (controller.signal.aborted) return;
@@ -432,7 +635,8 @@ export async function bulkImport(options: BulkImportOptions, io: CommandIo): Pro
 				size: meta.size,
 				mtimeMs: meta.mtimeMs,
 				sha256,
-				documentId: crypto.randomUUID()
+				// The id already fixed for these bytes (a copy, or an attachment met first), else a new one.
+				documentId: thisRun.get(sha256) ?? state.idBySha.get(sha256) ?? crypto.randomUUID()
 			};
 			const onServer = bySha.get(sha256);
 			if (!onServer && !thisRun.has(sha256)) state.record({ type: 'file', ...planned });
@@ -446,7 +650,7 @@ export async function bulkImport(options: BulkImportOptions, io: CommandIo): Pro
 			const onServer = bySha.get(planned.sha256);
 			const twin = thisRun.get(planned.sha256);
 			const ours = onServer?.id === planned.documentId;
-			if ((onServer && !ours) || (twin !== undefined && twin !== planned.documentId)) {
+			if ((onServer && !ours) || twin !== undefined) {
 				// The case has these bytes already (another import, a teammate's upload, or a copy in this folder).
 				const fields = onServer?.fields ?? {};
 				const pages = typeof fields['pages'] === 'number' ? fields['pages'] : 0;
@@ -464,9 +668,11 @@ export async function bulkImport(options: BulkImportOptions, io: CommandIo): Pro
 			}
 			thisRun.set(planned.sha256, planned.documentId);
 			const rowsThere = ours || state.pushed.has(planned.documentId);
+			// A message or mailbox whose family is not all on the server is read again for its children.
+			const familyPending = isContainer(bytes, basename(file)) && !state.familyDone.has(planned.documentId);
 			let sent = false;
 			let ingested: IngestedFile | undefined;
-			if (!rowsThere) {
+			if (!rowsThere || familyPending) {
 				ingested = await ingestBytes(file, bytes, planned.sha256, {
 					extractor: pool,
 					passwords: options.passwords,
@@ -474,14 +680,22 @@ export async function bulkImport(options: BulkImportOptions, io: CommandIo): Pro
 					onProgress: (p) => progress?.pages(file, p.pagesDone)
 				});
 			}
+			const family = familyOf(ingested);
+			const plan = planChildren(family?.children ?? [], 0, file);
 			if (!rowsThere && ingested) {
-				const { chunks, document } = fileMutations(caseId, planned, ingested, Date.now());
+				const { chunks, document } = fileMutations(
+					caseId,
+					planned,
+					ingested,
+					Date.now(),
+					familyFields(family, plan, {})
+				);
 				const there = view.chunks.get(planned.documentId) ?? new Set<string>();
 				// Chunks before the row: a teammate who sees the document sees all of its text.
 				await pushAll(api, clientId, [...chunks.filter((m) => !there.has(m.id)), document]);
 				state.record({ type: 'pushed', documentId: planned.documentId });
 				sent = true;
-			}
+			} else if (family?.message?.messageId) threads.set(family.message.messageId, threadOf(family.message));
 			const pages =
 				ingested && hasPages(ingested.extraction)
 					? ingested.extraction.pageCount
@@ -506,6 +720,10 @@ export async function bulkImport(options: BulkImportOptions, io: CommandIo): Pro
 			else {
 				sent = true;
 				await queueUpload({ planned, bytes }, finished);
+			}
+			if (familyPending && ingested) {
+				await sendChildren({ id: planned.documentId, label: file, depth: 0 }, family, plan);
+				state.record({ type: 'family-done', documentId: planned.documentId });
 			}
 		});
 		await Promise.all(uploads);

@@ -24,7 +24,9 @@ const Event = z.discriminatedUnion('type', [
 	/** The tus upload it resumes from. */
 	z.object({ type: z.literal('upload-url'), documentId: z.string(), url: z.string() }),
 	/** The server has the original (the upload finished and its SHA-256 matched). */
-	z.object({ type: z.literal('uploaded'), documentId: z.string() })
+	z.object({ type: z.literal('uploaded'), documentId: z.string() }),
+	/** Every file inside it (a mailbox's messages, a message's attachments, theirs in turn) is pushed and uploaded. */
+	z.object({ type: z.literal('family-done'), documentId: z.string() })
 ]);
 export type ImportEvent = z.infer<typeof Event>;
 
@@ -39,9 +41,14 @@ export interface PlannedFile {
 export class ImportState {
 	case: { caseId: string; clientId: string } | undefined;
 	readonly files = new Map<string, PlannedFile>();
+	/** The id fixed for each SHA-256 (a file's, or one found inside a file), the first one recorded. */
+	readonly idBySha = new Map<string, string>();
+	/** Every id this import fixed, so a row of the case with one of them is known to be its own. */
+	readonly ids = new Set<string>();
 	readonly pushed = new Set<string>();
 	readonly uploaded = new Set<string>();
 	readonly uploadUrls = new Map<string, string>();
+	readonly familyDone = new Set<string>();
 
 	private constructor(readonly path: string) {}
 
@@ -75,6 +82,8 @@ export class ImportState {
 			case 'file': {
 				const { type: _type, ...file } = event;
 				this.files.set(event.path, file);
+				if (!this.idBySha.has(file.sha256)) this.idBySha.set(file.sha256, file.documentId);
+				this.ids.add(file.documentId);
 				break;
 			}
 			case 'pushed':
@@ -85,6 +94,9 @@ export class ImportState {
 				break;
 			case 'uploaded':
 				this.uploaded.add(event.documentId);
+				break;
+			case 'family-done':
+				this.familyDone.add(event.documentId);
 				break;
 		}
 	}

@@ -31,7 +31,8 @@ extracted once; later lines say "duplicateOf": the first.
 With --server, imports into the team server: finds or creates case NAME, extracts every file here,
 pushes the documents and their chunks through sync and uploads each original (4 at a time). Files the
 server already has in that case (same SHA-256) are skipped; a second run after Ctrl-C or a crash resumes
-without sending anything twice.
+without sending anything twice. Messages and mailboxes are split as above: each message and attachment
+is a document of its own (with "parent"), and bytes met twice go up once.
   --server URL     the team server
   --case NAME      the case's title on the server (created if missing)
   --team-token T   an access token (docket server user add); or DOCKET_TOKEN

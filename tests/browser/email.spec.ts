@@ -127,6 +127,130 @@ test.describe('email in a case', () => {
 		await expect(page.getByRole('region', { name: 'Page 1' })).toContainText('Exhibit A', { timeout: 30_000 });
 	});
 
+	/** A case with the mailbox dropped and every document indexed; returns the Documents list's rows. */
+	async function mailCase(page: Page, title: string) {
+		const library = new Library(page);
+		await library.open();
+		await library.createCase(title);
+		await new CasePage(page).tab('Documents').click();
+		await drop(page, [{ name: 'client.mbox', type: 'application/mbox', bytes: mailbox() }]);
+		const rows = page.getByRole('list', { name: 'Documents in this case' });
+		const row = (name: string) => rows.getByRole('listitem', { name, exact: true });
+		for (const name of ['client 1.eml', 'client 2.eml', 'client 3.eml', 'exhibit-a.pdf', 'draft.docx'])
+			await expect(row(name)).toContainText('Indexed', { timeout: 60_000 });
+		return { rows, row };
+	}
+
+	test('removing a message removes the attachment only it carries, from search at once; a shared one stays', async ({
+		page
+	}) => {
+		test.setTimeout(120_000);
+		const { row } = await mailCase(page, 'Remove mail');
+		const casePage = new CasePage(page);
+		await casePage.tab('Search').click();
+		const box = page.getByRole('searchbox', { name: 'Search this case' });
+		const results = page.getByRole('list', { name: 'Results' });
+		const status = page.getByRole('status').filter({ hasText: /passage/ });
+		// "forty" is only in the draft, which only the first message carries.
+		await box.fill('forty');
+		await box.press('Enter');
+		await expect(results.getByRole('listitem').first()).toContainText('draft.docx');
+
+		await casePage.tab('Documents').click();
+		await row('client 1.eml').getByRole('button', { name: 'Remove document' }).click();
+		const dialog = page.getByRole('dialog', { name: 'Remove document' });
+		await expect(dialog).toContainText('Its attachments go with it');
+		await dialog.getByRole('button', { name: 'Remove' }).click();
+		await expect(dialog).toBeHidden();
+		await expect(row('client 1.eml')).toHaveCount(0);
+		await expect(row('draft.docx')).toHaveCount(0);
+		// The exhibit, which the second message carries too, stays.
+		await expect(row('exhibit-a.pdf')).toHaveCount(1);
+
+		await casePage.tab('Search').click();
+		await box.fill('forty');
+		await box.press('Enter');
+		await expect(status).toHaveText('No passages match.');
+		await box.fill('warehouse');
+		await box.press('Enter');
+		await expect(results.getByRole('listitem').first()).toContainText('exhibit-a.pdf');
+	});
+
+	test('the message filters are kept in the URL: a reload and Back restore them and their results', async ({
+		page
+	}) => {
+		test.setTimeout(120_000);
+		await mailCase(page, 'Filter mail');
+		await new CasePage(page).tab('Search').click();
+		const box = page.getByRole('searchbox', { name: 'Search this case' });
+		const results = page.getByRole('list', { name: 'Results' });
+		await box.fill('accept');
+		await box.press('Enter');
+		await expect(results).toContainText('Lunch');
+		await page.getByLabel('Sender').fill('bob@jones.example');
+		await page.getByLabel('Sender').press('Tab');
+		await expect(results).not.toContainText('Lunch');
+		await expect(results.getByRole('listitem').first()).toContainText('Email, Bob Jones to Ann Smith, 4 Mar 2024');
+		await page.getByLabel('Has attachment').check();
+		await expect(page).toHaveURL(/att=1/);
+
+		await page.reload();
+		await expect(page.getByLabel('Sender')).toHaveValue('bob@jones.example');
+		await expect(page.getByLabel('Has attachment')).toBeChecked();
+		await expect(results.getByRole('listitem').first()).toContainText('Email, Bob Jones to Ann Smith, 4 Mar 2024', {
+			timeout: 30_000
+		});
+		await expect(results).not.toContainText('Lunch');
+
+		// Back twice: before "has attachment", then before the sender.
+		await page.goBack();
+		await expect(page.getByLabel('Has attachment')).not.toBeChecked();
+		await expect(page.getByLabel('Sender')).toHaveValue('bob@jones.example');
+		await page.goBack();
+		await expect(page.getByLabel('Sender')).toHaveValue('');
+		await expect(results).toContainText('Lunch');
+	});
+
+	test('a message without its stored page (as a teammate pulls it) is laid out in an extraction worker and shown', async ({
+		page
+	}) => {
+		test.setTimeout(120_000);
+		const { row } = await mailCase(page, 'Pulled mail');
+		// A teammate's device holds the document and its original but never stored its page row.
+		await page.evaluate(async () => {
+			const db = await new Promise<IDBDatabase>((resolve, reject) => {
+				const open = indexedDB.open('docket');
+				open.onsuccess = () => resolve(open.result);
+				open.onerror = () => reject(open.error ?? new Error('open failed'));
+			});
+			try {
+				const docs = await new Promise<{ id: string; name: string }[]>((resolve, reject) => {
+					const request = db.transaction('documents').objectStore('documents').getAll();
+					request.onsuccess = () => resolve(request.result as { id: string; name: string }[]);
+					request.onerror = () => reject(request.error ?? new Error('read failed'));
+				});
+				const id = docs.find((d) => d.name === 'client 2.eml')!.id;
+				await new Promise<void>((resolve, reject) => {
+					const tx = db.transaction('pages', 'readwrite');
+					tx.objectStore('pages').delete([id, 1]);
+					tx.oncomplete = () => resolve();
+					tx.onerror = () => reject(tx.error ?? new Error('delete failed'));
+				});
+			} finally {
+				db.close();
+			}
+		});
+		await row('client 2.eml').getByRole('link', { name: 'Open client 2.eml' }).click();
+		const message = page.getByRole('article', { name: 'Message' });
+		await expect(message.getByLabel('Paragraph 2')).toContainText('We accept the exhibit as sent.', {
+			timeout: 30_000
+		});
+		await expect(message.getByLabel('Header block')).toContainText('From: Bob Jones <bob@jones.example>');
+		await expect(
+			message.getByRole('list', { name: 'Attachments' }).getByRole('link', { name: 'exhibit-a.pdf' })
+		).toBeVisible();
+	});
+
 	test('a hostile message runs no script and loads nothing: no frame, no remote image, no navigation', async ({
 		page
 	}) => {

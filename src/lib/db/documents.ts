@@ -193,11 +193,66 @@ export function documentTables(db: DocketDatabase) {
  * bytes go too when no other document (of any case) or tensor refers to the same file.
  */
 export async function removeDocument(db: DocketDatabase, files: FileStore, documentId: string): Promise<void> {
-	const sha256 = await write(db, documentTables(db), async (w) => {
+	const shas = await write(db, documentTables(db), async (w) => {
 		const document = await db.documents.get(documentId);
 		if (!document) throw new MissingRecordError('The document');
-		await deleteDocumentRows(w, document, true);
-		return document.sha256;
+		const { removed, reparented } = await familyToRemove(db, document);
+		for (const row of removed) await deleteDocumentRows(w, row, true);
+		for (const row of reparented) await saveDocument(db, row, row.rev);
+		return removed.map((row) => row.sha256);
 	});
-	await releaseUnreferencedFiles(db, files, [sha256]);
+	await releaseUnreferencedFiles(db, files, shas);
+}
+
+/**
+ * What removing `document` takes with it: its children (a mailbox's messages, a message's attachments,
+ * theirs in turn) that no remaining document carries. A child another message also carries stays, and
+ * when its parent goes it moves under that message, so it is still listed in its family.
+ */
+async function familyToRemove(
+	db: DocketDatabase,
+	document: DocumentRow
+): Promise<{ removed: DocumentRow[]; reparented: DocumentRow[] }> {
+	// Most documents have no family: no need to read the whole case to find out.
+	const parentOfSome = (await db.documents.where('parentId').equals(document.id).count()) > 0;
+	if (!parentOfSome && !document.email?.attachments.some((a) => a.documentId))
+		return { removed: [document], reparented: [] };
+	const inCase = await db.documents.where('caseId').equals(document.caseId).toArray();
+	const byId = new Map(inCase.map((d) => [d.id, d] as const));
+	/** Who names each document as theirs: its parent, and every message listing it as an attachment. */
+	const holders = new Map<string, Set<string>>();
+	const hold = (childId: string, holderId: string) => {
+		if (childId === holderId) return;
+		const set = holders.get(childId) ?? new Set<string>();
+		set.add(holderId);
+		holders.set(childId, set);
+	};
+	for (const d of inCase) {
+		if (d.parentId) hold(d.id, d.parentId);
+		for (const a of d.email?.attachments ?? []) if (a.documentId) hold(a.documentId, d.id);
+	}
+	const children = new Map<string, string[]>();
+	for (const [childId, set] of holders)
+		for (const holderId of set) children.set(holderId, [...(children.get(holderId) ?? []), childId]);
+	const removing = new Set([document.id]);
+	// Each round may free children held only by what the last round removed (an attachment of a message of a mailbox).
+	for (let frontier = [document.id]; frontier.length > 0;) {
+		const next: string[] = [];
+		for (const id of frontier)
+			for (const childId of children.get(id) ?? []) {
+				if (removing.has(childId) || !byId.has(childId)) continue;
+				const kept = [...(holders.get(childId) ?? [])].some((h) => !removing.has(h) && byId.has(h));
+				if (kept) continue;
+				removing.add(childId);
+				next.push(childId);
+			}
+		frontier = next;
+	}
+	const reparented: DocumentRow[] = [];
+	for (const d of inCase) {
+		if (removing.has(d.id) || !d.parentId || !removing.has(d.parentId)) continue;
+		const holder = [...(holders.get(d.id) ?? [])].find((h) => !removing.has(h) && byId.has(h));
+		if (holder) reparented.push({ ...d, parentId: holder });
+	}
+	return { removed: [...removing].map((id) => byId.get(id) ?? document), reparented };
 }

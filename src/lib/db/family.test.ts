@@ -11,6 +11,8 @@ import { makeDocx, makeEml, makeMbox, type FixtureMessage } from '../ingest/emai
 import { FAMILY_LIMITS } from '../ingest/email/types.ts';
 import { portEndpoint } from '../worker/transport.ts';
 import type { DocumentRow } from './schema.ts';
+import { changeFeed, type ChangeEvent } from './change-feed.ts';
+import { removeDocument } from './documents.ts';
 
 const blob = (s: string | Uint8Array, type = 'application/octet-stream') =>
 	new Blob([s as Uint8Array<ArrayBuffer>], { type });
@@ -147,6 +149,62 @@ describe('messages, attachments and threads in a case', () => {
 			await runner.dispose();
 		});
 	}
+
+	it('removing a mailbox removes its messages and their attachments, through the change feed and the outbox', async () => {
+		const { db, store, docs, byName, runner } = await ingestMailbox('page');
+		await runner.dispose();
+		const events: ChangeEvent[] = [];
+		const stop = changeFeed(db).subscribe((e) => events.push(e));
+		await removeDocument(db, store, byName('client.mbox').id);
+		stop();
+		expect(await db.documents.where('caseId').equals('c').count()).toBe(0);
+		expect(await db.chunks.count()).toBe(0);
+		expect(await db.files.count()).toBe(0);
+		// Every document (mailbox, 4 messages, exhibit, draft) forgotten at once by every index, and deleted for the team.
+		const removedIds = events.filter((e) => e.type === 'documentRemoved').map((e) => e.documentId);
+		expect(new Set(removedIds)).toEqual(new Set(docs.map((d) => d.id)));
+		expect(events.filter((e) => e.type === 'chunksRemoved').length).toBeGreaterThanOrEqual(docs.length - 1);
+		const deletes = (await db.outbox.toArray()).filter((o) => o.op === 'delete');
+		expect(new Set(deletes.filter((o) => o.table === 'documents').map((o) => o.rowId))).toEqual(
+			new Set(docs.map((d) => d.id))
+		);
+		expect(
+			await db.outbox
+				.where('[table+rowId]')
+				.equals(['documents', byName('exhibit-a.pdf').id])
+				.last()
+		).toMatchObject({
+			op: 'delete'
+		});
+	});
+
+	it('removing a message keeps an attachment another message carries, listed under that message', async () => {
+		const { db, store, byName, runner } = await ingestMailbox('page');
+		await runner.dispose();
+		const m1 = byName('client 1.eml');
+		const m2 = byName('client 2.eml');
+		const exhibit = byName('exhibit-a.pdf');
+		const draft = byName('draft.docx');
+		await removeDocument(db, store, m1.id);
+		expect(await db.documents.get(m1.id)).toBeUndefined();
+		// Only m1 carried the draft: it goes, with its text and its bytes.
+		expect(await db.documents.get(draft.id)).toBeUndefined();
+		expect(await db.chunks.where('documentId').equals(draft.id).count()).toBe(0);
+		expect(await db.files.get(draft.sha256)).toBeUndefined();
+		// m2 carries the exhibit too: it stays, with its text, under m2.
+		const kept = await db.documents.get(exhibit.id);
+		expect(kept?.parentId).toBe(m2.id);
+		expect(await db.chunks.where('documentId').equals(exhibit.id).count()).toBeGreaterThan(0);
+		expect(await db.files.get(exhibit.sha256)).toBeDefined();
+		expect((await db.documents.get(m2.id))!.email!.attachments[0]!.documentId).toBe(exhibit.id);
+		// The rest of the mailbox stays.
+		expect(await db.documents.get(byName('client 3.eml').id)).toBeDefined();
+		expect(await db.documents.get(byName('client.mbox').id)).toBeDefined();
+		if (exhibit.parentId === m1.id)
+			expect((await db.outbox.where('[table+rowId]').equals(['documents', exhibit.id]).last())?.fields).toMatchObject({
+				parentId: m2.id
+			});
+	});
 
 	it('a message nesting messages 20 deep opens ten levels and lists the rest with the reason', async () => {
 		const { db, store } = await freshStore();

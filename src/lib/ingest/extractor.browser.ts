@@ -1,6 +1,6 @@
 import { workerEndpoint } from '../worker/transport.ts';
 import { ExtractionPool, poolSize, type ExtractionBackend } from './pool.ts';
-import { WorkerExtractor, type ExtractionCalls } from './protocol.ts';
+import { WorkerExtractor, type ExtractionCalls, type LayoutKind, type LayoutResult } from './protocol.ts';
 import type { StoreTarget, StoringExtractor } from './store-extraction.ts';
 import type { ExtractionInput, ExtractionOptions } from './types.ts';
 
@@ -65,6 +65,26 @@ export class BrowserExtractionPool implements StoringExtractor {
 		return this.#pool.extract(input, options);
 	}
 
+	/** A message laid out for the viewer, in the least busy worker: the page never parses mail itself. */
+	async layOut(kind: LayoutKind, input: ExtractionInput, options?: { signal?: AbortSignal }): Promise<LayoutResult> {
+		const index = this.#leastBusy();
+		this.#busy[index]!++;
+		try {
+			return await this.#worker(index).layOut(kind, input, options);
+		} finally {
+			this.#busy[index]!--;
+		}
+	}
+
+	#leastBusy(): number {
+		let index = 0;
+		for (let i = 0; i < this.size; i++) {
+			this.#worker(i);
+			if (this.#busy[i]! < this.#busy[index]!) index = i;
+		}
+		return index;
+	}
+
 	async extractAndStore(input: ExtractionInput, dbName: string, target: StoreTarget, options?: ExtractionOptions) {
 		// Scans are read by one worker of their own, which keeps its OCR engines (one per core) warm; the
 		// text workers stay free for text PDFs. The runner sends it one file at a time (ocr/job.ts).
@@ -72,11 +92,7 @@ export class BrowserExtractionPool implements StoringExtractor {
 			this.#scanWorker ??= workerExtractor('ocr');
 			return this.#scanWorker.extractAndStore(input, dbName, target, options);
 		}
-		let index = 0;
-		for (let i = 0; i < this.size; i++) {
-			this.#worker(i);
-			if (this.#busy[i]! < this.#busy[index]!) index = i;
-		}
+		const index = this.#leastBusy();
 		this.#busy[index]!++;
 		try {
 			return await this.#worker(index).extractAndStore(input, dbName, target, options);

@@ -4,6 +4,7 @@ import { nodeExtractor } from './extract.node.ts';
 import { portEndpoint, type ClientEndpoint } from '../worker/transport.ts';
 import { serveExtraction, WorkerExtractor, type ExtractionCalls } from './protocol.ts';
 import { makePdf } from './testing/make-pdf.ts';
+import { makeEml } from './email/testing.ts';
 import { freshDatabase } from '../testing/db.ts';
 import { DocketDatabase } from '../db/database.ts';
 import type { Extractor } from './types.ts';
@@ -91,6 +92,37 @@ describe('extraction worker protocol', () => {
 				embed: false
 			})
 		).rejects.toBeInstanceOf(DocketError);
+		client.dispose();
+	});
+
+	it('lays a message out in the worker for the viewer: its text, header block and paragraphs, not its attachments', async () => {
+		const { client } = connectTo(nodeExtractor());
+		const attachment = makePdf({ pages: 1, lines: () => ['A large exhibit.'] });
+		const bytes = new TextEncoder().encode(
+			makeEml({
+				from: 'Ann Smith <ann@smith.example>',
+				to: 'bob@jones.example',
+				subject: 'Lease',
+				date: 'Sun, 3 Mar 2024 10:00:00 +0000',
+				text: 'Bob,\n\nThe lease is attached.',
+				attachments: [{ name: 'exhibit.pdf', mimeType: 'application/pdf', bytes: attachment }]
+			})
+		);
+		const result = await client.layOut('email', { name: 'lease.eml', bytes });
+		expect(bytes.byteLength).toBe(0); // transferred to the worker
+		if (!('page' in result)) throw new Error(result.error);
+		const { text, headerEnd, paragraphs } = result.page;
+		expect(text.slice(0, headerEnd)).toContain('From: Ann Smith <ann@smith.example>');
+		expect(paragraphs.map((p, i) => text.slice(p, paragraphs[i + 1] ?? text.length).trim())).toEqual([
+			'Bob,',
+			'The lease is attached.'
+		]);
+		// Only the layout crosses back: no children, no bytes.
+		expect(Object.keys(result)).toEqual(['page']);
+		expect(Object.keys(result.page).sort()).toEqual(['headerEnd', 'paragraphs', 'text']);
+		// A Word file that is not one answers why, as data.
+		const broken = await client.layOut('docx', { name: 'draft.docx', bytes: new Uint8Array([0x50, 0x4b, 3, 4, 1, 2]) });
+		expect(broken).toEqual({ error: expect.stringMatching(/could not read this Word file/) });
 		client.dispose();
 	});
 

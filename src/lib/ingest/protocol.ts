@@ -30,6 +30,16 @@ import type {
 
 type ExtractParams = ExtractionInput & { password?: string };
 
+/** A message, Word or HTML document laid out as the viewer shows it (`MessageView`): text, header block, paragraphs. */
+export interface LaidOutText {
+	text: string;
+	headerEnd: number;
+	paragraphs: number[];
+}
+
+/** What `layout` answers: the text, or why the file could not be read (a damaged message, say). */
+export type LayoutResult = { page: LaidOutText } | { error: string };
+
 export type ExtractionCalls = {
 	extract: { params: ExtractParams; result: Extraction; progress: ExtractionProgress };
 	/** A page range of a PDF for the ingestion pool (`pool.ts`): its pages, joined by the pool; without a range, the finished file. */
@@ -43,7 +53,23 @@ export type ExtractionCalls = {
 		result: NeedsPasswordExtraction | StoredExtraction | NeedsOcr;
 		progress: ExtractionProgress;
 	};
+	/**
+	 * Reads a message, Word or HTML file and answers only its laid-out text (a teammate's message, whose
+	 * page row this computer never stored): the parse runs here, and the attachments' bytes stay here.
+	 */
+	layout: { params: ExtractionInput & { kind: LayoutKind }; result: LayoutResult };
 };
+
+export type LayoutKind = 'email' | 'docx' | 'html';
+
+/** Lays out a message, Word or HTML file for the viewer (the worker's `layout` call; tests call it directly). */
+export async function layOutForViewer(kind: LayoutKind, input: ExtractionInput): Promise<LayoutResult> {
+	const { extractFamily } = await import('./email/extract-family.ts');
+	const result = await extractFamily(kind, input);
+	const page = 'pages' in result ? result.pages[0] : undefined;
+	if (page) return { page: { text: page.text, headerEnd: page.headerEnd ?? 0, paragraphs: page.paragraphs ?? [] } };
+	return { error: 'error' in result ? result.error : 'Docket could not read this file.' };
+}
 
 export const extractionProtocol = defineProtocol<ExtractionCalls>({
 	worker: 'extraction',
@@ -53,7 +79,8 @@ export const extractionProtocol = defineProtocol<ExtractionCalls>({
 	transfer: {
 		extract: { params: (p) => wholeBuffer(p.bytes) },
 		pages: { params: (p) => wholeBuffer(p.bytes) },
-		index: { params: (p) => wholeBuffer(p.bytes) }
+		index: { params: (p) => wholeBuffer(p.bytes) },
+		layout: { params: (p) => wholeBuffer(p.bytes) }
 	}
 });
 
@@ -112,7 +139,8 @@ export function extractionHandlers(
 			const files = fileStore ? await fileStore(db, params.target.fileStore) : undefined;
 			const document = await storeExtraction(db, params.target, extraction, signal, files);
 			return { status: 'stored', extractionStatus: extraction.status, document };
-		}
+		},
+		layout: ({ kind, ...input }) => layOutForViewer(kind, input)
 	};
 }
 
@@ -161,6 +189,11 @@ export class WorkerExtractor implements Extractor {
 		options: ExtractionOptions = {}
 	): Promise<NeedsPasswordExtraction | StoredExtraction | NeedsOcr> {
 		return this.client.call('index', { ...params(input, options), dbName, target }, callOptions(options));
+	}
+
+	/** Lays out a message, Word or HTML file in the worker (see the `layout` call). */
+	layOut(kind: LayoutKind, input: ExtractionInput, options: { signal?: AbortSignal } = {}): Promise<LayoutResult> {
+		return this.client.call('layout', { name: input.name, bytes: input.bytes, kind }, callOptions(options));
 	}
 
 	/** Stops the worker; pending calls reject. A later call starts a new one. */

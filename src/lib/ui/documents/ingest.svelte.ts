@@ -17,7 +17,11 @@ export class IngestState {
 	#scheduled = false;
 	#lastRun = 0;
 
+	/** The tab's extraction workers (the viewer lays a teammate's message out in one of them). */
+	readonly extractor: Extractor;
+
 	constructor(db: DocketDatabase, files: FileStore, extractor: Extractor) {
+		this.extractor = extractor;
 		this.runner = new IngestRunner({
 			db,
 			files,

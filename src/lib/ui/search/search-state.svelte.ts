@@ -38,11 +38,22 @@ export type QueryEmbedder = (text: string) => Promise<{ modelId: string; values:
 /** Results are loaded this many at a time, as the person scrolls or asks for more. */
 export const PAGE_SIZE = 50;
 
-/** What a search is: restorable from the URL (query, mode, document filter). */
+/** What a search is: restorable from the URL (query, mode, document filter, message filters). */
 export interface SearchParams {
 	query: string;
 	mode: SearchMode;
 	documentId: string;
+	filters: MessageFilters;
+}
+
+function sameFilters(a: MessageFilters, b: MessageFilters): boolean {
+	return (
+		a.sender === b.sender &&
+		a.recipient === b.recipient &&
+		a.after === b.after &&
+		a.before === b.before &&
+		a.hasAttachment === b.hasAttachment
+	);
 }
 
 /**
@@ -136,15 +147,18 @@ export class SearchState {
 	 * Shows the search a URL names (a reload, Back, a shared link); nothing happens when it is the one
 	 * shown already, so writing the URL after a search does not search again.
 	 */
-	async restore(params: SearchParams): Promise<void> {
+	async restore(params: Omit<SearchParams, 'filters'> & { filters?: MessageFilters }): Promise<void> {
 		const shown = this.#shown;
+		const filters = params.filters ?? noMessageFilters();
 		if (
 			shown &&
 			shown.query === params.query.trim() &&
 			shown.mode === params.mode &&
-			shown.documentId === params.documentId
+			shown.documentId === params.documentId &&
+			sameFilters(shown.filters, filters)
 		)
 			return;
+		this.filters = { ...filters };
 		this.mode = params.mode;
 		this.documentId = params.documentId;
 		this.query = params.query;
@@ -178,7 +192,7 @@ export class SearchState {
 			this.searched = undefined;
 			this.total = undefined;
 			this.perDocument = {};
-			this.#shown = { query: '', mode: this.mode, documentId: this.documentId };
+			this.#shown = { query: '', mode: this.mode, documentId: this.documentId, filters: { ...this.filters } };
 			if (announce) this.#onSearched(this.#shown, log);
 			return empty;
 		}
@@ -201,7 +215,7 @@ export class SearchState {
 			this.total = response.total ?? response.results.length;
 			this.perDocument = response.perDocument ?? {};
 			this.problems = response.problems ?? [];
-			this.#shown = { query, mode: this.mode, documentId: this.documentId };
+			this.#shown = { query, mode: this.mode, documentId: this.documentId, filters: { ...this.filters } };
 			if (announce) this.#onSearched(this.#shown, log);
 			const db = this.#db();
 			if (log && db)

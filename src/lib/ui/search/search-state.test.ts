@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { SearchResponse } from '../../search/hybrid.ts';
 import { searchProtocol, type SearchCalls } from '../../search/protocol.ts';
 import { connect, type CallMessage, type FromWorker, type ToWorker } from '../../worker/transport.ts';
-import { PAGE_SIZE, SearchState, type QueryEmbedder } from './search-state.svelte.ts';
+import { PAGE_SIZE, SearchState, type QueryEmbedder, type SearchParams } from './search-state.svelte.ts';
 
 /** A search worker stand-in that records each request and answers with what `answer` gives for it. */
 function standIn(answer: (request: CallMessage<SearchCalls>) => SearchResponse) {
@@ -123,6 +123,43 @@ describe('SearchState paging and the URL', () => {
 		await state.restore({ query: 'rent', mode: 'lexical', documentId: 'even' });
 		expect(requests.length).toBe(3);
 		expect(state.query).toBe('rent');
+		state.stop();
+	});
+
+	it('restores message filters from the URL, and reports them with each search', async () => {
+		const { client, requests } = pagingClient(3);
+		const seen: SearchParams[] = [];
+		const state = new SearchState({
+			client: () => client,
+			db: () => undefined,
+			caseId: () => 'c',
+			onSearched: (p) => seen.push(p)
+		});
+		const filters = {
+			sender: 'Ann@Smith.example',
+			recipient: '',
+			after: '2024-03-01',
+			before: '',
+			hasAttachment: true
+		};
+		// A link with filters and no words still searches: the filters alone narrow to messages.
+		await state.restore({ query: '', mode: 'lexical', documentId: '', filters });
+		expect(state.filters).toEqual(filters);
+		expect(requests.length).toBe(1);
+		const params = requests[0]!.name === 'search' ? requests[0]!.params : undefined;
+		expect(params?.filter).toMatchObject({
+			from: ['ann@smith.example'],
+			after: Date.UTC(2024, 2, 1),
+			hasAttachment: true
+		});
+		await state.restore({ query: '', mode: 'lexical', documentId: '', filters: { ...filters } });
+		expect(requests.length).toBe(1);
+		await state.submit('lease');
+		expect(seen.at(-1)?.filters).toEqual(filters);
+		// Back to a URL without filters clears them.
+		await state.restore({ query: 'lease', mode: 'lexical', documentId: '' });
+		expect(state.filters.sender).toBe('');
+		expect(requests.length).toBe(3);
 		state.stop();
 	});
 });

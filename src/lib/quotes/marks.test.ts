@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
+	caseSource,
 	checkAnswer,
+	checkCaseSummary,
 	checkSummary,
 	citedPassages,
 	closestText,
@@ -75,5 +77,35 @@ describe('quotations in a document summary', () => {
 		expect(quotationLabel(checks[0]!, 'lease.txt')).toBe('Quotation verified in lease.txt');
 		expect(quotationLabel(checks[2]!, 'lease.txt')).toBe('Quotation not found in lease.txt');
 		expect(closestText(checks[2]!, 'lease.txt')).toMatch(/^Closest text: “/);
+	});
+});
+
+describe('the case summary', () => {
+	const casePassages = [
+		{ name: 'lease.pdf, p. 2', text: 'The tenant shall pay the rent of 900 euros monthly to the land-\nlord.' },
+		{ name: 'letter.txt, p. 1', text: 'We write to give written notice of thirty days under clause 7.' },
+		// Many more passages than the closest-text search reads in full.
+		...Array.from({ length: 40 }, (_, i) => ({
+			name: `filler-${i}.txt, p. 1`,
+			text: `Routine entry ${i} about deliveries.`
+		}))
+	];
+
+	it('verifies a quotation in whichever source passage holds it, and names that passage', () => {
+		const [check] = checkCaseSummary('The lease says the rent is “900 euros monthly to the landlord”.', casePassages);
+		expect(check).toMatchObject({ status: 'verified', where: 'lease.pdf, p. 2', citations: [] });
+		expect(caseSource(check!)).toBe('lease.pdf, p. 2');
+	});
+
+	it('flags a quotation no source passage holds (however a summary phrased it), with the closest source text', () => {
+		// A document summary wrote "sixty days"; the case summary repeats it; the letter says thirty.
+		const [check] = checkCaseSummary('The landlord gave “written notice of sixty days” to the tenant.', casePassages);
+		expect(check!.status).toBe('not-found');
+		expect(check!.where).toBe('letter.txt, p. 1');
+		expect(caseSource(check!)).toBe('the case’s documents');
+		expect(closestText(check!, caseSource(check!))).toBe(
+			'Closest text, in letter.txt, p. 1: “written notice of thirty days”'
+		);
+		expect(quotationMarkdown(check!, caseSource(check!))).toContain('not found in the case’s documents');
 	});
 });

@@ -32,6 +32,36 @@ export function checkSummary(summary: string, documentText: string): QuotationCh
 	return checkQuotations(summary, [{ n: 1, text: documentText }], { unattributed: [1] });
 }
 
+/** A passage of the case, named as a citation names it ("lease.pdf, p. 3"). */
+export interface CasePassage {
+	text: string;
+	name: string;
+}
+
+/** A case-wide check: where the quotation was found, or where the closest text is. */
+export type CaseQuotationCheck = QuotationCheck & { where?: string };
+
+/**
+ * Checks the case summary's quotations against the case's own passages. The case summary is written
+ * from document summaries, which are generated text: a quotation counts as verified only where a source
+ * passage holds it, never because a summary repeats it.
+ */
+export function checkCaseSummary(summary: string, passages: readonly CasePassage[]): CaseQuotationCheck[] {
+	const numbered = passages.map((p, i) => ({ n: i + 1, text: p.text }));
+	const checks = checkQuotations(summary, numbered, { unattributed: numbered.map((p) => p.n) });
+	return checks.map((check) => {
+		const n = check.status === 'verified' ? check.verifiedIn : check.closest?.n;
+		const where = n === undefined ? undefined : passages[n - 1]?.name;
+		// It cites nothing: the numbers were only the passages it was looked for in.
+		return { ...check, citations: [], ...(where ? { where } : {}) };
+	});
+}
+
+/** How a case-wide check names its source: the passage it was found in, else the case. */
+export function caseSource(check: CaseQuotationCheck): string {
+	return check.status === 'verified' && check.where ? check.where : 'the case’s documents';
+}
+
 export function isFlagged(check: QuotationCheck): boolean {
 	return check.status !== 'verified';
 }
@@ -56,17 +86,20 @@ export function quotationLabel(check: QuotationCheck, source?: string): string {
 }
 
 /** What the passages really say, for a flagged quotation, when something close enough was found. */
-export function closestText(check: QuotationCheck, source?: string): string | undefined {
+export function closestText(check: CaseQuotationCheck, source?: string): string | undefined {
 	if (check.status === 'verified' || !check.closest) return undefined;
-	return `Closest text${source ? '' : `, in [${check.closest.n}]`}: “${check.closest.text.replace(/\s+/g, ' ').trim()}”`;
+	const where = check.where ? `, in ${check.where}` : source ? '' : `, in [${check.closest.n}]`;
+	return `Closest text${where}: “${check.closest.text.replace(/\s+/g, ' ').trim()}”`;
 }
 
 /** The mark as a report prints it, after the quotation. */
-export function quotationMarkdown(check: QuotationCheck): string {
-	if (check.status === 'verified') return ` ✓ (verified in [${check.verifiedIn}])`;
-	const closest = closestText(check);
-	return ` ⚠ (${quotationLabel(check).toLowerCase()}${closest ? `; ${closest.charAt(0).toLowerCase()}${closest.slice(1)}` : ''})`;
+export function quotationMarkdown(check: CaseQuotationCheck, source?: string): string {
+	if (check.status === 'verified') return ` ✓ (verified in ${source ?? `[${check.verifiedIn}]`})`;
+	const closest = closestText(check, source);
+	return ` ⚠ (${lowerFirst(quotationLabel(check, source))}${closest ? `; ${lowerFirst(closest)}` : ''})`;
 }
+
+const lowerFirst = (text: string) => text.charAt(0).toLowerCase() + text.slice(1);
 
 export type MarkedSegment<C> =
 	{ kind: 'text'; text: string } | { kind: 'citation'; citation: C } | { kind: 'quotation'; check: QuotationCheck };

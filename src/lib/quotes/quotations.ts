@@ -276,7 +276,8 @@ export function checkQuotations(
 			out.push({ ...base, status: 'verified', verifiedIn });
 			continue;
 		}
-		const closest = closestMatch(needles.join(' '), [...normalised.values()], minSimilarity);
+		const needle = needles.join(' ');
+		const closest = closestMatch(needle, likeliest(needle, [...normalised.values()]), minSimilarity);
 		out.push({
 			...base,
 			status: missing.length > 0 ? 'bad-citation' : 'not-found',
@@ -285,6 +286,32 @@ export function checkQuotations(
 		});
 	}
 	return out;
+}
+
+/** Beyond this many passages, the closest text is looked for only in those sharing most words with the quote. */
+const CLOSEST_CANDIDATES = 8;
+
+/**
+ * The passages worth an edit-distance search for `needle`: all of a few, or, of many (a whole case),
+ * the CLOSEST_CANDIDATES that share most of its words, since that search costs the passage's length
+ * times the quote's.
+ */
+function likeliest(
+	needle: string,
+	entries: readonly { passage: QuotablePassage; norm: Normalised }[]
+): readonly { passage: QuotablePassage; norm: Normalised }[] {
+	if (entries.length <= CLOSEST_CANDIDATES) return entries;
+	const words = [...new Set(needle.toLowerCase().match(/[\p{L}\p{N}]{3,}/gu) ?? [])];
+	if (words.length === 0) return entries.slice(0, CLOSEST_CANDIDATES);
+	const scored = entries.map((entry) => {
+		const text = entry.norm.text.toLowerCase();
+		return { entry, shared: words.filter((w) => text.includes(w)).length };
+	});
+	return scored
+		.filter((s) => s.shared > 0)
+		.sort((a, b) => b.shared - a.shared)
+		.slice(0, CLOSEST_CANDIDATES)
+		.map((s) => s.entry);
 }
 
 function closestMatch(

@@ -51,4 +51,26 @@ describe('quotations in reports', () => {
 		);
 		expect(reportToHtml(report)).toContain('“900 euros monthly”');
 	});
+
+	it('check the case summary against the case’s passages, and count its flagged quotations', () => {
+		const report = composeReport(
+			'c',
+			{
+				title: 'Lease',
+				caseSummary: 'The rent is “900 euros monthly” and notice is “sixty days”.',
+				casePassages: [
+					{ name: 'lease.txt, p. 2', text: 'The tenant shall pay the rent of 900 euros monthly.' },
+					{ name: 'letter.txt, p. 1', text: 'Notice of thirty days was given.' }
+				]
+			},
+			1,
+			'r'
+		);
+		expect(report.quotations).toEqual({ verified: 1, flagged: 1 });
+		const md = reportToMarkdown(report);
+		expect(md).toContain('“900 euros monthly” ✓ \\(verified in lease.txt, p. 2\\)');
+		expect(md).toContain('“sixty days” ⚠ \\(quotation not found in the case’s documents');
+		// Without the passages (an older caller), the summary is printed unchecked, as before.
+		expect(composeReport('c', { title: 'L', caseSummary: 'It is “anything”.' }, 1, 'r').quotations).toBeUndefined();
+	});
 });

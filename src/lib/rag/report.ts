@@ -1,7 +1,15 @@
 import type { ReportRow } from '../db/schema.ts';
 import { formatPage } from '../ingest/page-label.ts';
 import { dehyphenate } from '../ingest/reader-text.ts';
-import { checkAnswer, quotationMarkdown, quotationTally, type QuotationCheck } from '../quotes/marks.ts';
+import {
+	caseSource,
+	checkAnswer,
+	checkCaseSummary,
+	quotationMarkdown,
+	quotationTally,
+	type CasePassage,
+	type QuotationCheck
+} from '../quotes/marks.ts';
 import type { QuotablePassage } from '../quotes/quotations.ts';
 import type { Citation } from './citations.ts';
 
@@ -87,6 +95,8 @@ export interface ChronologySection {
 export interface ReportInput {
 	title: string;
 	caseSummary?: string;
+	/** The case's passages: with them, each quotation in the case summary is checked against the sources. */
+	casePassages?: readonly CasePassage[];
 	passages?: readonly KeyPassage[];
 	answers?: readonly ChosenAnswer[];
 	chronology?: ChronologySection;
@@ -138,15 +148,26 @@ export function composeReport(
 	id: string = crypto.randomUUID()
 ): ReportRow {
 	const sections: ReportRow['sections'] = [];
-	if (input.caseSummary?.trim())
-		sections.push({ kind: 'summary', title: 'Case summary', body: escapeMarkdown(input.caseSummary.trim()) });
+	const checks: QuotationCheck[] = [];
+	if (input.caseSummary?.trim()) {
+		const summary = input.caseSummary.trim();
+		const caseChecks = input.casePassages ? checkCaseSummary(summary, input.casePassages) : [];
+		checks.push(...caseChecks);
+		let body = '';
+		let last = 0;
+		for (const check of [...caseChecks].sort((a, b) => a.end - b.end)) {
+			body += escapeMarkdown(summary.slice(last, check.end) + quotationMarkdown(check, caseSource(check)));
+			last = check.end;
+		}
+		body += escapeMarkdown(summary.slice(last));
+		sections.push({ kind: 'summary', title: 'Case summary', body });
+	}
 	for (const p of input.passages ?? [])
 		sections.push({
 			kind: 'passage',
 			title: `${p.documentName}, ${formatPage(p)}`,
 			body: `${quote(p)}\n\n— ${escapeMarkdown(p.documentName)}, ${formatPage(p)}`
 		});
-	const checks: QuotationCheck[] = [];
 	for (const a of input.answers ?? []) {
 		const sources = [...new Map(a.citations.map((c) => [c.n, c])).values()].sort((x, y) => x.n - y.n);
 		const marked = markedBody(a.answer, a.passages);

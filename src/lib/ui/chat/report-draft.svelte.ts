@@ -1,6 +1,7 @@
 import { SvelteSet } from 'svelte/reactivity';
 import type { DocketDatabase } from '../../db/database.ts';
 import type { MessageRow, ReportRow } from '../../db/schema.ts';
+import { casePassages } from '../../quotes/case-passages.ts';
 import { citedPassages } from '../../quotes/marks.ts';
 import { MODEL_NOT_LOADED, NOTHING_FOUND } from '../../rag/answer.machine.ts';
 import { composeReport, reportToHtml, reportToMarkdown, type ChosenAnswer, type KeyPassage } from '../../rag/report.ts';
@@ -170,7 +171,7 @@ export class ReportDraft {
 		}
 		const report = composeReport(caseId, {
 			title,
-			...(summary ? { caseSummary: summary } : {}),
+			...(summary ? { caseSummary: summary, casePassages: await casePassages(db, caseId) } : {}),
 			passages: await withContext(db, this.passages),
 			answers,
 			...(this.#chronology ? { chronology: await chronologySection(db, caseId, this.#chronology) } : {})

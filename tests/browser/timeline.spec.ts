@@ -103,6 +103,13 @@ test('the chronology lists dated events in order, filters, takes edits that surv
 	await a.page.getByRole('combobox', { name: 'Person' }).selectOption('Jane Doe');
 	expect(await rows(a.page)).toEqual([expect.stringContaining('The keys were handed to Jane Doe')]);
 	await a.page.getByRole('button', { name: 'Clear filters' }).first().click();
+	// A company is an organisation, not a person.
+	await expect(
+		a.page.getByRole('combobox', { name: 'Person' }).getByRole('option', { name: 'Alder Holdings' })
+	).toHaveCount(0);
+	await a.page.getByRole('combobox', { name: 'Organisation' }).selectOption('Alder Holdings');
+	expect(await rows(a.page)).toEqual([expect.stringContaining('John Roe wrote to Alder Holdings')]);
+	await a.page.getByRole('button', { name: 'Clear filters' }).first().click();
 	await a.page.getByRole('combobox', { name: 'Document' }).selectOption({ label: 'letter.txt' });
 	await expect(chronology(a.page).getByRole('row')).toHaveCount(3);
 	await a.page.getByRole('combobox', { name: 'Document' }).selectOption({ label: 'All documents' });

@@ -1,17 +1,16 @@
-import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli as runCliProcess } from './testing.ts';
 import { makePdf } from '../src/lib/ingest/testing/make-pdf.ts';
 import type { RunningServer } from '../sync-server/main.ts';
 import { apiClient, newUser, openBackend, type TestBackend } from '../sync-server/testing.ts';
 import { nameUuid, signIn } from './bulk-import.ts';
 import { main } from './main.ts';
 
-const BIN = new URL('../bin/docket.js', import.meta.url).pathname;
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
 interface Line {
@@ -23,25 +22,7 @@ interface Line {
 	documentId: string;
 }
 
-/**
- * Runs the CLI as its own process. With `killAfter`, SIGKILLs it once that many files were reported
- * (a crash, not a clean stop); resolves with every line it printed on stdout and its stderr.
- */
-function runCli(args: string[], killAfter?: number): Promise<{ lines: Line[]; stderr: string; code: number | null }> {
-	const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-	const lines: Line[] = [];
-	let stdout = '';
-	let stderr = '';
-	child.stdout.on('data', (chunk: Buffer) => {
-		stdout += chunk.toString();
-		const parts = stdout.split('\n');
-		stdout = parts.pop() ?? '';
-		for (const part of parts) if (part.trim()) lines.push(JSON.parse(part) as Line);
-		if (killAfter !== undefined && lines.length >= killAfter) child.kill('SIGKILL');
-	});
-	child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-	return new Promise((resolve) => child.on('exit', (code) => resolve({ lines, stderr, code })));
-}
+const runCli = (args: string[], killAfter?: number) => runCliProcess<Line>(args, killAfter);
 
 describe('docket ingest --server (bulk import)', () => {
 	let backend: TestBackend;

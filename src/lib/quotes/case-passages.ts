@@ -15,5 +15,8 @@ export async function casePassages(db: DocketDatabase, caseId: string): Promise<
 	return chunks
 		.filter((c) => names.has(c.documentId))
 		.sort((a, b) => (a.documentId < b.documentId ? -1 : a.documentId > b.documentId ? 1 : a.ordinal - b.ordinal))
-		.map((c) => ({ text: c.text, name: `${names.get(c.documentId)!}, ${formatPage(c)}` }));
+		.map((c) => {
+			const document = names.get(c.documentId)!;
+			return { text: c.text, name: `${document}, ${formatPage(c)}`, document };
+		});
 }

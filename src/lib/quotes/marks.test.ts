@@ -108,4 +108,21 @@ describe('the case summary', () => {
 		);
 		expect(quotationMarkdown(check!, caseSource(check!))).toContain('not found in the case’s documents');
 	});
+
+	it('takes a document named in quotation marks as a title, not a quotation; a near-name is still checked', () => {
+		const named = casePassages.map((p) => ({ ...p, document: p.name.replace(/, p\. \d+$/, '') }));
+		const summary = 'Document “lease.pdf”: the rent is “900 euros monthly”. Document “lease-old.pdf” is “missing”.';
+		const checks = checkCaseSummary(summary, named);
+		expect(checks.map((c) => c.quote)).toEqual(['900 euros monthly', 'lease-old.pdf', 'missing']);
+		expect(checks.map((c) => c.status)).toEqual(['verified', 'not-found', 'not-found']);
+		// Without the names, the title is checked like any quotation (and is not in the text).
+		expect(checkCaseSummary(summary, casePassages)[0]).toMatchObject({ quote: 'lease.pdf', status: 'not-found' });
+	});
+
+	it('a document summary may name its own document in quotation marks', () => {
+		const summary = 'In short: “lease.pdf” says the rent is “900 euros monthly”.';
+		const text = 'The tenant shall pay the rent of 900 euros monthly.';
+		expect(checkSummary(summary, text, 'lease.pdf').map((c) => c.status)).toEqual(['verified']);
+		expect(checkSummary(summary, text).map((c) => c.status)).toEqual(['not-found', 'verified']);
+	});
 });

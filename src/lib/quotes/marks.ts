@@ -28,14 +28,19 @@ export function checkAnswer(answer: string, passages: readonly QuotablePassage[]
  * Checks a document summary's quotations against the document itself (passage 1: its text), since a
  * summary quotes the document it summarises without citing it.
  */
-export function checkSummary(summary: string, documentText: string): QuotationCheck[] {
-	return checkQuotations(summary, [{ n: 1, text: documentText }], { unattributed: [1] });
+export function checkSummary(summary: string, documentText: string, documentName?: string): QuotationCheck[] {
+	return checkQuotations(summary, [{ n: 1, text: documentText }], {
+		unattributed: [1],
+		...(documentName ? { titles: [documentName] } : {})
+	});
 }
 
 /** A passage of the case, named as a citation names it ("lease.pdf, p. 3"). */
 export interface CasePassage {
 	text: string;
 	name: string;
+	/** The document's name alone, which a summary may put in quotation marks as a title. */
+	document?: string;
 }
 
 /** A case-wide check: where the quotation was found, or where the closest text is. */
@@ -48,7 +53,8 @@ export type CaseQuotationCheck = QuotationCheck & { where?: string };
  */
 export function checkCaseSummary(summary: string, passages: readonly CasePassage[]): CaseQuotationCheck[] {
 	const numbered = passages.map((p, i) => ({ n: i + 1, text: p.text }));
-	const checks = checkQuotations(summary, numbered, { unattributed: numbered.map((p) => p.n) });
+	const titles = [...new Set(passages.flatMap((p) => (p.document ? [p.document] : [])))];
+	const checks = checkQuotations(summary, numbered, { unattributed: numbered.map((p) => p.n), titles });
 	return checks.map((check) => {
 		const n = check.status === 'verified' ? check.verifiedIn : check.closest?.n;
 		const where = n === undefined ? undefined : passages[n - 1]?.name;

@@ -49,6 +49,11 @@ export interface QuotationOptions {
 	 * quotes that document without citing it. Without this, such quotations are left out.
 	 */
 	unattributed?: readonly number[];
+	/**
+	 * Names that may appear in quotation marks without being quotations: a summary names a document
+	 * “lease.pdf” as its prompt did. A quote that is exactly one of these is not checked.
+	 */
+	titles?: readonly string[];
 }
 
 /** `[3]`, `[1, 2]`, `[2-4]`: the same citation markers `parseAnswer` links. */
@@ -259,13 +264,14 @@ export function checkQuotations(
 	const minSimilarity = options.minSimilarity ?? 0.6;
 	const normalised = new Map(passages.map((p) => [p.n, { passage: p, norm: normaliseForQuote(p.text) }]));
 	const found = findQuotations(answer);
+	const titles = new Set((options.titles ?? []).map((t) => parts(t).join(' ')).filter((t) => t !== ''));
 	const out: QuotationCheck[] = [];
 	for (const [i, q] of found.entries()) {
 		const attributed = attribution(answer, q, found[i - 1]?.end ?? 0, found[i + 1]?.start ?? answer.length);
 		const citations = attributed.length > 0 ? attributed : [...(options.unattributed ?? [])];
 		if (citations.length === 0) continue;
 		const needles = parts(q.quote);
-		if (needles.length === 0) continue;
+		if (needles.length === 0 || titles.has(needles.join(' '))) continue;
 		const base = { quote: q.quote, start: q.start, end: q.end, citations };
 		const missing = citations.filter((n) => !normalised.has(n));
 		const verifiedIn = citations.find((n) => {

@@ -1,6 +1,6 @@
 import { createCanvas, loadImage } from '@napi-rs/canvas';
 import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
-import { makeImagePdf, scanLines, type ScanPage } from '../../src/lib/ocr/testing/make-scan.ts';
+import { makeImagePdf, makeMixedPdf, scanLines, type ScanPage } from '../../src/lib/ocr/testing/make-scan.ts';
 import { greyPixels, makeTiff } from '../../src/lib/ocr/testing/make-tiff.ts';
 import { mainThreadTaskCpu } from './long-tasks.ts';
 import { CasePage, Library } from './pages.ts';
@@ -50,6 +50,26 @@ async function newCase(title: string) {
 const rowOf = (name: string) =>
 	page.getByRole('list', { name: 'Documents in this case' }).getByRole('listitem', { name, exact: true });
 
+/** How dark the canvas is under the first marked word, and one box height above it (the margin). */
+function inkUnderMark() {
+	return page.evaluate(() => {
+		const canvas = document.querySelector<HTMLCanvasElement>('.page canvas')!;
+		const mark = document.querySelector<HTMLElement>('.page mark.match')!;
+		const c = canvas.getBoundingClientRect();
+		const m = mark.getBoundingClientRect();
+		const ratio = canvas.width / c.width;
+		const [x, y, w, h] = [m.left - c.left, m.top - c.top, m.width, m.height].map((v) => Math.round(v * ratio));
+		const darkShare = (top: number) => {
+			const data = canvas.getContext('2d')!.getImageData(x!, top, Math.max(1, w!), Math.max(1, h!)).data;
+			let dark = 0;
+			for (let i = 0; i < data.length; i += 4) if (data[i]! < 128) dark++;
+			return dark / (data.length / 4);
+		};
+		// The same box shifted off the text (into the margin above the line) is blank.
+		return { inside: darkShare(y!), above: darkShare(Math.max(0, y! - 3 * h!)), width: m.width, height: m.height };
+	});
+}
+
 test('reads a scanned PDF by OCR: Indexed (OCR), found on the right page, highlighted on the words’ pixels', async ({
 	browser
 }) => {
@@ -92,33 +112,42 @@ test('reads a scanned PDF by OCR: Indexed (OCR), found on the right page, highli
 	const mark = region.locator('mark.match');
 	await expect(mark).toHaveCount(1);
 	await expect(mark).toHaveText(/Holloway/);
-	const ink = await page.evaluate(() => {
-		const canvas = document.querySelector<HTMLCanvasElement>('.page canvas')!;
-		const mark = document.querySelector<HTMLElement>('.page mark.match')!;
-		const c = canvas.getBoundingClientRect();
-		const m = mark.getBoundingClientRect();
-		const ratio = canvas.width / c.width;
-		const [x, y, w, h] = [m.left - c.left, m.top - c.top, m.width, m.height].map((v) => Math.round(v * ratio));
-		const data = canvas.getContext('2d')!.getImageData(x!, y!, Math.max(1, w!), Math.max(1, h!)).data;
-		let dark = 0;
-		for (let i = 0; i < data.length; i += 4) if (data[i]! < 128) dark++;
-		// The same box shifted off the text (one box height up, into the margin above the line) is blank.
-		const above = canvas
-			.getContext('2d')!
-			.getImageData(x!, Math.max(0, y! - 3 * h!), Math.max(1, w!), Math.max(1, h!)).data;
-		let darkAbove = 0;
-		for (let i = 0; i < above.length; i += 4) if (above[i]! < 128) darkAbove++;
-		return {
-			inside: dark / (data.length / 4),
-			above: darkAbove / (above.length / 4),
-			width: m.width,
-			height: m.height
-		};
-	});
+	const ink = await inkUnderMark();
 	expect(ink.width).toBeGreaterThan(10);
 	expect(ink.inside).toBeGreaterThan(0.08);
 	expect(ink.above).toBeLessThan(ink.inside / 4);
 	// The whole page's words are a text layer a person can select and copy.
+	await expect(region.locator('.ocr-word')).not.toHaveCount(0);
+	await expect(region).toContainText('recall whether the letter');
+});
+
+test('a typed page with a scan pasted in: its text layer stays, the scan’s words are found and marked on the scan', async () => {
+	test.setTimeout(240_000);
+	await newCase('Brief with an exhibit');
+	const typed = ['Memorandum on the supply dispute.', 'The signed letter is reproduced below.'];
+	const buffer = Buffer.from(
+		makeMixedPdf([{ lines: typed, scan: await scanLines(EXHIBIT, { dpi: 200 }), rect: [100, 40, 412, 533] }])
+	);
+	await page.getByLabel('Add documents').setInputFiles({ name: 'brief.pdf', mimeType: 'application/pdf', buffer });
+	const row = rowOf('brief.pdf');
+	await expect(row).toContainText('Indexed (OCR)', { timeout: 200_000 });
+	await expect(row).toContainText(/Images on 1 page read by OCR, lowest page confidence \d+%/);
+
+	await new CasePage(page).tab('Search').click();
+	const box = page.getByRole('searchbox', { name: 'Search this case' });
+	await box.fill('Holloway');
+	await box.press('Enter');
+	const passages = page.getByRole('list', { name: 'Results' }).getByRole('list', { name: 'Passages in brief.pdf' });
+	await expect(passages.getByRole('listitem')).toHaveCount(1);
+	await expect(passages.getByRole('listitem').first()).toContainText('p. 1');
+	await passages.getByRole('link').first().click();
+	const region = page.getByRole('region', { name: 'Page 1' });
+	await expect(region.locator('mark.match')).toHaveText(/Holloway/);
+	const ink = await inkUnderMark();
+	expect(ink.inside).toBeGreaterThan(0.08);
+	expect(ink.above).toBeLessThan(ink.inside / 4);
+	// The typed lines are pdf.js's own text layer, shown once; the scan's words lie over the scan.
+	await expect(region.getByText('Memorandum on the supply dispute.', { exact: true })).toHaveCount(1);
 	await expect(region.locator('.ocr-word')).not.toHaveCount(0);
 	await expect(region).toContainText('recall whether the letter');
 });

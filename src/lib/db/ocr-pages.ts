@@ -42,7 +42,13 @@ export async function ocrPagesRead(db: DocketDatabase, documentId: string): Prom
 		.between([documentId, Dexie.minKey], [documentId, Dexie.maxKey])
 		.toArray();
 	const out = new Map<number, OcrPageRead>();
-	for (const row of rows)
-		if (row.ocr) out.set(row.page, { text: row.text, confidence: row.ocr.confidence, words: row.ocr.words });
+	for (const row of rows) {
+		if (!row.ocr) continue;
+		// A stored page whose text layer came first holds the read after it: the read alone is what was read.
+		const from = row.ocr.from ?? 0;
+		const words =
+			from === 0 ? row.ocr.words : row.ocr.words.map((w) => ({ ...w, start: w.start - from, end: w.end - from }));
+		out.set(row.page, { text: row.text.slice(from), confidence: row.ocr.confidence, words });
+	}
 	return out;
 }

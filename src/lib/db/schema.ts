@@ -75,7 +75,7 @@ export interface DocumentRow {
 	/** A mailbox's message count. */
 	mailbox?: { messages: number };
 	/** Pages read by OCR and how sure the reader was (`Indexed (OCR)`); absent when no page was. */
-	ocr?: { pages: number[]; lowestConfidence: number; checkPages: number[] };
+	ocr?: { pages: number[]; lowestConfidence: number; checkPages: number[]; regionPages?: number[] };
 	createdAt: number;
 	updatedAt: number;
 	rev: Rev;
@@ -113,8 +113,12 @@ export interface PageRow {
 	/** Documents without pages (email, Word, HTML): end of the header block, and where each paragraph starts. */
 	headerEnd?: number;
 	paragraphs?: number[];
-	/** A page read by OCR: its words' boxes on the scan (for the viewer's text layer) and the mean confidence. */
-	ocr?: { confidence: number; words: PageWord[] };
+	/**
+	 * A page read by OCR: its words' boxes on the scan (for the viewer's text layer) and the mean
+	 * confidence. `from`: where the OCR text starts in `text`, on a page whose text layer came first and
+	 * only its images were read (absent: the whole page is OCR text).
+	 */
+	ocr?: { confidence: number; words: PageWord[]; from?: number };
 }
 
 /** One word OCR read (`ocr/layout.ts` OcrWord): its box as fractions of the page, where it sits in `text`. */

@@ -5,6 +5,7 @@ import { chunkPages, type PageChunk } from './chunker.ts';
 import { DocketError } from '../errors.ts';
 import { formatAddress } from './email/thread.ts';
 import { nodeExtractor } from './extract.node.ts';
+import { wantsOcr } from '../ocr/job.ts';
 import { ingestChildren } from './ingest-family.node.ts';
 import {
 	hasPages,
@@ -85,22 +86,25 @@ export async function ingestBytes(
 		...(options.signal ? { signal: options.signal } : {}),
 		...(options.onProgress ? { onProgress: options.onProgress } : {})
 	};
+	// The first pass notes images on text pages that may hold text, for OCR to read after it.
+	const first = options.ocr ? { ...base, findImageText: true } : base;
 	let extraction: Extraction;
 	let password: string | undefined;
 	try {
-		extraction = await extractor.extract(input, base);
+		extraction = await extractor.extract(input, first);
 		for (const candidate of options.passwords ?? []) {
 			if (extraction.status !== 'needs-password') break;
-			extraction = await extractor.extract(input, { password: candidate, ...base });
+			extraction = await extractor.extract(input, { password: candidate, ...first });
 			password = candidate;
 		}
 		// OCR runs here, beside the pool: its engines are this process's, and only files with pages
-		// without text pay for it (their text pages are read again, which costs little beside OCR).
+		// without text, or images on text pages, pay for it (their text pages are read again, which
+		// costs little beside OCR).
 		if (
 			options.ocr &&
 			hasPages(extraction) &&
 			(extraction.kind === 'pdf' || extraction.kind === 'image') &&
-			extraction.pagesWithoutText.length > 0
+			(extraction.pagesWithoutText.length > 0 || wantsOcr(extraction))
 		)
 			extraction = await nodeExtractor().extract(input, {
 				...base,

@@ -4,12 +4,14 @@ import { readerPages } from './reader-text.ts';
 import { saslprep } from './saslprep.ts';
 import { binaryDataFactory, type PdfPlatform } from './pdf-platform.ts';
 import { applyOcr, joinOcrSummaries } from '../ocr/apply.ts';
+import { imageTextRegions, type Box } from '../ocr/image-regions.ts';
 import { ocrPages } from '../ocr/read-pages.ts';
 import type {
 	DamagedExtraction,
 	ExtractedPage,
 	Extraction,
 	ExtractionOptions,
+	ImageRegions,
 	NeedsPasswordExtraction,
 	OcrSummary
 } from './types.ts';
@@ -114,6 +116,8 @@ export interface PdfPages {
 	labels?: string[] | null;
 	/** Pages of this range read by OCR. */
 	ocr?: OcrSummary;
+	/** Text pages of this range whose images may hold text. */
+	imageRegions?: ImageRegions[];
 }
 
 /** Where a range comes from; `last` beyond the document is clamped. */
@@ -149,6 +153,7 @@ export function joinPdfPages(parts: readonly PdfPages[]): PdfPages {
 	const firstPageError = sorted.find((p) => p.firstPageError !== undefined)?.firstPageError;
 	const labels = sorted.find((p) => p.labels)?.labels;
 	const ocr = joinOcrSummaries(sorted.map((p) => p.ocr));
+	const imageRegions = sorted.flatMap((p) => p.imageRegions ?? []);
 	return {
 		status: 'pages',
 		kind: 'pdf',
@@ -160,7 +165,8 @@ export function joinPdfPages(parts: readonly PdfPages[]): PdfPages {
 		pagesWithErrors: sorted.flatMap((p) => p.pagesWithErrors),
 		...(firstPageError === undefined ? {} : { firstPageError }),
 		...(labels ? { labels } : {}),
-		...(ocr ? { ocr } : {})
+		...(ocr ? { ocr } : {}),
+		...(imageRegions.length > 0 ? { imageRegions } : {})
 	};
 }
 
@@ -178,7 +184,8 @@ export function finishPdf(result: PdfPages): Extraction {
 		pageCount,
 		pagesWithoutText,
 		pagesWithErrors,
-		...(result.ocr ? { ocr: result.ocr } : {})
+		...(result.ocr ? { ocr: result.ocr } : {}),
+		...(result.imageRegions ? { imageRegions: result.imageRegions } : {})
 	};
 	if (pagesWithoutText.length === pageCount)
 		return { status: 'no-text', ...base, error: noTextMessage(pagesWithoutText, pageCount) };
@@ -255,6 +262,8 @@ export async function extractPdfPages(
 		const pages: ExtractedPage[] = [];
 		const pagesWithoutText: number[] = [];
 		const pagesWithErrors: number[] = [];
+		const imageRegions: ImageRegions[] = [];
+		const findImages = options.findImageText === true || options.ocr !== undefined;
 		let firstPageError: unknown;
 		let lastYield = Date.now();
 		onProgress?.({ pagesDone: 0, pageCount });
@@ -271,6 +280,10 @@ export async function extractPdfPages(
 				const page = await doc.getPage(n);
 				const content = await page.getTextContent();
 				text = pageTextFromItems(content.items).text;
+				if (findImages && hasText(text)) {
+					const boxes = await imageTextRegions(page, content.items, pdfjs.OPS);
+					if (boxes.length > 0) imageRegions.push({ page: n, boxes });
+				}
 				// Fonts and operator lists of finished pages are not needed again; freeing them keeps a
 				// 2,000-page file within memory.
 				page.cleanup();
@@ -293,9 +306,12 @@ export async function extractPdfPages(
 						message: property(firstPageError, 'message') ?? String(firstPageError)
 					};
 		let ocr: OcrSummary | undefined;
-		if (options.ocr && pagesWithoutText.length > pagesWithErrors.length) {
+		const regions = new Map<number, readonly Box[]>(imageRegions.map((r) => [r.page, r.boxes]));
+		if (options.ocr && (pagesWithoutText.length > pagesWithErrors.length || regions.size > 0)) {
 			const { pool, render, dpi, known, onRead } = options.ocr;
-			const unread = pagesWithoutText.filter((n) => !pagesWithErrors.includes(n));
+			const unread = [...pagesWithoutText.filter((n) => !pagesWithErrors.includes(n)), ...regions.keys()].sort(
+				(a, b) => a - b
+			);
 			onProgress?.({ pagesDone: last - first + 1, pageCount, ocr: { done: 0, total: unread.length } });
 			const read = await ocrPages(
 				unread,
@@ -304,6 +320,7 @@ export async function extractPdfPages(
 					...(signal ? { signal } : {}),
 					...(dpi ? { dpi } : {}),
 					...(known ? { known } : {}),
+					regions,
 					onPage: async (page, result, done, total) => {
 						if (result && onRead && !known?.has(page)) await onRead(page, result);
 						onProgress?.({ pagesDone: last - first + 1, pageCount, ocr: { done, total } });
@@ -311,7 +328,7 @@ export async function extractPdfPages(
 				}
 			);
 			// Pages in `pages` are this range's, from `first` on.
-			ocr = applyOcr(pages, pagesWithoutText, read, first);
+			ocr = applyOcr(pages, pagesWithoutText, read, first, regions);
 		}
 		// A broken label tree is no label.
 		const labels = await doc.getPageLabels().catch(() => null);
@@ -326,6 +343,7 @@ export async function extractPdfPages(
 			pagesWithErrors,
 			...(pageError === undefined ? {} : { firstPageError: pageError }),
 			...(ocr ? { ocr } : {}),
+			...(imageRegions.length > 0 ? { imageRegions } : {}),
 			labels
 		};
 	} finally {

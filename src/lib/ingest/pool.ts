@@ -13,6 +13,7 @@ import type { Extraction, ExtractionInput, ExtractionOptions, ExtractionProgress
 export interface ExtractionJob extends ExtractionInput {
 	range?: PageRange;
 	password?: string;
+	findImageText?: boolean;
 }
 
 /** One worker, running one job at a time. A crashed worker rejects its job and restarts on the next. */
@@ -102,7 +103,8 @@ export class ExtractionPool implements Extractor {
 			name: input.name,
 			bytes: input.bytes,
 			...(input.mimeType === undefined ? {} : { mimeType: input.mimeType }),
-			...(options.password === undefined ? {} : { password: options.password })
+			...(options.password === undefined ? {} : { password: options.password }),
+			...(options.findImageText ? { findImageText: true } : {})
 		};
 		this.#waitingFiles++;
 		let waiting = true;

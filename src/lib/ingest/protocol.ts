@@ -14,7 +14,7 @@ import {
 	type Handlers,
 	type ServerEndpoint
 } from '../worker/transport.ts';
-import { wantsOcr, type NeedsOcr } from '../ocr/job.ts';
+import { ocrPageCount, wantsOcr, type NeedsOcr } from '../ocr/job.ts';
 import type { ScanReader } from '../ocr/scan-reader.ts';
 import type { PagesResult, RangeExtractor } from './extract.ts';
 import type { PageRange } from './pdf.ts';
@@ -28,7 +28,7 @@ import type {
 	NeedsPasswordExtraction
 } from './types.ts';
 
-type ExtractParams = ExtractionInput & { password?: string };
+type ExtractParams = ExtractionInput & { password?: string; findImageText?: boolean };
 
 /** A message, Word or HTML document laid out as the viewer shows it (`MessageView`): text, header block, paragraphs. */
 export interface LaidOutText {
@@ -99,10 +99,10 @@ function throttled(report: (progress: ExtractionProgress) => void): (progress: E
 }
 
 function split(params: ExtractParams, options: ExtractionOptions): [ExtractionInput, ExtractionOptions] {
-	const { password, name, bytes, mimeType } = params;
+	const { password, findImageText, name, bytes, mimeType } = params;
 	return [
 		{ name, bytes, ...(mimeType === undefined ? {} : { mimeType }) },
-		{ ...options, ...(password === undefined ? {} : { password }) }
+		{ ...options, ...(password === undefined ? {} : { password }), ...(findImageText ? { findImageText } : {}) }
 	];
 }
 
@@ -132,10 +132,12 @@ export function extractionHandlers(
 			// OCR (ocr/job.ts): `later` reads the text layer and hands a scan back; `now` reads it by OCR.
 			const mode = scans ? params.target.ocr : undefined;
 			const ocr = mode === 'now' ? await scans?.optionsFor(db, params.target) : undefined;
-			const extraction = await extractor.extract(input, ocr ? { ...options, ocr } : options);
+			const extraction = await extractor.extract(
+				input,
+				ocr ? { ...options, ocr } : mode === 'later' ? { ...options, findImageText: true } : options
+			);
 			if (extraction.status === 'needs-password') return extraction;
-			if (mode === 'later' && wantsOcr(extraction))
-				return { status: 'needs-ocr', pages: extraction.pagesWithoutText.length };
+			if (mode === 'later' && wantsOcr(extraction)) return { status: 'needs-ocr', pages: ocrPageCount(extraction) };
 			const files = fileStore ? await fileStore(db, params.target.fileStore) : undefined;
 			const document = await storeExtraction(db, params.target, extraction, signal, files);
 			return { status: 'stored', extractionStatus: extraction.status, document };

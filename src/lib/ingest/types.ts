@@ -33,8 +33,11 @@ export interface ExtractedPage {
 	label?: string;
 	/** The Bates stamp, when the page has one. */
 	bates?: string;
-	/** Set when the text was read from the page's image by OCR: the words' boxes and their confidence. */
-	ocr?: { confidence: number; words: OcrWord[] };
+	/**
+	 * Set when the text was read from the page's image by OCR: the words' boxes and their confidence.
+	 * `from`: where the OCR text starts, on a page whose text layer comes first and only its images were read.
+	 */
+	ocr?: { confidence: number; words: OcrWord[]; from?: number };
 	/** Documents without pages (email, Word, HTML): the end of the header block (see `email/layout.ts`). */
 	headerEnd?: number;
 	/** Documents without pages: where each paragraph starts; chunks are located by paragraph. */
@@ -58,6 +61,15 @@ export interface OcrSummary {
 	lowestConfidence: number;
 	/** Pages under `OCR_CONFIDENCE_FLOOR`: a person should check them against the scan. */
 	checkPages: number[];
+	/** Of `pages`, those with a text layer whose images alone were read (absent: none). */
+	regionPages?: number[];
+}
+
+/** Images on a page with a text layer that may hold text of their own (`ocr/image-regions.ts`). */
+export interface ImageRegions {
+	page: number;
+	/** Page fractions, origin top left: left, top, right, bottom. */
+	boxes: [number, number, number, number][];
 }
 
 /** The end states of extraction; the names are DESIGN.md's document statuses. */
@@ -75,6 +87,8 @@ interface WithPages {
 	pagesWithErrors: number[];
 	/** Present when OCR read at least one page. */
 	ocr?: OcrSummary;
+	/** PDFs: text pages whose images may hold text (found when `findImageText` or OCR was asked for). */
+	imageRegions?: ImageRegions[];
 	/** Present for messages and mailboxes. */
 	family?: FamilyExtraction;
 }
@@ -141,7 +155,12 @@ export interface ExtractionOptions {
 	password?: string;
 	signal?: AbortSignal;
 	onProgress?: (progress: ExtractionProgress) => void;
-	/** Reads pages without a text layer by OCR (absent: they stay without text). */
+	/**
+	 * Looks for images on text pages that may hold text of their own (`imageRegions`), so OCR can read
+	 * them later; always on when `ocr` is given.
+	 */
+	findImageText?: boolean;
+	/** Reads pages without a text layer, and the images of `imageRegions`, by OCR (absent: neither). */
 	ocr?: {
 		pool: OcrPool;
 		render: PageRenderer;

@@ -14,9 +14,19 @@ export interface NeedsOcr {
 	pages: number;
 }
 
-/** Whether OCR may find text the text layer lacks: an image, or a PDF with readable pages without text. */
+/**
+ * Whether OCR may find text the text layer lacks: an image, or a PDF with readable pages without text or
+ * with images that may hold text (`imageRegions`).
+ */
 export function wantsOcr(extraction: Extraction): extraction is IndexedExtraction | NoTextExtraction {
 	if (!hasPages(extraction)) return false;
 	if (extraction.kind === 'image') return true;
-	return extraction.kind === 'pdf' && extraction.pagesWithoutText.some((n) => !extraction.pagesWithErrors.includes(n));
+	return extraction.kind === 'pdf' && ocrPageCount(extraction) > 0;
+}
+
+/** The pages OCR would read: those without text that pdf.js could open, and those with image regions. */
+export function ocrPageCount(extraction: IndexedExtraction | NoTextExtraction): number {
+	if (extraction.kind === 'image') return extraction.pageCount;
+	const blank = extraction.pagesWithoutText.filter((n) => !extraction.pagesWithErrors.includes(n)).length;
+	return blank + (extraction.imageRegions?.length ?? 0);
 }

@@ -39,6 +39,29 @@ function isNoise(word: { text: string; confidence: number }): boolean {
 	return !/[\p{L}\p{N}]/u.test(word.text) && word.confidence < 60;
 }
 
+/**
+ * The page with only the words `keep` accepts: the text rebuilt from them, each gap as the original had
+ * it (a paragraph break, a line break or a space), offsets and the mean confidence recomputed.
+ */
+export function keepWords(page: OcrPage, keep: (word: OcrWord) => boolean): OcrPage {
+	let text = '';
+	const words: OcrWord[] = [];
+	let previous: OcrWord | undefined;
+	for (const word of page.words) {
+		if (!keep(word)) continue;
+		if (previous) {
+			const gap = page.text.slice(previous.end, word.start);
+			text += gap.includes('\n\n') ? '\n\n' : gap.includes('\n') ? '\n' : ' ';
+		}
+		const start = text.length;
+		text += word.text;
+		words.push({ ...word, start, end: text.length });
+		previous = word;
+	}
+	const confidence = words.length === 0 ? 0 : words.reduce((sum, w) => sum + w.confidence, 0) / words.length;
+	return { text, words, confidence };
+}
+
 export function pageFromBlocks(blocks: readonly RecognizedBlock[], width: number, height: number): OcrPage {
 	let text = '';
 	const words: OcrWord[] = [];

@@ -12,7 +12,8 @@ import type { RecognizedBlock } from './layout.ts';
 import { renderPageNode } from './render.node.ts';
 import { ScanReader } from './scan-reader.ts';
 import { saveOcrLanguages } from './settings.ts';
-import { makeImagePdf, scanLines } from './testing/make-scan.ts';
+import { makeImagePdf, makeMixedPdf, scanLines } from './testing/make-scan.ts';
+import { ocrPagesRead } from '../db/ocr-pages.ts';
 
 /**
  * A scripted OCR engine: every page reads "Exhibit page N" (N counts reads), `hold` keeps reads waiting
@@ -24,7 +25,9 @@ function scriptedOcr() {
 		started: [] as string[],
 		terminated: 0,
 		hold: false,
-		waiting: [] as (() => void)[]
+		waiting: [] as (() => void)[],
+		/** Where on the page image the words are read (pixels). */
+		at: { x: 0, y: 0 }
 	};
 	const release = () => {
 		state.hold = false;
@@ -43,7 +46,7 @@ function scriptedOcr() {
 					const word = (text: string, x0: number) => ({
 						text,
 						confidence: 91,
-						bbox: { x0, y0: 10, x1: x0 + 90, y1: 40 }
+						bbox: { x0: x0 + state.at.x, y0: 10 + state.at.y, x1: x0 + 90 + state.at.x, y1: 40 + state.at.y }
 					});
 					return [
 						{ paragraphs: [{ lines: [{ words: [word('Exhibit', 10), word('page', 110), word(String(n), 210)] }] }] }
@@ -166,4 +169,30 @@ describe('OCR as part of the ingest job', () => {
 		expect((await db.documents.get(added[0]!.documentId))?.ocr).toBeUndefined();
 		expect(ocr.state.started).toEqual([]);
 	});
+
+	it('reads the image on a text page by OCR after its text layer, and later runs take only the image’s read as read', async () => {
+		const { db, ocr, runner } = await setup();
+		// The scripted words sit in the lower part of the 300 dpi page, where the exhibit is.
+		ocr.state.at = { x: 300, y: 2000 };
+		const exhibit = await scanLines(['Exhibit'], { dpi: 30 });
+		const pdf = makeMixedPdf([{ lines: ['Brief with an exhibit below.'], scan: exhibit, rect: [0, 0, 612, 500] }]);
+		const r = runner();
+		const { added } = await r.addFiles('c', [{ name: 'brief.pdf', blob: new Blob([pdf.slice().buffer]) }]);
+		await r.idle();
+		const id = added[0]!.documentId;
+		const doc = (await db.documents.get(id))!;
+		expect(doc.status).toBe('indexed');
+		expect(doc.ocr).toEqual({ pages: [1], lowestConfidence: 91, checkPages: [], regionPages: [1] });
+		const row = (await db.pages.get([id, 1]))!;
+		expect(row.text).toBe('Brief with an exhibit below.\n\nExhibit page 1');
+		expect(row.ocr?.from).toBe('Brief with an exhibit below.\n\n'.length);
+		expect(row.ocr?.words.map((w) => row.text.slice(w.start, w.end))).toEqual(['Exhibit', 'page', '1']);
+		const chunks = await db.chunks.where('documentId').equals(id).toArray();
+		expect(chunks.map((c) => c.text).join(' ')).toMatch(/Brief with an exhibit below\.\s+Exhibit page 1/);
+		// What a later run of the job takes as read is the image's read alone, so it is never added twice.
+		const known = (await ocrPagesRead(db, id)).get(1)!;
+		expect(known.text).toBe('Exhibit page 1');
+		expect(known.words.map((w) => known.text.slice(w.start, w.end))).toEqual(['Exhibit', 'page', '1']);
+		expect(ocr.state.finished).toBe(1);
+	}, 60_000);
 });

@@ -6,7 +6,9 @@ import { nodePdfPlatform } from '../ingest/pdf-platform.node.ts';
 import { pageFromBlocks } from './layout.ts';
 import { renderPageNode } from './render.node.ts';
 import { nodeOcrPool } from './tesseract.node.ts';
-import { makeImagePdf, scanLines, wordAccuracy } from './testing/make-scan.ts';
+import { wantsOcr } from './job.ts';
+import { makeImagePdf, makeMixedPdf, scanLines, wordAccuracy } from './testing/make-scan.ts';
+import { makePdf } from '../ingest/testing/make-pdf.ts';
 
 const LINES = [
 	'The deposition of Margaret Holloway was taken on March 3, 2024 in Boston.',
@@ -118,5 +120,52 @@ describe('OCR of scans in Node (tesseract.js, offline)', () => {
 			onProgress: (p) => p.ocr && controller.abort()
 		});
 		await expect(run).rejects.toBeInstanceOf(CancelledError);
+	}, 240_000);
+
+	it('reads only the image of a page that has a text layer, after its text, with boxes inside the image', async () => {
+		const typed = ['Memorandum on the supply dispute.', 'The signed receipt is reproduced below.'];
+		const exhibit = await scanLines(LINES, { dpi: 200 });
+		// The scan of a whole sheet, shrunk into the lower part of the page (its text at about 8 pt).
+		const rect: [number, number, number, number] = [100, 40, 412, 533];
+		const pdf = makeMixedPdf([
+			{ lines: typed, scan: exhibit, rect },
+			// A scan that came with its own invisible OCR text: its image is not read again.
+			{ lines: [], scan: exhibit, rect: [0, 0, 612, 792], hiddenText: LINES },
+			{ lines: typed }
+		]);
+
+		// The first pass only notes the image, for OCR to read later.
+		const noted = await extractPdf(platform, pdf, { findImageText: true });
+		expect(noted.status).toBe('indexed');
+		if (noted.status !== 'indexed') return;
+		expect(noted.imageRegions?.map((r) => r.page)).toEqual([1]);
+		expect(wantsOcr(noted)).toBe(true);
+		expect(wantsOcr(await extractPdf(platform, makePdf({ pages: 2 }), { findImageText: true }))).toBe(false);
+
+		const result = await extractPdf(platform, pdf, { ocr });
+		expect(result.status).toBe('indexed');
+		if (result.status !== 'indexed') return;
+		expect(result.ocr).toMatchObject({ pages: [1], regionPages: [1], checkPages: [] });
+		const page = result.pages[0]!;
+		const from = page.ocr!.from!;
+		// The text layer first, untouched and once; then the image's words.
+		expect(page.text.slice(0, from)).toBe(`${typed.join('\n')}\n\n`);
+		expect(page.text.split('Memorandum').length).toBe(2);
+		expect(wordAccuracy(TEXT, page.text.slice(from).replace(/\s+/g, ' '))).toBeGreaterThanOrEqual(0.95);
+		const [x0, y0, x1, y1] = [
+			rect[0] / 612,
+			1 - (rect[1] + rect[3]) / 792,
+			(rect[0] + rect[2]) / 612,
+			1 - rect[1] / 792
+		];
+		for (const word of page.ocr!.words) {
+			expect(page.text.slice(word.start, word.end)).toBe(word.text);
+			expect(word.box[0]).toBeGreaterThanOrEqual(x0 - 0.01);
+			expect(word.box[1]).toBeGreaterThanOrEqual(y0 - 0.01);
+			expect(word.box[2]).toBeLessThanOrEqual(x1 + 0.01);
+			expect(word.box[3]).toBeLessThanOrEqual(y1 + 0.01);
+		}
+		expect(result.pages[1]!.ocr).toBeUndefined();
+		expect(result.pages[2]!.ocr).toBeUndefined();
 	}, 240_000);
 });

@@ -6,6 +6,7 @@
  */
 import { CancelledError } from '../errors.ts';
 import type { OcrImage, OcrPool } from './engine.ts';
+import type { Box } from './image-regions.ts';
 import type { OcrPage } from './layout.ts';
 
 /** Measured on generated scans (see `npm run bench -- ocr`): accuracy holds at 200 dpi and it reads faster than 300. */
@@ -19,8 +20,29 @@ export interface RenderablePage {
 	cleanup(): void;
 }
 
-/** A platform's way to draw a page and encode it (Node: @napi-rs/canvas; browser: OffscreenCanvas). */
-export type PageRenderer = (page: RenderablePage, scale: number) => Promise<OcrImage>;
+/**
+ * A platform's way to draw a page and encode it (Node: @napi-rs/canvas; browser: OffscreenCanvas).
+ * With `keep`, only those regions (page fractions) are drawn and the rest stays white, so the text layer's
+ * own text around an image is not read again.
+ */
+export type PageRenderer = (page: RenderablePage, scale: number, keep?: readonly Box[]) => Promise<OcrImage>;
+
+/** Clips `context` to `keep` (page fractions of a `width` × `height` canvas), a little beyond each box. */
+export function clipTo(
+	context: { beginPath(): void; rect(x: number, y: number, w: number, h: number): void; clip(): void },
+	keep: readonly Box[],
+	width: number,
+	height: number
+): void {
+	const margin = 0.005;
+	context.beginPath();
+	for (const [x0, y0, x1, y1] of keep) {
+		const [left, top] = [Math.max(0, x0 - margin) * width, Math.max(0, y0 - margin) * height];
+		const [right, bottom] = [Math.min(1, x1 + margin) * width, Math.min(1, y1 + margin) * height];
+		context.rect(left, top, right - left, bottom - top);
+	}
+	context.clip();
+}
 
 /** pdf.js's operator codes for painting images (`OPS`): a page without them holds nothing to read. */
 export function paintsImage(fnArray: readonly number[], ops: Record<string, number>): boolean {
@@ -48,6 +70,8 @@ export interface OcrPagesOptions {
 	 * reported first, so progress resumes where the last run stopped.
 	 */
 	known?: ReadonlyMap<number, OcrPage>;
+	/** Pages with a text layer whose image regions alone are read (the rest of the page is drawn white). */
+	regions?: ReadonlyMap<number, readonly Box[]>;
 }
 
 export interface OcrPagesDeps {
@@ -69,6 +93,8 @@ export async function ocrPages(
 		async (n) => {
 			const page = await deps.getPage(n);
 			try {
+				const keep = options.regions?.get(n);
+				if (keep) return await deps.render(page, scale, keep);
 				const { fnArray } = await page.getOperatorList();
 				return paintsImage(fnArray, deps.ops) ? await deps.render(page, scale) : undefined;
 			} finally {

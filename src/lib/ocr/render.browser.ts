@@ -2,7 +2,7 @@
  * Pages drawn for OCR in a worker: pdf.js on an OffscreenCanvas, encoded as PNG. pdf.js also needs a
  * canvas factory for the scratch canvases it makes (masks, patterns), and a worker has no `document`.
  */
-import type { PageRenderer } from './read-pages.ts';
+import { clipTo, type PageRenderer } from './read-pages.ts';
 
 /** pdf.js's `CanvasFactory` contract, on OffscreenCanvas. */
 export class OffscreenCanvasFactory {
@@ -24,13 +24,14 @@ export class OffscreenCanvasFactory {
 	}
 }
 
-export const renderPageBrowser: PageRenderer = async (page, scale) => {
+export const renderPageBrowser: PageRenderer = async (page, scale, keep) => {
 	const viewport = page.getViewport({ scale });
 	const canvas = new OffscreenCanvas(Math.ceil(viewport.width), Math.ceil(viewport.height));
 	const context = canvas.getContext('2d');
 	if (!context) throw new Error('This browser cannot draw in a worker (no OffscreenCanvas 2D).');
 	context.fillStyle = '#fff';
 	context.fillRect(0, 0, canvas.width, canvas.height);
+	if (keep) clipTo(context, keep, canvas.width, canvas.height);
 	await page.render({ canvasContext: context, viewport, canvas } as never).promise;
 	const blob = await canvas.convertToBlob({ type: 'image/png' });
 	return { bytes: new Uint8Array(await blob.arrayBuffer()), width: canvas.width, height: canvas.height };

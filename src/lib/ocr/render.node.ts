@@ -1,13 +1,14 @@
 /** Pages drawn for OCR in Node, on @napi-rs/canvas (Skia, prebuilt; pdf.js's own choice of canvas in Node). */
 import { createCanvas } from '@napi-rs/canvas';
-import type { PageRenderer } from './read-pages.ts';
+import { clipTo, type PageRenderer } from './read-pages.ts';
 
-export const renderPageNode: PageRenderer = async (page, scale) => {
+export const renderPageNode: PageRenderer = async (page, scale, keep) => {
 	const viewport = page.getViewport({ scale });
 	const canvas = createCanvas(Math.ceil(viewport.width), Math.ceil(viewport.height));
 	const context = canvas.getContext('2d');
 	context.fillStyle = '#fff';
 	context.fillRect(0, 0, canvas.width, canvas.height);
+	if (keep) clipTo(context, keep, canvas.width, canvas.height);
 	await page.render({ canvasContext: context, viewport, canvas } as never).promise;
 	return { bytes: new Uint8Array(await canvas.encode('png')), width: canvas.width, height: canvas.height };
 };

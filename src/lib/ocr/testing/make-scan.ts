@@ -86,6 +86,26 @@ function speckle(canvas: Canvas, fraction: number, next: () => number): void {
 
 /** An image-only PDF: each scan fills a US Letter page, as a scanner's PDF does. No text layer at all. */
 export function makeImagePdf(pages: ScanPage[]): Uint8Array {
+	return makeMixedPdf(pages.map((scan) => ({ lines: [], scan, rect: [0, 0, 612, 792] })));
+}
+
+/** A page of a mixed PDF: typed lines at the top, and a scan placed at `rect` below them. */
+export interface MixedPage {
+	lines: string[];
+	scan?: ScanPage;
+	/** Where the scan sits, in PDF points from the bottom left: x, y, width, height. */
+	rect?: [number, number, number, number];
+	/** Invisible text (render mode 3) over the scan, as a scanner that ran its own OCR writes it. */
+	hiddenText?: string[];
+}
+
+const escapeText = (text: string) => text.replace(/[\\()]/g, (c) => `\\${c}`);
+
+/**
+ * A PDF whose pages have a text layer and may also carry a scanned image: a typed brief with an exhibit
+ * pasted in, or (with `hiddenText`) a scan that already came with its own OCR text.
+ */
+export function makeMixedPdf(pages: MixedPage[]): Uint8Array {
 	const parts: Uint8Array[] = [];
 	const offsets: number[] = [];
 	let length = 0;
@@ -103,24 +123,40 @@ export function makeImagePdf(pages: ScanPage[]): Uint8Array {
 	};
 	write('%PDF-1.4\n');
 	object(1, '<< /Type /Catalog /Pages 2 0 R >>');
-	const kids = pages.map((_, i) => `${3 + 3 * i} 0 R`).join(' ');
+	const kids = pages.map((_, i) => `${4 + 3 * i} 0 R`).join(' ');
 	object(2, `<< /Type /Pages /Count ${pages.length} /Kids [${kids}] >>`);
-	pages.forEach((scan, i) => {
-		const id = 3 + 3 * i;
+	object(3, '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>');
+	pages.forEach((page, i) => {
+		const id = 4 + 3 * i;
+		const image = page.scan ? ` /XObject << /Im1 ${id + 2} 0 R >>` : '';
 		object(
 			id,
-			`<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /XObject << /Im1 ${id + 2} 0 R >> >> /Contents ${id + 1} 0 R >>`
+			`<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >>${image} >> /Contents ${id + 1} 0 R >>`
 		);
-		const content = 'q 612 0 0 792 0 0 cm /Im1 Do Q\n';
+		let content = '';
+		if (page.lines.length > 0) {
+			content += 'BT /F1 12 Tf 72 720 Td 14 TL\n';
+			for (const line of page.lines) content += `(${escapeText(line)}) Tj T*\n`;
+			content += 'ET\n';
+		}
+		const [x, y, w, h] = page.rect ?? [72, 72, 468, 500];
+		if (page.scan) content += `q ${w} 0 0 ${h} ${x} ${y} cm /Im1 Do Q\n`;
+		if (page.hiddenText) {
+			content += `BT 3 Tr /F1 12 Tf ${x + 10} ${y + h - 20} Td 14 TL\n`;
+			for (const line of page.hiddenText) content += `(${escapeText(line)}) Tj T*\n`;
+			content += 'ET\n';
+		}
 		object(id + 1, `<< /Length ${content.length} >>\nstream\n${content}\nendstream`);
-		object(
-			id + 2,
-			`<< /Type /XObject /Subtype /Image /Width ${scan.width} /Height ${scan.height} /ColorSpace /DeviceRGB /BitsPerComponent 8 /Filter /DCTDecode /Length ${scan.jpeg.length} >>\nstream\n`,
-			scan.jpeg,
-			'\nendstream'
-		);
+		if (page.scan)
+			object(
+				id + 2,
+				`<< /Type /XObject /Subtype /Image /Width ${page.scan.width} /Height ${page.scan.height} /ColorSpace /DeviceRGB /BitsPerComponent 8 /Filter /DCTDecode /Length ${page.scan.jpeg.length} >>\nstream\n`,
+				page.scan.jpeg,
+				'\nendstream'
+			);
+		else object(id + 2, '<< >>');
 	});
-	const size = 3 + 3 * pages.length;
+	const size = 4 + 3 * pages.length;
 	const xref = length;
 	let table = `xref\n0 ${size}\n0000000000 65535 f \n`;
 	for (let id = 1; id < size; id++) table += `${String(offsets[id] ?? 0).padStart(10, '0')} 00000 n \n`;

@@ -17,6 +17,13 @@ describe('OCR in the documents list', () => {
 			'1 page read by OCR, lowest page confidence 62%.'
 		);
 		expect(ocrSummary({ pages: 3 })).toBeUndefined();
+		// Pages with a text layer whose images alone were read are named apart.
+		expect(ocrSummary({ ocr: { ...ocr, regionPages: [2, 3] }, pages: 3 })).toBe(
+			'1 page and the images on 2 other pages read by OCR, lowest page confidence 62%.'
+		);
+		expect(ocrSummary({ ocr: { ...ocr, pages: [5], regionPages: [5] }, pages: 9 })).toBe(
+			'Images on 1 page read by OCR, lowest page confidence 62%.'
+		);
 		expect(checkPagesNote({ ocr })).toBe(
 			'Check pages 2–3 against the scan: OCR was unsure of them (under 70% confidence).'
 		);

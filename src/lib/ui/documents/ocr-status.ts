@@ -11,12 +11,24 @@ export function statusLabel(doc: Pick<DocumentRow, 'status' | 'ocr'>): string {
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
-/** "3 pages read by OCR, lowest page confidence 87%." */
+/**
+ * "3 pages read by OCR, lowest page confidence 87%."; on pages with a text layer only the images were
+ * read: "Images on 2 pages read by OCR, …", "3 pages and the images on 2 other pages read by OCR, …".
+ */
 export function ocrSummary(doc: Pick<DocumentRow, 'ocr' | 'pages'>): string | undefined {
 	if (!doc.ocr) return undefined;
 	const { pages, lowestConfidence } = doc.ocr;
-	const all = doc.pages !== undefined && pages.length === doc.pages && doc.pages > 1;
-	return `${all ? `All ${pages.length} pages` : plural(pages.length, 'page')} read by OCR, lowest page confidence ${Math.round(lowestConfidence)}%.`;
+	const regions = new Set(doc.ocr.regionPages ?? []);
+	const whole = pages.filter((n) => !regions.has(n)).length;
+	const all = doc.pages !== undefined && whole === doc.pages && doc.pages > 1;
+	const wholePart = all ? `All ${whole} pages` : plural(whole, 'page');
+	const read =
+		regions.size === 0
+			? wholePart
+			: whole === 0
+				? `Images on ${plural(regions.size, 'page')}`
+				: `${wholePart} and the images on ${plural(regions.size, 'other page')}`;
+	return `${read} read by OCR, lowest page confidence ${Math.round(lowestConfidence)}%.`;
 }
 
 /** "Check pages 2, 5–6 against the scan: OCR was unsure of them (under 70%)." */

@@ -87,7 +87,7 @@ export class BrowserExtractionPool implements StoringExtractor {
 
 	async extractAndStore(input: ExtractionInput, dbName: string, target: StoreTarget, options?: ExtractionOptions) {
 		// Scans are read by one worker of their own, which keeps its OCR engines (one per core) warm; the
-		// text workers stay free for text PDFs. The runner sends it one file at a time (ocr/job.ts).
+		// text workers stay free for text PDFs. The runner sends it at most two files at once (`scan-lane.ts`), whose pages share the engines.
 		if (target.ocr === 'now') {
 			this.#scanWorker ??= workerExtractor('ocr');
 			return this.#scanWorker.extractAndStore(input, dbName, target, options);

@@ -1,7 +1,7 @@
 /**
  * OCR engines behind one contract, and a pool of them. An engine reads one page image (encoded PNG or
- * JPEG bytes) and answers tesseract's blocks; the pool keeps `size` engines warm, hands each page to the
- * next free one, and stops them all when a run is cancelled.
+ * JPEG bytes) and answers tesseract's blocks; the pool keeps `size` engines warm and hands each page to
+ * the next free one, whichever file it is from; a cancelled read replaces only the engine it was on.
  */
 import { CancelledError } from '../errors.ts';
 import { pageFromBlocks, type OcrPage, type RecognizedBlock } from './layout.ts';
@@ -42,17 +42,20 @@ export class OcrPool {
 		for (const slot of this.engines) slot.engine.catch(() => undefined);
 	}
 
+	/**
+	 * Reads one page on the next free engine. A cancelled read stops only its own engine (a terminated
+	 * tesseract worker never answers, so the read settles on the signal) and a fresh one takes its place:
+	 * reads of other files sharing the pool go on.
+	 */
 	async read(image: OcrImage, signal?: AbortSignal): Promise<OcrPage> {
 		if (signal?.aborted) throw new CancelledError('Reading the scan');
 		this.ensure();
-		const slot =
-			this.idle.pop() ?? (await new Promise<Slot>((resolve, reject) => this.waiting.push({ resolve, reject })));
-		// A terminated tesseract worker never answers, so a cancelled read settles on the signal, not on it.
+		const slot = this.idle.pop() ?? (await this.wait(signal));
 		let stop = () => {};
 		const cancelled = new Promise<never>((_, reject) => {
 			stop = () => {
 				reject(new CancelledError('Reading the scan'));
-				void this.terminate();
+				this.replace(slot);
 			};
 			signal?.addEventListener('abort', stop, { once: true });
 		});
@@ -64,6 +67,38 @@ export class OcrPool {
 			signal?.removeEventListener('abort', stop);
 			this.release(slot);
 		}
+	}
+
+	private wait(signal: AbortSignal | undefined): Promise<Slot> {
+		return new Promise<Slot>((resolve, reject) => {
+			const onAbort = () => {
+				this.waiting = this.waiting.filter((w) => w !== waiter);
+				reject(new CancelledError('Reading the scan'));
+			};
+			const waiter = {
+				resolve: (slot: Slot) => {
+					signal?.removeEventListener('abort', onAbort);
+					resolve(slot);
+				},
+				reject
+			};
+			signal?.addEventListener('abort', onAbort, { once: true });
+			this.waiting.push(waiter);
+		});
+	}
+
+	/** Stops `slot`'s engine and puts a fresh one in its place. */
+	private replace(slot: Slot): void {
+		const at = this.engines.indexOf(slot);
+		if (at < 0) return;
+		void slot.engine.then(
+			(engine) => engine.terminate(),
+			() => undefined
+		);
+		const fresh: Slot = { engine: this.start() };
+		fresh.engine.catch(() => undefined);
+		this.engines[at] = fresh;
+		this.release(fresh);
 	}
 
 	private release(slot: Slot): void {

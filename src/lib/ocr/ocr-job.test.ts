@@ -102,6 +102,9 @@ describe('OCR as part of the ingest job', () => {
 		const page = await scanLines(['Exhibit'], { dpi: 30 });
 		return new Blob([makeImagePdf(Array.from({ length: pages }, () => page)).slice().buffer]);
 	};
+	// A one-page scan of its own (distinct bytes, so not a duplicate of another).
+	const scanOf = async (text: string) =>
+		new Blob([makeImagePdf([await scanLines([text], { dpi: 30 })]).slice().buffer]);
 
 	it('reads a scan after the text files, stores its words and summary, and resumes a cut-short run after the last page read', async () => {
 		const { db, ocr, runner } = await setup();
@@ -194,5 +197,25 @@ describe('OCR as part of the ingest job', () => {
 		expect(known.text).toBe('Exhibit page 1');
 		expect(known.words.map((w) => known.text.slice(w.start, w.end))).toEqual(['Exhibit', 'page', '1']);
 		expect(ocr.state.finished).toBe(1);
+	}, 60_000);
+
+	it('reads two one-page scans at once, one per engine; cancelling one leaves the other to finish', async () => {
+		const { db, ocr, runner } = await setup();
+		ocr.state.hold = true;
+		const r = runner();
+		const { added } = await r.addFiles('c', [
+			{ name: 'exhibit-1.pdf', blob: await scanOf('Exhibit one') },
+			{ name: 'exhibit-2.pdf', blob: await scanOf('Exhibit two') }
+		]);
+		// Both engines are at work, each on its own file.
+		await until(() => ocr.state.waiting.length === 2, 'both files read at once');
+		expect(added.map((a) => r.progress(a.jobId)?.scan)).toEqual(['reading', 'reading']);
+		r.cancel(added[0]!.jobId);
+		await until(() => ocr.state.terminated > 0, 'the cancelled file’s engine to stop');
+		ocr.release();
+		await r.idle();
+		expect((await db.documents.get(added[0]!.documentId))?.status).toBe('failed');
+		expect((await db.documents.get(added[1]!.documentId))?.status).toBe('indexed');
+		expect(ocr.state.terminated).toBe(1);
 	}, 60_000);
 });

@@ -5,25 +5,24 @@ import { ScanLane, type ScanPhase } from './scan-lane.ts';
 describe('ScanLane', () => {
 	const job = () => ({ scan: undefined as ScanPhase | undefined });
 
-	it('lets scans in one at a time, in order, and none while text work runs', async () => {
+	it('lets scans in two at a time, in order, and none while text work runs', async () => {
 		const lane = new ScanLane<ReturnType<typeof job>>();
-		const [a, b] = [job(), job()];
+		const [a, b, c] = [job(), job(), job()];
 		const order: string[] = [];
-		const turns = [lane.turn(a, new AbortController().signal), lane.turn(b, new AbortController().signal)];
-		void turns[0]!.then(() => order.push('a'));
-		void turns[1]!.then(() => order.push('b'));
-		lane.admit([a, b], true);
+		const turns = [a, b, c].map((j) => lane.turn(j, new AbortController().signal));
+		turns.forEach((turn, i) => void turn.then(() => order.push('abc'[i]!)));
+		lane.admit([a, b, c], true);
 		await Promise.resolve();
-		expect([a.scan, b.scan]).toEqual(['waiting', 'waiting']);
-		lane.admit([a, b], false);
-		await turns[0];
-		expect([a.scan, b.scan]).toEqual(['reading', 'waiting']);
-		lane.admit([a, b], false);
-		expect(b.scan).toBe('waiting');
+		expect([a.scan, b.scan, c.scan]).toEqual(['waiting', 'waiting', 'waiting']);
+		lane.admit([a, b, c], false);
+		await Promise.all(turns.slice(0, 2));
+		expect([a.scan, b.scan, c.scan]).toEqual(['reading', 'reading', 'waiting']);
+		lane.admit([a, b, c], false);
+		expect(c.scan).toBe('waiting');
 		a.scan = undefined;
-		lane.admit([a, b], false);
-		await turns[1];
-		expect(order).toEqual(['a', 'b']);
+		lane.admit([a, b, c], false);
+		await turns[2];
+		expect(order).toEqual(['a', 'b', 'c']);
 	});
 
 	it('drops a cancelled scan from the queue', async () => {

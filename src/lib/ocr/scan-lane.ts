@@ -8,10 +8,12 @@ import { CancelledError } from '../errors.ts';
 export type ScanPhase = 'waiting' | 'reading';
 
 /**
- * Files read by OCR at once. One keeps every OCR engine busy (a file's pages are spread over them), and
- * files waiting their turn hold no bytes: they are read again from the file store when it comes.
+ * Files read by OCR at once. A file's pages are spread over the engines (at least two), so a one-page
+ * scan alone would leave one idle: a second file fills it (a box of one-page exhibits is common). Each
+ * file keeps at most one drawn page per engine waiting, so more files would only hold more pages in
+ * memory. Files waiting their turn hold no bytes: they are read again from the file store when it comes.
  */
-const SCANS_AT_ONCE = 1;
+const SCANS_AT_ONCE = 2;
 
 export class ScanLane<Job extends { scan: ScanPhase | undefined }> {
 	#queue: { job: Job; admit: () => void }[] = [];

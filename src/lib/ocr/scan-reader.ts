@@ -1,7 +1,8 @@
 /**
  * The OCR side of an extraction worker: one pool of engines for the worker's life (kept warm between
- * files, restarted when the languages change or a read is cancelled), and for each document the options
- * that make a run resumable: the pages read before, and a store for each page as it is read.
+ * files, restarted when the languages change; a cancelled read replaces only its own engine), and for
+ * each document the options that make a run resumable: the pages read before, and a store for each page
+ * as it is read.
  */
 import type { DocketDatabase } from '../db/database.ts';
 import { ocrPagesRead, saveOcrPage } from '../db/ocr-pages.ts';

@@ -1,9 +1,9 @@
 import { fork, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { acquireLock, lockPath, readLock } from './data-dir-lock.ts';
+import { acquireLock, dropStale, lockPath, readLock } from './data-dir-lock.ts';
 
 const CONTENDER = new URL('./testing/lock-contender.ts', import.meta.url).pathname;
 
@@ -38,7 +38,7 @@ describe('the data-dir lock', () => {
 				const dir = join(root, `${over.replace(/ /g, '-')}-${round}`);
 				if (over === 'a stale lock') {
 					await rm(dir, { recursive: true, force: true });
-					await import('node:fs/promises').then((fs) => fs.mkdir(dir, { recursive: true }));
+					await mkdir(dir, { recursive: true });
 					await writeFile(lockPath(dir), JSON.stringify({ pid: deadPid(), adminUrl: null, adminSecret: 'old' }));
 				}
 				const at = Date.now() + 150;
@@ -64,5 +64,21 @@ describe('the data-dir lock', () => {
 		await writeFile(lockPath(dir), theirs);
 		await mine.release();
 		expect(await readLock(dir)).toMatchObject({ adminSecret: 'theirs' });
+	});
+
+	it('does not take a new lock for the stale one it replaced when the new one got the same inode number', async () => {
+		// A deleted file's inode number is soon reused, often by the lock that replaced it: only the
+		// text (each lock's own secret) tells them apart. Seen as stale: this inode, with the old text.
+		const dir = join(root, 'reused-inode');
+		await mkdir(dir, { recursive: true });
+		const live = JSON.stringify({ pid: process.pid, adminUrl: null, adminSecret: 'live' });
+		await writeFile(lockPath(dir), live);
+		const { ino } = await stat(lockPath(dir));
+		await dropStale(lockPath(dir), { ino, text: JSON.stringify({ pid: 1, adminUrl: null, adminSecret: 'old' }) });
+		expect(await readFile(lockPath(dir), 'utf8')).toBe(live);
+		expect(await readdir(dir)).toEqual(['server.lock']);
+		// The stale file itself, inode and text alike, is dropped.
+		await dropStale(lockPath(dir), { ino, text: live });
+		expect(await readdir(dir)).toEqual([]);
 	});
 });

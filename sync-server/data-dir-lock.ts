@@ -66,8 +66,15 @@ function code(error: unknown): unknown {
 	return error instanceof Error && 'code' in error ? error.code : undefined;
 }
 
-/** The lock file as it is now, with its inode (to tell one file from its replacement). */
-async function inspect(path: string): Promise<{ ino: number; info: LockInfo | undefined; ageMs: number } | undefined> {
+/** The lock file as it is now, with its inode and text (to tell one file from its replacement). */
+interface SeenLock {
+	ino: number;
+	text: string;
+	info: LockInfo | undefined;
+	ageMs: number;
+}
+
+async function inspect(path: string): Promise<SeenLock | undefined> {
 	try {
 		const handle = await open(path, 'r');
 		try {
@@ -79,7 +86,7 @@ async function inspect(path: string): Promise<{ ino: number; info: LockInfo | un
 			} catch {
 				info = undefined;
 			}
-			return { ino: stats.ino, info, ageMs: Date.now() - stats.mtimeMs };
+			return { ino: stats.ino, text, info, ageMs: Date.now() - stats.mtimeMs };
 		} finally {
 			await handle.close();
 		}
@@ -113,10 +120,12 @@ async function createLocked(path: string, info: LockInfo): Promise<boolean> {
 }
 
 /**
- * Drops the stale lock seen as inode `ino`, and only that file: it is renamed away (atomic), and if what
- * was renamed turns out to be another file (someone replaced the stale lock meanwhile), it is put back.
+ * Drops the stale lock `seen`, and only that file: it is renamed away (atomic), and if what was renamed
+ * turns out to be another file (someone replaced the stale lock meanwhile), it is put back. A file is
+ * known by its inode and its text together: a deleted lock's inode number is soon given to the next new
+ * file, often the very lock that replaced it, and each lock's text holds a secret of its own.
  */
-async function dropStale(path: string, ino: number): Promise<void> {
+export async function dropStale(path: string, seen: Pick<SeenLock, 'ino' | 'text'>): Promise<void> {
 	const aside = scratch(path, 'stale');
 	try {
 		await rename(path, aside);
@@ -124,8 +133,8 @@ async function dropStale(path: string, ino: number): Promise<void> {
 		if (code(error) === 'ENOENT') return;
 		throw error;
 	}
-	const moved = await stat(aside);
-	if (moved.ino === ino) {
+	const [moved, text] = await Promise.all([stat(aside), readFile(aside, 'utf8')]);
+	if (moved.ino === seen.ino && text === seen.text) {
 		await rm(aside, { force: true });
 		return;
 	}
@@ -164,7 +173,7 @@ export async function acquireLock(dataDir: string): Promise<DataDirLock> {
 					released = true;
 					// Never delete a lock that is not this process's.
 					const seen = await inspect(path);
-					if (seen?.info?.adminSecret === info.adminSecret) await dropStale(path, seen.ino);
+					if (seen?.info?.adminSecret === info.adminSecret) await dropStale(path, seen);
 				}
 			};
 		}
@@ -175,7 +184,7 @@ export async function acquireLock(dataDir: string): Promise<DataDirLock> {
 		if (!owner && seen.ageMs < UNREADABLE_STALE_AFTER_MS)
 			throw new Error(`${path} cannot be read; if no Docket process uses ${dataDir}, delete that file.`);
 		// The previous owner died: the lock is stale.
-		await dropStale(path, seen.ino);
+		await dropStale(path, seen);
 	}
 	throw new Error(`Could not lock ${dataDir}; another process keeps taking it.`);
 }

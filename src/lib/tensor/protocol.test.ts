@@ -47,7 +47,8 @@ describe('tensor worker protocol', () => {
 	it('cancels a running call', async () => {
 		const client = fakeWorker().client;
 		const controller = new AbortController();
-		const big = tensorOf([1, 40, 40, 40], () => rand());
+		// Big enough (128³ out) that the cancel, sent at the first progress, lands long before the last slab.
+		const big = tensorOf([1, 64, 64, 64], () => rand());
 		const call = client.call(
 			'resample',
 			{ tensor: big, params: { zoom: [2, 2, 2] }, backend: 'cpu' },

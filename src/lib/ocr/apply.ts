@@ -8,11 +8,17 @@ import { keepWords, type OcrPage, type OcrWord } from './layout.ts';
 export const OCR_CONFIDENCE_FLOOR = 70;
 
 /**
- * An image region whose words tesseract reads with a lower mean confidence than this is a picture (a
- * photograph, a chart, a logo), not text: its "words" are what tesseract makes of shapes, and indexing
- * them would only put false words in the case.
+ * An image region reads as text only when tesseract is fairly sure of it overall and sure of some real
+ * words in it. A photograph, a chart or a logo otherwise yields what tesseract makes of shapes ("0+ Ar
+ * SS" at 68%), and indexing those would put false words in the case and its "did you mean" vocabulary.
  */
 export const REGION_MIN_CONFIDENCE = 60;
+/** …with at least one word of three or more letters or digits read at `SURE_WORD` or better (a label). */
+const REGION_SURE_WORDS = 1;
+const SURE_WORD = 80;
+
+const isSureWord = (word: OcrWord) =>
+	word.confidence >= SURE_WORD && (word.text.match(/[\p{L}\p{N}]/gu)?.length ?? 0) >= 3;
 
 const centreIn = (word: OcrWord, [x0, y0, x1, y1]: Box) => {
 	const [cx, cy] = [(word.box[0] + word.box[2]) / 2, (word.box[1] + word.box[3]) / 2];
@@ -23,7 +29,7 @@ const centreIn = (word: OcrWord, [x0, y0, x1, y1]: Box) => {
 export function textOfRegions(read: OcrPage, regions: readonly Box[]): OcrPage {
 	const textual = regions.filter((box) => {
 		const inside = read.words.filter((w) => centreIn(w, box));
-		if (inside.length === 0) return false;
+		if (inside.filter(isSureWord).length < REGION_SURE_WORDS) return false;
 		return inside.reduce((sum, w) => sum + w.confidence, 0) / inside.length >= REGION_MIN_CONFIDENCE;
 	});
 	return keepWords(read, (word) => textual.some((box) => centreIn(word, box)));

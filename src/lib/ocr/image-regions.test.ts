@@ -120,6 +120,13 @@ describe('OCR text of image regions', () => {
 		expect(kept.words.map((w) => kept.text.slice(w.start, w.end))).toEqual(['Paid', 'in', 'full']);
 		expect(kept.confidence).toBeCloseTo(93);
 		expect(keepWords(read, () => false)).toEqual({ text: '', words: [], confidence: 0 });
+		// Fairly sure overall, but of no real word: shapes, not text.
+		const shapes: OcrPage = {
+			text: '0+ Ar SS',
+			words: [word('0+', 0.2, 0.6, 70, 0), word('Ar', 0.3, 0.6, 66, 3), word('SS', 0.4, 0.6, 68, 6)],
+			confidence: 68
+		};
+		expect(textOfRegions(shapes, [exhibit]).words).toEqual([]);
 	});
 
 	it('puts a region’s text after the page’s text layer, with offsets into the joined text', () => {

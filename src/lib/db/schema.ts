@@ -76,6 +76,8 @@ export interface DocumentRow {
 	mailbox?: { messages: number };
 	/** Pages read by OCR and how sure the reader was (`Indexed (OCR)`); absent when no page was. */
 	ocr?: { pages: number[]; lowestConfidence: number; checkPages: number[]; regionPages?: number[] };
+	/** Text pages whose images OCR could not read (its engine failed), and why; their text layer is indexed. */
+	ocrSkipped?: { pages: number[]; reason: string };
 	createdAt: number;
 	updatedAt: number;
 	rev: Rev;

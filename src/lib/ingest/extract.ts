@@ -1,4 +1,4 @@
-import { CancelledError } from '../errors.ts';
+import { CancelledError, OcrUnavailableError } from '../errors.ts';
 import { extractFamily } from './email/extract-family.ts';
 import { extractImage } from '../ocr/image-document.ts';
 import { imageFormat } from '../ocr/image-format.ts';
@@ -66,6 +66,8 @@ export function createExtractor(platform: PdfPlatform): RangeExtractor {
 			}
 		} catch (error) {
 			if (error instanceof CancelledError || options.signal?.aborted) throw new CancelledError('Extraction');
+			// The OCR engine failing says nothing about the file: the job fails with that reason, to retry.
+			if (error instanceof OcrUnavailableError) throw error;
 			// Anything pdf.js throws that is not a known state still means this file cannot be read.
 			return {
 				status: 'damaged',

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { chunkPages, type PageChunk } from './chunker.ts';
-import { DocketError } from '../errors.ts';
+import { DocketError, OcrUnavailableError } from '../errors.ts';
 import { formatAddress } from './email/thread.ts';
 import { nodeExtractor } from './extract.node.ts';
 import { wantsOcr } from '../ocr/job.ts';
@@ -27,6 +27,8 @@ export interface IngestedFile {
 	parent?: string;
 	/** The same bytes were met before under this label: reported, not extracted again. */
 	duplicateOf?: string;
+	/** Why OCR could not read what it was to read (the engine failed); the text layer, if any, stands. */
+	ocrError?: string;
 }
 
 /** The line `docket ingest --json` prints (DESIGN.md). */
@@ -38,6 +40,8 @@ export interface IngestReport {
 	chunks: number;
 	/** Pages whose text was read by OCR (present when OCR was on). */
 	ocrPages?: number;
+	/** Why OCR could not read this file's scans or images (its engine failed). */
+	ocrError?: string;
 	error?: string;
 	/** What the bytes are (pdf, email, mbox, docx, …), when read. */
 	kind?: string;
@@ -90,6 +94,7 @@ export async function ingestBytes(
 	const first = options.ocr ? { ...base, findImageText: true } : base;
 	let extraction: Extraction;
 	let password: string | undefined;
+	let ocrError: string | undefined;
 	try {
 		extraction = await extractor.extract(input, first);
 		for (const candidate of options.passwords ?? []) {
@@ -106,11 +111,18 @@ export async function ingestBytes(
 			(extraction.kind === 'pdf' || extraction.kind === 'image') &&
 			(extraction.pagesWithoutText.length > 0 || wantsOcr(extraction))
 		)
-			extraction = await nodeExtractor().extract(input, {
-				...base,
-				ocr: options.ocr,
-				...(password === undefined ? {} : { password })
-			});
+			try {
+				extraction = await nodeExtractor().extract(input, {
+					...base,
+					ocr: options.ocr,
+					...(password === undefined ? {} : { password })
+				});
+				if (hasPages(extraction) && extraction.ocrSkipped) ocrError = extraction.ocrSkipped.reason;
+			} catch (error) {
+				// The engine failed, not the file: what the first pass read stands, and the line says why.
+				if (!(error instanceof OcrUnavailableError)) throw error;
+				ocrError = error.userMessage;
+			}
 	} catch (error) {
 		if (!(error instanceof DocketError) || error.code !== 'worker-crashed') throw error;
 		extraction = {
@@ -121,7 +133,13 @@ export async function ingestBytes(
 			detail: error.message
 		};
 	}
-	return { file, sha256, extraction, chunks: hasPages(extraction) ? chunkPages(extraction.pages) : [] };
+	return {
+		file,
+		sha256,
+		extraction,
+		chunks: hasPages(extraction) ? chunkPages(extraction.pages) : [],
+		...(ocrError === undefined ? {} : { ocrError })
+	};
 }
 
 /**
@@ -177,6 +195,7 @@ export function reportOf(ingested: IngestedFile, ocr = false): IngestReport {
 	};
 	if (ocr) report.ocrPages = hasPages(extraction) ? (extraction.ocr?.pages.length ?? 0) : 0;
 	if ('error' in extraction) report.error = extraction.error;
+	if (ingested.ocrError !== undefined) report.ocrError = ingested.ocrError;
 	if (extraction.status !== 'unsupported') report.kind = extraction.kind;
 	if (ingested.parent !== undefined) report.parent = ingested.parent;
 	if (ingested.duplicateOf !== undefined) {

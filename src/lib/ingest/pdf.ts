@@ -1,10 +1,11 @@
-import { CancelledError } from '../errors.ts';
+import { CancelledError, toDocketError } from '../errors.ts';
 import { hasText, pageTextFromItems } from './page-text.ts';
 import { readerPages } from './reader-text.ts';
 import { saslprep } from './saslprep.ts';
 import { binaryDataFactory, type PdfPlatform } from './pdf-platform.ts';
 import { applyOcr, joinOcrSummaries } from '../ocr/apply.ts';
 import { imageTextRegions, type Box } from '../ocr/image-regions.ts';
+import type { OcrPage } from '../ocr/layout.ts';
 import { ocrPages } from '../ocr/read-pages.ts';
 import type {
 	DamagedExtraction,
@@ -13,6 +14,7 @@ import type {
 	ExtractionOptions,
 	ImageRegions,
 	NeedsPasswordExtraction,
+	OcrSkipped,
 	OcrSummary
 } from './types.ts';
 
@@ -118,6 +120,8 @@ export interface PdfPages {
 	ocr?: OcrSummary;
 	/** Text pages of this range whose images may hold text. */
 	imageRegions?: ImageRegions[];
+	/** Image regions of this range that OCR failed to read. */
+	ocrSkipped?: OcrSkipped;
 }
 
 /** Where a range comes from; `last` beyond the document is clamped. */
@@ -154,6 +158,7 @@ export function joinPdfPages(parts: readonly PdfPages[]): PdfPages {
 	const labels = sorted.find((p) => p.labels)?.labels;
 	const ocr = joinOcrSummaries(sorted.map((p) => p.ocr));
 	const imageRegions = sorted.flatMap((p) => p.imageRegions ?? []);
+	const skipped = sorted.flatMap((p) => (p.ocrSkipped ? [p.ocrSkipped] : []));
 	return {
 		status: 'pages',
 		kind: 'pdf',
@@ -166,7 +171,10 @@ export function joinPdfPages(parts: readonly PdfPages[]): PdfPages {
 		...(firstPageError === undefined ? {} : { firstPageError }),
 		...(labels ? { labels } : {}),
 		...(ocr ? { ocr } : {}),
-		...(imageRegions.length > 0 ? { imageRegions } : {})
+		...(imageRegions.length > 0 ? { imageRegions } : {}),
+		...(skipped.length > 0
+			? { ocrSkipped: { pages: skipped.flatMap((s) => s.pages), reason: skipped[0]!.reason } }
+			: {})
 	};
 }
 
@@ -185,7 +193,8 @@ export function finishPdf(result: PdfPages): Extraction {
 		pagesWithoutText,
 		pagesWithErrors,
 		...(result.ocr ? { ocr: result.ocr } : {}),
-		...(result.imageRegions ? { imageRegions: result.imageRegions } : {})
+		...(result.imageRegions ? { imageRegions: result.imageRegions } : {}),
+		...(result.ocrSkipped ? { ocrSkipped: result.ocrSkipped } : {})
 	};
 	if (pagesWithoutText.length === pageCount)
 		return { status: 'no-text', ...base, error: noTextMessage(pagesWithoutText, pageCount) };
@@ -306,6 +315,7 @@ export async function extractPdfPages(
 						message: property(firstPageError, 'message') ?? String(firstPageError)
 					};
 		let ocr: OcrSummary | undefined;
+		let ocrSkipped: OcrSkipped | undefined;
 		const regions = new Map<number, readonly Box[]>(imageRegions.map((r) => [r.page, r.boxes]));
 		if (options.ocr && (pagesWithoutText.length > pagesWithErrors.length || regions.size > 0)) {
 			const { pool, render, dpi, known, onRead } = options.ocr;
@@ -313,7 +323,7 @@ export async function extractPdfPages(
 				(a, b) => a - b
 			);
 			onProgress?.({ pagesDone: last - first + 1, pageCount, ocr: { done: 0, total: unread.length } });
-			const read = await ocrPages(
+			const reading = ocrPages(
 				unread,
 				{ getPage: (n) => doc.getPage(n), ops: pdfjs.OPS, pool, render },
 				{
@@ -327,7 +337,20 @@ export async function extractPdfPages(
 					}
 				}
 			);
-			// Pages in `pages` are this range's, from `first` on.
+			let read: Map<number, OcrPage | undefined>;
+			try {
+				read = await reading;
+			} catch (error) {
+				// A scan has nothing to index without OCR, so its job fails (and can be retried). A PDF with a
+				// text layer never fails for its pictures: its text stands, with the pages read before the
+				// failure, and it says which pages went unread.
+				if (signal?.aborted || error instanceof CancelledError || !pages.some((p) => hasText(p.text))) throw error;
+				read = new Map(unread.flatMap((n) => (known?.has(n) ? [[n, known.get(n)] as const] : [])));
+				ocrSkipped = {
+					pages: unread.filter((n) => !read.has(n)),
+					reason: toDocketError(error).userMessage
+				};
+			}
 			ocr = applyOcr(pages, pagesWithoutText, read, first, regions);
 		}
 		// A broken label tree is no label.
@@ -344,6 +367,7 @@ export async function extractPdfPages(
 			...(pageError === undefined ? {} : { firstPageError: pageError }),
 			...(ocr ? { ocr } : {}),
 			...(imageRegions.length > 0 ? { imageRegions } : {}),
+			...(ocrSkipped ? { ocrSkipped } : {}),
 			labels
 		};
 	} finally {

@@ -140,11 +140,13 @@ export async function storeExtraction(
 		delete next.pages;
 		delete next.pagesWithoutText;
 		delete next.ocr;
+		delete next.ocrSkipped;
 		if ('error' in extraction) next.error = extraction.error;
 		if (hasPages(extraction)) {
 			next.pages = extraction.pageCount;
 			next.pagesWithoutText = extraction.pagesWithoutText;
 			if (extraction.ocr) next.ocr = extraction.ocr;
+			if (extraction.ocrSkipped) next.ocrSkipped = extraction.ocrSkipped;
 		}
 		if (family) await linkFamily(w, next, family, prepared);
 		await saveDocument(db, next, current.rev);

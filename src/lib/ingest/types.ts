@@ -65,6 +65,12 @@ export interface OcrSummary {
 	regionPages?: number[];
 }
 
+/** Images of text pages left unread because OCR failed, and why, so the document can say so. */
+export interface OcrSkipped {
+	pages: number[];
+	reason: string;
+}
+
 /** Images on a page with a text layer that may hold text of their own (`ocr/image-regions.ts`). */
 export interface ImageRegions {
 	page: number;
@@ -89,6 +95,8 @@ interface WithPages {
 	ocr?: OcrSummary;
 	/** PDFs: text pages whose images may hold text (found when `findImageText` or OCR was asked for). */
 	imageRegions?: ImageRegions[];
+	/** Text pages whose images OCR was to read but could not (the engine failed): their text layer stands. */
+	ocrSkipped?: OcrSkipped;
 	/** Present for messages and mailboxes. */
 	family?: FamilyExtraction;
 }

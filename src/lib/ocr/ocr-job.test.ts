@@ -14,6 +14,7 @@ import { ScanReader } from './scan-reader.ts';
 import { saveOcrLanguages } from './settings.ts';
 import { makeImagePdf, makeMixedPdf, scanLines } from './testing/make-scan.ts';
 import { ocrPagesRead } from '../db/ocr-pages.ts';
+import { OcrUnavailableError } from '../errors.ts';
 
 /**
  * A scripted OCR engine: every page reads "Exhibit page N" (N counts reads), `hold` keeps reads waiting
@@ -27,7 +28,9 @@ function scriptedOcr() {
 		hold: false,
 		waiting: [] as (() => void)[],
 		/** Where on the page image the words are read (pixels). */
-		at: { x: 0, y: 0 }
+		at: { x: 0, y: 0 },
+		/** Engines fail to start, as when the OCR files are missing. */
+		broken: false
 	};
 	const release = () => {
 		state.hold = false;
@@ -36,6 +39,7 @@ function scriptedOcr() {
 	const makePool = (languages: string[]) =>
 		new OcrPool(async (): Promise<OcrEngine> => {
 			state.started.push(languages.join('+'));
+			if (state.broken) throw new OcrUnavailableError('no engine in this test');
 			let dead = false;
 			return {
 				async recognize(): Promise<RecognizedBlock[]> {
@@ -217,5 +221,26 @@ describe('OCR as part of the ingest job', () => {
 		expect((await db.documents.get(added[0]!.documentId))?.status).toBe('failed');
 		expect((await db.documents.get(added[1]!.documentId))?.status).toBe('indexed');
 		expect(ocr.state.terminated).toBe(1);
+	}, 60_000);
+
+	it('when OCR cannot start, a text PDF keeps its text layer and says which images went unread; a scan fails', async () => {
+		const { db, ocr, runner } = await setup();
+		ocr.state.broken = true;
+		const exhibit = await scanLines(['Exhibit'], { dpi: 30 });
+		const brief = makeMixedPdf([{ lines: ['Brief with an exhibit below.'], scan: exhibit, rect: [0, 0, 612, 500] }]);
+		const r = runner();
+		const { added } = await r.addFiles('c', [
+			{ name: 'brief.pdf', blob: new Blob([brief.slice().buffer]) },
+			{ name: 'scan.pdf', blob: await scanOf('Exhibit three') }
+		]);
+		await r.idle();
+		const [briefDoc, scanDoc] = await Promise.all(added.map((a) => db.documents.get(a.documentId)));
+		expect(briefDoc?.status).toBe('indexed');
+		expect(briefDoc?.ocr).toBeUndefined();
+		expect(briefDoc?.ocrSkipped).toEqual({ pages: [1], reason: expect.stringContaining('could not start') });
+		const chunks = await db.chunks.where('documentId').equals(briefDoc!.id).toArray();
+		expect(chunks.map((c) => c.text).join(' ')).toContain('Brief with an exhibit below.');
+		expect(scanDoc?.status).toBe('failed');
+		expect(scanDoc?.error).toMatch(/could not start/);
 	}, 60_000);
 });

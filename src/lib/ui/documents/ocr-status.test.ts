@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkPagesNote, ocrSummary, pageCheckNote, progressLine, statusLabel } from './ocr-status.ts';
+import { checkPagesNote, ocrSkippedNote, ocrSummary, pageCheckNote, progressLine, statusLabel } from './ocr-status.ts';
 
 describe('OCR in the documents list', () => {
 	const ocr = { pages: [1, 2, 3], lowestConfidence: 62.4, checkPages: [2, 3] };
@@ -31,6 +31,14 @@ describe('OCR in the documents list', () => {
 		expect(pageCheckNote(55)).toMatch(/55% confidence: check this page/);
 		expect(pageCheckNote(90)).toBeUndefined();
 		expect(pageCheckNote(undefined)).toBeUndefined();
+		expect(
+			ocrSkippedNote({
+				ocrSkipped: { pages: [3, 5, 6], reason: 'The text recogniser (OCR) could not start: no wasm.' }
+			})
+		).toBe(
+			'OCR could not read pages 3, 5–6 (The text recogniser (OCR) could not start: no wasm): the text layer is indexed, but what the images there say is not in search.'
+		);
+		expect(ocrSkippedNote({})).toBeUndefined();
 	});
 
 	it('shows OCR progress page by page, and a scan waiting its turn', () => {

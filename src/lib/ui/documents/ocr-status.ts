@@ -38,6 +38,14 @@ export function checkPagesNote(doc: Pick<DocumentRow, 'ocr'>): string | undefine
 	return `Check ${pages.length === 1 ? 'page' : 'pages'} ${pageRanges(pages)} against the scan: OCR was unsure of ${pages.length === 1 ? 'it' : 'them'} (under ${OCR_CONFIDENCE_FLOOR}% confidence).`;
 }
 
+/** "OCR could not read page 3 (…): its text layer is indexed, but what its images say is not in search." */
+export function ocrSkippedNote(doc: Pick<DocumentRow, 'ocrSkipped'>): string | undefined {
+	const skipped = doc.ocrSkipped;
+	if (!skipped || skipped.pages.length === 0) return undefined;
+	const pages = `${skipped.pages.length === 1 ? 'page' : 'pages'} ${pageRanges(skipped.pages)}`;
+	return `OCR could not read ${pages} (${skipped.reason.replace(/\.$/, '')}): the text layer is indexed, but what the images there say is not in search.`;
+}
+
 /** The viewer's flag for one page read by OCR under the confidence floor. */
 export function pageCheckNote(confidence: number | undefined): string | undefined {
 	if (confidence === undefined || confidence >= OCR_CONFIDENCE_FLOOR) return undefined;

@@ -191,7 +191,8 @@ test('a scan’s OCR can be cancelled, and resumes after a retry and after a rel
 		buffer: await pdfOf(Array.from({ length: PAGES }, (_, i) => (i % 2 ? EXHIBIT : DEPOSITION)))
 	});
 	const row = rowOf('long-scan.pdf');
-	await expect(row).toContainText(`OCR page 2 of ${PAGES}`, { timeout: 240_000 });
+	// Past the first page (two engines may finish pages 1 and 2 together, so "page 2" can be skipped).
+	await expect(row).toContainText(new RegExp(`OCR page ([2-9]|\\d\\d) of ${PAGES}`), { timeout: 240_000 });
 	await row.getByRole('button', { name: 'Cancel long-scan.pdf' }).click();
 	await expect(row).toContainText('Failed');
 	await expect(row).toContainText('cancelled');

@@ -51,6 +51,11 @@ export class OcrPool {
 		if (signal?.aborted) throw new CancelledError('Reading the scan');
 		this.ensure();
 		const slot = this.idle.pop() ?? (await this.wait(signal));
+		// Handed a slot by a cancel that also cancels this read (the same file): give it straight back.
+		if (signal?.aborted) {
+			this.release(slot);
+			throw new CancelledError('Reading the scan');
+		}
 		let stop = () => {};
 		const cancelled = new Promise<never>((_, reject) => {
 			stop = () => {

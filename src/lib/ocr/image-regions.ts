@@ -124,15 +124,18 @@ export function imageBoxes(
 			}
 		}
 	});
-	return pixels.flatMap(([x0, y0, x1, y1]) => {
-		const box: Box = [
-			clamp(x0 / viewport.width),
-			clamp(y0 / viewport.height),
-			clamp(x1 / viewport.width),
-			clamp(y1 / viewport.height)
-		];
-		return box[2] > box[0] && box[3] > box[1] ? [box] : [];
-	});
+	return pixels.flatMap((box) => onPage(box, viewport) ?? []);
+}
+
+/** A box in viewport pixels as page fractions, clipped to the page; undefined when nothing of it is on it. */
+function onPage([x0, y0, x1, y1]: Box, viewport: { width: number; height: number }): [Box] | undefined {
+	const box: Box = [
+		clamp(x0 / viewport.width),
+		clamp(y0 / viewport.height),
+		clamp(x1 / viewport.width),
+		clamp(y1 / viewport.height)
+	];
+	return box[2] > box[0] && box[3] > box[1] ? [box] : undefined;
 }
 
 function isNumbers(value: unknown): value is number[] {
@@ -223,14 +226,7 @@ export function textItemBoxes(
 			t[4],
 			t[5]
 		]);
-		const [x0, y0, x1, y1] = unitSquare(m);
-		const box: Box = [
-			clamp(x0 / viewport.width),
-			clamp(y0 / viewport.height),
-			clamp(x1 / viewport.width),
-			clamp(y1 / viewport.height)
-		];
-		if (area(box) > 0) boxes.push(box);
+		boxes.push(...(onPage(unitSquare(m), viewport) ?? []));
 	}
 	return boxes;
 }

@@ -124,18 +124,18 @@ export function imageBoxes(
 			}
 		}
 	});
-	return pixels.flatMap((box) => onPage(box, viewport) ?? []);
+	return pixels.flatMap((box) => onPage(box, viewport));
 }
 
-/** A box in viewport pixels as page fractions, clipped to the page; undefined when nothing of it is on it. */
-function onPage([x0, y0, x1, y1]: Box, viewport: { width: number; height: number }): [Box] | undefined {
+/** A box in viewport pixels as page fractions, clipped to the page: one box, or none when nothing of it is on it. */
+function onPage([x0, y0, x1, y1]: Box, viewport: { width: number; height: number }): Box[] {
 	const box: Box = [
 		clamp(x0 / viewport.width),
 		clamp(y0 / viewport.height),
 		clamp(x1 / viewport.width),
 		clamp(y1 / viewport.height)
 	];
-	return box[2] > box[0] && box[3] > box[1] ? [box] : undefined;
+	return box[2] > box[0] && box[3] > box[1] ? [box] : [];
 }
 
 function isNumbers(value: unknown): value is number[] {
@@ -226,7 +226,7 @@ export function textItemBoxes(
 			t[4],
 			t[5]
 		]);
-		boxes.push(...(onPage(unitSquare(m), viewport) ?? []));
+		boxes.push(...onPage(unitSquare(m), viewport));
 	}
 	return boxes;
 }

@@ -1,6 +1,4 @@
 import { CancelledError, OcrUnavailableError } from '../errors.ts';
-import { extractFamily } from './email/extract-family.ts';
-import { extractImage } from '../ocr/image-document.ts';
 import { imageFormat } from '../ocr/image-format.ts';
 import { extractPdfPages, finishPdf, type PageRange, type PdfPages } from './pdf.ts';
 import type { PdfPlatform } from './pdf-platform.ts';
@@ -54,12 +52,17 @@ export function createExtractor(platform: PdfPlatform): RangeExtractor {
 				case 'mbox':
 				case 'docx':
 				case 'html': {
+					// Mail, Word and image readers load on first use: most workers read only PDFs, and loading
+					// them all cost each new worker about 0.2 s before its first page (measured).
+					const { extractFamily } = await import('./email/extract-family.ts');
 					const result = await extractFamily(sniffed.kind, input);
 					options.onProgress?.({ pagesDone: 1, pageCount: 1 });
 					return result;
 				}
-				case 'image':
+				case 'image': {
+					const { extractImage } = await import('../ocr/image-document.ts');
 					return await extractImage(input.bytes, imageFormat(input.bytes) ?? 'png', options);
+				}
 				case 'pdf':
 				case 'pdf-suspect':
 					return await extractPdfPages(platform, input.bytes, options);

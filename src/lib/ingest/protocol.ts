@@ -18,7 +18,7 @@ import { ocrPageCount, wantsOcr, type NeedsOcr } from '../ocr/job.ts';
 import type { ScanReader } from '../ocr/scan-reader.ts';
 import type { PagesResult, RangeExtractor } from './extract.ts';
 import type { PageRange } from './pdf.ts';
-import { storeExtraction, type StoredExtraction, type StoreTarget } from './store-extraction.ts';
+import type { StoredExtraction, StoreTarget } from './store-extraction.ts';
 import type {
 	Extraction,
 	ExtractionInput,
@@ -139,6 +139,8 @@ export function extractionHandlers(
 			if (extraction.status === 'needs-password') return extraction;
 			if (mode === 'later' && wantsOcr(extraction)) return { status: 'needs-ocr', pages: ocrPageCount(extraction) };
 			const files = fileStore ? await fileStore(db, params.target.fileStore) : undefined;
+			// The database layer loads on first use: a Node pool worker only reads, and never stores.
+			const { storeExtraction } = await import('./store-extraction.ts');
 			const document = await storeExtraction(db, params.target, extraction, signal, files);
 			return { status: 'stored', extractionStatus: extraction.status, document };
 		},

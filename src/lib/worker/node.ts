@@ -5,9 +5,9 @@
  */
 import type * as Esbuild from 'esbuild';
 import { createHash, randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker, type MessagePort, type TransferListItem, type WorkerOptions } from 'node:worker_threads';
 import type { CallMap, ClientEndpoint, EventMap, NoEvents, ServerEndpoint } from './transport.ts';
@@ -84,7 +84,11 @@ const bundles = new Map<string, URL | undefined>();
 /** A URL made relative to its module's own location would, in a bundle, point next to the bundle: not bundled. */
 const LOCATION_RELATIVE = /new URL\([^)]*import\.meta\.url/;
 
-/** The plain-JavaScript bundle a thread for `entry` starts from, made on first use; `undefined`: use tsx. */
+/**
+ * The plain-JavaScript bundle a thread for `entry` starts from, made on first use; `undefined`: use tsx.
+ * It is split in chunks, so what the entry imports only on first use (`await import`) stays out of the
+ * thread's start: without splitting, esbuild hoists the packages such modules import to the top.
+ */
 export function workerBundle(entry: URL): URL | undefined {
 	if (entry.protocol !== 'file:') return undefined;
 	if (bundles.has(entry.href)) return bundles.get(entry.href);
@@ -94,14 +98,17 @@ export function workerBundle(entry: URL): URL | undefined {
 		const esbuild = require('esbuild') as typeof Esbuild;
 		// Bundles live in the node_modules that holds esbuild, so the packages they import (left out of
 		// the bundle) resolve from there as they do from the sources.
-		const bundleDir = pathToFileURL(
-			join(dirname(require.resolve('esbuild/package.json')), '..', '.cache', 'docket-workers') + '/'
-		);
+		const cacheDir = join(dirname(require.resolve('esbuild/package.json')), '..', '.cache', 'docket-workers');
+		const name = basename(entry.pathname).replace(/\.[cm]?ts$/, '');
 		const root = process.cwd();
+		const outdir = join(cacheDir, 'build');
 		const result = esbuild.buildSync({
 			absWorkingDir: root,
-			entryPoints: [fileURLToPath(entry)],
+			entryPoints: { [name]: fileURLToPath(entry) },
 			bundle: true,
+			splitting: true,
+			outdir,
+			outExtension: { '.js': '.mjs' },
 			platform: 'node',
 			format: 'esm',
 			target: `node${process.versions.node.split('.')[0]}`,
@@ -111,19 +118,31 @@ export function workerBundle(entry: URL): URL | undefined {
 			logLevel: 'silent'
 		});
 		const sources = Object.keys(result.metafile.inputs).filter((input) => !input.includes('node_modules/'));
-		const code = result.outputFiles[0]?.contents;
-		if (code && !sources.some((input) => LOCATION_RELATIVE.test(readFileSync(resolve(root, input), 'utf8')))) {
-			const hash = createHash('sha256').update(code).digest('hex').slice(0, 16);
-			const file = new URL(`${basename(entry.pathname).replace(/\.[cm]?ts$/, '')}-${hash}.mjs`, bundleDir);
-			if (!existsSync(file)) {
-				mkdirSync(bundleDir, { recursive: true });
-				// Other processes and threads may write the same bundle at once: each writes a file of its own,
+		if (
+			result.outputFiles.length > 0 &&
+			!sources.some((input) => LOCATION_RELATIVE.test(readFileSync(resolve(root, input), 'utf8')))
+		) {
+			const hash = createHash('sha256');
+			for (const file of result.outputFiles) hash.update(relative(outdir, file.path)).update(file.contents);
+			const dir = join(cacheDir, `${name}-${hash.digest('hex').slice(0, 16)}`);
+			if (!existsSync(dir)) {
+				// Other processes and threads may write the same bundle at once: each writes a folder of its own,
 				// then renames it into place, so no thread ever starts from a half-written bundle.
-				const temporary = new URL(`${file.pathname.split('/').pop()}.${randomUUID()}.tmp`, bundleDir);
-				writeFileSync(temporary, code);
-				renameSync(temporary, file);
+				const temporary = `${dir}.${randomUUID()}.tmp`;
+				for (const file of result.outputFiles) {
+					const target = join(temporary, relative(outdir, file.path));
+					mkdirSync(dirname(target), { recursive: true });
+					writeFileSync(target, file.contents);
+				}
+				try {
+					renameSync(temporary, dir);
+				} catch (error) {
+					// Another writer won the race with the same bytes; its folder serves.
+					rmSync(temporary, { recursive: true, force: true });
+					if (!existsSync(dir)) throw error;
+				}
 			}
-			out = file;
+			out = pathToFileURL(join(dir, `${name}.mjs`));
 		}
 	} catch {
 		// No esbuild, a read-only install, a module esbuild cannot parse: tsx in the thread still works.

@@ -1,4 +1,5 @@
 import { createServer } from 'node:http';
+import { PassThrough } from 'node:stream';
 import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -10,6 +11,7 @@ import type { RunningServer } from '../sync-server/main.ts';
 import { apiClient, newUser, openBackend, type TestBackend } from '../sync-server/testing.ts';
 import { nameUuid, signIn } from './bulk-import.ts';
 import { main } from './main.ts';
+import { patientFetch } from '../src/lib/sync/rate-limit.ts';
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
@@ -112,7 +114,10 @@ describe('docket ingest --server (bulk import)', () => {
 
 		// Each original is there with the right bytes; each chunk once.
 		for (const doc of documents) {
-			const response = await politeFetch(`${server.url}/api/v1/files/${doc.id}`, token);
+			// The import and hundreds of downloads on one token can pass the server's rate limit: wait it out.
+			const response = await patientFetch(fetch, { tries: 30 })(`${server.url}/api/v1/files/${doc.id}`, {
+				headers: { authorization: `Bearer ${token}` }
+			});
 			expect(response.status, String(doc.fields['name'])).toBe(200);
 			expect(sha256(new Uint8Array(await response.arrayBuffer()))).toBe(doc.fields['sha256']);
 		}
@@ -138,6 +143,49 @@ describe('docket ingest --server (bulk import)', () => {
 		expect(third.code).toBe(0);
 		expect(third.lines.every((l) => l.server === 'skipped')).toBe(true);
 	}, 600_000);
+
+	it('waits out the server’s rate limit (429, Retry-After) instead of failing files', async () => {
+		const log = new PassThrough();
+		let refusals = 0;
+		log.on('data', (line: Buffer) => (refusals += line.toString().split('"rate limited"').length - 1));
+		const limited = await backend.start(
+			{ rateLimit: { burst: 4, perSecond: 8 }, logStream: log },
+			{ 'log-level': 'warn' }
+		);
+		const limitedToken = await newUser(limited, 'firm-limited', 'importer');
+		const folder = join(dir, 'limited');
+		await mkdir(folder, { recursive: true });
+		for (let i = 0; i < 12; i++)
+			await writeFile(join(folder, `note-${i}.pdf`), makePdf({ pages: 1, lines: () => [`Note ${i}.`] }));
+		const out: string[] = [];
+		const err: string[] = [];
+		const code = await main(
+			[
+				'ingest',
+				folder,
+				'--server',
+				limited.url,
+				'--case',
+				'Busy',
+				'--team-token',
+				limitedToken,
+				'--state',
+				join(dir, 'limited.jsonl'),
+				'--json'
+			],
+			{ stdout: (line) => out.push(line), stderr: (line) => err.push(line) }
+		);
+		expect(code, err.join('\n')).toBe(0);
+		const lines = out.map((line) => JSON.parse(line) as Line);
+		expect(lines).toHaveLength(12);
+		expect(lines.every((l) => l.server === 'sent')).toBe(true);
+		// The limit did bite: the server refused requests the import then sent again.
+		expect(refusals).toBeGreaterThan(0);
+		const { rows } = await limited.database.pool.query<{ n: string }>(
+			"SELECT count(*) AS n FROM uploads WHERE state = 'complete'"
+		);
+		expect(Number(rows[0]!.n)).toBe(12);
+	}, 120_000);
 
 	it('signs in by email with POST /api/v1/auth/login { email, password, deviceName } → { token }', async () => {
 		const seen: unknown[] = [];
@@ -172,16 +220,3 @@ describe('docket ingest --server (bulk import)', () => {
 		expect(err.join('\n')).toMatch(/did not accept the password for a@b\.example/);
 	});
 });
-
-/**
- * A GET that waits out the server's per-token rate limit (429 with Retry-After), as a client should: the
- * import and hundreds of downloads on one token can pass the limit on a fast machine.
- */
-async function politeFetch(url: string, token: string): Promise<Response> {
-	for (let attempt = 0; ; attempt++) {
-		const response = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
-		if (response.status !== 429 || attempt >= 30) return response;
-		await response.arrayBuffer();
-		await new Promise((resolve) => setTimeout(resolve, Number(response.headers.get('retry-after') ?? '1') * 1000));
-	}
-}

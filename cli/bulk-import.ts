@@ -16,6 +16,7 @@ import { FAMILY_LIMITS, type ChildFile, type MessageMeta } from '../src/lib/inge
 import { locationFields } from '../src/lib/ingest/location.ts';
 import { SyncServerError } from '../src/lib/errors.ts';
 import { normaliseServerUrl, SyncApi } from '../src/lib/sync/api-client.ts';
+import { patientFetch, patientHttpStack } from '../src/lib/sync/rate-limit.ts';
 import { LIMITS, TUS_PATH, fileUrl, type Mutation, type ServerRow } from '../src/lib/sync/protocol.ts';
 import type { CommandIo } from './command.ts';
 import { ImportState, type PlannedFile } from './import-state.ts';
@@ -308,6 +309,7 @@ function upload(
 			chunkSize: 8 * 1024 * 1024,
 			storeFingerprintForResuming: false,
 			retryDelays: [0, 1000, 3000, 5000],
+			httpStack: patientHttpStack(),
 			onUploadUrlAvailable: () => {
 				if (task.url && task.url !== previous)
 					state.record({ type: 'upload-url', documentId: planned.documentId, url: task.url });
@@ -327,7 +329,7 @@ function upload(
 }
 
 async function serverHasFile(url: string, token: string, documentId: string): Promise<boolean> {
-	const response = await fetch(`${url}${fileUrl(documentId)}`, {
+	const response = await patientFetch(fetch)(`${url}${fileUrl(documentId)}`, {
 		method: 'HEAD',
 		headers: { authorization: `Bearer ${token}` }
 	});

@@ -1,5 +1,6 @@
 import 'fake-indexeddb/auto';
 import { createHash, randomBytes } from 'node:crypto';
+import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActor, fromPromise, waitFor } from 'xstate';
 import { createCase, deleteCase, renameCase } from '../src/lib/db/cases.ts';
@@ -211,6 +212,33 @@ describe('the app’s sync client against a real server', () => {
 		expect(sha256(new Uint8Array(await stored!.arrayBuffer()))).toBe(doc.sha256);
 		expect(await missingFiles(b.db)).toHaveLength(0);
 	});
+
+	it('waits out the server’s rate limit (429, Retry-After) in push, uploads, pull and downloads', async () => {
+		const log = new PassThrough();
+		let refusals = 0;
+		log.on('data', (line: Buffer) => (refusals += line.toString().split('"rate limited"').length - 1));
+		const limited = await backend.start(
+			{ rateLimit: { burst: 3, perSecond: 5 }, logStream: log },
+			{ 'log-level': 'warn' }
+		);
+		const busy = { url: limited.url, token: await newUser(limited, `busy-${crypto.randomUUID()}`) };
+		const a = await device();
+		const b = await device();
+		const created = await createCase(a.db, 'Busy morning');
+		const docs = [];
+		for (let i = 0; i < 4; i++)
+			docs.push(await addDocument(a.db, a.files, created.id, randomBytes(2000 + i), `exhibit-${i}.pdf`));
+		await pushOutbox(a.db, new SyncApi(busy));
+		for (const task of await pendingUploads(a.db, a.files))
+			await uploadFile(a.db, busy, task, { fileReader: blobReader });
+		await pullChanges(b.db, new SyncApi(busy));
+		expect(await downloadMissing(b.db, b.files, new SyncApi(busy))).toEqual({ downloaded: 4, failed: [] });
+		for (const doc of docs) {
+			const stored = await b.files.get(doc.sha256);
+			expect(sha256(new Uint8Array(await stored!.arrayBuffer()))).toBe(doc.sha256);
+		}
+		expect(refusals).toBeGreaterThan(0);
+	}, 60_000);
 
 	it('uploads a document’s bytes with tus, resuming from the URL kept in Dexie', async () => {
 		const a = await device();

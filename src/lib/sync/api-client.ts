@@ -11,6 +11,7 @@ import {
 	type PushResponse as Push
 } from './protocol.ts';
 import { z } from 'zod';
+import { patientFetch, type Patience } from './rate-limit.ts';
 
 export interface SyncServer {
 	/** The server's origin, e.g. `https://docket.firm.example`. */
@@ -71,12 +72,20 @@ export function normaliseServerUrl(input: string): string {
 	return url.origin + url.pathname.replace(/\/+$/, '');
 }
 
-/** The sync server's JSON API. `fetch` is injectable so tests can run it against a real server or a fake. */
+/**
+ * The sync server's JSON API. `fetch` is injectable so tests can run it against a real server or a fake.
+ * A request the server refuses for now (its rate limit) is sent again after the wait it names.
+ */
 export class SyncApi {
+	private readonly fetcher: typeof fetch;
+
 	constructor(
 		readonly server: SyncServer,
-		private readonly fetcher: typeof fetch = (input, init) => fetch(input, init)
-	) {}
+		fetcher: typeof fetch = (input, init) => fetch(input, init),
+		patience: Patience = {}
+	) {
+		this.fetcher = patientFetch(fetcher, patience);
+	}
 
 	private async request(path: string, init: RequestInit = {}): Promise<unknown> {
 		let response: Response;

@@ -1,4 +1,5 @@
 import { Upload, type PreviousUpload, type UploadOptions, type UrlStorage } from 'tus-js-client';
+import { patientHttpStack } from './rate-limit.ts';
 import type { DocketDatabase } from '../db/database.ts';
 import type { FileStore } from '../db/file-store.ts';
 import type { UploadRow } from '../db/schema.ts';
@@ -114,6 +115,7 @@ export function uploadFile(
 			removeFingerprintOnSuccess: true,
 			chunkSize,
 			retryDelays,
+			httpStack: patientHttpStack(),
 			onProgress: onProgress ?? null,
 			...(fileReader ? { fileReader } : {}),
 			onError(error) {

@@ -314,16 +314,17 @@ function upload(
 				if (task.url && task.url !== previous)
 					state.record({ type: 'upload-url', documentId: planned.documentId, url: task.url });
 			},
-			onSuccess: () => done(),
-			onError: (error) => fail(error)
+			onSuccess: () => settle(done),
+			onError: (error) => settle(() => fail(error))
 		});
-		signal.addEventListener(
-			'abort',
-			() => void task.abort().then(() => fail(new DocketError('cancelled', 'Cancelled.'))),
-			{
-				once: true
-			}
-		);
+		const cancel = () => void task.abort().then(() => fail(new DocketError('cancelled', 'Cancelled.')));
+		// The listener holds the upload and its bytes: it goes when the upload ends, or a big share's files
+		// would all stay in memory until the import ends.
+		const settle = (end: () => void) => {
+			signal.removeEventListener('abort', cancel);
+			end();
+		};
+		signal.addEventListener('abort', cancel, { once: true });
 		task.start();
 	});
 }

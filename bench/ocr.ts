@@ -8,6 +8,9 @@
  * is installed by the bench when missing and run as root; it is a yardstick, never a dependency.
  * It runs twice: with the very `best_int` English model tesseract.js reads (the engine-against-engine
  * figure), and with Debian's own `eng` data, a tessdata_fast network about a quarter of the size.
+ * The images are what Docket's pipeline hands its engines: each scan drawn, as pdf.js draws a scanned
+ * page, and taken as grey PGM (`src/lib/ocr/pgm.ts`); the native command reads the same files, and is
+ * also timed on the scanner's JPEGs.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -16,7 +19,9 @@ import { gunzipSync } from 'node:zlib';
 import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { createCanvas, loadImage } from '@napi-rs/canvas';
 import { OcrPool, type OcrImage } from '../src/lib/ocr/engine.ts';
+import { greyPgm } from '../src/lib/ocr/pgm.ts';
 import { startNodeOcrEngine } from '../src/lib/ocr/tesseract.node.ts';
 import { scanLines, wordAccuracy } from '../src/lib/ocr/testing/make-scan.ts';
 import type { Bench } from './report.ts';
@@ -47,6 +52,14 @@ function ensureTesseract(log: (line: string) => void): boolean {
 	return has();
 }
 
+/** A scan as Docket hands it to OCR: drawn on a canvas (as pdf.js draws a scanned page), then grey PGM. */
+async function asDrawn(jpeg: Uint8Array, width: number, height: number): Promise<OcrImage> {
+	const canvas = createCanvas(width, height);
+	const context = canvas.getContext('2d');
+	context.drawImage(await loadImage(Buffer.from(jpeg)), 0, 0);
+	return { bytes: greyPgm(context.getImageData(0, 0, width, height).data, width, height), width, height };
+}
+
 export const ocrBench: Bench = {
 	name: 'ocr',
 	summary: 'OCR seconds per page: the pool vs one tesseract.js worker vs Debian tesseract, with word accuracy',
@@ -60,7 +73,7 @@ export const ocrBench: Bench = {
 		const dpi = Number(values.dpi);
 		const texts = Array.from({ length: pages }, (_, i) => pageText(i + 1));
 		const scans = await Promise.all(texts.map((lines) => scanLines(lines, { dpi })));
-		const images: OcrImage[] = scans.map((s) => ({ bytes: s.jpeg, width: s.width, height: s.height }));
+		const images: OcrImage[] = await Promise.all(scans.map(async (s) => asDrawn(s.jpeg, s.width, s.height)));
 		const accuracy = (read: string[]) =>
 			read.reduce((sum, text, i) => sum + wordAccuracy(texts[i]!.join(' '), text.replace(/\s+/g, ' ')), 0) /
 			read.length;
@@ -103,18 +116,21 @@ export const ocrBench: Bench = {
 		const scratch = await mkdtemp(join(tmpdir(), 'docket-bench-ocr-'));
 		try {
 			const files: string[] = [];
+			const jpegs: string[] = [];
 			for (const [i, scan] of scans.entries()) {
-				files.push(join(scratch, `p${i}.jpg`));
-				await writeFile(files[i]!, scan.jpeg);
+				files.push(join(scratch, `p${i}.pgm`));
+				await writeFile(files[i]!, images[i]!.bytes);
+				jpegs.push(join(scratch, `p${i}.jpg`));
+				await writeFile(jpegs[i]!, scan.jpeg);
 			}
 			// The same model as tesseract.js, unpacked where the native command can read it.
 			const pkg = createRequire(import.meta.url).resolve('@tesseract.js-data/eng/package.json');
 			const model = await readFile(join(dirname(pkg), '4.0.0_best_int', 'eng.traineddata.gz'));
 			await writeFile(join(scratch, 'eng.traineddata'), gunzipSync(model));
-			const runNative = (dataArgs: string[]) => {
+			const runNative = (dataArgs: string[], inputs = files) => {
 				const read: string[] = [];
 				const start = performance.now();
-				for (const file of files) {
+				for (const file of inputs) {
 					const run = spawnSync(
 						'tesseract',
 						[file, 'stdout', ...dataArgs, '--oem', '1', '--psm', '3', '--dpi', String(dpi)],
@@ -126,6 +142,10 @@ export const ocrBench: Bench = {
 			};
 			const same = runNative(['--tessdata-dir', scratch]);
 			const debian = runNative([]);
+			const fromJpeg = runNative(['--tessdata-dir', scratch], jpegs);
+			context.log(
+				`native tesseract, best_int: ${same.seconds.toFixed(2)} s/page from the PGM pages, ${fromJpeg.seconds.toFixed(2)} s/page from the scanner's JPEGs`
+			);
 			context.report({
 				figure: 'OCR seconds per page, one tesseract.js worker',
 				value: single.seconds,

@@ -1,7 +1,8 @@
 /**
- * Pages drawn for OCR in a worker: pdf.js on an OffscreenCanvas, encoded as PNG. pdf.js also needs a
+ * Pages drawn for OCR in a worker: pdf.js on an OffscreenCanvas, handed over as grey PGM (`pgm.ts`). pdf.js also needs a
  * canvas factory for the scratch canvases it makes (masks, patterns), and a worker has no `document`.
  */
+import { greyPgm } from './pgm.ts';
 import { clipTo, type PageRenderer } from './read-pages.ts';
 
 /** pdf.js's `CanvasFactory` contract, on OffscreenCanvas. */
@@ -33,6 +34,6 @@ export const renderPageBrowser: PageRenderer = async (page, scale, keep) => {
 	context.fillRect(0, 0, canvas.width, canvas.height);
 	if (keep) clipTo(context, keep, canvas.width, canvas.height);
 	await page.render({ canvasContext: context, viewport, canvas } as never).promise;
-	const blob = await canvas.convertToBlob({ type: 'image/png' });
-	return { bytes: new Uint8Array(await blob.arrayBuffer()), width: canvas.width, height: canvas.height };
+	const { data } = context.getImageData(0, 0, canvas.width, canvas.height);
+	return { bytes: greyPgm(data, canvas.width, canvas.height), width: canvas.width, height: canvas.height };
 };

@@ -1,18 +1,16 @@
 /**
- * The image-page worker's protocol: one page of an image document (a TIFF page decoded, a PNG or JPEG as
- * it is) for the viewer, so a large TIFF page is never decoded on the main thread.
+ * The image-page worker's protocol: one page of an image document as a bitmap for the viewer, decoded in
+ * the worker (a TIFF page by UTIF, a PNG or JPEG by createImageBitmap), so no page is decoded on the main
+ * thread. The bitmap moves to the caller, uncopied.
  */
 import { defineProtocol, wholeBuffer } from '../worker/transport.ts';
-import type { OcrImage } from './engine.ts';
 
 export type ImagePageCalls = {
-	page: { params: { bytes: Uint8Array; page: number }; result: OcrImage & { count: number } };
+	page: { params: { bytes: Uint8Array; page: number }; result: { bitmap: ImageBitmap; count: number } };
 };
 
 export const imagePageProtocol = defineProtocol<ImagePageCalls>({
 	worker: 'image',
 	defaultTimeoutMs: 60_000,
-	transfer: {
-		page: { params: (p) => wholeBuffer(p.bytes), result: (r) => wholeBuffer(r.bytes) }
-	}
+	transfer: { page: { params: (p) => wholeBuffer(p.bytes), result: (r) => [r.bitmap] } }
 });

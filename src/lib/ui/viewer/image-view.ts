@@ -5,7 +5,7 @@ import { Client, workerEndpoint } from '../../worker/transport.ts';
 
 let client: Client<ImagePageCalls> | undefined;
 
-/** The image page as a bitmap (decoding of the PNG off the main thread too, by createImageBitmap). */
+/** The image page as a bitmap, decoded in the image-page worker. */
 export async function imagePageBitmap(bytes: Uint8Array, page: number): Promise<ImageBitmap> {
 	client ??= new Client(imagePageProtocol, () =>
 		workerEndpoint<ImagePageCalls>(
@@ -15,9 +15,8 @@ export async function imagePageBitmap(bytes: Uint8Array, page: number): Promise<
 			})
 		)
 	);
-	const image = await client.call('page', { bytes: bytes.slice(), page });
-	// As stored, ignoring a JPEG's EXIF rotation: tesseract read the pixels unrotated, and its boxes must fit.
-	return createImageBitmap(new Blob([image.bytes.slice().buffer]), { imageOrientation: 'none' });
+	const { bitmap } = await client.call('page', { bytes: bytes.slice(), page });
+	return bitmap;
 }
 
 /** CSS pixels per image pixel at 100%: a 300 dpi scan then shows at about its printed size. */

@@ -170,6 +170,9 @@ test.describe('every index follows the change feed, without a reload', () => {
 
 		// Removed from the viewer.
 		await row(page, 'exhibit.pdf').getByRole('link', { name: 'Open exhibit.pdf' }).click();
+		// The viewer's own control, once the list has gone (clicking sooner could find the list's ones).
+		await expect(page.getByRole('region', { name: 'Page 1' })).toBeVisible();
+		await expect(page.getByRole('button', { name: 'Remove document' })).toHaveCount(1);
 		await page.getByRole('button', { name: 'Remove document' }).click();
 		await confirmRemove(page);
 		await expect(row(page, 'exhibit.pdf')).toHaveCount(0);

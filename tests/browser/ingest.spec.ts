@@ -61,6 +61,41 @@ async function storedDocuments(page: Page): Promise<{ name: string; status: stri
 	});
 }
 
+/** Per document row: its pages and page rows, whether its chunks run 0, 1, 2…, and its ingest jobs' states. */
+async function storedCounts(page: Page) {
+	return page.evaluate(async () => {
+		const db = await new Promise<IDBDatabase>((resolve, reject) => {
+			const open = indexedDB.open('docket');
+			open.onsuccess = () => resolve(open.result);
+			open.onerror = () => reject(open.error ?? new Error('open failed'));
+		});
+		const all = <T>(store: string) =>
+			new Promise<T[]>((resolve, reject) => {
+				const request = db.transaction(store).objectStore(store).getAll();
+				request.onsuccess = () => resolve(request.result as T[]);
+				request.onerror = () => reject(request.error ?? new Error('read failed'));
+			});
+		const documents = await all<{ id: string; name: string; pages?: number }>('documents');
+		const pages = await all<{ documentId: string }>('pages');
+		const chunks = await all<{ documentId: string; ordinal: number }>('chunks');
+		const jobs = await all<{ documentId: string; kind: string; state: string }>('jobs');
+		db.close();
+		return documents.map((d) => {
+			const ordinals = chunks
+				.filter((c) => c.documentId === d.id)
+				.map((c) => c.ordinal)
+				.sort((a, b) => a - b);
+			return {
+				name: d.name,
+				pages: d.pages,
+				pageRows: pages.filter((p) => p.documentId === d.id).length,
+				chunksInOrder: ordinals.every((o, i) => o === i),
+				jobs: jobs.filter((j) => j.documentId === d.id && j.kind === 'ingest').map((j) => j.state)
+			};
+		});
+	});
+}
+
 async function openDocuments(page: Page, title: string) {
 	const library = new Library(page);
 	await library.open();
@@ -278,37 +313,7 @@ test.describe('ingestion', () => {
 		await expect(rows.getByRole('listitem', { name: 'exhibit-a.pdf' })).toContainText('250 pages');
 
 		// No document was stored twice: one set of pages and one run of chunk ordinals each.
-		const counts = await page.evaluate(async () => {
-			const db = await new Promise<IDBDatabase>((resolve, reject) => {
-				const open = indexedDB.open('docket');
-				open.onsuccess = () => resolve(open.result);
-				open.onerror = () => reject(open.error ?? new Error('open failed'));
-			});
-			const all = <T>(store: string) =>
-				new Promise<T[]>((resolve, reject) => {
-					const request = db.transaction(store).objectStore(store).getAll();
-					request.onsuccess = () => resolve(request.result as T[]);
-					request.onerror = () => reject(request.error ?? new Error('read failed'));
-				});
-			const documents = await all<{ id: string; name: string; pages?: number }>('documents');
-			const pages = await all<{ documentId: string }>('pages');
-			const chunks = await all<{ documentId: string; ordinal: number }>('chunks');
-			const jobs = await all<{ documentId: string; kind: string; state: string }>('jobs');
-			db.close();
-			return documents.map((d) => {
-				const ordinals = chunks
-					.filter((c) => c.documentId === d.id)
-					.map((c) => c.ordinal)
-					.sort((a, b) => a - b);
-				return {
-					name: d.name,
-					pages: d.pages,
-					pageRows: pages.filter((p) => p.documentId === d.id).length,
-					chunksInOrder: ordinals.every((o, i) => o === i),
-					jobs: jobs.filter((j) => j.documentId === d.id && j.kind === 'ingest').map((j) => j.state)
-				};
-			});
-		});
+		const counts = await storedCounts(page);
 		for (const name of names) {
 			const docs = counts.filter((c) => c.name === name);
 			expect(docs, name).toHaveLength(1);
@@ -316,6 +321,51 @@ test.describe('ingestion', () => {
 			expect(docs[0]!.chunksInOrder, name).toBe(true);
 			expect(docs[0]!.jobs, name).toEqual(['done']);
 		}
+	});
+});
+
+test.describe('two tabs', () => {
+	test('a second tab leaves the first tab’s files to it, shows their progress, cancels there, and takes over when it closes', async ({
+		context
+	}, testInfo) => {
+		test.setTimeout(300_000);
+		const first = await context.newPage();
+		const files = [
+			pdfFile(testInfo.outputPath('ledger-a.pdf'), 400, 'Ledger A'),
+			pdfFile(testInfo.outputPath('ledger-b.pdf'), 400, 'Ledger B'),
+			pdfFile(testInfo.outputPath('ledger-c.pdf'), 60, 'Ledger C')
+		];
+		await openDocuments(first, 'Two tabs');
+		await first.getByLabel('Add documents').setInputFiles(files);
+		const firstRows = first.getByRole('list', { name: 'Documents in this case' });
+		await expect(firstRows.getByRole('listitem', { name: 'ledger-a.pdf' }).getByRole('progressbar')).toBeVisible({
+			timeout: 60_000
+		});
+
+		// The same case in a second tab, while the first tab is still at work.
+		const second = await context.newPage();
+		await second.goto(first.url());
+		const rows = second.getByRole('list', { name: 'Documents in this case' });
+		await expect(rows.getByRole('listitem', { name: 'ledger-a.pdf' }).getByRole('progressbar')).toBeVisible({
+			timeout: 30_000
+		});
+		await rows.getByRole('button', { name: 'Cancel ledger-c.pdf' }).click();
+		await expect(firstRows.getByRole('listitem', { name: 'ledger-c.pdf' })).toContainText('Indexing was cancelled');
+		// The second tab has read nothing itself.
+		expect(second.workers().filter((w) => w.url().includes('extraction'))).toEqual([]);
+
+		// The first tab closes mid-work: the second finishes its files, each stored once.
+		await first.close();
+		for (const name of ['ledger-a.pdf', 'ledger-b.pdf'])
+			await expect(rows.getByRole('listitem', { name, exact: true })).toContainText('Indexed', { timeout: 240_000 });
+		await expect(rows.getByRole('listitem', { name: 'ledger-c.pdf' })).toContainText('Indexing was cancelled');
+		const counts = await storedCounts(second);
+		expect(counts.map((c) => [c.name, c.pageRows, c.chunksInOrder, c.jobs]).sort()).toEqual([
+			['ledger-a.pdf', 400, true, ['done']],
+			['ledger-b.pdf', 400, true, ['done']],
+			['ledger-c.pdf', 0, true, ['cancelled']]
+		]);
+		await second.close();
 	});
 });
 

@@ -4,6 +4,7 @@ import { CancelledError } from '../errors.ts';
 import { freshStore } from '../testing/db.ts';
 import { nodeExtractor } from './extract.node.ts';
 import { IngestRunner, type IngestRunnerOptions } from './ingest-runner.ts';
+import { JobClaims, type ClaimChannel, type JobLockManager } from './job-claims.ts';
 import { portEndpoint } from '../worker/transport.ts';
 import { serveExtraction, WorkerExtractor } from './protocol.ts';
 import { DocketDatabase } from '../db/database.ts';
@@ -448,3 +449,79 @@ function nodeLikeExtractor(): Extractor {
 		}
 	};
 }
+
+/** Web Locks in memory, as one origin's tabs share them: a freed lock goes to the first waiter. */
+function memoryLocks(): JobLockManager {
+	const held = new Set<string>();
+	const waiting = new Map<string, (() => void)[]>();
+	const release = (name: string) => {
+		const next = waiting.get(name)?.shift();
+		if (next) next();
+		else held.delete(name);
+	};
+	return {
+		async request(name, options, callback) {
+			if (held.has(name)) {
+				if (options.ifAvailable) return callback(null);
+				await new Promise<void>((resolve, reject) => {
+					const list = waiting.get(name) ?? [];
+					list.push(resolve);
+					waiting.set(name, list);
+					options.signal?.addEventListener('abort', () => {
+						list.splice(list.indexOf(resolve), 1);
+						reject(new DOMException('The request was aborted.', 'AbortError'));
+					});
+				});
+			} else held.add(name);
+			try {
+				return await callback({ name });
+			} finally {
+				release(name);
+			}
+		}
+	};
+}
+
+describe('IngestRunner in two tabs', () => {
+	it('leaves the jobs another tab holds to it: shows its progress, forwards password and cancel, takes over when it closes', async () => {
+		const { db, store } = await freshStore();
+		const locks = memoryLocks();
+		const channel = `docket-test-${crypto.randomUUID()}`;
+		const claims = () => new JobClaims(locks, new BroadcastChannel(channel) as unknown as ClaimChannel);
+		const first = fakeExtractor();
+		const a = new IngestRunner({ db, files: store, extractor: first.extractor, concurrency: 2, claims: claims() });
+		await a.addFiles('c', [
+			{ name: 'held.txt', blob: text('HOLD held') },
+			{ name: 'locked.pdf', blob: text('LOCKED:pw') },
+			{ name: 'later.txt', blob: text('HOLD later') }
+		]);
+		await first.waitHeld(2);
+
+		// A second tab opens: every job is the first tab's.
+		const second = fakeExtractor();
+		const b = new IngestRunner({ db, files: store, extractor: second.extractor, claims: claims() });
+		expect(await b.resume()).toBe(0);
+		const docs = new Map((await db.documents.toArray()).map((d) => [d.name, d.id]));
+		const stateIn = (runner: IngestRunner, name: string) => runner.progress(runner.jobOf(docs.get(name)!)!)?.state;
+		await expect.poll(() => stateIn(b, 'locked.pdf')).toBe('waiting-password');
+		expect(stateIn(b, 'held.txt')).toBe('extracting');
+
+		// What the person does in the second tab happens in the first.
+		b.submitPassword(b.jobOf(docs.get('locked.pdf')!)!, 'pw');
+		await expect.poll(async () => (await statuses(db))['locked.pdf']).toBe('indexed');
+		b.cancel(b.jobOf(docs.get('later.txt')!)!);
+		await expect.poll(async () => (await jobStates(db))['later.txt']).toBe('cancelled');
+		expect(second.calls).toEqual([]);
+
+		// The first tab closes mid-extraction: the second takes over what is left, and only that.
+		await a.dispose();
+		await second.waitHeld(1);
+		second.held[0]!.release();
+		await expect.poll(async () => (await statuses(db))['held.txt']).toBe('indexed');
+		await b.idle();
+		expect(second.calls.map((c) => c.name)).toEqual(['held.txt']);
+		expect(await jobStates(db)).toEqual({ 'held.txt': 'done', 'locked.pdf': 'done', 'later.txt': 'cancelled' });
+		expect(await db.chunks.where('documentId').equals(docs.get('locked.pdf')!).count()).toBeGreaterThan(0);
+		await b.dispose();
+	});
+});

@@ -7,6 +7,7 @@ import type { DocumentRow, DocumentStatus, JobRow } from '../db/schema.ts';
 import { MissingRecordError, OriginalMissingError, toDocketError } from '../errors.ts';
 import { ScanLane, type ScanPhase } from '../ocr/scan-lane.ts';
 import type { ChunkOptions } from './chunker.ts';
+import type { ClaimMessage, JobClaims } from './job-claims.ts';
 import {
 	ACTIVE_STATES,
 	ingestJobMachine,
@@ -46,6 +47,8 @@ export interface IngestRunnerOptions {
 	onDocumentIndexed?: (document: DocumentRow) => void;
 	/** Reads pages without a text layer by OCR, where the extractor stores itself (default true; `ocr/job.ts`). */
 	ocr?: boolean;
+	/** Shares the jobs with other tabs, one tab working each (`job-claims.ts`); omitted in Node. */
+	claims?: JobClaims;
 }
 
 /** One file to add: a browser `File`, or any blob with a name. */
@@ -109,6 +112,8 @@ const TERMINAL_DOCUMENT: ReadonlySet<DocumentStatus> = new Set([
 	'unsupported'
 ]);
 const PROGRESS_WRITE_MS = 500;
+/** How often a tab tells the others of its jobs' progress. */
+const PROGRESS_SHARE_MS = 250;
 
 /**
  * The document status the runner writes when a job enters a state in which none of its actors runs.
@@ -146,7 +151,13 @@ export class IngestRunner {
 	readonly #embedding: EmbeddingHook | undefined;
 	readonly #onDocumentIndexed: ((document: DocumentRow) => void) | undefined;
 	readonly #ocr: boolean;
+	readonly #claims: JobClaims | undefined;
 	readonly #jobs = new Map<string, Tracked>();
+	/** Jobs another tab holds: shown with that tab's progress, the person's actions forwarded to it. */
+	readonly #elsewhere = new Map<string, { documentId: string; caseId: string }>();
+	readonly #remote = new Map<string, JobProgress>();
+	readonly #claiming = new Set<string>();
+	#broadcast: ReturnType<typeof setTimeout> | undefined;
 	readonly #scans = new ScanLane<Tracked>();
 	readonly #listeners = new Set<() => void>();
 	#idleWaiters: (() => void)[] = [];
@@ -162,6 +173,8 @@ export class IngestRunner {
 		this.#embedding = options.embedding;
 		this.#onDocumentIndexed = options.onDocumentIndexed;
 		this.#ocr = options.ocr ?? true;
+		this.#claims = options.claims;
+		this.#claims?.onMessage((message) => this.#heard(message));
 	}
 
 	/**
@@ -194,7 +207,9 @@ export class IngestRunner {
 					result.duplicates.push({ name: file.name, documentId: added.duplicate.id });
 					continue;
 				}
-				this.#track({ jobId: added.job.id, documentId: added.document.id, caseId });
+				const target = { jobId: added.job.id, documentId: added.document.id, caseId };
+				// A new job is this tab's, unless another tab's resume saw its row first.
+				if (await this.#claim(target)) this.#track(target);
 				result.added.push({ documentId: added.document.id, jobId: added.job.id, name: file.name });
 			} catch (error) {
 				result.refused.push({ name: file.name, error: toDocketError(error).userMessage });
@@ -215,8 +230,16 @@ export class IngestRunner {
 			)
 			.toArray();
 		let resumed = 0;
-		for (const row of rows.sort((a, b) => a.createdAt - b.createdAt)) {
-			if (this.#jobs.has(row.id)) continue;
+		for (const found of rows.sort((a, b) => a.createdAt - b.createdAt)) {
+			if (this.#jobs.has(found.id) || this.#elsewhere.has(found.id) || this.#claiming.has(found.id)) continue;
+			if (!(await this.#claim({ jobId: found.id, documentId: found.documentId, caseId: found.caseId }))) continue;
+			// Read again now that it is ours: the tab that held it may have finished it meanwhile.
+			const row = await this.#db.jobs.get(found.id);
+			if (this.#disposed) return resumed;
+			if (!row || row.state === 'done') {
+				this.#claims?.release(found.id);
+				continue;
+			}
 			const resumeFrom: IngestJobInput['resumeFrom'] =
 				row.state === 'waiting-password' || row.state === 'failed' || row.state === 'cancelled' ? row.state : 'queued';
 			this.#track({
@@ -234,21 +257,34 @@ export class IngestRunner {
 	}
 
 	cancel(jobId: string): void {
+		if (this.#elsewhere.has(jobId)) this.#claims?.post({ type: 'cancel', jobId });
 		this.#jobs.get(jobId)?.actor.send({ type: 'CANCEL' });
 	}
 
 	retry(jobId: string): void {
+		if (this.#elsewhere.has(jobId)) this.#claims?.post({ type: 'retry', jobId });
 		this.#jobs.get(jobId)?.actor.send({ type: 'RETRY' });
 		this.#pump();
 	}
 
-	/** Cancels every unfinished job (of one case, when given). */
+	/** Cancels every unfinished job (of one case, when given), in every tab. */
 	cancelAll(caseId?: string): void {
-		for (const [id, job] of this.#jobs) if (caseId === undefined || job.caseId === caseId) this.cancel(id);
+		this.#claims?.post({ type: 'cancel-all', caseId });
+		this.#cancelOwn(caseId);
 	}
 
-	/** Retries every failed or cancelled job (of one case, when given). */
+	/** Retries every failed or cancelled job (of one case, when given), in every tab. */
 	retryAll(caseId?: string): void {
+		this.#claims?.post({ type: 'retry-all', caseId });
+		this.#retryOwn(caseId);
+	}
+
+	#cancelOwn(caseId: string | undefined): void {
+		for (const job of this.#jobs.values())
+			if (caseId === undefined || job.caseId === caseId) job.actor.send({ type: 'CANCEL' });
+	}
+
+	#retryOwn(caseId: string | undefined): void {
 		for (const job of this.#jobs.values())
 			if (caseId === undefined || job.caseId === caseId) job.actor.send({ type: 'RETRY' });
 		this.#pump();
@@ -260,6 +296,7 @@ export class IngestRunner {
 	 * one fails, so a quick second attempt is never dropped (the job takes passwords only while it waits).
 	 */
 	submitPassword(jobId: string, password: string): void {
+		if (this.#elsewhere.has(jobId)) this.#claims?.post({ type: 'password', jobId, password });
 		const job = this.#jobs.get(jobId);
 		if (!job) return;
 		if (String(job.actor.getSnapshot().value) === 'waiting-password') job.actor.send({ type: 'PASSWORD', password });
@@ -270,10 +307,12 @@ export class IngestRunner {
 	/** The job of a document, if this runner holds one. */
 	jobOf(documentId: string): string | undefined {
 		for (const [id, job] of this.#jobs) if (job.documentId === documentId) return id;
+		for (const [id, job] of this.#elsewhere) if (job.documentId === documentId) return id;
 		return undefined;
 	}
 
 	progress(jobId: string): JobProgress | undefined {
+		if (this.#elsewhere.has(jobId)) return this.#remote.get(jobId);
 		const job = this.#jobs.get(jobId);
 		if (!job) return undefined;
 		const snapshot = job.actor.getSnapshot();
@@ -299,7 +338,7 @@ export class IngestRunner {
 
 	/** Every job this runner holds (of one case, when given). */
 	allProgress(caseId?: string): JobProgress[] {
-		return [...this.#jobs.keys()].flatMap((id) => {
+		return [...this.#jobs.keys(), ...this.#elsewhere.keys()].flatMap((id) => {
 			const p = this.progress(id);
 			return p && (caseId === undefined || p.caseId === caseId) ? [p] : [];
 		});
@@ -325,10 +364,78 @@ export class IngestRunner {
 	/** Stops every actor (work in progress is cancelled in memory; the database keeps it for `resume`). */
 	async dispose(): Promise<void> {
 		this.#disposed = true;
+		clearTimeout(this.#broadcast);
 		const writes = [...this.#jobs.values()].map((j) => j.writes);
 		for (const job of this.#jobs.values()) job.actor.stop();
 		this.#jobs.clear();
 		await Promise.all(writes);
+		// Only once the last states are written: a tab taking the jobs over reads them.
+		this.#claims?.close();
+	}
+
+	/**
+	 * Claims a job for this tab. One another tab holds is left to it, and taken over (by `resume`) once
+	 * that tab finishes it or closes.
+	 */
+	async #claim(target: { jobId: string; documentId: string; caseId: string }): Promise<boolean> {
+		const claims = this.#claims;
+		if (!claims) return true;
+		this.#claiming.add(target.jobId);
+		try {
+			if (await claims.claim(target.jobId)) return true;
+		} finally {
+			this.#claiming.delete(target.jobId);
+		}
+		this.#elsewhere.set(target.jobId, { documentId: target.documentId, caseId: target.caseId });
+		void claims.whenFree(target.jobId).then(() => {
+			this.#elsewhere.delete(target.jobId);
+			this.#remote.delete(target.jobId);
+			this.#notify(false);
+			if (!this.#disposed) void this.resume();
+		});
+		return false;
+	}
+
+	#heard(message: ClaimMessage): void {
+		if (this.#disposed) return;
+		switch (message.type) {
+			case 'progress': {
+				let changed = false;
+				for (const job of message.jobs)
+					if (this.#elsewhere.has(job.jobId)) {
+						this.#remote.set(job.jobId, job);
+						changed = true;
+					}
+				if (changed) this.#notify(false);
+				return;
+			}
+			case 'cancel':
+				this.#jobs.get(message.jobId)?.actor.send({ type: 'CANCEL' });
+				return;
+			case 'retry':
+				if (this.#jobs.has(message.jobId)) this.retry(message.jobId);
+				return;
+			case 'password':
+				if (this.#jobs.has(message.jobId)) this.submitPassword(message.jobId, message.password);
+				return;
+			case 'cancel-all':
+				this.#cancelOwn(message.caseId);
+				return;
+			case 'retry-all':
+				this.#retryOwn(message.caseId);
+				return;
+		}
+	}
+
+	/** Tells the other tabs how this tab's jobs are going, a few times a second at most. */
+	#share(): void {
+		const claims = this.#claims;
+		if (!claims || this.#broadcast !== undefined || this.#jobs.size === 0) return;
+		this.#broadcast = setTimeout(() => {
+			this.#broadcast = undefined;
+			if (this.#disposed) return;
+			claims.post({ type: 'progress', jobs: [...this.#jobs.keys()].flatMap((id) => this.progress(id) ?? []) });
+		}, PROGRESS_SHARE_MS);
 	}
 
 	#busy(): boolean {
@@ -375,7 +482,9 @@ export class IngestRunner {
 		this.#scans.admit(jobs, textWork);
 	}
 
-	#notify(): void {
+	/** Tells the listeners, and (for a change of this tab's own jobs) the other tabs. */
+	#notify(own = true): void {
+		if (own) this.#share();
 		for (const listener of this.#listeners) listener();
 		if (!this.#busy()) {
 			const waiters = this.#idleWaiters;
@@ -437,6 +546,7 @@ export class IngestRunner {
 					tracked.pendingPassword = undefined;
 					queueMicrotask(() => tracked.actor.send({ type: 'PASSWORD', password }));
 				}
+				if (changed && state === 'done') void tracked.writes.then(() => this.#claims?.release(input.jobId));
 				if (changed) this.#pump();
 				this.#notify();
 				if (changed && !this.#busy()) void tracked.writes.then(() => this.#notify());

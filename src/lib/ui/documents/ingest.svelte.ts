@@ -2,14 +2,16 @@ import { enqueueEmbedding } from '../../ai/embed-jobs.ts';
 import type { DocketDatabase } from '../../db/database.ts';
 import type { FileStore } from '../../db/file-store.ts';
 import { IngestRunner, type IncomingFile, type JobProgress } from '../../ingest/ingest-runner.ts';
+import { browserJobClaims } from '../../ingest/job-claims.ts';
 import type { Extractor } from '../../ingest/types.ts';
 import { embeddingsFor } from '../embeddings.svelte.ts';
 
 const PROGRESS_REFRESH_MS = 250;
 
 /**
- * Ingestion as the UI sees it: one runner per tab (it resumes unfinished jobs when created), and the live
- * progress of its jobs as rune state, refreshed a few times a second however fast pages come.
+ * Ingestion as the UI sees it: one runner per tab (it resumes unfinished jobs when created, leaving those
+ * another tab works to that tab), and the live progress of its jobs as rune state, refreshed a few times a
+ * second however fast pages come.
  */
 export class IngestState {
 	readonly runner: IngestRunner;
@@ -22,12 +24,15 @@ export class IngestState {
 
 	constructor(db: DocketDatabase, files: FileStore, extractor: Extractor) {
 		this.extractor = extractor;
+		const claims = browserJobClaims();
 		this.runner = new IngestRunner({
 			db,
 			files,
 			extractor,
 			// As many files at once as the extractor has workers (the browser's pool: one per core).
 			...('size' in extractor && typeof extractor.size === 'number' ? { concurrency: extractor.size } : {}),
+			// Two open tabs share the unfinished jobs, one tab working each, instead of both reading every file.
+			...(claims ? { claims } : {}),
 			onDocumentIndexed: (document) => {
 				// Search hears of the stored text from the change feed. Its passages are then embedded in the
 				// background (`Embedding` → `Indexed`); the job survives a reload.

@@ -387,12 +387,17 @@ export class IngestRunner {
 			this.#claiming.delete(target.jobId);
 		}
 		this.#elsewhere.set(target.jobId, { documentId: target.documentId, caseId: target.caseId });
-		void claims.whenFree(target.jobId).then(() => {
-			this.#elsewhere.delete(target.jobId);
-			this.#remote.delete(target.jobId);
-			this.#notify(false);
-			if (!this.#disposed) void this.resume();
-		});
+		void claims
+			.whenFree(target.jobId)
+			.then(async () => {
+				this.#elsewhere.delete(target.jobId);
+				this.#remote.delete(target.jobId);
+				this.#notify(false);
+				// Most jobs are finished by the tab that held them: look for work only when one was left undone.
+				const row = await this.#db.jobs.get(target.jobId);
+				if (!this.#disposed && row && row.state !== 'done') await this.resume();
+			})
+			.catch((error: unknown) => console.warn('could not take over an ingest job from another tab', error));
 		return false;
 	}
 

@@ -158,6 +158,7 @@ export class IngestRunner {
 	readonly #remote = new Map<string, JobProgress>();
 	readonly #claiming = new Set<string>();
 	#broadcast: ReturnType<typeof setTimeout> | undefined;
+	#resuming = 0;
 	readonly #scans = new ScanLane<Tracked>();
 	readonly #listeners = new Set<() => void>();
 	#idleWaiters: (() => void)[] = [];
@@ -221,6 +222,18 @@ export class IngestRunner {
 
 	/** Picks up every unfinished ingest job in the database (after a reload, or in a new tab). */
 	async resume(): Promise<number> {
+		// Busy until the jobs found are tracked: `idle()` must not resolve between a mailbox's store and
+		// the pick-up of the messages it queued.
+		this.#resuming++;
+		try {
+			return await this.#resume();
+		} finally {
+			this.#resuming--;
+			this.#notify(false);
+		}
+	}
+
+	async #resume(): Promise<number> {
 		const rows = await this.#db.jobs
 			.where('[kind+state]')
 			.anyOf(
@@ -234,7 +247,7 @@ export class IngestRunner {
 			if (this.#jobs.has(found.id) || this.#elsewhere.has(found.id) || this.#claiming.has(found.id)) continue;
 			if (!(await this.#claim({ jobId: found.id, documentId: found.documentId, caseId: found.caseId }))) continue;
 			// Read again now that it is ours: the tab that held it may have finished it meanwhile.
-			const row = await this.#db.jobs.get(found.id);
+			const row = this.#claims ? await this.#db.jobs.get(found.id) : found;
 			if (this.#disposed) return resumed;
 			if (!row || row.state === 'done') {
 				this.#claims?.release(found.id);
@@ -444,6 +457,7 @@ export class IngestRunner {
 	}
 
 	#busy(): boolean {
+		if (this.#resuming > 0) return true;
 		for (const job of this.#jobs.values()) {
 			const state = String(job.actor.getSnapshot().value);
 			if (state === 'queued' || ACTIVE_STATES.includes(state)) return true;

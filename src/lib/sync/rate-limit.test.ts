@@ -37,7 +37,7 @@ describe('patientFetch', () => {
 	it('sends a refused request again after the named wait, with the same body, and returns the answer', async () => {
 		const { fetcher, bodies } = scripted([answer(429, { 'retry-after': '2' }), answer(429), answer(200)]);
 		const waits: number[] = [];
-		const patient = patientFetch(fetcher, { sleep: async (ms) => void waits.push(ms) });
+		const patient = patientFetch(fetcher, { jitter: () => 0, sleep: async (ms) => void waits.push(ms) });
 		const response = await patient('https://docket.example/api/v1/push', { method: 'POST', body: '{"a":1}' });
 		expect(response.status).toBe(200);
 		expect(waits).toEqual([2000, 2000]);
@@ -61,6 +61,25 @@ describe('patientFetch', () => {
 		expect(
 			(await patientFetch(maintenance.fetcher, { sleep: async () => undefined })('https://docket.example/x')).status
 		).toBe(200);
+	});
+
+	it('spreads the waits of clients refused together, and gives up past its time budget', async () => {
+		const waits: number[] = [];
+		const many = scripted(Array.from({ length: 8 }, () => answer(429, { 'retry-after': '2' })));
+		const patient = patientFetch(many.fetcher, {
+			budgetMs: 10_000,
+			jitter: () => 0.999,
+			sleep: async (ms) => void waits.push(ms)
+		});
+		expect((await patient('https://docket.example/x')).status).toBe(429);
+		// 2 s and up to 500 ms more each; the fifth wait would pass 10 s in all.
+		expect(waits).toEqual([2499, 2499, 2499, 2499]);
+		const short = scripted([answer(429, { 'retry-after': '1' }), answer(200)]);
+		const shortWaits: number[] = [];
+		await patientFetch(short.fetcher, { jitter: () => 0.5, sleep: async (ms) => void shortWaits.push(ms) })(
+			'https://docket.example/x'
+		);
+		expect(shortWaits).toEqual([1250]);
 	});
 
 	it('stops waiting when the request is cancelled', async () => {

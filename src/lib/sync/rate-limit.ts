@@ -36,9 +36,29 @@ function refusedForNow(status: number, retryAfter: string | null): boolean {
 }
 
 export interface Patience {
-	/** Tries in all, the first included. */
+	/** Tries in all, the first included (default 20). */
 	tries?: number;
+	/** The most time spent waiting for one request, all waits together (default 5 min). */
+	budgetMs?: number;
+	/** A fraction in [0, 1) for the jitter added to each wait (default Math.random). */
+	jitter?: () => number;
 	sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+}
+
+const DEFAULT_TRIES = 20;
+const DEFAULT_BUDGET_MS = 5 * 60_000;
+
+/**
+ * The wait before the next try, or undefined to give up. Each wait gets up to half of itself (at most
+ * 500 ms) added at random: clients refused together would otherwise all come back in the same instant
+ * and be refused together again (in a test, one request of a 12-file import lost five times in a row).
+ */
+function nextWait(patience: Patience, attempt: number, retryAfter: string | null, waited: number): number | undefined {
+	const { tries = DEFAULT_TRIES, budgetMs = DEFAULT_BUDGET_MS, jitter = Math.random } = patience;
+	if (attempt + 1 >= tries) return undefined;
+	const base = waitFor(retryAfter, attempt);
+	const wait = base + Math.floor(jitter() * Math.min(base / 2, 500));
+	return waited + wait > budgetMs ? undefined : wait;
 }
 
 /** Resolves after `ms`, or rejects with the signal's reason when it aborts first. */
@@ -62,19 +82,24 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 
 /**
  * `fetcher`, but a request the server refuses for now (429, or 503 with Retry-After) is sent again after
- * the wait it names, up to `tries` times in all; the last answer, whatever it is, goes to the caller. The
+ * the wait it names (plus jitter), within `tries` and `budgetMs`; the last answer, whatever it is, goes
+ * to the caller. The
  * request's own signal cuts a wait short. Bodies must be re-sendable (strings, buffers): the callers'
  * are.
  */
-export function patientFetch(fetcher: typeof fetch, { tries = 5, sleep: pause = sleep }: Patience = {}): typeof fetch {
+export function patientFetch(fetcher: typeof fetch, patience: Patience = {}): typeof fetch {
+	const pause = patience.sleep ?? sleep;
 	return async (input, init) => {
-		for (let attempt = 0; ; attempt++) {
+		for (let attempt = 0, waited = 0; ; attempt++) {
 			const response = await fetcher(input, init);
 			const retryAfter = response.headers.get('retry-after');
-			if (attempt + 1 >= tries || !refusedForNow(response.status, retryAfter)) return response;
+			if (!refusedForNow(response.status, retryAfter)) return response;
+			const wait = nextWait(patience, attempt, retryAfter, waited);
+			if (wait === undefined) return response;
 			// The refusal's body is not needed; reading it frees the connection for the next try.
 			await response.arrayBuffer().catch(() => undefined);
-			await pause(waitFor(retryAfter, attempt), init?.signal ?? undefined);
+			await pause(wait, init?.signal ?? undefined);
+			waited += wait;
 		}
 	};
 }
@@ -89,10 +114,8 @@ function resendable(body: unknown): boolean {
  * body, after the wait it names, before tus sees the answer. tus-js-client itself gives up on every 4xx
  * but 409 and 423, and its own retries would spend their delays (and their count) on a busy server.
  */
-export function patientHttpStack(
-	inner: HttpStack = defaultOptions.httpStack,
-	{ tries = 5, sleep: pause = sleep }: Patience = {}
-): HttpStack {
+export function patientHttpStack(inner: HttpStack = defaultOptions.httpStack, patience: Patience = {}): HttpStack {
+	const pause = patience.sleep ?? sleep;
 	return {
 		getName: () => `patient ${inner.getName()}`,
 		createRequest(method, url): HttpRequest {
@@ -113,17 +136,15 @@ export function patientHttpStack(
 					current.setProgressHandler(handler);
 				},
 				async send(body: unknown) {
-					for (let attempt = 0; ; attempt++) {
+					for (let attempt = 0, waited = 0; ; attempt++) {
 						const response = await current.send(body);
 						const retryAfter = response.getHeader('retry-after') ?? null;
-						if (
-							cancelled.signal.aborted ||
-							attempt + 1 >= tries ||
-							!refusedForNow(response.getStatus(), retryAfter) ||
-							!resendable(body)
-						)
+						if (cancelled.signal.aborted || !refusedForNow(response.getStatus(), retryAfter) || !resendable(body))
 							return response;
-						await pause(waitFor(retryAfter, attempt), cancelled.signal);
+						const wait = nextWait(patience, attempt, retryAfter, waited);
+						if (wait === undefined) return response;
+						await pause(wait, cancelled.signal);
+						waited += wait;
 						current = inner.createRequest(method, url);
 						for (const [header, value] of headers) current.setHeader(header, value);
 						if (progress) current.setProgressHandler(progress);

@@ -275,6 +275,24 @@ describe('IngestRunner', () => {
 		await runner.dispose();
 	});
 
+	it('cancels with "Cancel all" the files still being added when it is pressed, and only that case’s', async () => {
+		const { db, runner } = await setup();
+		const adding = runner.addFiles('c', [
+			{ name: 'a.txt', blob: text('plain a') },
+			{ name: 'b.txt', blob: text('plain b') }
+		]);
+		const other = runner.addFiles('d', [{ name: 'd.txt', blob: text('plain d') }]);
+		runner.cancelAll('c');
+		await Promise.all([adding, other]);
+		await runner.idle();
+		expect(await jobStates(db)).toEqual({ 'a.txt': 'cancelled', 'b.txt': 'cancelled', 'd.txt': 'done' });
+		// A later add is not cancelled by an earlier click.
+		await runner.addFiles('c', [{ name: 'e.txt', blob: text('plain e') }]);
+		await runner.idle();
+		expect((await jobStates(db))['e.txt']).toBe('done');
+		await runner.dispose();
+	});
+
 	it('resumes unfinished jobs after a reload, and keeps waiting ones waiting', async () => {
 		const { db, store, fake, runner } = await setup({ concurrency: 1 });
 		await runner.addFiles('c', [

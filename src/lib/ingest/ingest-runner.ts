@@ -159,6 +159,8 @@ export class IngestRunner {
 	readonly #claiming = new Set<string>();
 	#broadcast: ReturnType<typeof setTimeout> | undefined;
 	#resuming = 0;
+	/** The case of every "cancel all" so far (undefined: every case), for files still being added then. */
+	readonly #cancelsAll: (string | undefined)[] = [];
 	readonly #scans = new ScanLane<Tracked>();
 	readonly #listeners = new Set<() => void>();
 	#idleWaiters: (() => void)[] = [];
@@ -185,6 +187,7 @@ export class IngestRunner {
 	 */
 	async addFiles(caseId: string, incoming: Iterable<IncomingFile>): Promise<AddResult> {
 		const result: AddResult = { added: [], duplicates: [], refused: [] };
+		const cancelsBefore = this.#cancelsAll.length;
 		for (const file of incoming) {
 			if (file.blob.size === 0) {
 				result.refused.push({
@@ -210,7 +213,12 @@ export class IngestRunner {
 				}
 				const target = { jobId: added.job.id, documentId: added.document.id, caseId };
 				// A new job is this tab's, unless another tab's resume saw its row first.
-				if (await this.#claim(target)) this.#track(target);
+				if (await this.#claim(target)) {
+					this.#track(target);
+					// "Cancel all" pressed while this file was still being stored covers it too.
+					if (this.#cancelsAll.slice(cancelsBefore).some((c) => c === undefined || c === caseId))
+						this.cancel(target.jobId);
+				}
 				result.added.push({ documentId: added.document.id, jobId: added.job.id, name: file.name });
 			} catch (error) {
 				result.refused.push({ name: file.name, error: toDocketError(error).userMessage });
@@ -293,6 +301,7 @@ export class IngestRunner {
 	}
 
 	#cancelOwn(caseId: string | undefined): void {
+		this.#cancelsAll.push(caseId);
 		for (const job of this.#jobs.values())
 			if (caseId === undefined || job.caseId === caseId) job.actor.send({ type: 'CANCEL' });
 	}

@@ -542,4 +542,38 @@ describe('IngestRunner in two tabs', () => {
 		expect(await db.chunks.where('documentId').equals(docs.get('locked.pdf')!).count()).toBeGreaterThan(0);
 		await b.dispose();
 	});
+
+	it('takes up a job once when a second resume starts while the first reads it', async () => {
+		const { db, store } = await freshStore();
+		const first = fakeExtractor();
+		const a = new IngestRunner({ db, files: store, extractor: first.extractor });
+		await a.addFiles('c', [{ name: 'held.txt', blob: text('HOLD held') }]);
+		await first.waitHeld(1);
+		await a.dispose();
+
+		// The claimed job's row is read slowly, so a second resume (a neighbour tab finishing) arrives meanwhile.
+		const get = db.jobs.get.bind(db.jobs);
+		let reads = 0;
+		db.jobs.get = ((key: string) => {
+			reads++;
+			return new Promise((resolve) => setTimeout(resolve, 300)).then(() => get(key));
+		}) as typeof db.jobs.get;
+		const channel = `docket-test-${crypto.randomUUID()}`;
+		const second = fakeExtractor();
+		const b = new IngestRunner({
+			db,
+			files: store,
+			extractor: second.extractor,
+			claims: new JobClaims(memoryLocks(), new BroadcastChannel(channel) as unknown as ClaimChannel)
+		});
+		const resumed = b.resume();
+		await expect.poll(() => reads, { interval: 5 }).toBeGreaterThan(0);
+		expect(await Promise.all([resumed, b.resume()])).toEqual([1, 0]);
+		await second.waitHeld(1);
+		second.held[0]!.release();
+		await b.idle();
+		expect(second.calls.map((c) => c.name)).toEqual(['held.txt']);
+		expect(await statuses(db)).toEqual({ 'held.txt': 'indexed' });
+		await b.dispose();
+	});
 });

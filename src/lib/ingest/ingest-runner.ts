@@ -257,6 +257,8 @@ export class IngestRunner {
 			// Read again now that it is ours: the tab that held it may have finished it meanwhile.
 			const row = this.#claims ? await this.#db.jobs.get(found.id) : found;
 			if (this.#disposed) return resumed;
+			// A resume running beside this one may have taken it up while the row was read.
+			if (this.#jobs.has(found.id)) continue;
 			if (!row || row.state === 'done') {
 				this.#claims?.release(found.id);
 				continue;

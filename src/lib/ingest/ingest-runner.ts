@@ -154,8 +154,7 @@ export class IngestRunner {
 	readonly #claims: JobClaims | undefined;
 	readonly #jobs = new Map<string, Tracked>();
 	/** Jobs another tab holds: shown with that tab's progress, the person's actions forwarded to it. */
-	readonly #elsewhere = new Map<string, { documentId: string; caseId: string }>();
-	readonly #remote = new Map<string, JobProgress>();
+	readonly #elsewhere = new Map<string, { documentId: string; caseId: string; progress?: JobProgress }>();
 	readonly #claiming = new Set<string>();
 	#broadcast: ReturnType<typeof setTimeout> | undefined;
 	#resuming = 0;
@@ -336,7 +335,8 @@ export class IngestRunner {
 	}
 
 	progress(jobId: string): JobProgress | undefined {
-		if (this.#elsewhere.has(jobId)) return this.#remote.get(jobId);
+		const remote = this.#elsewhere.get(jobId);
+		if (remote) return remote.progress;
 		const job = this.#jobs.get(jobId);
 		if (!job) return undefined;
 		const snapshot = job.actor.getSnapshot();
@@ -415,7 +415,6 @@ export class IngestRunner {
 			.whenFree(target.jobId)
 			.then(async () => {
 				this.#elsewhere.delete(target.jobId);
-				this.#remote.delete(target.jobId);
 				this.#notify(false);
 				// Most jobs are finished by the tab that held them: look for work only when one was left undone.
 				const row = await this.#db.jobs.get(target.jobId);
@@ -430,11 +429,13 @@ export class IngestRunner {
 		switch (message.type) {
 			case 'progress': {
 				let changed = false;
-				for (const job of message.jobs)
-					if (this.#elsewhere.has(job.jobId)) {
-						this.#remote.set(job.jobId, job);
+				for (const job of message.jobs) {
+					const remote = this.#elsewhere.get(job.jobId);
+					if (remote) {
+						remote.progress = job;
 						changed = true;
 					}
+				}
 				if (changed) this.#notify(false);
 				return;
 			}

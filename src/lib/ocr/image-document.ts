@@ -81,7 +81,7 @@ function damaged(format: ImageFormat, error: unknown): DamagedExtraction {
 	return {
 		status: 'damaged',
 		kind: 'image',
-		error: `Docket could not decode this ${FORMAT_NAMES[format]} (${detail}). Open it in an image viewer to check it, or scan it again.`,
+		error: `Docket could not decode this ${FORMAT_NAMES[format]}. ${detail} Open it in an image viewer to check it, or scan it again.`,
 		detail
 	};
 }

@@ -121,6 +121,9 @@ describe('image documents', () => {
 				{ ocr: { pool, render: () => Promise.reject(new Error('none')) } }
 			);
 			expect(result.status).toBe('damaged');
+			expect(result.error).toBe(
+				'Docket could not decode this TIFF image. TIFF page 1 has no image size in its header: the file is damaged or cut short. Open it in an image viewer to check it, or scan it again.'
+			);
 		});
 	});
 });

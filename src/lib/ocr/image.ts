@@ -68,15 +68,20 @@ export function imagePages(bytes: Uint8Array, format: ImageFormat): ImagePages {
 			if (!ifd) throw new RangeError(`The TIFF has no page ${n}.`);
 			const width = Number(first(ifd['t256']));
 			const height = Number(first(ifd['t257']));
-			if (!(width > 0 && height > 0 && width * height <= MAX_PIXELS))
-				throw new ImageDecodeError(`TIFF page ${n} is ${width} × ${height} pixels, which Docket does not decode.`);
+			// A header cut short has no size at all (NaN), which is not a size to report.
+			if (!(width > 0 && height > 0))
+				throw new ImageDecodeError(`TIFF page ${n} has no image size in its header: the file is damaged or cut short.`);
+			if (width * height > MAX_PIXELS)
+				throw new ImageDecodeError(
+					`TIFF page ${n} is ${width} × ${height} pixels, more than the ${MAX_PIXELS / 1e6} million Docket reads.`
+				);
 			let rgba: Uint8Array;
 			try {
 				UTIF.decodeImage(buffer, ifd);
 				rgba = UTIF.toRGBA8(ifd);
 			} catch (error) {
 				throw new ImageDecodeError(
-					`TIFF page ${n} does not decode (${error instanceof Error ? error.message : String(error)}).`
+					`TIFF page ${n} does not decode: ${error instanceof Error ? error.message.replace(/\.?$/, '.') : String(error)}`
 				);
 			}
 			return { bytes: greyPgm(rgba, ifd.width, ifd.height), width: ifd.width, height: ifd.height };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CancelledError } from '../errors.ts';
-import { OcrPool, type OcrEngine } from './engine.ts';
+import { OcrPool, UPSIDE_DOWN_BELOW, type OcrEngine } from './engine.ts';
 import type { RecognizedBlock } from './layout.ts';
 
 /** Engines that answer only when told to; each knows its number and whether it was stopped. */
@@ -73,6 +73,45 @@ describe('OcrPool', () => {
 		await tick();
 		engines[0]!.pending[1]!('Next');
 		expect((await next).text).toBe('Next');
+		await pool.terminate();
+	});
+
+	it('reads a page again upside down when it reads as nonsense, keeps the better read, and puts its boxes back', async () => {
+		// An engine reading a sheet fed upside down: nonsense at 40 the way it lies, words at 95 turned.
+		const calls: boolean[] = [];
+		let count = 3;
+		const word = (text: string, confidence: number, x0: number) => ({
+			text,
+			confidence,
+			bbox: { x0, y0: 2, x1: x0 + 2, y1: 3 }
+		});
+		const pool = new OcrPool(
+			async () => ({
+				recognize: async (_image, options) => {
+					const turned = options?.upsideDown === true;
+					calls.push(turned);
+					const words = Array.from({ length: count }, (_, i) =>
+						turned ? word(`word${i}`, 95, 2 * i) : word(`pJoM${i}`, 40, 8 - 2 * i)
+					);
+					return [{ paragraphs: [{ lines: [{ words }] }] }];
+				},
+				terminate: async () => undefined
+			}),
+			1
+		);
+		const page = await pool.read(image);
+		expect(calls).toEqual([false, true]);
+		expect(page.text).toBe('word0 word1 word2');
+		expect(page.confidence).toBe(95);
+		// On 10 × 10 pixels, the first word at x 0–2, y 2–3 of the turned image is at x 8–10, y 7–8 as it lies.
+		expect(page.words[0]!.box.map((v) => Math.round(v * 10))).toEqual([8, 7, 10, 8]);
+		expect(UPSIDE_DOWN_BELOW).toBeGreaterThan(40);
+
+		// Two words are too few to tell a turned sheet from a stamp: read once.
+		calls.length = 0;
+		count = 2;
+		expect((await pool.read(image)).text).toBe('pJoM0 pJoM1');
+		expect(calls).toEqual([false]);
 		await pool.terminate();
 	});
 });

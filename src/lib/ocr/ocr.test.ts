@@ -7,7 +7,7 @@ import { pageFromBlocks } from './layout.ts';
 import { renderPageNode } from './render.node.ts';
 import { nodeOcrPool } from './tesseract.node.ts';
 import { wantsOcr } from './job.ts';
-import { makeImagePdf, makeMixedPdf, scanLines, wordAccuracy } from './testing/make-scan.ts';
+import { makeImagePdf, makeMixedPdf, scanLines, wordAccuracy, type ScanPage } from './testing/make-scan.ts';
 import { makePdf } from '../ingest/testing/make-pdf.ts';
 
 const LINES = [
@@ -21,6 +21,27 @@ const LINES = [
 	'The witness could not recall whether the letter had been received.'
 ];
 const TEXT = LINES.join(' ');
+
+/** Every word's box covers dark pixels of the scan: highlights land on the ink. */
+async function expectInkUnder(scan: ScanPage, words: readonly { box: readonly number[] }[]): Promise<void> {
+	const image = await loadImage(Buffer.from(scan.jpeg));
+	const canvas = createCanvas(scan.width, scan.height);
+	const context = canvas.getContext('2d');
+	context.drawImage(image, 0, 0);
+	expect(words.length).toBeGreaterThan(0);
+	for (const { box } of words) {
+		const [x0, y0, x1, y1] = [box[0]! * scan.width, box[1]! * scan.height, box[2]! * scan.width, box[3]! * scan.height];
+		const { data } = context.getImageData(
+			Math.floor(x0),
+			Math.floor(y0),
+			Math.max(1, Math.ceil(x1 - x0)),
+			Math.max(1, Math.ceil(y1 - y0))
+		);
+		let dark = 0;
+		for (let i = 0; i < data.length; i += 4) if (data[i]! < 128) dark++;
+		expect(dark / (data.length / 4)).toBeGreaterThan(0.05);
+	}
+}
 
 describe('OCR layout', () => {
 	it('keeps lines, paragraphs, offsets and page-relative boxes, and drops specks', () => {
@@ -82,29 +103,25 @@ describe('OCR of scans in Node (tesseract.js, offline)', () => {
 		expect(result.ocr!.lowestConfidence).toBeGreaterThan(50);
 
 		// Every word's box on the clean scan covers dark pixels: highlights land on the ink.
-		const image = await loadImage(Buffer.from(clean.jpeg));
-		const canvas = createCanvas(clean.width, clean.height);
-		const context = canvas.getContext('2d');
-		context.drawImage(image, 0, 0);
-		const words = page1!.ocr!.words;
-		expect(words.length).toBeGreaterThan(80);
-		for (const { box } of words) {
-			const [x0, y0, x1, y1] = [
-				box[0] * clean.width,
-				box[1] * clean.height,
-				box[2] * clean.width,
-				box[3] * clean.height
-			];
-			const { data } = context.getImageData(
-				Math.floor(x0),
-				Math.floor(y0),
-				Math.max(1, Math.ceil(x1 - x0)),
-				Math.max(1, Math.ceil(y1 - y0))
-			);
-			let dark = 0;
-			for (let i = 0; i < data.length; i += 4) if (data[i]! < 128) dark++;
-			expect(dark / (data.length / 4)).toBeGreaterThan(0.05);
-		}
+		expect(page1!.ocr!.words.length).toBeGreaterThan(80);
+		await expectInkUnder(clean, page1!.ocr!.words);
+	}, 240_000);
+
+	it('reads a sheet fed upside down, and one turned sideways, with boxes on the ink as the scan lies', async () => {
+		const upsideDown = await scanLines(LINES, { dpi: 200, turn: 180 });
+		const result = await extractPdf(platform, makeImagePdf([upsideDown]), { ocr });
+		expect(result.status).toBe('indexed');
+		if (result.status !== 'indexed') return;
+		const page = result.pages[0]!;
+		expect(wordAccuracy(TEXT, page.text.replace(/\s+/g, ' '))).toBeGreaterThanOrEqual(0.98);
+		expect(result.ocr!.lowestConfidence).toBeGreaterThan(80);
+		await expectInkUnder(upsideDown, page.ocr!.words);
+
+		// Turned a quarter the other way from what tesseract rights by itself.
+		const sideways = await scanLines(LINES, { dpi: 200, turn: 270 });
+		const read = await pool.read({ bytes: sideways.jpeg, width: sideways.width, height: sideways.height });
+		expect(wordAccuracy(TEXT, read.text.replace(/\s+/g, ' '))).toBeGreaterThanOrEqual(0.98);
+		await expectInkUnder(sideways, read.words);
 	}, 240_000);
 
 	it('leaves a blank scan without text, and stops when cancelled', async () => {

@@ -36,8 +36,11 @@ export async function startTesseractEngine(
 		const worker = await Promise.race([starting, timeout]);
 		await worker.setParameters({ tessedit_pageseg_mode: PSM.AUTO });
 		return {
-			async recognize(image) {
-				const { data } = await worker.recognize(imageOf(image), {}, { blocks: true, text: false });
+			async recognize(image, options = {}) {
+				const { data } = await worker.recognize(imageOf(image), options.upsideDown ? { rotateRadians: Math.PI } : {}, {
+					blocks: true,
+					text: false
+				});
 				const blocks: RecognizedBlock[] = data.blocks ?? [];
 				return blocks;
 			},

@@ -14,6 +14,8 @@ export interface ScanOptions {
 	skew?: number;
 	/** Fraction of pixels flipped to a random grey (0..1). */
 	noise?: number;
+	/** Quarter turns clockwise, as a sheet fed sideways or upside down comes out (90 and 270 swap the sides). */
+	turn?: 0 | 90 | 180 | 270;
 	seed?: number;
 }
 
@@ -52,7 +54,7 @@ export async function scanLines(lines: string[], options: ScanOptions): Promise<
 		context.fillStyle = '#fff';
 		context.fillRect(0, 0, sheet.width, sheet.height);
 		await page.render({ canvasContext: context, viewport, canvas: sheet } as never).promise;
-		const scanned = skewed(sheet, options.skew ?? 0);
+		const scanned = turned(skewed(sheet, options.skew ?? 0), options.turn ?? 0);
 		if (options.noise) speckle(scanned, options.noise, random(options.seed ?? 1));
 		return { jpeg: new Uint8Array(await scanned.encode('jpeg', 88)), width: scanned.width, height: scanned.height };
 	} finally {
@@ -66,6 +68,17 @@ function skewed(sheet: Canvas, degrees: number): Canvas {
 	const context = out.getContext('2d');
 	context.fillStyle = '#fff';
 	context.fillRect(0, 0, out.width, out.height);
+	context.translate(out.width / 2, out.height / 2);
+	context.rotate((degrees * Math.PI) / 180);
+	context.drawImage(sheet, -sheet.width / 2, -sheet.height / 2);
+	return out;
+}
+
+function turned(sheet: Canvas, degrees: 0 | 90 | 180 | 270): Canvas {
+	if (degrees === 0) return sheet;
+	const sideways = degrees !== 180;
+	const out = createCanvas(sideways ? sheet.height : sheet.width, sideways ? sheet.width : sheet.height);
+	const context = out.getContext('2d');
 	context.translate(out.width / 2, out.height / 2);
 	context.rotate((degrees * Math.PI) / 180);
 	context.drawImage(sheet, -sheet.width / 2, -sheet.height / 2);

@@ -5,7 +5,6 @@ import { scopeEndpoint, serve } from '../worker/transport.ts';
 import { imagePages } from './image.ts';
 import { imageFormat } from './image-format.ts';
 import { imagePageProtocol, type ImagePageCalls } from './image-page.protocol.ts';
-import { readPgm } from './pgm.ts';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -14,22 +13,19 @@ serve<ImagePageCalls>(imagePageProtocol, scopeEndpoint(self), {
 		const format = imageFormat(bytes);
 		if (!format) throw new ImageDecodeError('This file is not a PNG, JPEG or TIFF image.');
 		const pages = imagePages(bytes, format);
-		const image = await pages.page(Math.min(Math.max(1, page), pages.count));
-		// As stored, ignoring a JPEG's EXIF rotation: tesseract read the pixels unrotated, and its boxes must fit.
-		const bitmap =
-			format === 'tiff'
-				? await createImageBitmap(rgbaOf(readPgm(image.bytes)))
-				: await createImageBitmap(new Blob([bytes.slice().buffer]), { imageOrientation: 'none' });
+		const n = Math.min(Math.max(1, page), pages.count);
+		// In colour as stored (OCR reads it grey), and ignoring a JPEG's EXIF rotation: tesseract read the
+		// pixels unrotated, and its boxes must fit.
+		const tiff = pages.rgba ? await pages.rgba(n) : undefined;
+		const bitmap = tiff
+			? await createImageBitmap(
+					new ImageData(
+						new Uint8ClampedArray(tiff.rgba.buffer as ArrayBuffer, tiff.rgba.byteOffset, tiff.rgba.byteLength),
+						tiff.width,
+						tiff.height
+					)
+				)
+			: await createImageBitmap(new Blob([bytes.slice().buffer]), { imageOrientation: 'none' });
 		return { bitmap, count: pages.count };
 	}
 });
-
-/** A TIFF page comes as the grey PGM that OCR reads; the canvas wants RGBA. */
-function rgbaOf({ width, height, grey }: ReturnType<typeof readPgm>): ImageData {
-	const rgba = new Uint8ClampedArray(width * height * 4);
-	for (let p = 0, i = 0; p < grey.length; p++, i += 4) {
-		rgba[i] = rgba[i + 1] = rgba[i + 2] = grey[p]!;
-		rgba[i + 3] = 255;
-	}
-	return new ImageData(rgba, width, height);
-}

@@ -4,6 +4,7 @@ import { createExtractor } from '../ingest/extract.ts';
 import { nodePdfPlatform } from '../ingest/pdf-platform.node.ts';
 import { sniff } from '../ingest/sniff.ts';
 import { OcrPool, type OcrEngine, type OcrImage } from './engine.ts';
+import UTIF from 'utif2';
 import { imageFormat, imagePages, imageSize } from './image.ts';
 import { readPgm } from './pgm.ts';
 import type { RecognizedBlock } from './layout.ts';
@@ -53,6 +54,17 @@ describe('image documents', () => {
 		const first = await pages.page(1);
 		expect([first.width, first.height]).toEqual([a.width, a.height]);
 		await expect(pages.page(3)).rejects.toThrow(/no page 3/);
+	});
+
+	it('gives the viewer a colour TIFF in colour, while OCR reads it grey', async () => {
+		// Red ink on white: a reviewer's mark that a grey copy would show as just another grey line.
+		const rgba = new Uint8Array(4 * 3 * 2).fill(255);
+		rgba.set([200, 0, 0, 255], 4);
+		const pages = imagePages(new Uint8Array(UTIF.encodeImage(rgba, 3, 2)), 'tiff');
+		const colour = await pages.rgba!(1);
+		expect([colour.width, colour.height]).toEqual([3, 2]);
+		expect([...colour.rgba.subarray(4, 8)]).toEqual([200, 0, 0, 255]);
+		expect([...readPgm((await pages.page(1)).bytes).grey]).toEqual([255, 60, 255, 255, 255, 255]);
 	});
 
 	it('reads only the pages an earlier run did not, reporting those first', async () => {
@@ -120,10 +132,11 @@ describe('image documents', () => {
 				{ name: 'x.tif', bytes: broken },
 				{ ocr: { pool, render: () => Promise.reject(new Error('none')) } }
 			);
-			expect(result.status).toBe('damaged');
-			expect(result.error).toBe(
-				'Docket could not decode this TIFF image. TIFF page 1 has no image size in its header: the file is damaged or cut short. Open it in an image viewer to check it, or scan it again.'
-			);
+			expect(result).toMatchObject({
+				status: 'damaged',
+				error:
+					'Docket could not decode this TIFF image. TIFF page 1 has no image size in its header: the file is damaged or cut short. Open it in an image viewer to check it, or scan it again.'
+			});
 		});
 	});
 });

@@ -44,7 +44,10 @@ export function imageSize(bytes: Uint8Array, format: 'png' | 'jpeg'): { width: n
 export interface ImagePages {
 	format: ImageFormat;
 	count: number;
+	/** Page `n` (1-based) as OCR reads it. */
 	page(n: number): Promise<OcrImage>;
+	/** A TIFF's page `n` in colour as stored, for the viewer (PNG and JPEG are drawn from their own bytes). */
+	rgba?(n: number): Promise<{ rgba: Uint8Array; width: number; height: number }>;
 }
 
 /** Largest page area decoded (pixels): 600 dpi US Legal is 43 M; past this a hostile header is refused. */
@@ -60,31 +63,36 @@ export function imagePages(bytes: Uint8Array, format: ImageFormat): ImagePages {
 	// Reduced-resolution copies (thumbnails, NewSubfileType bit 0) are not pages.
 	const directories = UTIF.decode(buffer).filter((ifd) => (Number(first(ifd['t254'])) & 1) === 0);
 	if (directories.length === 0) throw new ImageDecodeError('The TIFF file holds no image.');
+	const decode = (n: number) => {
+		const ifd = directories[n - 1];
+		if (!ifd) throw new RangeError(`The TIFF has no page ${n}.`);
+		const width = Number(first(ifd['t256']));
+		const height = Number(first(ifd['t257']));
+		// A header cut short has no size at all (NaN), which is not a size to report.
+		if (!(width > 0 && height > 0))
+			throw new ImageDecodeError(`TIFF page ${n} has no image size in its header: the file is damaged or cut short.`);
+		if (width * height > MAX_PIXELS)
+			throw new ImageDecodeError(
+				`TIFF page ${n} is ${width} × ${height} pixels, more than the ${MAX_PIXELS / 1e6} million Docket reads.`
+			);
+		try {
+			UTIF.decodeImage(buffer, ifd);
+			return { rgba: UTIF.toRGBA8(ifd), width: ifd.width, height: ifd.height };
+		} catch (error) {
+			throw new ImageDecodeError(
+				`TIFF page ${n} does not decode: ${error instanceof Error ? error.message.replace(/\.?$/, '.') : String(error)}`
+			);
+		}
+	};
 	return {
 		format,
 		count: directories.length,
 		async page(n) {
-			const ifd = directories[n - 1];
-			if (!ifd) throw new RangeError(`The TIFF has no page ${n}.`);
-			const width = Number(first(ifd['t256']));
-			const height = Number(first(ifd['t257']));
-			// A header cut short has no size at all (NaN), which is not a size to report.
-			if (!(width > 0 && height > 0))
-				throw new ImageDecodeError(`TIFF page ${n} has no image size in its header: the file is damaged or cut short.`);
-			if (width * height > MAX_PIXELS)
-				throw new ImageDecodeError(
-					`TIFF page ${n} is ${width} × ${height} pixels, more than the ${MAX_PIXELS / 1e6} million Docket reads.`
-				);
-			let rgba: Uint8Array;
-			try {
-				UTIF.decodeImage(buffer, ifd);
-				rgba = UTIF.toRGBA8(ifd);
-			} catch (error) {
-				throw new ImageDecodeError(
-					`TIFF page ${n} does not decode: ${error instanceof Error ? error.message.replace(/\.?$/, '.') : String(error)}`
-				);
-			}
-			return { bytes: greyPgm(rgba, ifd.width, ifd.height), width: ifd.width, height: ifd.height };
+			const { rgba, width, height } = decode(n);
+			return { bytes: greyPgm(rgba, width, height), width, height };
+		},
+		async rgba(n) {
+			return decode(n);
 		}
 	};
 }

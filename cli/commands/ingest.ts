@@ -4,7 +4,7 @@ import { expandPaths, ingestAll, reportOf } from '../../src/lib/ingest/ingest-fi
 import { nodeExtractionPool } from '../../src/lib/ingest/pool.node.ts';
 import { hasPages } from '../../src/lib/ingest/types.ts';
 import { bulkImport } from '../bulk-import.ts';
-import { renderPageNode } from '../../src/lib/ocr/render.node.ts';
+import { decodeImageNode, renderPageNode } from '../../src/lib/ocr/render.node.ts';
 import { nodeOcrPool } from '../../src/lib/ocr/tesseract.node.ts';
 import { UsageError, type Command } from '../command.ts';
 import { Progress } from '../progress.ts';
@@ -103,7 +103,7 @@ Exit status 0 when every file was reported, whatever its state; 1 when a file co
 				})
 			: undefined;
 		const pool = nodeExtractionPool();
-		const ocr = values['no-ocr'] ? undefined : { pool: nodeOcrPool(), render: renderPageNode };
+		const ocr = values['no-ocr'] ? undefined : { pool: nodeOcrPool(), render: renderPageNode, decode: decodeImageNode };
 		try {
 			for await (const done of ingestAll(files, {
 				passwords: values.password ?? [],

@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { expandPaths, ingestAll } from '../../src/lib/ingest/ingest-file.node.ts';
 import { nodeExtractionPool } from '../../src/lib/ingest/pool.node.ts';
 import { hasPages } from '../../src/lib/ingest/types.ts';
-import { renderPageNode } from '../../src/lib/ocr/render.node.ts';
+import { decodeImageNode, renderPageNode } from '../../src/lib/ocr/render.node.ts';
 import { nodeOcrPool } from '../../src/lib/ocr/tesseract.node.ts';
 import { CpuVectorIndex } from '../../src/lib/search/cpu-index.ts';
 import { FullTextIndex } from '../../src/lib/search/full-text.ts';
@@ -129,7 +129,9 @@ each query against them.
 					})
 				: undefined;
 			const pool = nodeExtractionPool();
-			const ocr = values['no-ocr'] ? undefined : { pool: nodeOcrPool(), render: renderPageNode };
+			const ocr = values['no-ocr']
+				? undefined
+				: { pool: nodeOcrPool(), render: renderPageNode, decode: decodeImageNode };
 			let i = -1;
 			for await (const done of ingestAll(files, {
 				extractor: pool,

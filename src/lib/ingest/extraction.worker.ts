@@ -3,7 +3,7 @@
 /// <reference lib="webworker" />
 import { DocketDatabase } from '../db/database.ts';
 import { IndexedDbFileStore, OpfsFileStore } from '../db/file-store.ts';
-import { renderPageBrowser } from '../ocr/render.browser.ts';
+import { decodeImageBrowser, renderPageBrowser } from '../ocr/render.browser.ts';
 import { ScanReader } from '../ocr/scan-reader.ts';
 import { browserOcrPool } from '../ocr/tesseract.browser.ts';
 import { scopeEndpoint } from '../worker/transport.ts';
@@ -21,7 +21,7 @@ const database = (name: string): DocketDatabase => {
 	return db;
 };
 // OCR engines start only when a scan comes, and stay warm for the next one.
-const scans = new ScanReader(browserOcrPool, renderPageBrowser);
+const scans = new ScanReader(browserOcrPool, renderPageBrowser, decodeImageBrowser);
 // Attachments found in a message are stored here, in the same kind of store the page keeps originals in.
 serveExtraction(scopeEndpoint(self), createExtractor(browserPdfPlatform()), database, scans, async (db, kind) =>
 	kind === 'idb' ? new IndexedDbFileStore(db) : ((await OpfsFileStore.open()) ?? new IndexedDbFileStore(db))

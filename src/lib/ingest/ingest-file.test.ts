@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { OcrUnavailableError } from '../errors.ts';
 import { OcrPool } from '../ocr/engine.ts';
-import { renderPageNode } from '../ocr/render.node.ts';
+import { decodeImageNode, renderPageNode } from '../ocr/render.node.ts';
 import { makeImagePdf, makeMixedPdf, scanLines } from '../ocr/testing/make-scan.ts';
 import { ingestBytes, reportOf } from './ingest-file.node.ts';
 
@@ -9,7 +9,8 @@ describe('docket ingest when the OCR engine cannot start', () => {
 	// The engine failing says nothing about the file: no file is called damaged, and each line says why.
 	const broken = () => ({
 		pool: new OcrPool(() => Promise.reject(new OcrUnavailableError('no engine in this test')), 2),
-		render: renderPageNode
+		render: renderPageNode,
+		decode: decodeImageNode
 	});
 
 	it('keeps a text PDF’s text layer and a scan without text, each with the reason', async () => {

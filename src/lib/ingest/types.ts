@@ -1,6 +1,6 @@
 import type { OcrPool } from '../ocr/engine.ts';
 import type { OcrPage, OcrWord } from '../ocr/layout.ts';
-import type { PageRenderer } from '../ocr/read-pages.ts';
+import type { ImageDecoder, PageRenderer } from '../ocr/read-pages.ts';
 import type { FamilyKind } from './email/extract-family.ts';
 import type { ChildFile, MessageMeta } from './email/types.ts';
 
@@ -172,6 +172,7 @@ export interface ExtractionOptions {
 	ocr?: {
 		pool: OcrPool;
 		render: PageRenderer;
+		decode: ImageDecoder;
 		dpi?: number;
 		/** Pages an earlier run of the same job read (resuming it): not read again. */
 		known?: ReadonlyMap<number, OcrPage>;

@@ -44,11 +44,13 @@ export async function extractImage(
 			pagesWithoutText,
 			error: `This is a ${FORMAT_NAMES[format]}: Docket reads images by OCR, which was off for it.`
 		};
-	const { pool, known, onRead } = options.ocr;
+	const { pool, known, onRead, decode } = options.ocr;
 	onProgress?.({ pagesDone: 0, pageCount, ocr: { done: 0, total: pageCount } });
+	// PNG and JPEG are drawn as they display (a phone's EXIF turn applied) and read as grey PGM.
+	const imageOf = (n: number) => (format === 'tiff' ? source.page(n) : decode(bytes));
 	let read;
 	try {
-		read = await readImages(numbers, (n) => source.page(n), pool, {
+		read = await readImages(numbers, imageOf, pool, {
 			...(signal ? { signal } : {}),
 			...(known ? { known } : {}),
 			onPage: async (page, result, done, total) => {

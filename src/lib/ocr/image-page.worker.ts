@@ -14,8 +14,8 @@ serve<ImagePageCalls>(imagePageProtocol, scopeEndpoint(self), {
 		if (!format) throw new ImageDecodeError('This file is not a PNG, JPEG or TIFF image.');
 		const pages = imagePages(bytes, format);
 		const n = Math.min(Math.max(1, page), pages.count);
-		// In colour as stored (OCR reads it grey), and ignoring a JPEG's EXIF rotation: tesseract read the
-		// pixels unrotated, and its boxes must fit.
+		// In colour as stored (OCR reads it grey), and a JPEG turned by its EXIF orientation as OCR read it
+		// (`decodeImageBrowser`), so the words' boxes fit.
 		const tiff = pages.rgba ? await pages.rgba(n) : undefined;
 		const bitmap = tiff
 			? await createImageBitmap(
@@ -25,7 +25,7 @@ serve<ImagePageCalls>(imagePageProtocol, scopeEndpoint(self), {
 						tiff.height
 					)
 				)
-			: await createImageBitmap(new Blob([bytes.slice().buffer]), { imageOrientation: 'none' });
+			: await createImageBitmap(new Blob([bytes.slice().buffer]), { imageOrientation: 'from-image' });
 		return { bitmap, count: pages.count };
 	}
 });

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { createCanvas } from '@napi-rs/canvas';
+import { createCanvas, loadImage } from '@napi-rs/canvas';
 import { createExtractor } from '../ingest/extract.ts';
 import { nodePdfPlatform } from '../ingest/pdf-platform.node.ts';
 import { sniff } from '../ingest/sniff.ts';
@@ -7,10 +7,13 @@ import { OcrPool, type OcrEngine, type OcrImage } from './engine.ts';
 import UTIF from 'utif2';
 import { imageFormat, imagePages, imageSize } from './image.ts';
 import { readPgm } from './pgm.ts';
+import { decodeImageNode } from './render.node.ts';
+
+const noPdf = () => Promise.reject(new Error('no PDF here'));
 import type { RecognizedBlock } from './layout.ts';
 import { readImages } from './read-pages.ts';
 import { nodeOcrPool } from './tesseract.node.ts';
-import { scanLines, wordAccuracy } from './testing/make-scan.ts';
+import { scanLines, withExifOrientation, wordAccuracy } from './testing/make-scan.ts';
 import { greyPixels, makeTiff } from './testing/make-tiff.ts';
 
 const LINES = [
@@ -97,13 +100,46 @@ describe('image documents', () => {
 		afterAll(() => pool.terminate());
 		const extractor = createExtractor(nodePdfPlatform());
 
+		it('reads a phone’s JPEG as it displays (EXIF orientation), with boxes on the ink the viewer draws', async () => {
+			// Stored a quarter turn anticlockwise, tagged to display a quarter turn clockwise: upright on screen.
+			const stored = await scanLines(LINES, { dpi: 150, turn: 270 });
+			const jpeg = withExifOrientation(stored.jpeg, 6);
+			const result = await extractor.extract(
+				{ name: 'photo.jpg', bytes: jpeg },
+				{ ocr: { pool, render: noPdf, decode: decodeImageNode } }
+			);
+			expect(result.status).toBe('indexed');
+			if (result.status !== 'indexed') return;
+			const page = result.pages[0]!;
+			expect(wordAccuracy(LINES.join(' '), page.text.replace(/\s+/g, ' '))).toBeGreaterThanOrEqual(0.95);
+			// As displayed: portrait, the first line across the top.
+			const shown = await loadImage(Buffer.from(jpeg));
+			expect(shown.height).toBeGreaterThan(shown.width);
+			const canvas = createCanvas(shown.width, shown.height);
+			const context = canvas.getContext('2d');
+			context.drawImage(shown, 0, 0);
+			const words = page.ocr!.words;
+			expect(words[0]!.box[1]).toBeLessThan(0.2);
+			for (const { box } of words) {
+				const [x, y] = [Math.floor(box[0] * shown.width), Math.floor(box[1] * shown.height)];
+				const [w, h] = [
+					Math.max(1, Math.ceil((box[2] - box[0]) * shown.width)),
+					Math.max(1, Math.ceil((box[3] - box[1]) * shown.height))
+				];
+				const { data } = context.getImageData(x, y, w, h);
+				let dark = 0;
+				for (let i = 0; i < data.length; i += 4) if (data[i]! < 128) dark++;
+				expect(dark / (data.length / 4)).toBeGreaterThan(0.05);
+			}
+		}, 120_000);
+
 		it('indexes a two-page TIFF (text, then blank) and a PNG, each word on its page', async () => {
 			const text = await greyPixels(await scanLines(LINES, { dpi: 200 }));
 			const blank = await greyPixels(await scanLines([], { dpi: 100 }));
 			const stored: number[] = [];
 			const tiff = await extractor.extract(
 				{ name: 'exhibit.tif', bytes: makeTiff([text, blank]) },
-				{ ocr: { pool, render: () => Promise.reject(new Error('no PDF here')), onRead: (n) => void stored.push(n) } }
+				{ ocr: { pool, render: noPdf, decode: decodeImageNode, onRead: (n) => void stored.push(n) } }
 			);
 			expect(tiff.status).toBe('indexed');
 			if (tiff.status !== 'indexed') return;
@@ -117,7 +153,7 @@ describe('image documents', () => {
 			const png = await greyPng(text.grey, text.width, text.height);
 			const image = await extractor.extract(
 				{ name: 'photo.png', bytes: png },
-				{ ocr: { pool, render: () => Promise.reject(new Error('none')) } }
+				{ ocr: { pool, render: noPdf, decode: decodeImageNode } }
 			);
 			expect(image.status).toBe('indexed');
 			if (image.status === 'indexed') expect(image.pages[0]!.text).toContain('arbitration');
@@ -130,7 +166,7 @@ describe('image documents', () => {
 			const broken = new Uint8Array([0x49, 0x49, 0x2a, 0x00, 8, 0, 0, 0, 0, 0]);
 			const result = await extractor.extract(
 				{ name: 'x.tif', bytes: broken },
-				{ ocr: { pool, render: () => Promise.reject(new Error('none')) } }
+				{ ocr: { pool, render: noPdf, decode: decodeImageNode } }
 			);
 			expect(result).toMatchObject({
 				status: 'damaged',

@@ -9,7 +9,7 @@ import { freshStore } from '../testing/db.ts';
 import { portEndpoint } from '../worker/transport.ts';
 import { OcrPool, type OcrEngine } from './engine.ts';
 import type { RecognizedBlock } from './layout.ts';
-import { renderPageNode } from './render.node.ts';
+import { decodeImageNode, renderPageNode } from './render.node.ts';
 import { ScanReader } from './scan-reader.ts';
 import { saveOcrLanguages } from './settings.ts';
 import { makeImagePdf, makeMixedPdf, scanLines } from './testing/make-scan.ts';
@@ -82,7 +82,7 @@ describe('OCR as part of the ingest job', () => {
 	async function setup() {
 		const { db, store } = await freshStore();
 		const ocr = scriptedOcr();
-		const scans = new ScanReader(ocr.makePool, renderPageNode);
+		const scans = new ScanReader(ocr.makePool, renderPageNode, decodeImageNode);
 		const extractor = createExtractor(nodePdfPlatform());
 		const connect = () =>
 			new WorkerExtractor(() => {

@@ -4,7 +4,7 @@ import { CancelledError } from '../errors.ts';
 import { extractPdf } from '../ingest/pdf.ts';
 import { nodePdfPlatform } from '../ingest/pdf-platform.node.ts';
 import { pageFromBlocks } from './layout.ts';
-import { renderPageNode } from './render.node.ts';
+import { decodeImageNode, renderPageNode } from './render.node.ts';
 import { nodeOcrPool } from './tesseract.node.ts';
 import { wantsOcr } from './job.ts';
 import { makeImagePdf, makeMixedPdf, scanLines, wordAccuracy, type ScanPage } from './testing/make-scan.ts';
@@ -78,7 +78,7 @@ describe('OCR layout', () => {
 describe('OCR of scans in Node (tesseract.js, offline)', () => {
 	const pool = nodeOcrPool(2);
 	const platform = nodePdfPlatform();
-	const ocr = { pool, render: renderPageNode };
+	const ocr = { pool, render: renderPageNode, decode: decodeImageNode };
 	afterAll(() => pool.terminate());
 
 	it('reads a clean 300 dpi scan and a skewed, noisy 150 dpi one, on the right pages, with boxes on the ink', async () => {

@@ -31,6 +31,13 @@ export interface RenderablePage {
  */
 export type PageRenderer = (page: RenderablePage, scale: number, keep?: readonly Box[]) => Promise<OcrImage>;
 
+/**
+ * A platform's way to draw a PNG or JPEG file as image viewers show it (EXIF orientation applied) into the
+ * grey PGM OCR reads, so the words' boxes fit the picture the viewer draws. An undecodable image throws
+ * ImageDecodeError.
+ */
+export type ImageDecoder = (bytes: Uint8Array) => Promise<OcrImage>;
+
 /** Clips `context` to `keep` (page fractions of a `width` × `height` canvas), a little beyond each box. */
 export function clipTo(
 	context: { beginPath(): void; rect(x: number, y: number, w: number, h: number): void; clip(): void },

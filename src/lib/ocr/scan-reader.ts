@@ -8,7 +8,7 @@ import type { DocketDatabase } from '../db/database.ts';
 import { ocrPagesRead, saveOcrPage } from '../db/ocr-pages.ts';
 import type { ExtractionOptions } from '../ingest/types.ts';
 import type { OcrPool } from './engine.ts';
-import type { PageRenderer } from './read-pages.ts';
+import type { ImageDecoder, PageRenderer } from './read-pages.ts';
 import { ocrLanguages, readOcrLanguages } from './settings.ts';
 
 export type OcrOptions = NonNullable<ExtractionOptions['ocr']>;
@@ -19,7 +19,8 @@ export class ScanReader {
 
 	constructor(
 		private readonly makePool: (languages: string[]) => OcrPool,
-		private readonly render: PageRenderer
+		private readonly render: PageRenderer,
+		private readonly decode: ImageDecoder
 	) {}
 
 	async optionsFor(db: DocketDatabase, target: { documentId: string; caseId: string }): Promise<OcrOptions> {
@@ -34,6 +35,7 @@ export class ScanReader {
 		return {
 			pool: this.#pool,
 			render: this.render,
+			decode: this.decode,
 			known,
 			onRead: async (page, result) => {
 				await saveOcrPage(db, target, page, result);

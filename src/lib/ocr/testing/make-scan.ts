@@ -97,6 +97,46 @@ function speckle(canvas: Canvas, fraction: number, next: () => number): void {
 	context.putImageData(image, 0, 0);
 }
 
+/**
+ * The JPEG with an EXIF orientation tag (big-endian, as phones write it), so it displays turned: 6 shows
+ * the stored pixels a quarter turn clockwise.
+ */
+export function withExifOrientation(jpeg: Uint8Array, orientation: number): Uint8Array {
+	const tiff = [
+		0x4d,
+		0x4d,
+		0,
+		42,
+		0,
+		0,
+		0,
+		8,
+		0,
+		1,
+		0x01,
+		0x12,
+		0,
+		3,
+		0,
+		0,
+		0,
+		1,
+		0,
+		orientation,
+		0,
+		0,
+		0,
+		0,
+		0,
+		0,
+		0,
+		0
+	];
+	const payload = [0x45, 0x78, 0x69, 0x66, 0, 0, ...tiff];
+	const app1 = [0xff, 0xe1, (payload.length + 2) >> 8, (payload.length + 2) & 0xff, ...payload];
+	return new Uint8Array([...jpeg.subarray(0, 2), ...app1, ...jpeg.subarray(2)]);
+}
+
 /** An image-only PDF: each scan fills a US Letter page, as a scanner's PDF does. No text layer at all. */
 export function makeImagePdf(pages: ScanPage[]): Uint8Array {
 	return makeMixedPdf(pages.map((scan) => ({ lines: [], scan, rect: [0, 0, 612, 792] })));

@@ -31,7 +31,11 @@ export class SyncStatus {
 	/** Files of pulled documents still coming down, and the last download that failed (in words). */
 	downloading = $state(0);
 	downloadError = $state<string | undefined>(undefined);
-	readonly text: SyncStatusText = $derived(statusText(this.state));
+	/** A local change is waiting out the debounce: not yet sent, so not `Synced`. */
+	private changeWaiting = $state(false);
+	readonly text: SyncStatusText = $derived(
+		this.changeWaiting && this.state === 'idle' ? 'Syncing' : statusText(this.state)
+	);
 	/** Who is signed in (for Settings › Team, shown to admins); undefined until the server says. */
 	role = $state<Role | undefined>(undefined);
 	signedInAs = $state<string | undefined>(undefined);
@@ -97,6 +101,7 @@ export class SyncStatus {
 				highest = Math.max(highest ?? 0, seq);
 				if (!grew) return;
 				clearTimeout(this.debounce);
+				this.changeWaiting = true;
 				this.debounce = setTimeout(() => this.syncNow(), this.options.debounceMs ?? 500);
 			},
 			error: (error: unknown) => {
@@ -205,11 +210,15 @@ export class SyncStatus {
 
 	/** Sync now (after a local change, or when asked). */
 	syncNow(): void {
+		clearTimeout(this.debounce);
+		// The run starts on this event (XState transitions as it is sent), and says `Syncing` itself.
+		this.changeWaiting = false;
 		this.actor?.send({ type: 'SYNC' });
 	}
 
 	stop(): void {
 		clearTimeout(this.debounce);
+		this.changeWaiting = false;
 		this.outboxWatch?.unsubscribe();
 		this.outboxWatch = undefined;
 		this.stopFollowing?.();

@@ -85,4 +85,27 @@ describe('SyncStatus', () => {
 		expect(await db.outbox.count()).toBe(0);
 		status.stop();
 	});
+
+	it('says Syncing, not Synced, while a local change waits to be sent', async () => {
+		const { db, store } = await freshStore();
+		const server = fakeServer();
+		const status = new SyncStatus({
+			db,
+			files: store,
+			fetcher: server.fetcher,
+			upload: async () => 0,
+			debounceMs: 3_600_000,
+			intervalMs: 3_600_000
+		});
+		await status.connect('https://docket.example', 'dkt_good');
+		await vi.waitFor(() => expect(status.text).toBe('Synced'));
+		await createCase(db, 'Made while connected');
+		await vi.waitFor(() => expect(status.text).toBe('Syncing'));
+		// Waiting, not running: nothing is sent until the wait ends (here: Sync now).
+		expect([status.state, server.pushed.length]).toEqual(['idle', 0]);
+		status.syncNow();
+		await vi.waitFor(() => expect(server.pushed).toHaveLength(1));
+		await vi.waitFor(() => expect(status.text).toBe('Synced'));
+		status.stop();
+	});
 });

@@ -423,7 +423,8 @@ test.describe('adding documents', () => {
 
 	test('cancels and retries one file, then all files', async ({ page }, testInfo) => {
 		test.setTimeout(300_000);
-		const files = ['one', 'two', 'three'].map((tag) => pdfFile(testInfo.outputPath(`${tag}.pdf`), 300, tag));
+		// Long enough that Cancel lands mid-extraction (300 pages took 1 s on a fast CI machine).
+		const files = ['one', 'two', 'three'].map((tag) => pdfFile(testInfo.outputPath(`${tag}.pdf`), 1500, tag));
 		const rows = await openDocuments(page, 'Cancelling');
 		const row = (name: string) => rows.getByRole('listitem', { name, exact: true });
 		await page.getByLabel('Add documents').setInputFiles(files[0]!);
@@ -431,14 +432,14 @@ test.describe('adding documents', () => {
 			timeout: 60_000
 		});
 		// Per file and overall: pages done of the page count, a rate and the time left.
-		await expect(row('one.pdf')).toContainText(/of 300 pages · [\d.]+ pages\/s · about .+ left/, { timeout: 30_000 });
+		await expect(row('one.pdf')).toContainText(/of 1500 pages · [\d.]+ pages\/s · about .+ left/, { timeout: 30_000 });
 		await expect(page.getByRole('progressbar', { name: 'Indexing progress' })).toBeVisible();
 		await row('one.pdf').getByRole('button', { name: 'Cancel one.pdf' }).click();
 		await expect(row('one.pdf')).toContainText('Failed');
 		await expect(row('one.pdf')).toContainText('cancelled');
 		await row('one.pdf').getByRole('button', { name: 'Retry one.pdf' }).click();
 		await expect(row('one.pdf')).toContainText('Indexed', { timeout: 120_000 });
-		await expect(row('one.pdf')).toContainText('300 pages');
+		await expect(row('one.pdf')).toContainText('1500 pages');
 
 		await page.getByLabel('Add documents').setInputFiles(files.slice(1));
 		await expect(row('two.pdf').getByRole('progressbar')).toBeVisible({ timeout: 60_000 });

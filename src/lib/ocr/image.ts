@@ -2,7 +2,8 @@
  * Image files as documents: PNG and JPEG are one page each, drawn for OCR by the platform as they
  * display (`ImageDecoder`, EXIF orientation applied); a TIFF holds one page per image directory (a
  * scanner's multi-page TIFF), each decoded by UTIF (utif2: CCITT G3/G4 fax, LZW, PackBits, Deflate and
- * JPEG, which is what scanners write). Both reach OCR as grey PGM (`pgm.ts`). Everything here is plain JavaScript, so the browser worker and Node share it.
+ * JPEG, which is what scanners write). Both reach OCR as grey PGM (`pgm.ts`). Everything here is plain
+ * JavaScript, so the browser worker and Node share it.
  */
 import UTIF from 'utif2';
 import { ImageDecodeError } from '../errors.ts';

@@ -1,5 +1,4 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { createCanvas, loadImage } from '@napi-rs/canvas';
 import { CancelledError } from '../errors.ts';
 import { extractPdf } from '../ingest/pdf.ts';
 import { nodePdfPlatform } from '../ingest/pdf-platform.node.ts';
@@ -7,7 +6,7 @@ import { pageFromBlocks } from './layout.ts';
 import { decodeImageNode, renderPageNode } from './render.node.ts';
 import { nodeOcrPool } from './tesseract.node.ts';
 import { wantsOcr } from './job.ts';
-import { makeImagePdf, makeMixedPdf, scanLines, wordAccuracy, type ScanPage } from './testing/make-scan.ts';
+import { inkUnder, makeImagePdf, makeMixedPdf, scanLines, wordAccuracy, type ScanPage } from './testing/make-scan.ts';
 import { makePdf } from '../ingest/testing/make-pdf.ts';
 
 const LINES = [
@@ -24,23 +23,12 @@ const TEXT = LINES.join(' ');
 
 /** Every word's box covers dark pixels of the scan: highlights land on the ink. */
 async function expectInkUnder(scan: ScanPage, words: readonly { box: readonly number[] }[]): Promise<void> {
-	const image = await loadImage(Buffer.from(scan.jpeg));
-	const canvas = createCanvas(scan.width, scan.height);
-	const context = canvas.getContext('2d');
-	context.drawImage(image, 0, 0);
 	expect(words.length).toBeGreaterThan(0);
-	for (const { box } of words) {
-		const [x0, y0, x1, y1] = [box[0]! * scan.width, box[1]! * scan.height, box[2]! * scan.width, box[3]! * scan.height];
-		const { data } = context.getImageData(
-			Math.floor(x0),
-			Math.floor(y0),
-			Math.max(1, Math.ceil(x1 - x0)),
-			Math.max(1, Math.ceil(y1 - y0))
-		);
-		let dark = 0;
-		for (let i = 0; i < data.length; i += 4) if (data[i]! < 128) dark++;
-		expect(dark / (data.length / 4)).toBeGreaterThan(0.05);
-	}
+	for (const ink of await inkUnder(
+		scan.jpeg,
+		words.map((w) => w.box)
+	))
+		expect(ink).toBeGreaterThan(0.05);
 }
 
 describe('OCR layout', () => {

@@ -64,7 +64,8 @@ describe('SyncStatus', () => {
 		status.stop();
 	});
 
-	it('syncs by itself soon after a local change', async () => {
+	/** Connected and synced, with no interval run within a test (an hour): only the outbox watch starts runs. */
+	async function connected(debounceMs: number) {
 		const { db, store } = await freshStore();
 		const server = fakeServer();
 		const status = new SyncStatus({
@@ -72,11 +73,16 @@ describe('SyncStatus', () => {
 			files: store,
 			fetcher: server.fetcher,
 			upload: async () => 0,
-			debounceMs: 10,
+			debounceMs,
 			intervalMs: 3_600_000
 		});
 		await status.connect('https://docket.example', 'dkt_good');
 		await vi.waitFor(() => expect(status.text).toBe('Synced'));
+		return { db, server, status };
+	}
+
+	it('syncs by itself soon after a local change', async () => {
+		const { db, server, status } = await connected(10);
 		expect(server.pushed).toHaveLength(0);
 		await createCase(db, 'Made while connected');
 		// No interval fires within the test (an hour): only the outbox watch can start this run.
@@ -87,18 +93,7 @@ describe('SyncStatus', () => {
 	});
 
 	it('says Syncing, not Synced, while a local change waits to be sent', async () => {
-		const { db, store } = await freshStore();
-		const server = fakeServer();
-		const status = new SyncStatus({
-			db,
-			files: store,
-			fetcher: server.fetcher,
-			upload: async () => 0,
-			debounceMs: 3_600_000,
-			intervalMs: 3_600_000
-		});
-		await status.connect('https://docket.example', 'dkt_good');
-		await vi.waitFor(() => expect(status.text).toBe('Synced'));
+		const { db, server, status } = await connected(3_600_000);
 		await createCase(db, 'Made while connected');
 		await vi.waitFor(() => expect(status.text).toBe('Syncing'));
 		// Waiting, not running: nothing is sent until the wait ends (here: Sync now).

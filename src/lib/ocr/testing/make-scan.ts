@@ -3,7 +3,7 @@
  * drawn by pdf.js at a resolution, optionally skewed and speckled like a copier's output, and stored as a
  * JPEG in an image-only PDF, so OCR can be checked against the words that went in.
  */
-import { createCanvas, type Canvas } from '@napi-rs/canvas';
+import { createCanvas, loadImage, type Canvas } from '@napi-rs/canvas';
 import { makePdf } from '../../ingest/testing/make-pdf.ts';
 import { nodePdfPlatform } from '../../ingest/pdf-platform.node.ts';
 import { binaryDataFactory } from '../../ingest/pdf-platform.ts';
@@ -237,4 +237,32 @@ export function wordAccuracy(expected: string, actual: string): number {
 		previous = row;
 	}
 	return a.length === 0 ? 1 : previous[b.length]! / a.length;
+}
+
+/**
+ * The share of dark pixels under each box (fractions of the page) on the image as it displays (EXIF
+ * orientation applied): a box on the word's ink reads well above zero.
+ */
+export async function inkUnder(image: Uint8Array, boxes: readonly (readonly number[])[]): Promise<number[]> {
+	const shown = await loadImage(Buffer.from(image));
+	const canvas = createCanvas(shown.width, shown.height);
+	const context = canvas.getContext('2d');
+	context.drawImage(shown, 0, 0);
+	return boxes.map((box) => {
+		const [x0, y0, x1, y1] = [
+			box[0]! * shown.width,
+			box[1]! * shown.height,
+			box[2]! * shown.width,
+			box[3]! * shown.height
+		];
+		const { data } = context.getImageData(
+			Math.floor(x0),
+			Math.floor(y0),
+			Math.max(1, Math.ceil(x1 - x0)),
+			Math.max(1, Math.ceil(y1 - y0))
+		);
+		let dark = 0;
+		for (let i = 0; i < data.length; i += 4) if (data[i]! < 128) dark++;
+		return dark / (data.length / 4);
+	});
 }

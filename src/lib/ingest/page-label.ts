@@ -82,7 +82,8 @@ export function labelCandidates(line: string): LabelCandidate[] {
 		const number = pageOf[1] ?? pageOf[2]!;
 		return [{ kind: 'arabic', value: Number(number), text: number, strong: true }];
 	}
-	const words = line.split(/\s+/).filter((w) => w.length > 0);
+	// Dashes around a number ("- 7 -", "— 7 —") are ornament, not the line's first or last word.
+	const words = line.split(/\s+/).filter((w) => w.length > 0 && !/^[-–—]+$/.test(w));
 	const edges = words.length <= 1 ? words : [words[0]!, words[words.length - 1]!];
 	const out: LabelCandidate[] = [];
 	for (const raw of edges) {

@@ -134,6 +134,21 @@ describe('running headers and footers', () => {
 		}
 	});
 
+	it('reads numbers printed between dashes, and the page of a court’s filing stamp', () => {
+		const dashed = Array.from({ length: 6 }, (_, i) =>
+			[...prose(i + 1), i % 2 ? `— ${i + 1} —` : `- ${i + 1} -`].join('\n')
+		);
+		expect(findPageFurniture(dashed).map((f) => f.label)).toEqual(['1', '2', '3', '4', '5', '6']);
+		const stamp = (n: number) =>
+			`Case 1:20-CV-01234-ABC Document 45 Filed 03/04/21 Page ${n} of 6 PageID #: ${400 + n}`;
+		const filed = Array.from({ length: 6 }, (_, i) => [stamp(i + 1), ...prose(i + 1)].join('\n'));
+		const found = findPageFurniture(filed);
+		expect(found.map((f) => f.label)).toEqual(['1', '2', '3', '4', '5', '6']);
+		// The docket number is the same on every page: not a Bates stamp.
+		expect(found.every((f) => f.bates === undefined)).toBe(true);
+		for (const [i, f] of found.entries()) expect(filed[i]!.slice(f.furniture[0], f.furniture[1])).toBe(stamp(i + 1));
+	});
+
 	it('ignores a lone number that is not in step with its neighbours (a year)', () => {
 		const texts = [
 			'THE PRESS\nNEW YORK\n2004',

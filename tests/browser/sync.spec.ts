@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { expect, test, type APIRequestContext, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { BROWSER_TEST_PORT } from '../../playwright.config.ts';
+import { makePdf } from '../../src/lib/ingest/testing/make-pdf.ts';
 import { CasePage, Library } from './pages.ts';
 import { addUser } from './server.ts';
 
@@ -225,6 +226,20 @@ test.describe('team sync between two people', () => {
 		);
 		await expect(viewer.getByRole('region', { name: 'Page 1' })).toContainText(/\w{3,}/, { timeout: 30_000 });
 		await expect(viewer.getByRole('alert')).toHaveCount(0);
+		await close();
+	});
+
+	test('a PDF pulled from a teammate names its pages as printed', async ({ browser, request }) => {
+		test.setTimeout(120_000);
+		const buffer = Buffer.from(
+			makePdf({ pages: 3, lines: (n) => [`Exhibit page ${n} of the lease.`], footer: (n) => `- ${n + 10} -` })
+		);
+		const file = { name: 'printed.pdf', mimeType: 'application/pdf', buffer };
+		const { viewer, close } = await shareDocument(browser, request, [alice, bob], `Printed ${Date.now()}`, file, 'pdf');
+		await expect(viewer.getByRole('region', { name: 'Page 1' })).toContainText('Exhibit page 1', { timeout: 30_000 });
+		await expect(viewer.getByLabel('Printed page')).toHaveText('p. 11 (PDF 1)');
+		await viewer.getByRole('button', { name: 'Next page' }).click();
+		await expect(viewer.getByLabel('Printed page')).toHaveText('p. 12 (PDF 2)');
 		await close();
 	});
 

@@ -4,7 +4,15 @@ import { words } from '../search/terms.ts';
 import { chunkPages } from './chunker.ts';
 import { nodeExtractor } from './extract.node.ts';
 import { ingestFile } from './ingest-file.node.ts';
-import { cleanOffset, findPageFurniture, lineSignature, pageRange, readerPages } from './reader-text.ts';
+import {
+	cleanOffset,
+	findPageFurniture,
+	lineSignature,
+	originalOffset,
+	pageRange,
+	readerPages,
+	shiftsWithin
+} from './reader-text.ts';
 import { makePdf } from './testing/make-pdf.ts';
 import { hasPages, type ExtractedPage } from './types.ts';
 
@@ -80,6 +88,62 @@ describe('line-end hyphens', () => {
 	it('drops soft hyphens inside and at the end of words', () => {
 		const [page] = readerPages(pagesOf('a con\u00adtract and a war\u00ad\nranty'));
 		expect(words(page!.clean!)).toEqual(['a', 'contract', 'and', 'a', 'warranty']);
+		// Every soft hyphen of a word, and each piece maps back to the page.
+		const text = 'a con\u00adtrac\u00adtual term';
+		const [twice] = readerPages(pagesOf(text));
+		expect(twice!.clean).toBe('a contractual   term');
+		const at = twice!.clean!.indexOf('tual');
+		expect(text.slice(originalOffset(twice!.shifts, at), originalOffset(twice!.shifts, at) + 4)).toBe('tual');
+		expect(twice!.clean!.indexOf('term')).toBe(text.indexOf('term'));
+	});
+
+	it('maps a passage that starts inside a joined word back to the page, past the word too', () => {
+		const text = 'see the counter-\nsignature of the tenant here';
+		const [page] = readerPages(pagesOf(text));
+		expect(page!.clean).toContain('countersignature');
+		const start = page!.clean!.indexOf('signature');
+		const passage = {
+			start: originalOffset(page!.shifts, start),
+			end: text.length,
+			shifts: shiftsWithin(page!.shifts, start, text.length)
+		};
+		const passageText = page!.clean!.slice(start);
+		for (const word of ['signature', 'tenant', 'here']) {
+			const at = passageText.indexOf(word);
+			expect(text.slice(...pageRange(passage, at, at + word.length))).toBe(word);
+		}
+	});
+
+	it('joins halves of a word across a page end even when each half looks like a word', () => {
+		const pages = readerPages(pagesOf('the agreement was termi-\n', 'nated on Monday.'));
+		expect(chunkPages(pages)[0]!.text).toBe('the agreement was terminated');
+	});
+
+	it('keeps the hyphen of a suspended compound, a lone letter, an address, and across a paragraph break', () => {
+		const [page] = readerPages(
+			pagesOf(
+				[
+					'both pre-\nand post-trial motions; full-\nor part-time staff.',
+					'See Exhibit A-\nthe lease, at example.com/some-\npath or john.smith-\njones@firm.com.',
+					'as follows: re-',
+					'',
+					'the parties agree.'
+				].join('\n')
+			)
+		);
+		for (const glued of ['preand', 'fullor', 'Athe', 'somepath', 'smithjones', 'rethe'])
+			expect(page!.clean).not.toContain(glued);
+		for (const kept of ['pre-and', 'full-or', 'A-the', 'some-path', 'smith-jones@', 're-'])
+			expect(page!.clean).toContain(kept);
+	});
+
+	it('joins a heading in capitals only into a word the document has whole, and CRLF line ends', () => {
+		const [page] = readerPages(
+			pagesOf('OPPOSITION. MEMORANDUM IN OPPO-\nSITION; MOTION TO DIS-\nMISS.\r\nThe taking was unconsti-\r\ntutional.')
+		);
+		expect(page!.clean).toContain('IN OPPOSITION;');
+		expect(page!.clean).toContain('DIS-MISS');
+		expect(page!.clean).toContain('unconstitutional.');
 	});
 });
 

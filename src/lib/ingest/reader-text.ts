@@ -240,7 +240,7 @@ export function findPageFurniture(texts: readonly string[], pdfLabels?: readonly
  * the same (a run reaches its hyphen from any of its letters), but without the look-behind the engine
  * tries every letter of every word and backtracks over the rest of it, which made this the costliest step.
  */
-const LINE_HYPHEN = /(?<!\p{L})(\p{L}+)([-\u2010\u00ad])((?<=\u00ad)[ \t]*(?:\n\s*)?|[ \t]*\n\s*)(\p{L}+)/gu;
+const LINE_HYPHEN = /(?<!\p{L})(\p{L}+)([-\u2010\u00ad])((?<=\u00ad)[ \t]*(?:\r?\n\s*)?|[ \t]*\r?\n\s*)(\p{L}+)/gu;
 /** Hyphenated compounds ("free-software"), matched from the start of a word only, as LINE_HYPHEN. */
 const COMPOUND = /(?<!\p{L})\p{L}+(?:[-\u2010]\p{L}+)+/gu;
 
@@ -254,12 +254,18 @@ function vocabularyOf(texts: readonly string[]): Vocabulary {
 	// Words as written first, lower-cased once each: a book repeats most of its words many times.
 	const written = new Set<string>();
 	const compounds = new Set<string>();
-	for (const text of texts) {
+	// The halves of a word hyphenated across a page end are not words of the document: "termi" and
+	// "nated", counted as words, would make "termi-nated" look like a compound of two.
+	const heads = texts.map(hyphenAtEnd);
+	texts.forEach((text, i) => {
+		const head = heads[i];
+		if (head) text = text.slice(0, head.index);
+		if (i > 0 && heads[i - 1]) text = text.replace(/^\s*\p{L}+/u, '');
 		const unbroken = text.replace(LINE_HYPHEN, ' ');
 		for (const word of unbroken.match(/\p{L}+/gu) ?? []) written.add(word);
 		for (const compound of unbroken.match(COMPOUND) ?? [])
 			for (const [a, b] of pairs(compound.toLowerCase().split(/[-\u2010]/))) compounds.add(`${a}-${b}`);
-	}
+	});
 	const words = new Set<string>();
 	for (const word of written) words.add(word.toLowerCase());
 	return { words, compounds };
@@ -279,22 +285,53 @@ function pairs(parts: string[]): [string, string][] {
  */
 export function joinsAcrossBreak(head: string, tail: string, hyphen: string, vocabulary: Vocabulary): boolean {
 	if (hyphen === '\u00ad') return true;
-	if (/^\p{Lu}/u.test(tail)) return false;
 	const h = head.toLowerCase();
 	const t = tail.toLowerCase();
+	// "pre- and post-trial", "Ein- und Ausfuhr": the hyphen stands for a word yet to come.
+	if (SUSPENDED.has(t)) return false;
+	// A heading in capitals ("OPPO-\nSITION") joins when the document has the word whole.
+	if (head.length > 1 && tail.length > 1 && head === head.toUpperCase() && tail === tail.toUpperCase())
+		return vocabulary.words.has(h + t);
+	if (/^\p{Lu}/u.test(tail)) return false;
 	if (vocabulary.compounds.has(`${h}-${t}`)) return false;
 	if (vocabulary.words.has(h + t)) return true;
+	// "Exhibit A-\nthe lease": a lone letter is a label, not a syllable, unless the joined word is known.
+	if (h.length === 1) return false;
 	if (h.length >= 3 && t.length >= 3 && vocabulary.words.has(h) && vocabulary.words.has(t)) return false;
 	return true;
 }
+
+/** Words after a hanging hyphen that mark a suspended compound ("pre- and post-trial"), in a few languages. */
+const SUSPENDED: ReadonlySet<string> = new Set([
+	'and',
+	'or',
+	'nor',
+	'to',
+	'but',
+	'versus',
+	'und',
+	'oder',
+	'bis',
+	'et',
+	'ou',
+	'y',
+	'o'
+]);
+
+/** A hyphen inside an address ("example.com/some-\npath", "john.smith-\njones@firm.com") is the address's. */
+const ADDRESS_BEFORE = /[./@:_~%=?&#\\]/;
 
 interface Dehyphenated {
 	clean: string;
 	shifts: number[];
 }
 
-/** Joins words broken at line ends within one page (`text` already has its furniture blanked). */
-function dehyphenatePage(text: string, vocabulary: Vocabulary): Dehyphenated {
+/**
+ * Joins words broken at line ends within one page. `text` has its furniture blanked; `original` is the
+ * page as printed (the same length), which tells a blank line (a paragraph break, never joined across)
+ * from a running head blanked between the halves of a word.
+ */
+function dehyphenatePage(text: string, vocabulary: Vocabulary, original = text): Dehyphenated {
 	const shifts: number[] = [];
 	let clean = '';
 	let copied = 0;
@@ -304,15 +341,29 @@ function dehyphenatePage(text: string, vocabulary: Vocabulary): Dehyphenated {
 		if (hyphenAt < copied) continue;
 		// A hyphen that follows another ("heavier-than-\nair") is part of a compound.
 		const chained = /[-\u2010]/.test(text[m.index - 1] ?? '');
-		const join = !chained && joinsAcrossBreak(head, tail, hyphen, vocabulary);
 		const tailAt = hyphenAt + 1 + gap.length;
+		const paragraphBreak = /\n[ \t]*\n/.test(original.slice(hyphenAt + 1, tailAt));
+		const join =
+			!chained &&
+			!paragraphBreak &&
+			!ADDRESS_BEFORE.test(text[m.index - 1] ?? '') &&
+			joinsAcrossBreak(head, tail, hyphen, vocabulary);
 		const from = join ? hyphenAt : hyphenAt + 1;
-		const removed = tailAt - from;
+		let removed = tailAt - from;
 		if (removed === 0) continue;
 		let wordEnd = tailAt + tail.length;
 		while (wordEnd < text.length && !/\s/.test(text[wordEnd]!)) wordEnd++;
-		clean += text.slice(copied, from) + text.slice(tailAt, wordEnd) + ' '.repeat(removed);
-		shifts.push(from, wordEnd - removed, removed);
+		clean += text.slice(copied, from);
+		// Further soft hyphens in the word ("con\u00adtrac\u00adtual") go too, each piece moving back further.
+		let at = from;
+		for (const piece of text.slice(tailAt, wordEnd).split('\u00ad')) {
+			if (piece.length > 0) shifts.push(at, at + piece.length, removed);
+			clean += piece;
+			at += piece.length;
+			removed++;
+		}
+		removed--;
+		clean += ' '.repeat(removed);
 		copied = wordEnd;
 	}
 	clean += text.slice(copied);
@@ -364,7 +415,7 @@ export function readerPages(pages: readonly ExtractedPage[], pdfLabels?: readonl
 		return text;
 	});
 	const vocabulary = vocabularyOf(blanked);
-	const cleaned = blanked.map((text) => dehyphenatePage(text, vocabulary));
+	const cleaned = blanked.map((text, i) => dehyphenatePage(text, vocabulary, pages[i]!.text));
 
 	// A word hyphenated at the page end ends on the next page.
 	const continuations: (string | undefined)[] = cleaned.map(() => undefined);
@@ -406,11 +457,21 @@ export function shiftsWithin(shifts: readonly number[] | undefined, start: numbe
 	const out: number[] = [];
 	if (!shifts) return out;
 	const base = originalOffset(shifts, start) - start;
-	for (let k = 0; k + 2 < shifts.length; k += 3) {
-		const from = Math.max(shifts[k]!, start);
-		const to = Math.min(shifts[k + 1]!, end);
-		if (from < to && shifts[k + 2]! !== base) out.push(from - start, to - start, shifts[k + 2]! - base);
+	// The range as runs of one shift each: the triples, and between them the stretches that map unchanged
+	// (shift 0), which a passage starting inside a joined word sees shifted by -base.
+	let at = start;
+	const run = (from: number, to: number, delta: number) => {
+		const [f, t] = [Math.max(from, start), Math.min(to, end)];
+		if (f < t && delta !== base) out.push(f - start, t - start, delta - base);
+	};
+	for (let k = 0; k + 2 < shifts.length && at < end; k += 3) {
+		const [from, to, delta] = [shifts[k]!, shifts[k + 1]!, shifts[k + 2]!];
+		if (to <= at) continue;
+		run(at, from, 0);
+		run(from, to, delta);
+		at = Math.max(at, to);
 	}
+	run(at, end, 0);
 	return out;
 }
 

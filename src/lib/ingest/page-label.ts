@@ -141,44 +141,75 @@ export interface BatesCandidate {
 	text: string;
 	start: number;
 	end: number;
+	/** Where it sits: 3 in the footer lines, 2 in the header lines, 1 at the edge of a body line. */
+	place: 1 | 2 | 3;
+	/** On the page's last line, or alone on its line: what a single page's stamp needs. */
+	apart: boolean;
 }
+
+/** A page's first and last few non-blank lines are its header and footer (pdf.js reads them first or last). */
+export const EDGE_LINES = 3;
 
 /**
  * A prefix of capitals (digits inside, `-`/`_`-joined parts, ending in a letter) and a zero-padded number, e.g. `SMITH-000123`,
- * `ABC 0001234`, `DEF_00042`. The number has at least 4 digits and starts with 0, or has at least 6.
+ * `ABC 0001234`, `DEF_00042`. The number has at least 4 digits and starts with 0, or has at least 6. The
+ * prefix may follow a lower-case letter (a stamp pdf.js glued onto the last word, "deniedSMITH-000123"),
+ * but not a capital, digit or joiner: "1:20-CV-01234" is a docket number.
  */
 const BATES =
-	/(?<![\p{L}\p{N}])([A-Z](?:[A-Z0-9]{0,14}[A-Z])?(?:[-_][A-Z0-9]{0,14}[A-Z])*)([-_ ]?)(0\d{3,9}|[1-9]\d{5,9})(?![\p{L}\p{N}])/gu;
+	/(?<![\p{Lu}\p{Lt}\p{N}:/_-])([A-Z](?:[A-Z0-9]{0,14}[A-Z])?(?:[-_][A-Z0-9]{0,14}[A-Z])*)([-_ ]?)(0\d{3,9}|[1-9]\d{5,9})(?![\p{L}\p{N}])/gu;
 
+/**
+ * Possible Bates stamps of a page. A stamp sits in the margin: in the header or footer lines, or where
+ * pdf.js read it into the body, at the start or end of a line. A number inside a sentence ("invoice
+ * INV-001001 for services") is the document's content, whatever its form.
+ */
 export function batesCandidates(text: string): BatesCandidate[] {
+	const lines: [number, number][] = [];
+	for (const m of text.matchAll(/[^\n]+/g)) {
+		const lead = m[0].length - m[0].trimStart().length;
+		const body = m[0].trim();
+		if (body.length > 0) lines.push([m.index + lead, m.index + lead + body.length]);
+	}
 	const out: BatesCandidate[] = [];
 	for (const m of text.matchAll(BATES)) {
-		out.push({
-			prefix: `${m[1]}${m[2]}`,
-			value: Number(m[3]),
-			text: m[0],
-			start: m.index,
-			end: m.index + m[0].length
-		});
+		const [start, end] = [m.index, m.index + m[0].length];
+		const line = lines.findIndex(([from, to]) => start >= from && start < to);
+		if (line < 0) continue;
+		const [from, to] = lines[line]!;
+		const place = line >= lines.length - EDGE_LINES ? 3 : line < EDGE_LINES ? 2 : start === from || end === to ? 1 : 0;
+		if (place === 0) continue;
+		const apart = line === lines.length - 1 || (start === from && end === to);
+		out.push({ prefix: `${m[1]}${m[2]}`, value: Number(m[3]), text: m[0], start, end, place, apart });
 	}
 	return out;
 }
 
 /**
  * Each page's Bates stamp: a candidate counts when a nearby page carries the same prefix with the number
- * in step (one more per page), or when the document has a single page. `candidates[i]` is page i + 1.
+ * in step (one more per page). Of several that count, the one nearest the foot of the page, where stamps
+ * are put. A single page has no neighbours to vouch for it: there only a zero-padded number in the footer,
+ * on the last line or alone on its line, counts ("INVOICE INV-000123" heading a one-page invoice does not). `candidates[i]` is page i + 1.
  */
 export function consistentBates(candidates: readonly (readonly BatesCandidate[])[]): (BatesCandidate | undefined)[] {
 	const key = (c: BatesCandidate, index: number) => `${c.prefix}:${c.value - index}`;
 	const keysAt = candidates.map((list, i) => new Set(list.map((c) => key(c, i))));
+	const lowest = (list: readonly BatesCandidate[]) =>
+		list.reduce<BatesCandidate | undefined>(
+			(best, c) => (!best || c.place > best.place || (c.place === best.place && c.start > best.start) ? c : best),
+			undefined
+		);
 	return candidates.map((list, i) => {
-		if (candidates.length === 1) return list.find((c) => /^0/.test(String(c.text.slice(c.prefix.length))));
-		for (const c of list) {
-			const k = key(c, i);
-			for (let j = Math.max(0, i - NEIGHBOURHOOD); j <= Math.min(candidates.length - 1, i + NEIGHBOURHOOD); j++)
-				if (j !== i && keysAt[j]!.has(k)) return c;
-		}
-		return undefined;
+		if (candidates.length === 1)
+			return lowest(list.filter((c) => c.place === 3 && c.apart && /^0/.test(c.text.slice(c.prefix.length))));
+		return lowest(
+			list.filter((c) => {
+				const k = key(c, i);
+				for (let j = Math.max(0, i - NEIGHBOURHOOD); j <= Math.min(candidates.length - 1, i + NEIGHBOURHOOD); j++)
+					if (j !== i && keysAt[j]!.has(k)) return true;
+				return false;
+			})
+		);
 	});
 }
 

@@ -296,6 +296,33 @@ describe('page labels on generated PDFs', () => {
 		const found = findPageFurniture(['x\nABC 0001234', 'y\nABC 0001235', 'z\nABC 0009999']);
 		expect(found.map((f) => f.bates)).toEqual(['ABC 0001234', 'ABC 0001235', undefined]);
 	});
+
+	it('takes the stamp in the margin, not a numbered reference in the text, nor a docket number', () => {
+		const pad = (n: number) => String(n).padStart(6, '0');
+		// Invoices numbered in step, cited inside a sentence of each page, above the real stamp.
+		const texts = Array.from({ length: 4 }, (_, i) =>
+			[
+				...prose(i + 1),
+				...prose(i + 11),
+				`Payment of invoice INV-${pad(1001 + i)} was late, the tenant said.`,
+				...prose(i + 21),
+				...prose(i + 31),
+				`Case 1:20-CV-01234 Document 12 Filed 01/02/21`,
+				`SMITH-${pad(500 + i)}`
+			].join('\n')
+		);
+		const found = findPageFurniture(texts);
+		expect(found.map((f) => f.bates)).toEqual(['SMITH-000500', 'SMITH-000501', 'SMITH-000502', 'SMITH-000503']);
+		const clean = readerPages(texts.map((text, i) => ({ page: i + 1, text })));
+		expect(clean.every((p, i) => (p.clean ?? p.text).includes(`INV-${pad(1001 + i)}`))).toBe(true);
+		// A stamp glued onto the last word of the page, as pdf.js reads some.
+		const glued = texts.map((t, i) => t.replace(`\nSMITH-${pad(500 + i)}`, `deniedSMITH-${pad(500 + i)}`));
+		expect(findPageFurniture(glued).map((f) => f.bates)).toEqual(found.map((f) => f.bates));
+		// One page: only a stamp on the last line (or alone on its line) counts.
+		expect(findPageFurniture(['Case 1:20-CV-01234 Document 12\nORDER granting the motion.'])[0]!.bates).toBeUndefined();
+		expect(findPageFurniture(['INVOICE INV-000123\nAmount due: $500.'])[0]!.bates).toBeUndefined();
+		expect(findPageFurniture(['The order.\nCONFIDENTIAL SMITH-000123'])[0]!.bates).toBe('SMITH-000123');
+	});
 });
 
 const FREE_CULTURE = '../shared/corpus/pdfs/freeculture.pdf';

@@ -17,6 +17,7 @@ import {
 	batesCandidates,
 	consistentBates,
 	consistentLabels,
+	EDGE_LINES,
 	labelCandidates,
 	usefulPdfLabels,
 	type BatesCandidate,
@@ -43,8 +44,6 @@ function linesOf(text: string): Line[] {
 	return out;
 }
 
-/** Headers and footers sit in a page's first or last few lines (pdf.js reads them first or last). */
-const EDGE_LINES = 3;
 /** Longer lines are body text, never a running head. */
 const MAX_FURNITURE_LENGTH = 100;
 /** A running line this long or longer is looked for glued onto body lines too (shorter ones are words). */

@@ -6,6 +6,7 @@ import { FullTextIndex, editDistance, type IndexedChunk } from './full-text.ts';
 import { CaseTextStore } from './full-text-store.ts';
 import { ModelNeededError } from '../errors.ts';
 import { highlightRanges, reciprocalRankFusion, searchCase, type PassageSource } from './hybrid.ts';
+import { isEnglishWord } from './spelling.ts';
 import { parseQuery, stem } from './terms.ts';
 import { HashingEmbedder } from './testing.ts';
 import { CaseVectorStore } from './vector-store.ts';
@@ -166,6 +167,52 @@ describe('FullTextIndex', () => {
 			]);
 			expect(large.suggest('Kowalczik')).toBeUndefined();
 			expect(large.suggest('Sarnov')?.query).toBe('Sarnoff');
+		});
+
+		it('writes a correction as the word was typed: its capitals, hyphen, apostrophe and possessive', () => {
+			const names = FullTextIndex.empty();
+			names.add(
+				['The co-defendant appeared.', "O'Brien and McAllister testified.", 'Müller signed the lease.'].map(
+					(text, i) => ({
+						id: `n-${i}`,
+						documentId: 'n',
+						page: i + 1,
+						text
+					})
+				)
+			);
+			const fix = (q: string) => names.suggest(q)?.query;
+			expect(fix('co-defendent')).toBe('co-defendant');
+			expect(fix('O’Brian testified')).toBe('O’Brien testified');
+			expect(fix("O'Brian's notes")).toBe("O'Brien's notes");
+			expect(fix('McAlister')).toBe('McAllister');
+			// Every occurrence, though the folded word ("mulller") is not what was typed.
+			expect(fix('Mülller and Mulller')).toBe('Muller and Muller');
+			// A suggestion is never the query itself.
+			expect(fix('Müller')).toBeUndefined();
+		});
+
+		it('leaves alone days, months and contractions the case does not use', () => {
+			const dated = FullTextIndex.empty();
+			dated.add([{ id: 'x', documentId: 'x', page: 1, text: "The meeting was on Thursday. It wasn't paid in June." }]);
+			const english = new Set(['has', 'they', 'meeting', 'paid', 'signed']);
+			const fix = (q: string) => dated.suggest(q, { isWord: (w) => isEnglishWord(english, w) })?.query;
+			expect(fix('meeting on Tuesday')).toBeUndefined();
+			expect(fix('paid in July')).toBeUndefined();
+			expect(fix("hasn't paid")).toBeUndefined();
+			expect(fix("they're paid")).toBeUndefined();
+			expect(fix("won't pay")).toBeUndefined();
+			expect(fix('meeting on Thursdy')).toBe('meeting on Thursday');
+		});
+
+		it('finds letters that carry their mark inside them as typed without it', () => {
+			const names = FullTextIndex.empty();
+			names.add([{ id: 'y', documentId: 'y', page: 1, text: 'Łukasiewicz and Øverby signed at the Straße office.' }]);
+			for (const q of ['Lukasiewicz', 'Łukasiewicz', 'Overby', 'Strasse'])
+				expect(
+					names.search(q).map((h) => h.id),
+					q
+				).toEqual(['y']);
 		});
 
 		it('measures edits with a cut-off', () => {

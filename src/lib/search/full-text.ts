@@ -1,7 +1,7 @@
 import { InvalidInputError } from '../errors.ts';
 import { cleanOffset } from '../ingest/reader-text.ts';
 import { Bm25Index, termsOf, type Bm25Document, type Bm25Json } from './bm25.ts';
-import { containsPhrase, indexTerm, parseQuery, STOP_WORDS, words, type ParsedQuery } from './terms.ts';
+import { containsPhrase, fold, indexTerm, parseQuery, STOP_WORDS, tokens, words, type ParsedQuery } from './terms.ts';
 
 /** What the full-text index holds of a chunk. */
 export interface IndexedChunk {
@@ -30,8 +30,11 @@ export const PAGE_WEIGHT = 4;
  */
 export const COMMON_TERM_SHARE = 0.1;
 
-/** 4: Docket's own BM25 layout (`bm25.ts`); chunks hold the reader's text and the tokenizer joins short-prefix compounds (`terms.ts`). */
-const FORMAT = 4;
+/**
+ * 4: Docket's own BM25 layout (`bm25.ts`); chunks hold the reader's text and the tokenizer joins short-prefix
+ * compounds (`terms.ts`). 5: folding maps letters that do not decompose ("ł", "ø", "ß"), so terms changed.
+ */
+const FORMAT = 5;
 
 export interface TextHit {
 	id: string;
@@ -393,15 +396,9 @@ export class FullTextIndex {
 		}
 		if (corrections.length === 0) return undefined;
 		let corrected = query;
-		for (const { word, suggestion } of corrections) {
-			const before = corrected;
-			corrected = corrected.replace(
-				new RegExp(`(?<![\\p{L}\\p{N}])${escapeRegExp(word)}(?![\\p{L}\\p{N}])`, 'giu'),
-				(original) => matchCase(original, suggestion)
-			);
-			// Folded words with diacritics may not appear verbatim; fall back to a token-wise rewrite.
-			if (corrected === before) corrected = rewriteFolded(corrected, word, suggestion);
-		}
+		for (const { word, suggestion } of corrections) corrected = rewrite(corrected, word, suggestion);
+		// Never offer what was typed as its own correction.
+		if (corrected === query) return undefined;
 		return { query: corrected, corrections };
 	}
 
@@ -523,18 +520,44 @@ export function editDistance(a: string, b: string, limit = Infinity): number {
 	return Math.min(previous[b.length]!, limit + 1);
 }
 
-function escapeRegExp(s: string): string {
-	return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-/** Keeps the capitalisation the person typed: "Causbey" → "Causby", "SARNOV" → "SARNOFF". */
+/**
+ * Keeps the capitalisation the person typed: "Causbey" → "Causby", "SARNOV" → "SARNOFF", and capitals
+ * inside a name where the letters line up ("McAlister" → "McAllister", "O’Brian" → "O’Brien").
+ */
 function matchCase(original: string, suggestion: string): string {
 	if (original.length > 1 && original === original.toUpperCase()) return suggestion.toUpperCase();
-	if (original[0] !== undefined && original[0] === original[0].toUpperCase())
-		return suggestion[0]!.toUpperCase() + suggestion.slice(1);
-	return suggestion;
+	const out = [...suggestion];
+	[...original].forEach((c, i) => {
+		if (i < out.length && c !== c.toLowerCase() && fold(c) === fold(out[i]!)) out[i] = out[i]!.toUpperCase();
+	});
+	if (original[0] !== undefined && original[0] !== original[0].toLowerCase()) out[0] = out[0]!.toUpperCase();
+	return out.join('');
 }
 
-function rewriteFolded(query: string, word: string, suggestion: string): string {
-	return query.replace(/[\p{L}\p{N}]+/gu, (token) => (words(token)[0] === word ? matchCase(token, suggestion) : token));
+/**
+ * `query` with every typed form of `word` (the folded word the index saw: "o’brian" for "O’Brian",
+ * "codefendent" for "co-defendent", "ngyuen" in "Ngyuen's") replaced by `suggestion`, shaped as typed:
+ * its capitals, its hyphen after a short prefix, its apostrophe, a possessive kept.
+ */
+function rewrite(query: string, word: string, suggestion: string): string {
+	let out = '';
+	let at = 0;
+	for (const token of tokens(query)) {
+		if (token.start < at) continue;
+		const possessive = token.term === `${word}'s`;
+		if (token.term !== word && !possessive) continue;
+		const end = possessive ? token.end - 2 : token.end;
+		out += query.slice(at, token.start) + shaped(query.slice(token.start, end), suggestion);
+		at = end;
+	}
+	return out + query.slice(at);
+}
+
+function shaped(typed: string, suggestion: string): string {
+	let next = suggestion;
+	const hyphen = /^(\p{L}{1,2})([-\u2010])/u.exec(typed);
+	if (hyphen && fold(suggestion).startsWith(fold(hyphen[1]!)))
+		next = `${suggestion.slice(0, hyphen[1]!.length)}${hyphen[2]}${suggestion.slice(hyphen[1]!.length)}`;
+	if (typed.includes('’')) next = next.replace(/'/g, '’');
+	return matchCase(typed, next);
 }

@@ -2,7 +2,7 @@ import { ModelNeededError } from '../errors.ts';
 import type { PassageLocation } from '../ingest/location.ts';
 import type { FullTextIndex, TextHit } from './full-text.ts';
 import { dehyphenate } from './snippet.ts';
-import { englishWords } from './spelling.ts';
+import { englishWords, isEnglishWord } from './spelling.ts';
 import { indexTerm, parseQuery, tokens, type ParsedQuery } from './terms.ts';
 import type { Embedder, VectorHit } from './types.ts';
 
@@ -112,7 +112,7 @@ export async function searchCase(
 	// The word list loads only when a word is missing from the case: most queries never need it.
 	if (backend.text.unknownWords(query).length > 0) {
 		const english = await (backend.englishWords ?? englishWords)();
-		const suggestion = backend.text.suggest(query, { isWord: (w) => english.has(w) });
+		const suggestion = backend.text.suggest(query, { isWord: (w) => isEnglishWord(english, w) });
 		if (suggestion) response.suggestion = suggestion.query;
 	}
 	if (k === 0) return response;

@@ -16,7 +16,25 @@ function joinShortPrefixes(text: string): string {
 	return text.replace(SHORT_PREFIX, '$1$2');
 }
 
-/** Lower-case, without diacritics, straight apostrophes: "Côté’s" → "cote's". */
+/**
+ * Letters that carry their mark inside them, so decomposition leaves them as they are: "Łukasiewicz",
+ * "Øverby", "Đorđević" and "Straße" must be found as typed on an English keyboard.
+ */
+const UNDECOMPOSED: Readonly<Record<string, string>> = {
+	ł: 'l',
+	ø: 'o',
+	đ: 'd',
+	ð: 'd',
+	ħ: 'h',
+	ı: 'i',
+	ŧ: 't',
+	ß: 'ss',
+	æ: 'ae',
+	œ: 'oe',
+	þ: 'th'
+};
+
+/** Lower-case, without diacritics, straight apostrophes: "Côté’s" → "cote's", "Łódź" → "lodz". */
 export function fold(text: string): string {
 	const lower = text.toLowerCase();
 	// Most text is plain ASCII; Unicode normalisation is the expensive part of indexing.
@@ -24,6 +42,7 @@ export function fold(text: string): string {
 	return lower
 		.normalize('NFKD')
 		.replace(/\p{M}+/gu, '')
+		.replace(/[łøđðħıŧßæœþ]/g, (c) => UNDECOMPOSED[c]!)
 		.replace(/’/g, "'");
 }
 

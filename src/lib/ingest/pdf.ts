@@ -33,7 +33,8 @@ const YIELD_EVERY_MS = 50;
  * task costs nothing when the first one works.
  */
 export function passwordCandidates(password: string): string[] {
-	const utf8AsBytes = String.fromCharCode(...new TextEncoder().encode(password));
+	// No revision reads past 127 bytes of a password (R6 cuts its UTF-8 there, R2–R4 at 32).
+	const utf8AsBytes = String.fromCharCode(...new TextEncoder().encode(password).subarray(0, 127));
 	const prepared = saslprep(password);
 	return [
 		...new Set([

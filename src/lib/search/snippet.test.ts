@@ -58,6 +58,14 @@ describe('snippet', () => {
 	it('keeps suspended compounds and capitalised words after a hyphen', () => {
 		expect(dehyphenate('pre- and post-war').text).toBe('pre- and post-war');
 		expect(dehyphenate('Anglo- Saxon').text).toBe('Anglo- Saxon');
+		for (const kept of [
+			'pre- but not post-',
+			'Die Ein- und Ausfuhr',
+			'pré- et post-contractuels',
+			'Exhibit A- the lease',
+			'heading re-\n\nthe text'
+		])
+			expect(dehyphenate(kept).text).toBe(kept);
 		const { text, from } = dehyphenate('ab- cd');
 		expect(text).toBe('abcd');
 		expect(from).toEqual([0, 1, 4, 5, 6]);
@@ -67,6 +75,18 @@ describe('snippet', () => {
 		const original = 'a nega- tive and positive';
 		const result = joinedHighlights(original, [range(original, 'tive'), range(original, 'positive')]);
 		expect(result.highlights.map(([s, e]) => result.text.slice(s, e))).toEqual(['negative', 'positive']);
+	});
+
+	it('stays about its length in text without spaces', () => {
+		const cjk =
+			'本契約は賃貸人と賃借人との間で締結される。'.repeat(40) +
+			'敷金の返還' +
+			'本契約は賃貸人と賃借人との間で締結される。'.repeat(40);
+		const parts = snippet(cjk, [range(cjk, '敷金')]);
+		expect(joined(parts).length).toBeLessThan(300);
+		expect(marks(parts)[0]).toContain('敷金');
+		const url = `see https://docs.example.com/${'a1B2c3'.repeat(300)} for the lease terms`;
+		expect(joined(snippet(url, [range(url, 'lease')])).length).toBeLessThan(300);
 	});
 
 	it('shows short text whole', () => {

@@ -5,10 +5,15 @@ export interface SnippetPart {
 }
 
 /**
- * A word hyphenated across a line end ("appar- ently", "unconsti-\ntutional", or a soft hyphen): a letter,
- * a hyphen, line space, a lower-case letter. Not a suspended compound ("pre- and post-war").
+ * A word hyphenated across a line end ("appar- ently", "unconsti-\ntutional", or a soft hyphen): two
+ * letters, a hyphen, line space (not a blank line), a lower-case letter. Not a suspended compound ("pre-
+ * and post-war", "Ein- und Ausfuhr"), nor a lone letter ("Exhibit A- the").
  */
-const SPLIT_HYPHEN = /(?<=\p{L})(?:[-‐]\s+|\u00AD\s*)(?=\p{Ll})(?!(?:and|or|to|nor)\b)/gu;
+const SPLIT_HYPHEN =
+	/(?<=\p{L}\p{L})(?:[-‐](?:[ \t]+|[ \t]*\r?\n[ \t]*)|\u00AD[ \t]*(?:\r?\n[ \t]*)?)(?=\p{Ll})(?!(?:and|or|nor|to|but|versus|vs|und|oder|bis|et|ou|y|o)\b)/gu;
+
+/** How far a cut may move to reach a space: text without spaces (CJK, a long address) is cut where it is. */
+const MAX_STRETCH = 30;
 
 /**
  * Text as a reader sees it, with words split at a line end joined again, and where each character of the
@@ -105,20 +110,22 @@ export function snippet(
 	const firstMark = highlights.find(([, e]) => e > start)?.[0] ?? end;
 	// Cut at word boundaries: move inwards to the next space, unless that would drop a match; then outwards.
 	if (start > 0 && !/\s/.test(text[start - 1]!)) {
-		const space = text.slice(start).search(/\s/);
+		const space = text.slice(start, start + MAX_STRETCH).search(/\s/);
 		if (space !== -1 && start + space < firstMark) start += space + 1;
 		else {
-			const back = text.slice(0, start).search(/\s\S*$/);
-			start = back === -1 ? 0 : back + 1;
+			const back = text.slice(Math.max(0, start - MAX_STRETCH), start).search(/\s\S*$/);
+			if (back !== -1) start = Math.max(0, start - MAX_STRETCH) + back + 1;
+			else if (start <= MAX_STRETCH) start = 0;
 		}
 	}
 	const lastMark = [...highlights].reverse().find(([s]) => s < end)?.[1] ?? start;
 	if (end < text.length && !/\s/.test(text[end]!)) {
 		const cut = text.slice(0, end).search(/\s\S*$/);
-		if (cut > start && cut >= lastMark) end = cut;
+		if (cut > start && cut >= lastMark && end - cut <= MAX_STRETCH) end = cut;
 		else {
-			const forward = text.slice(end).search(/\s/);
-			end = forward === -1 ? text.length : end + forward;
+			const forward = text.slice(end, end + MAX_STRETCH).search(/\s/);
+			if (forward !== -1) end += forward;
+			else if (text.length - end <= MAX_STRETCH) end = text.length;
 		}
 	}
 	const parts: SnippetPart[] = [];

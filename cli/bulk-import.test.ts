@@ -9,7 +9,9 @@ import { runCli as runCliProcess } from './testing.ts';
 import { makePdf } from '../src/lib/ingest/testing/make-pdf.ts';
 import type { RunningServer } from '../sync-server/main.ts';
 import { apiClient, newUser, openBackend, type TestBackend } from '../sync-server/testing.ts';
-import { nameUuid, signIn } from './bulk-import.ts';
+import { fileMutations, nameUuid, signIn } from './bulk-import.ts';
+import { chunkPages } from '../src/lib/ingest/chunker.ts';
+import { readerPages } from '../src/lib/ingest/reader-text.ts';
 import { main } from './main.ts';
 import { patientFetch } from '../src/lib/sync/rate-limit.ts';
 
@@ -25,6 +27,52 @@ interface Line {
 }
 
 const runCli = (args: string[], killAfter?: number) => runCliProcess<Line>(args, killAfter);
+
+describe('the mutations of one imported file', () => {
+	it('carry the printed page names, the map back to the page, the OCR summary and each OCR page’s layer', () => {
+		const word = {
+			text: 'Holloway',
+			confidence: 93,
+			box: [0.1, 0.2, 0.3, 0.25] as [number, number, number, number],
+			start: 0,
+			end: 8
+		};
+		const pages = readerPages(
+			[1, 2, 3].map((n) => ({
+				page: n,
+				text: `Holloway wrote that the taking was unconsti-\ntutional on day ${n} of the trial.\n${n + 10}`,
+				...(n === 2 ? { ocr: { confidence: 93, words: [word] } } : {})
+			}))
+		);
+		const extraction = {
+			status: 'indexed' as const,
+			kind: 'pdf' as const,
+			pages,
+			pageCount: 3,
+			pagesWithoutText: [],
+			pagesWithErrors: [],
+			ocr: { pages: [2], lowestConfidence: 93, checkPages: [] }
+		};
+		const planned = { path: '/x/scan.pdf', size: 10, mtimeMs: 0, sha256: 'a'.repeat(64), documentId: nameUuid('doc') };
+		const { chunks, document } = fileMutations(
+			nameUuid('case'),
+			planned,
+			{ file: 'scan.pdf', sha256: planned.sha256, extraction, chunks: chunkPages(pages) },
+			1
+		);
+		const text = chunks.filter((m) => m.table === 'chunks');
+		expect(text.map((m) => m.fields['label'])).toEqual(['11', '12', '13']);
+		expect(text.every((m) => Array.isArray(m.fields['shifts']))).toBe(true);
+		const layers = chunks.filter((m) => m.table === 'ocrLayers');
+		expect(layers).toHaveLength(1);
+		expect(layers[0]!.fields).toMatchObject({
+			page: 2,
+			documentId: planned.documentId,
+			words: [['Holloway', 93, 0.1, 0.2, 0.3, 0.25, 0, 8]]
+		});
+		expect(document.fields['ocr']).toEqual(extraction.ocr);
+	});
+});
 
 describe('docket ingest --server (bulk import)', () => {
 	let backend: TestBackend;

@@ -13,7 +13,9 @@ import { hasPages, type FamilyExtraction } from '../src/lib/ingest/types.ts';
 import { childLabel } from '../src/lib/ingest/ingest-family.node.ts';
 import { sniffFamily } from '../src/lib/ingest/email/sniff-family.ts';
 import { FAMILY_LIMITS, type ChildFile, type MessageMeta } from '../src/lib/ingest/email/types.ts';
+import { layerOf } from '../src/lib/db/ocr-layers.ts';
 import { locationFields } from '../src/lib/ingest/location.ts';
+import { pageNameFields } from '../src/lib/ingest/page-label.ts';
 import { SyncServerError } from '../src/lib/errors.ts';
 import { normaliseServerUrl, SyncApi } from '../src/lib/sync/api-client.ts';
 import { patientFetch, patientHttpStack } from '../src/lib/sync/rate-limit.ts';
@@ -173,7 +175,10 @@ export interface FamilyFields {
 	mailbox?: { messages: number };
 }
 
-/** The mutations that put one extracted file on the server: its chunks first, then its document row. */
+/**
+ * The mutations that put one extracted file on the server: its text first (chunks, with the printed page
+ * names and the map back to the page, and each OCR page's layer), then its document row.
+ */
 export function fileMutations(
 	caseId: string,
 	planned: PlannedFile,
@@ -199,10 +204,21 @@ export function fileMutations(
 				start: c.start,
 				end: c.end,
 				text: c.text,
+				...(c.shifts ? { shifts: c.shifts } : {}),
+				...pageNameFields(c),
 				...locationFields(c)
 			}
 		};
 	});
+	const layerMutations = hasPages(extraction)
+		? extraction.pages.flatMap((p): Mutation[] => {
+				const id = nameUuid(`${documentId}:ocr:${p.page}`);
+				const layer = p.ocr ? layerOf({ documentId, page: p.page, caseId, text: p.text, ocr: p.ocr }, id) : undefined;
+				if (!layer) return [];
+				const { rev: _rev, id: _id, ...fields } = layer;
+				return [{ mutationId: nameUuid(`${id}:put`), table: 'ocrLayers', id, baseRev: 0, op: 'put', fields }];
+			})
+		: [];
 	const kind: DocumentKind = extraction.status === 'unsupported' ? 'unknown' : extraction.kind;
 	const fields: Record<string, unknown> = {
 		caseId,
@@ -218,12 +234,14 @@ export function fileMutations(
 	if (hasPages(extraction)) {
 		fields['pages'] = extraction.pageCount;
 		fields['pagesWithoutText'] = extraction.pagesWithoutText;
+		if (extraction.ocr) fields['ocr'] = extraction.ocr;
+		if (extraction.ocrSkipped) fields['ocrSkipped'] = extraction.ocrSkipped;
 	}
 	if ('error' in extraction) fields['error'] = extraction.error;
 	for (const key of ['parentId', 'threadId', 'email', 'mailbox'] as const)
 		if (family[key] !== undefined) fields[key] = family[key];
 	return {
-		chunks: chunkMutations,
+		chunks: [...chunkMutations, ...layerMutations],
 		document: {
 			mutationId: nameUuid(`${documentId}:put`),
 			table: 'documents',

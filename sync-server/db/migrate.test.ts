@@ -37,6 +37,7 @@ describe('migrations on a throwaway database', () => {
 				'threads',
 				'messages',
 				'eventedits',
+				'ocrlayers',
 				'applied_mutations',
 				'uploads',
 				'files'

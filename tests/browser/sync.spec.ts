@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { expect, test, type APIRequestContext, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { BROWSER_TEST_PORT } from '../../playwright.config.ts';
 import { makePdf } from '../../src/lib/ingest/testing/make-pdf.ts';
+import { makeImagePdf, scanLines } from '../../src/lib/ocr/testing/make-scan.ts';
 import { CasePage, Library } from './pages.ts';
 import { addUser } from './server.ts';
 
@@ -241,6 +242,51 @@ test.describe('team sync between two people', () => {
 		await viewer.getByRole('button', { name: 'Next page' }).click();
 		await expect(viewer.getByLabel('Printed page')).toHaveText('p. 12 (PDF 2)');
 		await close();
+	});
+
+	test('a scan pulled from a teammate has the words OCR read there as its text layer, found and marked', async ({
+		browser,
+		request
+	}) => {
+		test.setTimeout(240_000);
+		const buffer = Buffer.from(
+			makeImagePdf([await scanLines(['Exhibit 14 is a letter from Margaret Holloway.'], { dpi: 150 })])
+		);
+		const [contextA, contextB] = [await browser.newContext(), await browser.newContext()];
+		const a = await person(contextA, alice);
+		const b = await person(contextB, bob);
+		const title = `Scanned ${Date.now()}`;
+		await a.app.createCase(title);
+		await new CasePage(a.page).tab('Documents').click();
+		await a.page
+			.getByLabel('Add documents')
+			.setInputFiles({ name: 'letter-scan.pdf', mimeType: 'application/pdf', buffer });
+		const row = a.page
+			.getByRole('list', { name: 'Documents in this case' })
+			.getByRole('listitem', { name: 'letter-scan.pdf' });
+		await expect(row).toContainText('Indexed (OCR)', { timeout: 180_000 });
+		await waitForServerFile(request, alice, 'letter-scan.pdf', 'pdf');
+		// The layer is pushed with the document's text; wait until the server has it.
+		await expect
+			.poll(async () => (await serverRows(request, alice)).some((r) => r.table === 'ocrLayers' && !r.deleted), {
+				timeout: 30_000
+			})
+			.toBe(true);
+
+		await openPulled(b, title, 'letter-scan.pdf');
+		const region = b.page.getByRole('region', { name: 'Page 1' });
+		await expect(region.locator('.ocr-word')).not.toHaveCount(0, { timeout: 30_000 });
+		await expect(region).toContainText('Margaret Holloway');
+		// Found by search on the teammate's laptop, and marked on the scan.
+		await b.page.getByRole('link', { name: 'Back to documents' }).click();
+		await new CasePage(b.page).tab('Search').click();
+		const box = b.page.getByRole('searchbox', { name: 'Search this case' });
+		await box.fill('Holloway');
+		await box.press('Enter');
+		await b.page.getByRole('list', { name: 'Results' }).getByRole('link').first().click();
+		await expect(b.page.getByRole('region', { name: 'Page 1' }).locator('mark.match')).toHaveText(/Holloway/);
+		await contextA.close();
+		await contextB.close();
 	});
 
 	test('a text document pulled from a teammate shows its pages, split from the downloaded original', async ({

@@ -6,7 +6,7 @@ describe('schema versions', () => {
 	it('never change once shipped', () => {
 		// Editing a shipped version in place corrupts users' databases: add a new version instead
 		// (README › Local data). Update this snapshot only when adding a version.
-		expect(SCHEMA_VERSIONS.map((v) => v.version)).toEqual([1, 2, 3]);
+		expect(SCHEMA_VERSIONS.map((v) => v.version)).toEqual([1, 2, 3, 4]);
 		expect(SCHEMA_VERSIONS[0]?.stores).toMatchInlineSnapshot(`
 			{
 			  "activity": "++id, caseId, at, [caseId+at]",
@@ -41,6 +41,11 @@ describe('schema versions', () => {
 			  "digests": "documentId, caseId",
 			  "eventEdits": "id, caseId",
 			  "events": "id, caseId, documentId",
+			}
+		`);
+		expect(SCHEMA_VERSIONS.find((v) => v.version === 4)?.stores).toMatchInlineSnapshot(`
+			{
+			  "ocrLayers": "id, caseId, documentId, [documentId+page]",
 			}
 		`);
 	});
@@ -118,6 +123,46 @@ describe('version 3 (the chronology)', () => {
 		});
 		expect(await db.events.where('caseId').equals('c1').count()).toBe(1);
 		expect(await db.eventEdits.where('caseId').equals('c1').first()).toMatchObject({ note: 'check' });
+		db.close();
+		await Dexie.delete(name);
+	});
+});
+
+describe('version 4 (OCR layers for teammates)', () => {
+	it('gives each page OCR had read a layer, queued for the team; other pages get none', async () => {
+		const name = `upgrade-4-${crypto.randomUUID()}`;
+		const old = new Dexie(name);
+		for (const v of SCHEMA_VERSIONS.filter((v) => v.version <= 3)) old.version(v.version).stores(v.stores);
+		await old.open();
+		const word = { text: 'Holloway', confidence: 93.456, box: [0.1234567, 0.2, 0.3, 0.25], start: 4, end: 12 };
+		await old.table('pages').bulkAdd([
+			{
+				documentId: 'd1',
+				page: 1,
+				caseId: 'c1',
+				text: 'Mr. Holloway signed.',
+				ocr: { confidence: 91.23, words: [word] }
+			},
+			{ documentId: 'd1', page: 2, caseId: 'c1', text: 'Typed text.' }
+		]);
+		old.close();
+
+		const db = new DocketDatabase(name);
+		await db.open();
+		const layers = await db.ocrLayers.toArray();
+		expect(layers).toHaveLength(1);
+		expect(layers[0]).toMatchObject({
+			caseId: 'c1',
+			documentId: 'd1',
+			page: 1,
+			text: 'Mr. Holloway signed.',
+			confidence: 91.2,
+			words: [['Holloway', 93.5, 0.12346, 0.2, 0.3, 0.25, 4, 12]],
+			rev: 0
+		});
+		const queued = await db.outbox.toArray();
+		expect(queued.map((o) => [o.table, o.op, o.rowId, o.caseId])).toEqual([['ocrLayers', 'put', layers[0]!.id, 'c1']]);
+		expect(await db.pages.count()).toBe(2);
 		db.close();
 		await Dexie.delete(name);
 	});

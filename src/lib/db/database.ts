@@ -1,4 +1,5 @@
-import { Dexie, type EntityTable, type Table } from 'dexie';
+import { Dexie, type EntityTable, type Table, type Transaction } from 'dexie';
+import { layersFromReadPages } from './ocr-layers.ts';
 import type {
 	ActivityRow,
 	BlobRow,
@@ -13,6 +14,7 @@ import type {
 	JobRow,
 	KeyValueRow,
 	MessageRow,
+	OcrLayerRow,
 	OutboxRow,
 	PageRow,
 	ReportRow,
@@ -35,7 +37,11 @@ export const DATABASE_NAME = 'docket';
  * 3. Every upgrade gets a test that seeds version `n`, opens `n + 1`, and checks the data.
  * `database.test.ts` fails if a shipped version's stores change.
  */
-export const SCHEMA_VERSIONS: readonly { version: number; stores: Record<string, string> }[] = [
+export const SCHEMA_VERSIONS: readonly {
+	version: number;
+	stores: Record<string, string>;
+	upgrade?: (tx: Transaction) => Promise<void>;
+}[] = [
 	{
 		version: 1,
 		stores: {
@@ -77,6 +83,14 @@ export const SCHEMA_VERSIONS: readonly { version: number; stores: Record<string,
 			eventEdits: 'id, caseId',
 			digests: 'documentId, caseId'
 		}
+	},
+	{
+		// OCR text layers, synced so a teammate's viewer has them; filled from the pages already read.
+		version: 4,
+		stores: {
+			ocrLayers: 'id, caseId, documentId, [documentId+page]'
+		},
+		upgrade: (tx) => layersFromReadPages(tx)
 	}
 ];
 
@@ -104,10 +118,14 @@ export class DocketDatabase extends Dexie {
 	events!: EntityTable<EventRow, 'id'>;
 	eventEdits!: EntityTable<EventEditRow, 'id'>;
 	digests!: EntityTable<DocumentDigestRow, 'documentId'>;
+	ocrLayers!: EntityTable<OcrLayerRow, 'id'>;
 
 	constructor(name: string = DATABASE_NAME, options?: ConstructorParameters<typeof Dexie>[1]) {
 		super(name, options);
-		for (const { version, stores } of SCHEMA_VERSIONS) this.version(version).stores(stores);
+		for (const { version, stores, upgrade } of SCHEMA_VERSIONS) {
+			const declared = this.version(version).stores(stores);
+			if (upgrade) declared.upgrade(upgrade);
+		}
 	}
 }
 
@@ -128,5 +146,6 @@ export const CASE_SCOPED_TABLES = [
 	'searchIndexes',
 	'events',
 	'eventEdits',
-	'digests'
+	'digests',
+	'ocrLayers'
 ] as const satisfies readonly (keyof DocketDatabase)[];

@@ -7,6 +7,7 @@ import { Dexie } from 'dexie';
 import type { RemovedChunk } from './change-feed.ts';
 import type { DocketDatabase } from './database.ts';
 import { releaseUnreferencedFiles, type FileStore } from './file-store.ts';
+import { deleteOcrLayers, replaceOcrLayers } from './ocr-layers.ts';
 import type { ChunkRow, DocumentRow, JobRow, PageRow } from './schema.ts';
 import { write, type Writes } from './writes.ts';
 import { MissingRecordError } from '../errors.ts';
@@ -141,11 +142,12 @@ export async function replaceDocumentText(
 	chunks: readonly ChunkRow[]
 ): Promise<void> {
 	const { caseId, documentId } = target;
-	await write(db, [db.chunks, db.pages, db.vectors], async (w) => {
+	await write(db, [db.chunks, db.pages, db.vectors, db.ocrLayers], async (w) => {
 		const old = await db.chunks.where('documentId').equals(documentId).toArray();
 		await deleteChunkRows(w, caseId, documentId, old, true);
 		await db.pages.where('[documentId+page]').between([documentId, Dexie.minKey], [documentId, Dexie.maxKey]).delete();
 		await db.pages.bulkPut([...pages]);
+		await replaceOcrLayers(w, documentId, pages);
 		if (chunks.length === 0) return;
 		await db.chunks.bulkAdd([...chunks]);
 		await w.record(
@@ -164,15 +166,22 @@ export async function deleteDocumentRows(w: Writes, document: DocumentRow, recor
 	const { db } = w;
 	const { id: documentId, caseId } = document;
 	const chunks = await db.chunks.where('documentId').equals(documentId).toArray();
-	if (record)
+	if (record) {
+		const layerIds = await db.ocrLayers.where('documentId').equals(documentId).primaryKeys();
 		await db.outbox
 			.where('[table+rowId]')
-			.anyOf([['documents', documentId], ...chunks.map((c) => ['chunks', c.id])])
+			.anyOf([
+				['documents', documentId],
+				...chunks.map((c) => ['chunks', c.id]),
+				...layerIds.map((id) => ['ocrLayers', id])
+			])
 			.delete();
+	}
 	await deleteChunkRows(w, caseId, documentId, chunks, record);
 	const vectorIds = await db.vectors.where('documentId').equals(documentId).primaryKeys();
 	await db.vectors.bulkDelete(vectorIds);
 	await db.pages.where('[documentId+page]').between([documentId, Dexie.minKey], [documentId, Dexie.maxKey]).delete();
+	await deleteOcrLayers(w, documentId, record);
 	await db.jobs.where('documentId').equals(documentId).delete();
 	await db.summaries.where('documentId').equals(documentId).delete();
 	await db.documents.delete(documentId);
@@ -185,7 +194,7 @@ export async function deleteDocumentRows(w: Writes, document: DocumentRow, recor
 
 /** Tables `deleteDocumentRows` touches, for a caller's transaction scope. */
 export function documentTables(db: DocketDatabase) {
-	return [db.documents, db.chunks, db.vectors, db.pages, db.jobs, db.summaries];
+	return [db.documents, db.chunks, db.vectors, db.pages, db.ocrLayers, db.jobs, db.summaries];
 }
 
 /**

@@ -53,6 +53,8 @@ export function rowDefaults(table: SyncedTable): Record<string, unknown> {
 			return { role: 'user', content: '', citations: [], status: 'done', createdAt: now };
 		case 'eventEdits':
 			return { updatedAt: now };
+		case 'ocrLayers':
+			return { page: 1, text: '', confidence: 0, words: [] };
 	}
 }
 

@@ -34,11 +34,25 @@ async function setup() {
 	return { db, store, violations, events };
 }
 
-function extraction(pages: string[]): Extraction {
+/** A page read by OCR: its one word's box and offsets. */
+const scanned = (text: string) => ({
+	confidence: 92,
+	words: [
+		{
+			text: text.split(' ')[0]!,
+			confidence: 92,
+			box: [0.1, 0.1, 0.3, 0.15] as [number, number, number, number],
+			start: 0,
+			end: text.indexOf(' ')
+		}
+	]
+});
+
+function extraction(pages: string[], ocr = false): Extraction {
 	return {
 		status: 'indexed',
 		kind: 'text',
-		pages: pages.map((text, i) => ({ page: i + 1, text })),
+		pages: pages.map((text, i) => ({ page: i + 1, text, ...(ocr ? { ocr: scanned(text) } : {}) })),
 		pageCount: pages.length,
 		pagesWithoutText: [],
 		pagesWithErrors: []
@@ -51,7 +65,7 @@ const embedder = {
 	embed: (texts: readonly string[]) => Promise.resolve(texts.map(() => Float32Array.from([0.6, 0.8])))
 };
 
-async function addDocument(db: DocketDatabase, store: FileStore, caseId: string, text: string) {
+async function addDocument(db: DocketDatabase, store: FileStore, caseId: string, text: string, ocr = false) {
 	const blob = new Blob([text], { type: 'text/plain' });
 	const file = await storeOriginal(db, store, blob);
 	const created = await createDocument(db, {
@@ -62,7 +76,7 @@ async function addDocument(db: DocketDatabase, store: FileStore, caseId: string,
 		mimeType: 'text/plain'
 	});
 	if (!created.document) throw new Error('duplicate');
-	await storeExtraction(db, { caseId, documentId: created.document.id, embed: false }, extraction([text, text]));
+	await storeExtraction(db, { caseId, documentId: created.document.id, embed: false }, extraction([text, text], ocr));
 	return created.document;
 }
 
@@ -96,7 +110,15 @@ describe('repository functions', () => {
 			status: 'done'
 		});
 		await saveEventEdit(db, theCase.id, crypto.randomUUID(), { note: 'Check the date' });
+		const scan = await addDocument(db, store, theCase.id, 'Scanned lease of the orchard.', true);
 		const synced = await db.outbox.toArray();
+		const layers = await db.ocrLayers.where('documentId').equals(scan.id).toArray();
+		expect(layers.map((l) => l.page).sort()).toEqual([1, 2]);
+		expect(
+			outboxOf(synced, 'ocrLayers')
+				.map((r) => r.rowId)
+				.sort()
+		).toEqual(layers.map((l) => l.id).sort());
 		expect(outboxOf(synced, 'eventEdits')).toHaveLength(1);
 		expect(outboxOf(synced, 'threads').map((r) => r.rowId)).toEqual([thread.id]);
 		expect(outboxOf(synced, 'messages').map((r) => r.rowId)).toEqual([message.id]);
@@ -150,7 +172,7 @@ describe('repository functions', () => {
 
 		// A teammate's document and chunk arrive, then the teammate removes the document.
 		const pulled = (row: Parameters<typeof applyServerRow>[1]) =>
-			write(db, [db.documents, db.chunks, db.vectors, db.pages, db.jobs, db.summaries, db.tensors], (w) =>
+			write(db, [db.documents, db.chunks, db.vectors, db.pages, db.ocrLayers, db.jobs, db.summaries, db.tensors], (w) =>
 				applyServerRow(w, row, { keepPending: true })
 			);
 		await pulled({
@@ -176,9 +198,26 @@ describe('repository functions', () => {
 			}
 		});
 		expect(await db.vectors.get('teammate-chunk:tiny')).toMatchObject({ documentId: 'teammate-doc' });
+		await pulled({
+			table: 'ocrLayers',
+			id: 'teammate-layer',
+			rev: 1,
+			seq: 3,
+			deleted: false,
+			fields: {
+				caseId: theCase.id,
+				documentId: 'teammate-doc',
+				page: 1,
+				text: 'A memo',
+				confidence: 90,
+				words: [['A', 90, 0.1, 0.1, 0.12, 0.15, 0, 1]]
+			}
+		});
+		expect(await db.ocrLayers.get('teammate-layer')).toMatchObject({ page: 1, rev: 1 });
 		await pulled({ table: 'documents', id: 'teammate-doc', rev: 2, seq: 3, deleted: true, fields: {} });
 		expect(await db.chunks.get('teammate-chunk')).toBeUndefined();
 		expect(await db.vectors.get('teammate-chunk:tiny')).toBeUndefined();
+		expect(await db.ocrLayers.get('teammate-layer')).toBeUndefined();
 		const pulledOutbox = (await db.outbox.toArray()).filter((r) => r.rowId.startsWith('teammate'));
 		expect(pulledOutbox).toEqual([]);
 
@@ -239,5 +278,39 @@ describe('repository functions', () => {
 		// accepts for a row it never had) follows any put already in flight.
 		const twinOutbox = (await db.outbox.toArray()).filter((r) => r.rowId === twin.id);
 		expect(twinOutbox.map((r) => [r.op, r.baseRev])).toEqual([['delete', 0]]);
+	});
+
+	it('an OCR page’s layer is replaced when the file is read again and deleted with it, for the team too', async () => {
+		const { db, store } = await setup();
+		const theCase = await createCase(db, 'Orchard');
+		const doc = await addDocument(db, store, theCase.id, 'Scanned lease of the orchard.', true);
+		const first = await db.ocrLayers.where('documentId').equals(doc.id).toArray();
+		await db.transaction('rw', db.ocrLayers, db.outbox, async () => {
+			await db.ocrLayers.where('documentId').equals(doc.id).modify({ rev: 2 });
+			await db.outbox.clear();
+		});
+		// Read again (a retry): the old layers go, new ones come.
+		await storeExtraction(
+			db,
+			{ caseId: theCase.id, documentId: doc.id, embed: false },
+			extraction(['Lease, read again.'], true)
+		);
+		const second = await db.ocrLayers.where('documentId').equals(doc.id).toArray();
+		expect(second.map((l) => [l.page, l.text])).toEqual([[1, 'Lease, read again.']]);
+		const layerOps = (await db.outbox.toArray()).filter((r) => r.table === 'ocrLayers');
+		expect(layerOps.map((r) => [r.op, r.rowId, r.baseRev])).toEqual([
+			...first.map((l) => ['delete', l.id, 2]),
+			['put', second[0]!.id, 0]
+		]);
+		// A page without OCR has no layer.
+		const typed = await addDocument(db, store, theCase.id, 'A typed memo.');
+		expect(await db.ocrLayers.where('documentId').equals(typed.id).count()).toBe(0);
+
+		await db.outbox.clear();
+		await removeDocument(db, store, doc.id);
+		expect(await db.ocrLayers.where('documentId').equals(doc.id).count()).toBe(0);
+		expect((await db.outbox.toArray()).filter((r) => r.table === 'ocrLayers').map((r) => [r.op, r.rowId])).toEqual([
+			['delete', second[0]!.id]
+		]);
 	});
 });

@@ -275,7 +275,7 @@ export interface ActivityRow {
 	detail?: Record<string, string | number>;
 }
 
-export type SyncedTable = 'cases' | 'documents' | 'chunks' | 'threads' | 'messages' | 'eventEdits';
+export type SyncedTable = 'cases' | 'documents' | 'chunks' | 'threads' | 'messages' | 'eventEdits' | 'ocrLayers';
 
 /** A local change waiting to be pushed, written in the same transaction as the change itself. */
 export interface OutboxRow {
@@ -356,6 +356,27 @@ export interface EventRow {
 }
 
 /** A person's changes to one event, keyed by the event's id: synced, and kept however often events are rebuilt. */
+/**
+ * The words OCR read on one page, as they travel to teammates: page rows stay on the device that read
+ * the file, so without this a teammate's viewer had no text layer over a scan. Written with the page
+ * rows (`ocr-layers.ts`), replaced when the document is read again, deleted with it.
+ */
+export interface OcrLayerRow {
+	id: string;
+	caseId: string;
+	documentId: string;
+	/** 1-based. */
+	page: number;
+	/** The page text the words' offsets refer to. */
+	text: string;
+	confidence: number;
+	/** Where the OCR text starts in `text` (a text layer first, its images read after it). */
+	from?: number;
+	/** Each word as `[text, confidence, x0, y0, x1, y1, start, end]`: a fifth of `PageWord`'s JSON. */
+	words: [string, number, number, number, number, number, number, number][];
+	rev: Rev;
+}
+
 export interface EventEditRow {
 	id: string;
 	caseId: string;

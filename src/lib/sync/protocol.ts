@@ -14,7 +14,7 @@ export interface HealthResponse {
 }
 
 /** The tables that travel between devices and the server. */
-export const SYNCED_TABLES = ['cases', 'documents', 'chunks', 'threads', 'messages', 'eventEdits'] as const;
+export const SYNCED_TABLES = ['cases', 'documents', 'chunks', 'threads', 'messages', 'eventEdits', 'ocrLayers'] as const;
 export type SyncedTableName = (typeof SYNCED_TABLES)[number];
 
 /** Limits both sides respect, so a client never builds a request the server refuses for size. */
@@ -205,6 +205,18 @@ export const ROW_FIELDS = {
 			dropped: z.boolean(),
 			date: z.string().max(32),
 			note: text
+		})
+		.partial(),
+	// The words OCR read on one page, with their boxes (fractions of the page) and offsets into `text`.
+	ocrLayers: z
+		.looseObject({
+			caseId: id,
+			documentId: id,
+			page: count,
+			text,
+			confidence: z.number().min(0).max(100),
+			from: count,
+			words: z.array(z.tuple([text, z.number(), z.number(), z.number(), z.number(), z.number(), count, count]))
 		})
 		.partial()
 } as const satisfies Record<SyncedTableName, z.ZodType>;

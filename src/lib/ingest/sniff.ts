@@ -1,4 +1,5 @@
-import { sniffFamily } from './email/sniff-family.ts';
+import { looksLikeMbox } from './email/mbox.ts';
+import { looksLikeMessage, sniffFamily } from './email/sniff-family.ts';
 import { imageFormat } from '../ocr/image-format.ts';
 import type { SourceKind } from './types.ts';
 
@@ -85,9 +86,28 @@ export function looksLikeText(bytes: Uint8Array): boolean {
 	return control <= n * 0.01;
 }
 
+/** A header line ("Subject: …"), as mail, MIME parts and HTTP headers start. */
+const HEADER_LINE = /^[!-9;-~]{1,76}:[ \t]/m;
+
+/**
+ * Whether `%PDF-` at `at` makes the file a PDF. At the start it always does. Further in, pdf.js accepts
+ * junk before it, but a file that is a container of its own (a .docx zip storing a PDF, an Outlook item,
+ * an image) or starts like mail is that, and a message merely quoting "%PDF-1.7" is not a PDF; nor is
+ * text with header lines before the marker (a MIME part): reading it as a PDF would lose the text.
+ */
+function isPdfAt(bytes: Uint8Array, at: number): boolean {
+	if (at < 0) return false;
+	if (at === 0) return true;
+	if (imageFormat(bytes)) return false;
+	if (SIGNATURES.some((s) => startsWith(bytes, s.bytes, s.offset))) return false;
+	const head = new TextDecoder('latin1').decode(bytes.subarray(0, TEXT_WINDOW));
+	if (looksLikeMbox(bytes) || looksLikeMessage(head)) return false;
+	return !HEADER_LINE.test(head.slice(0, at));
+}
+
 export function sniff(bytes: Uint8Array, name: string, mimeType?: string): Sniffed {
 	if (bytes.length === 0) return { kind: 'empty' };
-	if (indexOf(bytes, PDF_HEADER, PDF_HEADER_WINDOW) >= 0) return { kind: 'pdf' };
+	if (isPdfAt(bytes, indexOf(bytes, PDF_HEADER, PDF_HEADER_WINDOW))) return { kind: 'pdf' };
 	const family = sniffFamily(bytes, name, mimeType);
 	if (family) return { kind: family };
 	// PNG, JPEG and TIFF are documents read by OCR (ocr/image-document.ts); other images stay 'other'.

@@ -96,6 +96,8 @@ export interface ZipInput {
 	data: Uint8Array | string;
 	/** Writes this uncompressed size in the headers instead of the real one (a lying zip bomb). */
 	declaredSize?: number;
+	/** Stores the part uncompressed (method 0), so its bytes show in the file as they are. */
+	store?: boolean;
 }
 
 /** A ZIP with deflated parts, as Word writes them. */
@@ -105,13 +107,14 @@ export function makeZip(entries: readonly ZipInput[]): Uint8Array {
 	let offset = 0;
 	for (const e of entries) {
 		const data = typeof e.data === 'string' ? Buffer.from(e.data, 'utf8') : Buffer.from(e.data);
-		const packed = deflateRawSync(data);
+		const packed = e.store ? data : deflateRawSync(data);
+		const method = e.store ? 0 : 8;
 		const name = Buffer.from(e.name, 'utf8');
 		const size = e.declaredSize ?? data.length;
 		const local = Buffer.alloc(30);
 		local.writeUInt32LE(0x04034b50, 0);
 		local.writeUInt16LE(20, 4);
-		local.writeUInt16LE(8, 8);
+		local.writeUInt16LE(method, 8);
 		local.writeUInt32LE(crc32(data), 14);
 		local.writeUInt32LE(packed.length, 18);
 		local.writeUInt32LE(size, 22);
@@ -121,7 +124,7 @@ export function makeZip(entries: readonly ZipInput[]): Uint8Array {
 		dir.writeUInt32LE(0x02014b50, 0);
 		dir.writeUInt16LE(20, 4);
 		dir.writeUInt16LE(20, 6);
-		dir.writeUInt16LE(8, 10);
+		dir.writeUInt16LE(method, 10);
 		dir.writeUInt32LE(crc32(data), 16);
 		dir.writeUInt32LE(packed.length, 20);
 		dir.writeUInt32LE(size, 24);

@@ -1,5 +1,6 @@
 import type * as DocxModule from '../docx.ts';
-import { decodeText } from '../text.ts';
+import { looksLikeText } from '../sniff.ts';
+import { decodeText, extractText } from '../text.ts';
 import type * as HtmlModule from './html-text.ts';
 import type * as MimeModule from './mime.ts';
 import type * as MsgModule from './msg.ts';
@@ -37,6 +38,24 @@ function withText(kind: FamilyKind, laid: LaidOut, empty: string): Extraction {
 	return { status: 'indexed', ...base, pagesWithoutText: [] };
 }
 
+/**
+ * Adds a plain-words note to an extraction (`error`, which the document keeps and shows whatever its
+ * status): how a file was read differently from what it claims to be, or that its text is incomplete.
+ */
+export function withNote<T extends Extraction>(extraction: T, note: string | undefined): T {
+	if (!note) return extraction;
+	const before = 'error' in extraction ? extraction.error : '';
+	return Object.assign(extraction, { error: before ? `${before} ${note}` : note });
+}
+
+/** A header line at the very start, as every message has ("Received: …", "From: …"). */
+const FIRST_HEADER = /^(\ufeff)?[!-9;-~]{1,76}:/;
+
+/** Whether the bytes start with a header block at all: without one, a parser reads the content as headers. */
+function startsWithHeader(bytes: Uint8Array): boolean {
+	return FIRST_HEADER.test(new TextDecoder('latin1').decode(bytes.subarray(0, 1024)).replace(/^[\r\n]+/, ''));
+}
+
 function stem(name: string): string {
 	const base = name.split(/[/\\]/).pop() ?? name;
 	const dot = base.lastIndexOf('.');
@@ -66,6 +85,20 @@ export async function extractFamily(kind: FamilyKind, input: ExtractionInput): P
 	try {
 		switch (kind) {
 			case 'email': {
+				// Named .eml but no headers: mail parsing would take the content for headers and lose it.
+				if (!isOle(bytes) && !startsWithHeader(bytes)) {
+					if (looksLikeText(bytes))
+						return withNote(
+							extractText(bytes, 'text'),
+							'This file has no mail headers, so Docket read it as plain text, not as a message.'
+						);
+					return {
+						status: 'damaged',
+						kind: 'email',
+						error:
+							'This file is not a message: it has no mail headers and is not text. Check that it is the right file, or export the message again.'
+					};
+				}
 				const parsed = isOle(bytes)
 					? await (await (msgModule ??= import('./msg.ts'))).parseMsg(bytes)
 					: await (await (mimeModule ??= import('./mime.ts'))).parseEml(bytes);
@@ -88,12 +121,13 @@ export async function extractFamily(kind: FamilyKind, input: ExtractionInput): P
 						role: 'message'
 					});
 				const base = { kind: 'mbox' as const, pages: [], pageCount: 0, pagesWithoutText: [], pagesWithErrors: [] };
-				if (children.length === 0)
-					return {
-						status: 'no-text',
-						...base,
-						error: 'No message was found in this mailbox (no line starts with "From ").'
-					};
+				if (children.length === 0) {
+					const none = 'No message was found in this mailbox (no "From " separator line followed by mail headers)';
+					// Its content is still evidence: text is indexed as text, so nothing in it is lost.
+					if (looksLikeText(bytes))
+						return withNote(extractText(bytes, 'text'), `${none}; Docket read it as plain text.`);
+					return { status: 'no-text', ...base, error: `${none}.` };
+				}
 				return { status: 'indexed', ...base, family: { children, messages: children.length } };
 			}
 			case 'docx':

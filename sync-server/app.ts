@@ -45,6 +45,10 @@ export interface AppOptions extends Pick<ServerConfig, 'staticDir' | 'logLevel'>
 	onProgress?: ((teamId: string, seq: number) => void) | undefined;
 	/** Origins besides this one the app may connect to (the Content-Security-Policy's `connect-src`). */
 	connectSources?: readonly string[] | undefined;
+	/** Proxies whose X-Forwarded-For is believed (addresses, CIDR ranges, or `loopback`). */
+	trustProxy?: readonly string[] | undefined;
+	/** How long a connection may stay silent, and a request take to arrive (tests shorten them). */
+	timeouts?: { idleMs: number; requestMs: number } | undefined;
 }
 
 export const DEFAULT_RATE_LIMIT: RateLimitOptions = { burst: 600, perSecond: 50 };
@@ -87,8 +91,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 			...(options.logStream ? { stream: options.logStream } : {})
 		},
 		bodyLimit: LIMITS.maxJsonBodyBytes,
-		// Behind the team's reverse proxy, the client's address is the proxy's unless told otherwise.
-		trustProxy: false
+		// Behind the team's reverse proxy, the client's address is the proxy's unless told which proxies to
+		// believe (`--trust-proxy`): then X-Forwarded-For from those addresses names the client.
+		trustProxy: options.trustProxy && options.trustProxy.length > 0 ? [...options.trustProxy] : false,
+		// A connection that sends nothing for a minute, or a request still arriving after ten (an 8 MiB tus
+		// part at 14 kB/s), is closed: a client that opens bodies and never finishes them holds nothing long.
+		connectionTimeout: options.timeouts?.idleMs ?? 60_000,
+		requestTimeout: options.timeouts?.requestMs ?? 600_000
 	});
 
 	await registerSecurityHeaders(app, options.staticDir, options.connectSources);
@@ -113,17 +122,24 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 				.send(errorBody('rate-limited', `Too many requests; try again in ${seconds} s.`));
 
 		app.addHook('onRequest', async (request, reply) => {
-			if (!request.url.startsWith('/api/v1/') && !request.url.startsWith('/files')) return;
-			if (request.url === '/api/v1/health') return;
+			// The path as routed: a request line may carry the whole URL ("GET http://host/api/v1/pull").
+			const path = new URL(request.url, 'http://docket.invalid').pathname;
+			if (!path.startsWith('/api/v1/') && !path.startsWith('/files')) return;
+			if (path === '/api/v1/health') return;
 			const token = bearerToken(request.headers.authorization);
 			const tokenHash = token ? hashToken(token) : undefined;
-			// An address that keeps failing is answered before any database work, unless the token it sends
-			// has signed in before (it is still checked: revocation holds).
-			if (!(tokenHash && knownGood.has(tokenHash))) {
+			// An address that keeps failing gets 429 for tokens that do not sign in. A token that does (one
+			// used here lately, or one checked now) always passes, so a stranger sending junk from the
+			// firm's address (its NAT or proxy) cannot keep the team out; sign-ins have their own limit.
+			if (tokenHash && !knownGood.has(tokenHash)) {
 				const blocked = failures.peek(`a:${request.ip}`);
 				if (blocked) {
-					request.log.warn({ ip: request.ip }, 'authentication failures rate limited');
-					return tooMany(reply, blocked);
+					// Junk tokens from a failing address cost the database one lookup each, at the address's rate.
+					const verdict = limiter.take(`a:${request.ip}`);
+					if (!verdict.ok || !(await authenticate(pool, request.headers.authorization))) {
+						request.log.warn({ ip: request.ip }, 'authentication failures rate limited');
+						return tooMany(reply, verdict.ok ? blocked : verdict.retryAfterSeconds);
+					}
 				}
 			}
 			// Every 401 this request ends with (the API's and tus's) costs the address one failure.

@@ -17,6 +17,8 @@ export interface ServerConfig {
 	s3: S3StorageConfig | undefined;
 	/** Origins besides the server's own the app may connect to (its Content-Security-Policy's `connect-src`). */
 	connectSources: string[];
+	/** The reverse proxies whose X-Forwarded-For names the client (addresses, CIDR ranges, `loopback`). */
+	trustProxy: string[];
 }
 
 export type ConfigFlags = Partial<
@@ -32,7 +34,8 @@ export type ConfigFlags = Partial<
 		| 's3-endpoint'
 		| 's3-region'
 		| 's3-path-style'
-		| 'connect-src',
+		| 'connect-src'
+		| 'trust-proxy',
 		string
 	>
 >;
@@ -104,6 +107,28 @@ function parseOrigins(value: string | undefined): string[] {
 		});
 }
 
+const IPV4 = /^(\d{1,3})(\.\d{1,3}){3}(\/\d{1,2})?$/;
+const IPV6 = /^[0-9a-f:]+(\/\d{1,3})?$/i;
+
+/**
+ * `--trust-proxy`: a comma-separated list of the proxy's addresses or CIDR ranges, or `loopback`
+ * (`linklocal`, `uniquelocal`). Never "trust everyone": then any client could name its own address and
+ * step around the per-address limits.
+ */
+function parseProxies(value: string | undefined): string[] {
+	if (!value) return [];
+	return value
+		.split(',')
+		.map((item) => item.trim())
+		.filter((item) => item !== '')
+		.map((item) => {
+			if (['loopback', 'linklocal', 'uniquelocal'].includes(item) || IPV4.test(item) || IPV6.test(item)) return item;
+			throw new ConfigError(
+				`--trust-proxy: "${item}" is not an address, a CIDR range or loopback (for example 10.0.0.5 or 10.0.0.0/8).`
+			);
+		});
+}
+
 /** Flags win over environment variables, which win over defaults. */
 export function resolveConfig(
 	flags: ConfigFlags,
@@ -122,6 +147,7 @@ export function resolveConfig(
 		modelsDir: flags.models ?? env['MODELS_DIR'] ?? undefined,
 		logLevel: logLevel as ServerConfig['logLevel'],
 		s3: parseS3(flags, env),
-		connectSources: parseOrigins(flags['connect-src'] ?? env['DOCKET_CONNECT_SRC'])
+		connectSources: parseOrigins(flags['connect-src'] ?? env['DOCKET_CONNECT_SRC']),
+		trustProxy: parseProxies(flags['trust-proxy'] ?? env['DOCKET_TRUST_PROXY'])
 	};
 }

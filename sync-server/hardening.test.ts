@@ -1,5 +1,6 @@
 import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -285,6 +286,99 @@ describe('authentication failures', () => {
 		expect(statuses.get(429) ?? 0).toBeGreaterThan(statuses.get(401) ?? 0);
 		// Loose on purpose (a shared machine): the flood costs the good team no more than a few times.
 		expect(busy).toBeLessThan(quiet * 5 + 25);
+	});
+});
+
+describe('a stranger at the firm’s address', () => {
+	let backend: TestBackend;
+	beforeAll(async () => {
+		backend = await openBackend('pglite');
+	});
+	afterAll(async () => {
+		await backend.close();
+	});
+
+	const junk = () => `Bearer dkt_${Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64url')}`;
+	async function flood(url: string, headers: Record<string, string> = {}) {
+		const statuses: number[] = [];
+		for (let i = 0; i < 40; i++) {
+			const response = await fetch(`${url}/api/v1/pull?since=0`, { headers: { authorization: junk(), ...headers } });
+			await response.arrayBuffer();
+			statuses.push(response.status);
+		}
+		return statuses;
+	}
+
+	/** One raw HTTP/1.1 exchange, the request line as given; resolves to the status and whether the socket closed. */
+	function raw(port: number, head: string, body = ''): Promise<{ status: number; closed: boolean }> {
+		return new Promise((resolve, reject) => {
+			const socket = connect(port, '127.0.0.1', () => socket.write(head + body));
+			let data = '';
+			socket.on('data', (chunk) => (data += chunk.toString()));
+			socket.on('error', reject);
+			socket.on('close', () => resolve({ status: Number(/^HTTP\/1\.1 (\d+)/.exec(data)?.[1] ?? 0), closed: true }));
+		});
+	}
+
+	it('keeps no one out with junk tokens: a token that signs in always passes', async () => {
+		const server = await backend.start();
+		const statuses = await flood(server.url);
+		expect(statuses).toContain(429);
+		// A teammate's device that has not been used since the server started.
+		const fresh = apiClient(server.url, await newUser(server, `team-${uuid()}`));
+		expect((await fresh.raw('/api/v1/pull?since=0')).status).toBe(200);
+		// Junk is still refused at the failing address, before it costs more than its lookup.
+		expect((await fetch(`${server.url}/api/v1/pull?since=0`, { headers: { authorization: junk() } })).status).toBe(429);
+	});
+
+	it('limits a request whose request line names the whole URL like any other', async () => {
+		const server = await backend.start();
+		const port = Number(new URL(server.url).port);
+		const statuses: number[] = [];
+		for (let i = 0; i < 40; i++)
+			statuses.push(
+				(
+					await raw(
+						port,
+						`GET http://127.0.0.1:${port}/api/v1/pull?since=0 HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: ${junk()}\r\nConnection: close\r\n\r\n`
+					)
+				).status
+			);
+		expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(31);
+		expect(statuses).toContain(429);
+	});
+
+	it('tells clients apart behind a trusted proxy by X-Forwarded-For, and only behind one', async () => {
+		const behind = await backend.start({}, { 'trust-proxy': 'loopback' });
+		expect(await flood(behind.url, { 'x-forwarded-for': '203.0.113.7' })).toContain(429);
+		const other = await fetch(`${behind.url}/api/v1/pull?since=0`, {
+			headers: { authorization: junk(), 'x-forwarded-for': '203.0.113.8' }
+		});
+		expect(other.status).toBe(401);
+		// Without --trust-proxy the header names nobody: a client cannot pick a fresh address for itself.
+		const direct = await backend.start();
+		await flood(direct.url, { 'x-forwarded-for': '203.0.113.7' });
+		const spoofed = await fetch(`${direct.url}/api/v1/pull?since=0`, {
+			headers: { authorization: junk(), 'x-forwarded-for': '203.0.113.9' }
+		});
+		expect(spoofed.status).toBe(429);
+	});
+
+	it('closes a connection whose body never finishes arriving', async () => {
+		const server = await backend.start({ timeouts: { idleMs: 300, requestMs: 1000 } });
+		const port = Number(new URL(server.url).port);
+		const result = await raw(
+			port,
+			`POST /api/v1/auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 1000000\r\n\r\n`,
+			'{'
+		);
+		expect(result.closed).toBe(true);
+	});
+
+	it('refuses --trust-proxy values that would believe anyone', () => {
+		expect(() => resolveConfig({ 'trust-proxy': 'true' }, {})).toThrow(/not an address/);
+		expect(() => resolveConfig({ 'trust-proxy': '*' }, {})).toThrow(/not an address/);
+		expect(resolveConfig({ 'trust-proxy': '10.0.0.0/8, loopback' }, {}).trustProxy).toEqual(['10.0.0.0/8', 'loopback']);
 	});
 });
 

@@ -36,6 +36,8 @@ export interface StartOptions {
 	now?: () => number;
 	logStream?: NodeJS.WritableStream;
 	authFailureLimit?: RateLimitOptions;
+	/** Tests: shorter connection and request timeouts than the production ones. */
+	timeouts?: { idleMs: number; requestMs: number };
 }
 
 /**
@@ -54,7 +56,8 @@ export async function startServer(
 		loginLimit,
 		now,
 		logStream,
-		authFailureLimit
+		authFailureLimit,
+		timeouts
 	}: StartOptions = {}
 ): Promise<RunningServer> {
 	const embedded = !config.databaseUrl && !pglite;
@@ -89,6 +92,7 @@ export async function startServer(
 			now,
 			logStream,
 			authFailureLimit,
+			timeouts,
 			onProgress: (teamId, seq) => keeper.note(teamId, seq)
 		});
 		if (keeper.restored)

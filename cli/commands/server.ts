@@ -48,7 +48,8 @@ data directory, these commands go through it.`,
 				's3-endpoint': { type: 'string' },
 				's3-region': { type: 'string' },
 				's3-path-style': { type: 'string' },
-				'connect-src': { type: 'string' }
+				'connect-src': { type: 'string' },
+				'trust-proxy': { type: 'string' }
 			},
 			strict: true
 		});

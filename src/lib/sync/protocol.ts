@@ -46,7 +46,8 @@ export const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'must be a lowercase
  * so serialising hostile nesting never runs; the size counts UTF-8 bytes, as the server stores them.
  */
 export const Fields = z.record(fieldName, z.unknown()).superRefine((fields, context) => {
-	const why = unstorableReason(fields);
+	// A value costs at least a byte of JSON: more values than bytes allowed is too large, said at once.
+	const why = unstorableReason(fields, 'fields', LIMITS.maxFieldsBytes);
 	if (why) {
 		context.addIssue({ code: 'custom', message: why });
 		return;

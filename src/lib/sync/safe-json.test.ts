@@ -21,6 +21,16 @@ describe('text a database can store', () => {
 		expect(unstorableReason({ deep })).toMatch(new RegExp(`deeper than ${MAX_JSON_DEPTH}`));
 	});
 
+	it('refuses millions of values before walking them (a push meant to exhaust the server)', () => {
+		const zeros = new Array<number>(8_000_000).fill(0);
+		const before = process.memoryUsage().heapUsed;
+		expect(unstorableReason({ a: zeros }, 'fields', 256 * 1024)).toMatch(/more than 262144 values/);
+		expect(process.memoryUsage().heapUsed - before).toBeLessThan(50 * 1024 * 1024);
+		const keys = Object.fromEntries(Array.from({ length: 300_000 }, (_, i) => [`k${i}`, i]));
+		expect(unstorableReason(keys, 'fields', 256 * 1024)).toMatch(/more than/);
+		expect(unstorableReason({ a: [1, 2, { b: 'x' }] }, 'fields', 10)).toBeUndefined();
+	});
+
 	it('counts UTF-8 bytes', () => {
 		for (const text of ['abc', 'é', '€', '😀', 'a\uD800b', ''])
 			expect(utf8Length(text)).toBe(new TextEncoder().encode(text).length);

@@ -27,31 +27,53 @@ function unstorableText(text: string): string | undefined {
 	return found[0] === '\u0000' ? 'holds the character U+0000' : 'holds a lone UTF-16 surrogate';
 }
 
+interface Visit {
+	value: unknown;
+	depth: number;
+	parent: Visit | undefined;
+	key: string | number;
+}
+
+/** `fields.a[0].b`: spelled out only when something is wrong there. */
+function pathOf(visit: Visit): string {
+	const parts: string[] = [];
+	let v = visit;
+	for (; v.parent; v = v.parent) parts.push(typeof v.key === 'number' ? `[${v.key}]` : `.${v.key}`);
+	return `${v.key}${parts.reverse().join('')}`;
+}
+
 /**
  * Why `value` cannot be stored, or undefined when it can: text with U+0000 or a lone surrogate (in a
- * value or a key), nesting deeper than `MAX_JSON_DEPTH`. Walks without recursion, so hostile nesting
- * cannot overflow the stack.
+ * value or a key), nesting deeper than `MAX_JSON_DEPTH`, or (given `maxValues`) more values than that,
+ * which is answered before the rest is walked: every value costs at least a byte of JSON, so a request
+ * of millions of them is refused without building anything per value. Walks without recursion, so
+ * hostile nesting cannot overflow the stack; a value's path is spelled out only for the answer.
  */
-export function unstorableReason(value: unknown, where = 'fields'): string | undefined {
-	const stack: { value: unknown; depth: number; path: string }[] = [{ value, depth: 0, path: where }];
+export function unstorableReason(value: unknown, where = 'fields', maxValues = Infinity): string | undefined {
+	const stack: Visit[] = [{ value, depth: 0, parent: undefined, key: where }];
+	let values = 1;
+	const tooMany = () => `${where} hold more than ${maxValues} values.`;
 	while (stack.length > 0) {
 		const item = stack.pop()!;
 		const v = item.value;
 		if (typeof v === 'string') {
 			const why = unstorableText(v);
-			if (why) return `${item.path} ${why}.`;
+			if (why) return `${pathOf(item)} ${why}.`;
 			continue;
 		}
 		if (typeof v !== 'object' || v === null) continue;
-		if (item.depth >= MAX_JSON_DEPTH) return `${item.path} nests deeper than ${MAX_JSON_DEPTH} levels.`;
+		if (item.depth >= MAX_JSON_DEPTH) return `${pathOf(item)} nests deeper than ${MAX_JSON_DEPTH} levels.`;
 		if (Array.isArray(v)) {
-			for (let i = 0; i < v.length; i++) stack.push({ value: v[i], depth: item.depth + 1, path: `${item.path}[${i}]` });
+			if ((values += v.length) > maxValues) return tooMany();
+			for (let i = 0; i < v.length; i++) stack.push({ value: v[i], depth: item.depth + 1, parent: item, key: i });
 			continue;
 		}
-		for (const [key, child] of Object.entries(v)) {
+		const keys = Object.keys(v);
+		if ((values += keys.length) > maxValues) return tooMany();
+		for (const key of keys) {
 			const why = unstorableText(key);
-			if (why) return `A field name in ${item.path} ${why}.`;
-			stack.push({ value: child, depth: item.depth + 1, path: `${item.path}.${key}` });
+			if (why) return `A field name in ${pathOf(item)} ${why}.`;
+			stack.push({ value: (v as Record<string, unknown>)[key], depth: item.depth + 1, parent: item, key });
 		}
 	}
 	return undefined;

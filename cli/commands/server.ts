@@ -26,6 +26,8 @@ Serves the built web app and the sync API.
   --s3-path-style B   true | false: bucket in the path (env DOCKET_S3_FORCE_PATH_STYLE; default true with an endpoint)
   --connect-src LIST  comma-separated origins the app may also connect to, e.g. a model host of the firm's own
                       (env DOCKET_CONNECT_SRC; default: only this server)
+  --trust-proxy LIST  the reverse proxy whose X-Forwarded-For names the client: loopback, addresses or CIDR
+                      ranges (env DOCKET_TRUST_PROXY; default: none, every client is its socket's address)
 
 \`user add\` creates a person (and the team on first use; --admin makes them its admin) and prints a new
 access token as its last line; only a hash of it is stored. Adding a name the team already has gives that

@@ -85,10 +85,14 @@ export function labelCandidates(line: string): LabelCandidate[] {
 	// Dashes around a number ("- 7 -", "— 7 —") are ornament, not the line's first or last word.
 	const words = line.split(/\s+/).filter((w) => w.length > 0 && !/^[-–—]+$/.test(w));
 	const edges = words.length <= 1 ? words : [words[0]!, words[words.length - 1]!];
+	// A line that is only the number is what a page number looks like; a number ending a sentence ("see
+	// item 2.") is the text's, whatever page it falls on.
+	const alone = words.length === 1;
 	const out: LabelCandidate[] = [];
-	for (const raw of edges) {
+	for (const [i, raw] of edges.entries()) {
+		if (!alone && i === edges.length - 1 && /\d[.,;:!?]$/.test(raw)) continue;
 		const token = raw.replace(/^[-–—([{.]+|[-–—)\]}.,:]+$/g, '');
-		if (/^[1-9]\d{0,4}$/.test(token)) out.push({ kind: 'arabic', value: Number(token), text: token, strong: false });
+		if (/^[1-9]\d{0,4}$/.test(token)) out.push({ kind: 'arabic', value: Number(token), text: token, strong: alone });
 		else {
 			const value = romanValue(token);
 			if (value !== undefined)
@@ -96,7 +100,7 @@ export function labelCandidates(line: string): LabelCandidate[] {
 					kind: token === token.toLowerCase() ? 'roman' : 'ROMAN',
 					value,
 					text: token,
-					strong: false
+					strong: alone
 				});
 		}
 	}

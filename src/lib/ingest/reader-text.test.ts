@@ -213,6 +213,12 @@ describe('running headers and footers', () => {
 		for (const [i, f] of found.entries()) expect(filed[i]!.slice(f.furniture[0], f.furniture[1])).toBe(stamp(i + 1));
 	});
 
+	it('takes no page number from a sentence that ends in one', () => {
+		// Two pages whose sentence-final numbers happen to be in step ("item 2." then "item 3."), above the real footers.
+		const texts = [1, 2].map((n) => [...prose(n), `Here we reference item ${n + 1}.`, `${n}`].join('\n'));
+		expect(findPageFurniture(texts).map((f) => f.label)).toEqual(['1', '2']);
+	});
+
 	it('ignores a lone number that is not in step with its neighbours (a year)', () => {
 		const texts = [
 			'THE PRESS\nNEW YORK\n2004',

@@ -7,7 +7,7 @@ import type * as MsgModule from './msg.ts';
 import type { Extraction, ExtractionInput, ExtractedPage } from '../types.ts';
 import { ZipRefusal } from '../zip-guard.ts';
 import { sha256OfBytes } from './digest.ts';
-import { layOut, messageHeaderLines, type LaidOut } from './layout.ts';
+import { cutNote, layOut, messageHeaderLines, type LaidOut } from './layout.ts';
 import { splitMbox } from './mbox.ts';
 import { FAMILY_LIMITS, type ChildFile } from './types.ts';
 
@@ -103,7 +103,7 @@ export async function extractFamily(kind: FamilyKind, input: ExtractionInput): P
 					? await (await (msgModule ??= import('./msg.ts'))).parseMsg(bytes)
 					: await (await (mimeModule ??= import('./mime.ts'))).parseEml(bytes);
 				const laid = layOut(messageHeaderLines(parsed.meta), parsed.paragraphs);
-				const result = withText('email', laid, 'The message has no text.');
+				const result = withNote(withText('email', laid, 'The message has no text.'), parsed.notes.join(' '));
 				if (result.status === 'indexed' || result.status === 'no-text')
 					result.family = { message: parsed.meta, children: parsed.children };
 				return result;
@@ -138,10 +138,11 @@ export async function extractFamily(kind: FamilyKind, input: ExtractionInput): P
 				);
 			case 'html': {
 				const { htmlToParagraphs } = await (htmlModule ??= import('./html-text.ts'));
-				return withText(
-					'html',
-					layOut([], htmlToParagraphs(decodeText(bytes), FAMILY_LIMITS.maxTextChars)),
-					'The page has no text.'
+				const cut = { cut: false };
+				const paragraphs = htmlToParagraphs(decodeText(bytes), FAMILY_LIMITS.maxTextChars, cut);
+				return withNote(
+					withText('html', layOut([], paragraphs), 'The page has no text.'),
+					cut.cut ? cutNote(FAMILY_LIMITS.maxTextChars) : undefined
 				);
 			}
 		}

@@ -57,8 +57,9 @@ const BLOCKS = new Set([
  * HTML (an email's HTML body, an `.html` file) as paragraphs of plain text: block elements separate
  * paragraphs, `<br>` breaks a line, scripts, styles and embedded frames are dropped, entities decoded.
  * A streaming parser, no DOM: it runs the same in a worker and in Node, and memory is the text's own.
+ * Text past `maxChars` is dropped, and `cut.cut` says so.
  */
-export function htmlToParagraphs(html: string, maxChars = Infinity): string[] {
+export function htmlToParagraphs(html: string, maxChars = Infinity, cut?: { cut: boolean }): string[] {
 	const paragraphs: string[] = [];
 	let current = '';
 	let skipDepth = 0;
@@ -69,7 +70,7 @@ export function htmlToParagraphs(html: string, maxChars = Infinity): string[] {
 		if (text !== '' && total < maxChars) {
 			paragraphs.push(text);
 			total += text.length;
-		}
+		} else if (text !== '' && cut) cut.cut = true;
 		current = '';
 	};
 	const parser = new Parser(
@@ -83,7 +84,11 @@ export function htmlToParagraphs(html: string, maxChars = Infinity): string[] {
 				else if (name === 'td' || name === 'th') current += current === '' || current.endsWith(' ') ? '' : ' ';
 			},
 			ontext(text) {
-				if (skipDepth > 0 || total >= maxChars) return;
+				if (skipDepth > 0) return;
+				if (total >= maxChars) {
+					if (cut && text.trim() !== '') cut.cut = true;
+					return;
+				}
 				current += preDepth > 0 ? text : text.replace(/[\s\u00a0]+/g, ' ');
 			},
 			onclosetag(name) {
@@ -104,14 +109,20 @@ export function htmlToParagraphs(html: string, maxChars = Infinity): string[] {
 	return paragraphs;
 }
 
-/** Plain text as paragraphs: blank lines separate them; line breaks inside one are kept. */
-export function textToParagraphs(text: string, maxChars = Infinity): string[] {
+/**
+ * Plain text as paragraphs: blank lines separate them; line breaks inside one are kept. Paragraphs past
+ * `maxChars` are dropped, and `cut.cut` says so.
+ */
+export function textToParagraphs(text: string, maxChars = Infinity, cut?: { cut: boolean }): string[] {
 	const out: string[] = [];
 	let total = 0;
 	for (const part of text.replace(/\r\n?/g, '\n').split(/\n[ \t]*\n/)) {
 		const paragraph = part.replace(/[ \t]+$/gm, '').replace(/^\n+|\s+$/g, '');
 		if (paragraph.trim() === '') continue;
-		if (total >= maxChars) break;
+		if (total >= maxChars) {
+			if (cut) cut.cut = true;
+			break;
+		}
 		out.push(paragraph);
 		total += paragraph.length;
 	}

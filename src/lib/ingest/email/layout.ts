@@ -1,5 +1,5 @@
 import { formatAddress } from './thread.ts';
-import type { MessageMeta } from './types.ts';
+import type { MailAddress, MessageMeta } from './types.ts';
 
 /** A document without pages, laid out as one page: an optional header block, then numbered paragraphs. */
 export interface LaidOut {
@@ -41,11 +41,21 @@ export function formatMessageDate(ms: number): string {
 export function messageHeaderLines(meta: MessageMeta): string[] {
 	const lines: string[] = [];
 	if (meta.from) lines.push(`From: ${formatAddress(meta.from)}`);
-	if (meta.to.length > 0) lines.push(`To: ${meta.to.map(formatAddress).join(', ')}`);
-	if (meta.cc.length > 0) lines.push(`Cc: ${meta.cc.map(formatAddress).join(', ')}`);
-	if (meta.bcc.length > 0) lines.push(`Bcc: ${meta.bcc.map(formatAddress).join(', ')}`);
+	// A field cut at the limit says so, lest a reader take the list for everyone who got the message.
+	const field = (label: string, list: readonly MailAddress[], more: number | undefined) => {
+		if (list.length > 0)
+			lines.push(`${label}: ${list.map(formatAddress).join(', ')}${more ? ` … and ${more} more` : ''}`);
+	};
+	field('To', meta.to, meta.omitted?.to);
+	field('Cc', meta.cc, meta.omitted?.cc);
+	field('Bcc', meta.bcc, meta.omitted?.bcc);
 	if (meta.date !== undefined) lines.push(`Date: ${formatMessageDate(meta.date)}`);
 	lines.push(`Subject: ${meta.subject || '(no subject)'}`);
 	if (meta.attachments.length > 0) lines.push(`Attachments: ${meta.attachments.map((a) => a.name).join(', ')}`);
 	return lines;
+}
+
+/** The note a document carries when its text was cut at `max` characters. */
+export function cutNote(max: number): string {
+	return `The text was cut at ${Math.round(max / 1048576)} million characters: what follows is not indexed. Open the original file to read the rest.`;
 }

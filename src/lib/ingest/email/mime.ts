@@ -1,6 +1,7 @@
 import PostalMime, { type Address as PostalAddress } from 'postal-mime';
 import { sha256OfBytes } from './digest.ts';
-import { htmlToParagraphs, textToParagraphs } from './html-text.ts';
+import { messageBody } from './body.ts';
+import { cleanText } from './clean.ts';
 import { cleanMessageId, messageIds, threadKeyOf } from './thread.ts';
 import { FAMILY_LIMITS, type AttachmentInfo, type ChildFile, type MailAddress, type MessageMeta } from './types.ts';
 
@@ -9,22 +10,52 @@ export interface ParsedMessage {
 	meta: MessageMeta;
 	paragraphs: string[];
 	children: ChildFile[];
+	/** What the document must say about how it was read (text cut at the limit, recipients dropped, …). */
+	notes: string[];
 }
 
-/** Flattens groups, drops empty entries and keeps at most `FAMILY_LIMITS.maxAddresses`. */
-export function mailboxes(addresses: readonly PostalAddress[] | undefined): MailAddress[] {
-	const out: MailAddress[] = [];
+/** A recipient field as kept: at most `FAMILY_LIMITS.maxAddresses`, and how many more it had. */
+export interface Recipients {
+	list: MailAddress[];
+	omitted: number;
+}
+
+/** The `omitted` counts of a message's recipient fields, and the note saying so (none when nothing was dropped). */
+export function omittedRecipients(fields: { to: Recipients; cc: Recipients; bcc: Recipients }): {
+	omitted?: NonNullable<MessageMeta['omitted']>;
+	note?: string;
+} {
+	const omitted: NonNullable<MessageMeta['omitted']> = {};
+	const parts: string[] = [];
+	for (const key of ['to', 'cc', 'bcc'] as const) {
+		const n = fields[key].omitted;
+		if (n <= 0) continue;
+		omitted[key] = n;
+		parts.push(`${n} ${key === 'to' ? 'To' : key === 'cc' ? 'Cc' : 'Bcc'}`);
+	}
+	if (parts.length === 0) return {};
+	return {
+		omitted,
+		note: `Only the first ${FAMILY_LIMITS.maxAddresses} recipients of a field are kept: ${parts.join(', ')} recipients more are not indexed. Open the original to see them all.`
+	};
+}
+
+/** Flattens groups, drops empty entries and keeps at most `FAMILY_LIMITS.maxAddresses`, counting the rest. */
+export function mailboxes(addresses: readonly PostalAddress[] | undefined): Recipients {
+	const list: MailAddress[] = [];
+	let omitted = 0;
 	for (const entry of addresses ?? []) {
 		const members = 'group' in entry && Array.isArray(entry.group) ? entry.group : [entry];
 		for (const m of members) {
-			const address = (m.address ?? '').trim().toLowerCase();
-			const name = (m.name ?? '').trim();
+			// Control characters (a decoded name's CR LF) would forge lines in the header block.
+			const address = cleanText(m.address ?? '').toLowerCase();
+			const name = cleanText(m.name ?? '');
 			if (!address && !name) continue;
-			out.push(name && name.toLowerCase() !== address ? { name, address } : { address: address || name });
-			if (out.length >= FAMILY_LIMITS.maxAddresses) return out;
+			if (list.length >= FAMILY_LIMITS.maxAddresses) omitted++;
+			else list.push(name && name.toLowerCase() !== address ? { name, address } : { address: address || name });
 		}
 	}
-	return out;
+	return { list, omitted };
 }
 
 /** Milliseconds since the epoch for a date header, or undefined when it does not parse. */
@@ -49,10 +80,7 @@ const EXTENSIONS: Record<string, string> = {
 /** An attachment's name: its own, else one made from its type ("attachment 2.pdf"). */
 export function attachmentName(filename: string | null | undefined, mimeType: string, index: number): string {
 	// Control characters and path separators make no file name: a name is display text, never a path.
-	const given = [...(filename ?? '')]
-		.map((c) => (c.charCodeAt(0) < 0x20 || c === '/' || c === '\\' ? ' ' : c))
-		.join('')
-		.trim();
+	const given = cleanText((filename ?? '').replace(/[/\\]/g, ' '));
 	if (given) return given.slice(0, 255);
 	const ext = EXTENSIONS[mimeType.toLowerCase()];
 	return `attachment ${index + 1}${ext ? `.${ext}` : ''}`;
@@ -93,7 +121,7 @@ export async function parseEml(bytes: Uint8Array): Promise<ParsedMessage> {
 	const messageId = cleanMessageId(email.messageId);
 	const inReplyTo = messageIds(email.inReplyTo)[0];
 	const references = messageIds(email.references);
-	const subject = (email.subject ?? '').replace(/\s+/g, ' ').trim();
+	const subject = cleanText(email.subject ?? '');
 	const found = (email.attachments ?? []).map((a, i) => {
 		const content = a.content;
 		const data =
@@ -106,24 +134,25 @@ export async function parseEml(bytes: Uint8Array): Promise<ParsedMessage> {
 		return { name: attachmentName(a.filename, mimeType, i), mimeType, bytes: data };
 	});
 	const { attachments, children } = await attachmentsOf(found);
-	const from = mailboxes(email.from ? [email.from] : [])[0];
+	const from = mailboxes(email.from ? [email.from] : []).list[0];
 	const date = parseMailDate(email.date);
+	const recipients = { to: mailboxes(email.to), cc: mailboxes(email.cc), bcc: mailboxes(email.bcc) };
+	const { omitted, note } = omittedRecipients(recipients);
 	const meta: MessageMeta = {
 		...(from ? { from } : {}),
-		to: mailboxes(email.to),
-		cc: mailboxes(email.cc),
-		bcc: mailboxes(email.bcc),
+		to: recipients.to.list,
+		cc: recipients.cc.list,
+		bcc: recipients.bcc.list,
 		subject,
 		...(date === undefined ? {} : { date }),
 		...(messageId ? { messageId } : {}),
 		...(inReplyTo ? { inReplyTo } : {}),
 		references,
 		threadKey: '',
-		attachments
+		attachments,
+		...(omitted ? { omitted } : {})
 	};
 	meta.threadKey = threadKeyOf(meta);
-	const body = email.text?.trim()
-		? textToParagraphs(email.text, FAMILY_LIMITS.maxTextChars)
-		: htmlToParagraphs(email.html ?? '', FAMILY_LIMITS.maxTextChars);
-	return { meta, paragraphs: body, children };
+	const body = messageBody(email.text, email.html);
+	return { meta, paragraphs: body.paragraphs, children, notes: [...(note ? [note] : []), ...body.notes] };
 }

@@ -1,8 +1,19 @@
 import * as msgreader from '@kenjiuno/msgreader';
 import type { FieldsData } from '@kenjiuno/msgreader';
-import { attachmentName, attachmentsOf, parseMailDate, type ParsedMessage } from './mime.ts';
+import { decompressRTF } from '@kenjiuno/decompressrtf';
+import { decodeWindows1252 } from '../text.ts';
+import { messageBody, type MessageBody } from './body.ts';
+import { cleanText } from './clean.ts';
+import {
+	attachmentName,
+	attachmentsOf,
+	omittedRecipients,
+	parseMailDate,
+	type ParsedMessage,
+	type Recipients
+} from './mime.ts';
 import { checkCompoundFile } from './cfb-guard.ts';
-import { htmlToParagraphs, textToParagraphs } from './html-text.ts';
+import { rtfToText } from './rtf-text.ts';
 import { cleanMessageId, messageIds, threadKeyOf } from './thread.ts';
 import { FAMILY_LIMITS, type MailAddress, type MessageMeta } from './types.ts';
 
@@ -30,10 +41,11 @@ export function headerValues(block: string): Map<string, string> {
 }
 
 function address(name: string | undefined, email: string | undefined): MailAddress | undefined {
-	const a = (email ?? '').trim();
+	// Control characters (a name's CR LF) would forge lines in the header block.
+	const a = cleanText(email ?? '');
 	// Exchange-internal addresses ("/O=EXCHANGELABS/…") are not addresses a person recognises.
 	const usable = a.includes('@') ? a.toLowerCase() : '';
-	const n = (name ?? '').trim();
+	const n = cleanText(name ?? '');
 	if (!usable && !n) return undefined;
 	return n && n.toLowerCase() !== usable ? { name: n, address: usable } : { address: usable || n };
 }
@@ -52,15 +64,19 @@ export async function parseMsg(bytes: Uint8Array): Promise<ParsedMessage> {
 	if (data.error) throw new Error(data.error);
 	if (data.dataType !== 'msg') throw new Error('This compound file is not an Outlook item.');
 	const headers = headerValues(data.headers ?? '');
-	const to: MailAddress[] = [];
-	const cc: MailAddress[] = [];
-	const bcc: MailAddress[] = [];
+	const recipients: { to: Recipients; cc: Recipients; bcc: Recipients } = {
+		to: { list: [], omitted: 0 },
+		cc: { list: [], omitted: 0 },
+		bcc: { list: [], omitted: 0 }
+	};
 	for (const r of data.recipients ?? []) {
 		const a = address(r.name, r.smtpAddress ?? r.email);
 		if (!a) continue;
-		const list = r.recipType === 'cc' ? cc : r.recipType === 'bcc' ? bcc : to;
-		if (list.length < FAMILY_LIMITS.maxAddresses) list.push(a);
+		const field = recipients[r.recipType === 'cc' ? 'cc' : r.recipType === 'bcc' ? 'bcc' : 'to'];
+		if (field.list.length < FAMILY_LIMITS.maxAddresses) field.list.push(a);
+		else field.omitted++;
 	}
+	const { omitted, note } = omittedRecipients(recipients);
 	const from = address(data.senderName, data.senderSmtpAddress ?? data.senderEmail);
 	const found = (data.attachments ?? []).map((entry, i) => {
 		const attachment = reader.getAttachment(entry);
@@ -81,20 +97,99 @@ export async function parseMsg(bytes: Uint8Array): Promise<ParsedMessage> {
 	const inReplyTo = messageIds(headers.get('in-reply-to'))[0];
 	const meta: MessageMeta = {
 		...(from ? { from } : {}),
-		to,
-		cc,
-		bcc,
-		subject: (data.subject ?? '').replace(/\s+/g, ' ').trim(),
+		to: recipients.to.list,
+		cc: recipients.cc.list,
+		bcc: recipients.bcc.list,
+		subject: cleanText(data.subject ?? ''),
 		...(date === undefined ? {} : { date }),
 		...(messageId ? { messageId } : {}),
 		...(inReplyTo ? { inReplyTo } : {}),
 		references: messageIds(headers.get('references')),
 		threadKey: '',
-		attachments
+		attachments,
+		...(omitted ? { omitted } : {})
 	};
 	meta.threadKey = threadKeyOf(meta);
-	const body = data.body?.trim()
-		? textToParagraphs(data.body, FAMILY_LIMITS.maxTextChars)
-		: htmlToParagraphs(data.bodyHtml ?? '', FAMILY_LIMITS.maxTextChars);
-	return { meta, paragraphs: body, children };
+	const body = msgBody(data);
+	return { meta, paragraphs: body.paragraphs, children, notes: [...(note ? [note] : []), ...body.notes] };
+}
+
+/** Windows code pages (PidTagInternetCodepage) as WHATWG decoder labels, where the number alone is not one. */
+const CODE_PAGES: Record<number, string> = {
+	65001: 'utf-8',
+	1200: 'utf-16le',
+	1201: 'utf-16be',
+	20127: 'us-ascii',
+	28591: 'iso-8859-1',
+	932: 'shift_jis',
+	936: 'gbk',
+	949: 'euc-kr',
+	950: 'big5',
+	20866: 'koi8-r',
+	21866: 'koi8-u',
+	50220: 'iso-2022-jp',
+	51932: 'euc-jp',
+	54936: 'gb18030'
+};
+
+/**
+ * The binary HTML body (PidTagHtml) as text: in the message's code page when it names one, else UTF-8
+ * when it is valid UTF-8, else Windows-1252 (decoded by hand: Node's decoder reads that label as Latin-1).
+ */
+export function decodeHtmlBody(bytes: Uint8Array, codePage: number | undefined): string {
+	if (codePage === 1252) return decodeWindows1252(bytes);
+	const label =
+		codePage === undefined
+			? undefined
+			: (CODE_PAGES[codePage] ??
+				(codePage >= 28592 && codePage <= 28606
+					? `iso-8859-${codePage - 28590}`
+					: codePage >= 1250 && codePage <= 1258
+						? `windows-${codePage}`
+						: undefined));
+	if (label) {
+		try {
+			return new TextDecoder(label).decode(bytes);
+		} catch {
+			// An unknown label: fall through to the guess.
+		}
+	}
+	try {
+		return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+	} catch {
+		return decodeWindows1252(bytes);
+	}
+}
+
+/** Compressed RTF bigger than this is not decompressed (the decompressor holds it as a number array). */
+const MAX_RTF_BYTES = 16 * 1024 * 1024;
+
+/**
+ * The body: plain text and HTML (a string, or the binary PidTagHtml msgreader leaves undecoded) by
+ * `messageBody`'s rule; an item with only an RTF body has it decompressed and stripped to text. An RTF
+ * body that cannot be read is said so in a note, never dropped silently.
+ */
+function msgBody(data: FieldsData): MessageBody {
+	const html = data.bodyHtml?.trim()
+		? data.bodyHtml
+		: data.html && data.html.length > 0
+			? decodeHtmlBody(data.html, data.internetCodepage ?? data.messageCodepage)
+			: undefined;
+	if (data.body?.trim() || html?.trim()) return messageBody(data.body, html);
+	const rtf = data.compressedRtf;
+	if (!rtf || rtf.length === 0) return { paragraphs: [], notes: [] };
+	const unread =
+		'The message body is in RTF (rich text), which Docket could not read: open the original in Outlook to read it.';
+	// The header's size must match what is there: the decompressor runs to the size it is told.
+	const declared = rtf.length >= 16 ? (rtf[0]! | (rtf[1]! << 8) | (rtf[2]! << 16) | (rtf[3]! << 24)) >>> 0 : -1;
+	if (declared < 12 || declared + 4 > rtf.length || rtf.length > MAX_RTF_BYTES)
+		return { paragraphs: [], notes: [unread] };
+	try {
+		const decompressed = Uint8Array.from(decompressRTF(Array.from(rtf)));
+		const text = rtfToText(decodeWindows1252(decompressed));
+		const body = messageBody(text, undefined);
+		return body.paragraphs.length > 0 ? body : { paragraphs: [], notes: [unread] };
+	} catch {
+		return { paragraphs: [], notes: [unread] };
+	}
 }

@@ -42,6 +42,8 @@ export interface MessageMeta {
 	 */
 	threadKey: string;
 	attachments: AttachmentInfo[];
+	/** Recipients past `FAMILY_LIMITS.maxAddresses` per field, not kept (absent: none were dropped). */
+	omitted?: { to?: number; cc?: number; bcc?: number };
 }
 
 /** A file found inside another, to be stored and extracted as a document of its own. */

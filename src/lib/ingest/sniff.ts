@@ -24,7 +24,11 @@ const SIGNATURES: readonly { name: string; bytes: readonly number[]; offset?: nu
 	{ name: 'WebP image', bytes: [0x57, 0x45, 0x42, 0x50], offset: 8 },
 	{ name: 'BMP image', bytes: [0x42, 0x4d] },
 	{ name: 'ZIP archive (or a Word/Excel .docx/.xlsx file)', bytes: [0x50, 0x4b, 0x03, 0x04] },
-	{ name: 'old Microsoft Office file (.doc/.xls)', bytes: [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1] },
+	// Named to read well after "This is a" (the message in extract.ts).
+	{
+		name: 'Microsoft Office file in the old format (.doc/.xls)',
+		bytes: [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]
+	},
 	{ name: 'RTF document', bytes: [0x7b, 0x5c, 0x72, 0x74, 0x66] },
 	{ name: 'gzip archive', bytes: [0x1f, 0x8b] },
 	{ name: '7-Zip archive', bytes: [0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c] },

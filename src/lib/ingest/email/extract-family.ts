@@ -56,6 +56,18 @@ function startsWithHeader(bytes: Uint8Array): boolean {
 	return FIRST_HEADER.test(new TextDecoder('latin1').decode(bytes.subarray(0, 1024)).replace(/^[\r\n]+/, ''));
 }
 
+/** A password-protected .docx is an OLE file holding the encrypted zip (sniff-family.ts sends it here). */
+function encryptedOffice(name: string): Extraction {
+	const word = !/\.(xlsx|xlsm|pptx|pptm)$/i.test(name);
+	const what = word ? 'Word file' : 'Office file';
+	return {
+		status: 'unsupported',
+		reason: 'format',
+		detected: `password-protected ${what}`,
+		error: `This ${what} is password-protected (encrypted), and Docket cannot open encrypted ${word ? 'Word' : 'Office'} files. Open it with its password, save a copy without one (File › Info › Protect Document › Encrypt with Password, then clear it), and add that copy.`
+	};
+}
+
 function stem(name: string): string {
 	const base = name.split(/[/\\]/).pop() ?? name;
 	const dot = base.lastIndexOf('.');
@@ -131,6 +143,7 @@ export async function extractFamily(kind: FamilyKind, input: ExtractionInput): P
 				return { status: 'indexed', ...base, family: { children, messages: children.length } };
 			}
 			case 'docx':
+				if (isOle(bytes)) return encryptedOffice(input.name);
 				return withText(
 					'docx',
 					layOut([], await (await (docxModule ??= import('../docx.ts'))).docxParagraphs(bytes)),

@@ -6,6 +6,8 @@ const OLE = [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1];
 const WORD_PART = new TextEncoder().encode('word/document.xml');
 /** "__substg1.0_" in UTF-16LE: the stream names every Outlook item has. */
 const MSG_STREAM = new Uint8Array([...'__substg1.0_'].flatMap((c) => [c.charCodeAt(0), 0]));
+/** "EncryptedPackage" in UTF-16LE: the stream a password-protected .docx (or .xlsx, .pptx) is wrapped in. */
+const ENCRYPTED_STREAM = new Uint8Array([...'EncryptedPackage'].flatMap((c) => [c.charCodeAt(0), 0]));
 const HEADER = /^[!-9;-~]{1,76}:/;
 const MAIL_HEADERS = new Set([
 	'from',
@@ -65,10 +67,11 @@ function extension(name: string): string {
  */
 export function sniffFamily(bytes: Uint8Array, name: string, mimeType?: string): FamilyKind | undefined {
 	const ext = extension(name);
-	if (startsWith(bytes, OLE))
-		return ext === 'msg' || mimeType === 'application/vnd.ms-outlook' || contains(bytes, MSG_STREAM)
-			? 'email'
-			: undefined;
+	if (startsWith(bytes, OLE)) {
+		if (ext === 'msg' || mimeType === 'application/vnd.ms-outlook' || contains(bytes, MSG_STREAM)) return 'email';
+		// An encrypted Office file: the Word reader says it is password-protected, not "an old Office file".
+		return contains(bytes, ENCRYPTED_STREAM) ? 'docx' : undefined;
+	}
 	if (startsWith(bytes, ZIP)) return ext === 'docx' || contains(bytes, WORD_PART) ? 'docx' : undefined;
 	const head = new TextDecoder('latin1').decode(bytes.subarray(0, 64 * 1024));
 	if (head.includes('\u0000')) return undefined;

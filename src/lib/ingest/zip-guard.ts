@@ -136,3 +136,45 @@ export async function checkZip(bytes: Uint8Array, limits: ZipLimits): Promise<Zi
 	}
 	return entries;
 }
+
+/**
+ * One part's bytes, inflated: only for an entry `checkZip` measured, so its size is known and bounded;
+ * inflating stops at the size it declared.
+ */
+export async function readZipEntry(bytes: Uint8Array, entry: ZipEntry): Promise<Uint8Array> {
+	const at = entry.localOffset;
+	if (at + 30 > bytes.length || u32(bytes, at) !== LOCAL)
+		throw new ZipRefusal('damaged', 'A part of the file is missing.');
+	const start = at + 30 + u16(bytes, at + 26) + u16(bytes, at + 28);
+	const data = bytes.subarray(start, Math.min(bytes.length, start + entry.compressedSize));
+	if (entry.method === 0) return data;
+	if (entry.method !== 8)
+		throw new ZipRefusal('damaged', `Its part ${entry.name} uses a compression Docket does not read.`);
+	const out = new Uint8Array(entry.size);
+	let filled = 0;
+	const reader = new Blob([data as Uint8Array<ArrayBuffer>])
+		.stream()
+		.pipeThrough(new DecompressionStream('deflate-raw'))
+		.getReader();
+	try {
+		for (;;) {
+			const { done, value } = await reader.read();
+			if (done) break;
+			const n = Math.min(value.byteLength, out.length - filled);
+			out.set(value.subarray(0, n), filled);
+			filled += n;
+			if (filled >= out.length) {
+				await reader.cancel();
+				break;
+			}
+		}
+	} catch (error) {
+		// A part cut short still gives what it held (as `checkZip` counts it).
+		if (filled === 0)
+			throw new ZipRefusal(
+				'damaged',
+				`A part of the file is damaged (${error instanceof Error ? error.message : String(error)}).`
+			);
+	}
+	return out.subarray(0, filled);
+}

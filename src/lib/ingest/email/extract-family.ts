@@ -142,13 +142,14 @@ export async function extractFamily(kind: FamilyKind, input: ExtractionInput): P
 				}
 				return { status: 'indexed', ...base, family: { children, messages: children.length } };
 			}
-			case 'docx':
+			case 'docx': {
 				if (isOle(bytes)) return encryptedOffice(input.name);
-				return withText(
-					'docx',
-					layOut([], await (await (docxModule ??= import('../docx.ts'))).docxParagraphs(bytes)),
-					'The Word document has no text.'
+				const docx = await (await (docxModule ??= import('../docx.ts'))).docxText(bytes);
+				return withNote(
+					withText('docx', layOut([], docx.paragraphs), 'The Word document has no text.'),
+					docx.notes.join(' ')
 				);
+			}
 			case 'html': {
 				const { htmlToParagraphs } = await (htmlModule ??= import('./html-text.ts'));
 				const cut = { cut: false };

@@ -59,6 +59,33 @@ describe('image documents', () => {
 		await expect(pages.page(3)).rejects.toThrow(/no page 3/);
 	});
 
+	it('refuses images built to exhaust memory from their headers, before anything decodes', async () => {
+		// A PNG header declaring 65535 × 65535 (Skia aborts the whole process allocating that).
+		const png = await greyPng(new Uint8Array(6 * 3).fill(255), 6, 3);
+		const huge = png.slice();
+		new DataView(huge.buffer).setUint32(16, 65535);
+		new DataView(huge.buffer).setUint32(20, 65535);
+		expect(() => imagePages(huge, 'png')).toThrow(/65535 × 65535 pixels, more than the 80 million/);
+		// A JPEG whose frame says the same.
+		const jpeg = (await scanLines(LINES, { dpi: 72 })).jpeg.slice();
+		for (let at = 2; at < jpeg.length; at += 2 + ((jpeg[at + 2]! << 8) | jpeg[at + 3]!))
+			if (jpeg[at + 1] === 0xc0 || jpeg[at + 1] === 0xc2) {
+				jpeg.set([0xff, 0xff, 0xff, 0xff], at + 5);
+				break;
+			}
+		expect(() => imagePages(jpeg, 'jpeg')).toThrow(/JPEG image is 65535 × 65535/);
+		// A TIFF whose last page's "next page" points back at its first (UTIF looped until memory ran out).
+		const tiff = makeTiff([
+			await greyPixels(await scanLines(LINES, { dpi: 36 })),
+			{ width: 2, height: 2, grey: new Uint8Array(4) }
+		]);
+		const view = new DataView(tiff.buffer);
+		const first = view.getUint32(4, true);
+		const second = view.getUint32(first + 2 + 12 * view.getUint16(first, true), true);
+		view.setUint32(second + 2 + 12 * view.getUint16(second, true), first, true);
+		expect(() => imagePages(tiff, 'tiff')).toThrow(/loops back on itself/);
+	});
+
 	it('gives the viewer a colour TIFF in colour, while OCR reads it grey', async () => {
 		// Red ink on white: a reviewer's mark that a grey copy would show as just another grey line.
 		const rgba = new Uint8Array(4 * 3 * 2).fill(255);

@@ -53,13 +53,45 @@ export interface ImagePages {
 
 /** Largest page area decoded (pixels): 600 dpi US Legal is 43 M; past this a hostile header is refused. */
 const MAX_PIXELS = 80_000_000;
+/** Most pages a TIFF may hold: a box of scans is a few thousand; more is a file built to exhaust memory. */
+const MAX_TIFF_PAGES = 10_000;
+
+/**
+ * Walks a TIFF's chain of image directories before UTIF does: UTIF follows each "next directory"
+ * offset as written, so a file whose chain points back on itself made it loop until memory ran out.
+ */
+function checkTiffChain(bytes: Uint8Array): void {
+	if (bytes.length < 8) throw new ImageDecodeError('The TIFF file is cut short.');
+	const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+	const little = bytes[0] === 0x49;
+	// BigTIFF (43) has 8-byte offsets; UTIF refuses it in words of its own.
+	if (view.getUint16(2, little) !== 42) return;
+	const seen = new Set<number>();
+	for (let at = view.getUint32(4, little); at !== 0;) {
+		if (seen.has(at))
+			throw new ImageDecodeError('The TIFF file’s list of pages loops back on itself: the file is damaged.');
+		if (seen.size >= MAX_TIFF_PAGES)
+			throw new ImageDecodeError(`The TIFF file holds more than ${MAX_TIFF_PAGES} pages, more than Docket reads.`);
+		seen.add(at);
+		if (at + 2 > bytes.length) return;
+		const next = at + 2 + 12 * view.getUint16(at, little);
+		if (next + 4 > bytes.length) return;
+		at = view.getUint32(next, little);
+	}
+}
 
 export function imagePages(bytes: Uint8Array, format: ImageFormat): ImagePages {
 	if (format !== 'tiff') {
 		const size = imageSize(bytes, format);
 		if (size.width === 0 || size.height === 0) throw new ImageDecodeError('The image has no pixels.');
+		// The header's size is checked before anything decodes: a few bytes can declare 65535 × 65535.
+		if (size.width * size.height > MAX_PIXELS)
+			throw new ImageDecodeError(
+				`The ${format === 'png' ? 'PNG' : 'JPEG'} image is ${size.width} × ${size.height} pixels, more than the ${MAX_PIXELS / 1e6} million Docket reads.`
+			);
 		return { format, count: 1, page: () => Promise.resolve({ bytes, ...size }) };
 	}
+	checkTiffChain(bytes);
 	const buffer = bytes.slice().buffer;
 	// Reduced-resolution copies (thumbnails, NewSubfileType bit 0) are not pages.
 	const directories = UTIF.decode(buffer).filter((ifd) => (Number(first(ifd['t254'])) & 1) === 0);

@@ -3,6 +3,7 @@ import { hasText, pageTextFromItems } from './page-text.ts';
 import { readerPages } from './reader-text.ts';
 import { saslprep } from './saslprep.ts';
 import { binaryDataFactory, type PdfPlatform } from './pdf-platform.ts';
+import { MAX_IMAGE_PIXELS } from '../ocr/image-format.ts';
 import { applyOcr, joinOcrSummaries } from '../ocr/apply.ts';
 import { imageTextRegions, type Box } from '../ocr/image-regions.ts';
 import type { OcrPage } from '../ocr/layout.ts';
@@ -91,6 +92,11 @@ function pageList(pages: number[]): string {
 	return ranges.join(', ');
 }
 
+/** A scan OCR read and found nothing on: it says so, rather than asking for the OCR that just ran. */
+function noTextAfterOcr(pageCount: number): string {
+	return `OCR read ${pageCount === 1 ? 'the page' : `all ${pageCount} pages`} and found no text; ${pageCount === 1 ? 'it' : 'they'} may be blank or a picture, or hold an image too large to read (over ${MAX_IMAGE_PIXELS / 1e6} million pixels).`;
+}
+
 export function noTextMessage(pagesWithoutText: number[], pageCount: number): string {
 	return pageCount === 1
 		? 'The page has no text layer; it may be a scan or an image. Run it through OCR to make it searchable.'
@@ -123,6 +129,8 @@ export interface PdfPages {
 	imageRegions?: ImageRegions[];
 	/** Image regions of this range that OCR failed to read. */
 	ocrSkipped?: OcrSkipped;
+	/** OCR read pages of this range (whether or not it found text on them). */
+	ocrRead?: true;
 }
 
 /** Where a range comes from; `last` beyond the document is clamped. */
@@ -175,7 +183,8 @@ export function joinPdfPages(parts: readonly PdfPages[]): PdfPages {
 		...(imageRegions.length > 0 ? { imageRegions } : {}),
 		...(skipped.length > 0
 			? { ocrSkipped: { pages: skipped.flatMap((s) => s.pages), reason: skipped[0]!.reason } }
-			: {})
+			: {}),
+		...(sorted.some((p) => p.ocrRead) ? { ocrRead: true as const } : {})
 	};
 }
 
@@ -198,7 +207,11 @@ export function finishPdf(result: PdfPages): Extraction {
 		...(result.ocrSkipped ? { ocrSkipped: result.ocrSkipped } : {})
 	};
 	if (pagesWithoutText.length === pageCount)
-		return { status: 'no-text', ...base, error: noTextMessage(pagesWithoutText, pageCount) };
+		return {
+			status: 'no-text',
+			...base,
+			error: result.ocrRead ? noTextAfterOcr(pageCount) : noTextMessage(pagesWithoutText, pageCount)
+		};
 	return { status: 'indexed', ...base };
 }
 
@@ -230,6 +243,8 @@ export async function extractPdfPages(
 		useSystemFonts: false,
 		isOffscreenCanvasSupported: false,
 		isImageDecoderSupported: false,
+		// An image larger than this is left out of the page, not decoded: a 400 KB PDF can hold a 20000² image.
+		maxImageSize: MAX_IMAGE_PIXELS,
 		stopAtErrors: false,
 		enableXfa: false
 	});
@@ -317,6 +332,7 @@ export async function extractPdfPages(
 					};
 		let ocr: OcrSummary | undefined;
 		let ocrSkipped: OcrSkipped | undefined;
+		let ocrRead = false;
 		const regions = new Map<number, readonly Box[]>(imageRegions.map((r) => [r.page, r.boxes]));
 		if (options.ocr && (pagesWithoutText.length > pagesWithErrors.length || regions.size > 0)) {
 			const { pool, render, dpi, known, onRead } = options.ocr;
@@ -353,6 +369,7 @@ export async function extractPdfPages(
 				};
 			}
 			ocr = applyOcr(pages, pagesWithoutText, read, first, regions);
+			ocrRead = read.size > 0;
 		}
 		// A broken label tree is no label.
 		const labels = await doc.getPageLabels().catch(() => null);
@@ -369,6 +386,7 @@ export async function extractPdfPages(
 			...(ocr ? { ocr } : {}),
 			...(imageRegions.length > 0 ? { imageRegions } : {}),
 			...(ocrSkipped ? { ocrSkipped } : {}),
+			...(ocrRead ? { ocrRead: true as const } : {}),
 			labels
 		};
 	} finally {

@@ -1,4 +1,11 @@
 /** Which image files Docket reads as documents (by signature); kept apart from the decoder so sniffing stays small. */
+
+/**
+ * Largest image area decoded (pixels), in an image file or inside a PDF: 600 dpi US Legal is 43 M; past
+ * this a hostile header (a few bytes declaring 65535 × 65535) is refused before memory is spent on it.
+ */
+export const MAX_IMAGE_PIXELS = 80_000_000;
+
 export type ImageFormat = 'png' | 'jpeg' | 'tiff';
 
 function startsWith(bytes: Uint8Array, signature: readonly number[]): boolean {

@@ -11,7 +11,7 @@ import type { OcrImage } from './engine.ts';
 import { greyPgm } from './pgm.ts';
 
 export { imageFormat, type ImageFormat } from './image-format.ts';
-import type { ImageFormat } from './image-format.ts';
+import { MAX_IMAGE_PIXELS, type ImageFormat } from './image-format.ts';
 
 /** The image's size from its header (PNG's IHDR, JPEG's start-of-frame marker). */
 export function imageSize(bytes: Uint8Array, format: 'png' | 'jpeg'): { width: number; height: number } {
@@ -51,8 +51,7 @@ export interface ImagePages {
 	rgba?(n: number): Promise<{ rgba: Uint8Array; width: number; height: number }>;
 }
 
-/** Largest page area decoded (pixels): 600 dpi US Legal is 43 M; past this a hostile header is refused. */
-const MAX_PIXELS = 80_000_000;
+const MAX_PIXELS = MAX_IMAGE_PIXELS;
 /** Most pages a TIFF may hold: a box of scans is a few thousand; more is a file built to exhaust memory. */
 const MAX_TIFF_PAGES = 10_000;
 

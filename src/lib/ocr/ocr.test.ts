@@ -113,9 +113,25 @@ describe('OCR of scans in Node (tesseract.js, offline)', () => {
 	}, 240_000);
 
 	it('leaves a blank scan without text, and stops when cancelled', async () => {
-		const blank = makeImagePdf([await scanLines([], { dpi: 150 })]);
+		const blankScan = await scanLines([], { dpi: 150 });
+		const blank = makeImagePdf([blankScan]);
 		const result = await extractPdf(platform, blank, { ocr });
 		expect(result.status).toBe('no-text');
+		// It says OCR ran, not "run it through OCR".
+		expect(result.status === 'no-text' && result.error).toMatch(/^OCR read the page and found no text/);
+
+		// An image declaring 65535 × 65535 inside a PDF is left out, not decoded (pdf.js would allocate 4 GB).
+		const jpeg = blankScan.jpeg.slice();
+		for (let at = 2; at < jpeg.length; at += 2 + ((jpeg[at + 2]! << 8) | jpeg[at + 3]!))
+			if (jpeg[at + 1] === 0xc0 || jpeg[at + 1] === 0xc2) {
+				jpeg.set([0xff, 0xff, 0xff, 0xff], at + 5);
+				break;
+			}
+		const bomb = await extractPdf(platform, makeImagePdf([{ ...blankScan, jpeg, width: 65535, height: 65535 }]), {
+			ocr
+		});
+		expect(bomb.status).toBe('no-text');
+		expect(bomb.status === 'no-text' && bomb.error).toMatch(/too large to read \(over 80 million pixels\)/);
 
 		const controller = new AbortController();
 		const scans = makeImagePdf([await scanLines(LINES, { dpi: 150 }), await scanLines(LINES, { dpi: 150 })]);

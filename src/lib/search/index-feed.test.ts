@@ -102,9 +102,13 @@ describe('the search indexes follow the change feed', () => {
 		await ingest(db, caseId, 'lease', ['The tenant pays rent.']);
 		expect((await search('bellwether')).results).toEqual([]);
 		const pull = (rows: Parameters<typeof applyServerRow>[1][]) =>
-			write(db, [db.documents, db.chunks, db.vectors, db.pages, db.jobs, db.summaries, db.tensors], async (w) => {
-				for (const row of rows) await applyServerRow(w, row, { keepPending: true });
-			});
+			write(
+				db,
+				[db.documents, db.chunks, db.vectors, db.pages, db.ocrLayers, db.jobs, db.summaries, db.tensors],
+				async (w) => {
+					for (const row of rows) await applyServerRow(w, row, { keepPending: true });
+				}
+			);
 		const chunk = (id: string, start: number, text: string) => ({
 			table: 'chunks' as const,
 			id,

@@ -8,6 +8,7 @@ import { highlightRanges } from '../../search/hybrid.ts';
 import type { ParsedQuery } from '../../search/terms.ts';
 import { binaryDataFactory } from '../../ingest/pdf-platform.ts';
 import { browserPdfPlatform } from '../../ingest/pdf-platform.browser.ts';
+import { MAX_IMAGE_PIXELS } from '../../ocr/image-format.ts';
 
 /**
  * pdf.js for viewing: the page renders canvases, pdf.js's own module Worker parses (the main thread never
@@ -24,6 +25,7 @@ export async function openPdf(bytes: Uint8Array): Promise<PDFDocumentProxy> {
 		useWorkerFetch: false,
 		BinaryDataFactory: binaryDataFactory(browserPdfPlatform()),
 		isEvalSupported: false,
+		maxImageSize: MAX_IMAGE_PIXELS,
 		enableXfa: false
 	}).promise;
 }

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { CancelledError } from '../errors.ts';
-import { OcrPool, UPSIDE_DOWN_BELOW, type OcrEngine } from './engine.ts';
+import { OcrPool, straightenedBack, UPSIDE_DOWN_BELOW, type OcrEngine } from './engine.ts';
+import { decodeImageNode } from './render.node.ts';
+import { estimateSkew } from './skew.ts';
+import { scanLines } from './testing/make-scan.ts';
 import type { RecognizedBlock } from './layout.ts';
 
 /** Engines that answer only when told to; each knows its number and whether it was stopped. */
@@ -113,5 +116,37 @@ describe('OcrPool', () => {
 		expect((await pool.read(image)).text).toBe('pJoM0 pJoM1');
 		expect(calls).toEqual([false]);
 		await pool.terminate();
+	});
+});
+
+describe('pages scanned askew', () => {
+	it('measures how far a page is turned from its lines', async () => {
+		const lines = [
+			'The deposition of Margaret Holloway was taken on March 3, 2024 in Boston.',
+			'She testified that the supply agreement was signed by both parties',
+			'before the shipment left the warehouse, and that the invoice was sent.'
+		];
+		for (const skew of [-5, -2, 0, 3, 7]) {
+			const scan = await scanLines(lines, { dpi: 150, skew });
+			const radians = estimateSkew(await decodeImageNode(scan.jpeg));
+			expect(Math.abs((radians! * 180) / Math.PI - skew), `${skew}°`).toBeLessThanOrEqual(0.3);
+		}
+		// Nothing to measure on a blank sheet, or on bytes that are not a grey PGM.
+		expect(estimateSkew(await decodeImageNode((await scanLines([], { dpi: 72 })).jpeg))).toBeUndefined();
+		expect(estimateSkew({ bytes: new Uint8Array([0xff, 0xd8, 0xff]), width: 1, height: 1 })).toBeUndefined();
+	});
+
+	it('puts boxes read on the straightened image back where the words lie', () => {
+		const block = (x0: number, y0: number, x1: number, y1: number): RecognizedBlock[] => [
+			{ paragraphs: [{ lines: [{ words: [{ text: 'w', confidence: 90, bbox: { x0, y0, x1, y1 } }] }] }] }
+		];
+		expect(straightenedBack(block(10, 10, 20, 20), 0, 100, 100)).toEqual(block(10, 10, 20, 20));
+		// A box at the centre stays there; one off centre moves along the turn, and stays on the page.
+		const centre = straightenedBack(block(45, 45, 55, 55), 0.1, 100, 100)[0]!.paragraphs[0]!.lines[0]!.words[0]!.bbox;
+		expect((centre.x0 + centre.x1) / 2).toBeCloseTo(50);
+		expect((centre.y0 + centre.y1) / 2).toBeCloseTo(50);
+		const edge = straightenedBack(block(0, 0, 100, 5), 0.1, 100, 100)[0]!.paragraphs[0]!.lines[0]!.words[0]!.bbox;
+		expect(edge.x0).toBeGreaterThanOrEqual(0);
+		expect(edge.y1).toBeGreaterThan(5);
 	});
 });

@@ -13,7 +13,10 @@ export interface OcrImage {
 }
 
 export interface OcrEngine {
-	/** With `upsideDown`, the image is read turned half a turn; boxes are then in the turned image. */
+	/**
+	 * With `upsideDown`, the image is read turned half a turn; boxes are then in the turned image.
+	 * Otherwise a page scanned askew is read straightened, its boxes put back on the image as it lies.
+	 */
 	recognize(image: OcrImage, options?: { upsideDown?: boolean }): Promise<RecognizedBlock[]>;
 	terminate(): Promise<void>;
 }
@@ -35,6 +38,51 @@ export function turnedBack(page: OcrPage): OcrPage {
 			return { ...word, box: [1 - x1, 1 - y1, 1 - x0, 1 - y0] };
 		})
 	};
+}
+
+/**
+ * Blocks read on the image as tesseract.js turned it to straighten its lines (its `rotateRadians`, about
+ * the centre, the same size), put back on the image as it lies: each word's corners turned back, and the
+ * box around them, so a highlight covers the word on the askew scan.
+ */
+export function straightenedBack(
+	blocks: RecognizedBlock[],
+	radians: number,
+	width: number,
+	height: number
+): RecognizedBlock[] {
+	if (radians === 0) return blocks;
+	const [cx, cy] = [width / 2, height / 2];
+	// The inverse of tesseract.js's turn (the OCR tests check the boxes against the scan's ink).
+	const [cos, sin] = [Math.cos(-radians), Math.sin(-radians)];
+	const back = (x: number, y: number): [number, number] => [
+		cx + (x - cx) * cos - (y - cy) * sin,
+		cy + (x - cx) * sin + (y - cy) * cos
+	];
+	return blocks.map((block) => ({
+		...block,
+		paragraphs: block.paragraphs.map((paragraph) => ({
+			...paragraph,
+			lines: paragraph.lines.map((line) => ({
+				...line,
+				words: line.words.map((word) => {
+					const { x0, y0, x1, y1 } = word.bbox;
+					const corners = [back(x0, y0), back(x1, y0), back(x0, y1), back(x1, y1)];
+					const xs = corners.map(([x]) => x);
+					const ys = corners.map(([, y]) => y);
+					return {
+						...word,
+						bbox: {
+							x0: Math.max(0, Math.min(...xs)),
+							y0: Math.max(0, Math.min(...ys)),
+							x1: Math.min(width, Math.max(...xs)),
+							y1: Math.min(height, Math.max(...ys))
+						}
+					};
+				})
+			}))
+		}))
+	}));
 }
 
 export type OcrEngineStarter = () => Promise<OcrEngine>;

@@ -4,7 +4,8 @@
  */
 import { createWorker, OEM, PSM, type ImageLike, type WorkerOptions } from 'tesseract.js';
 import { OcrUnavailableError } from '../errors.ts';
-import type { OcrEngine, OcrImage } from './engine.ts';
+import { straightenedBack, type OcrEngine, type OcrImage } from './engine.ts';
+import { estimateSkew, MIN_SKEW } from './skew.ts';
 import type { RecognizedBlock } from './layout.ts';
 
 /** A missing or broken language file makes createWorker wait forever (ENVIRONMENT.md): give up after this. */
@@ -37,12 +38,18 @@ export async function startTesseractEngine(
 		await worker.setParameters({ tessedit_pageseg_mode: PSM.AUTO });
 		return {
 			async recognize(image, options = {}) {
-				const { data } = await worker.recognize(imageOf(image), options.upsideDown ? { rotateRadians: Math.PI } : {}, {
-					blocks: true,
-					text: false
-				});
+				// Upright, a page scanned askew is read straightened (2–3° split words apart, 5° lost the page:
+				// tesseract straightens only what its layout finds lines in), and its boxes put back on the scan.
+				const skew = options.upsideDown ? undefined : estimateSkew(image);
+				// Turned against the skew, which straightens the lines.
+				const turn = skew !== undefined && Math.abs(skew) >= MIN_SKEW ? -skew : 0;
+				const { data } = await worker.recognize(
+					imageOf(image),
+					options.upsideDown ? { rotateRadians: Math.PI } : turn !== 0 ? { rotateRadians: turn } : {},
+					{ blocks: true, text: false }
+				);
 				const blocks: RecognizedBlock[] = data.blocks ?? [];
-				return blocks;
+				return straightenedBack(blocks, turn, image.width, image.height);
 			},
 			async terminate() {
 				await worker.terminate();

@@ -402,7 +402,12 @@ export async function bulkImport(options: BulkImportOptions, io: CommandIo): Pro
 	let files: string[] = [];
 	for (const path of options.paths) {
 		try {
-			files.push(...(await expandPaths([path])));
+			files.push(
+				...(await expandPaths([path], (skipped, why) => {
+					unreadable++;
+					io.stderr(`docket ingest: ${skipped}: ${why}`);
+				}))
+			);
 		} catch (error) {
 			unreadable++;
 			io.stderr(`docket ingest: cannot read ${path}: ${error instanceof Error ? error.message : String(error)}`);

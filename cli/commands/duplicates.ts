@@ -39,7 +39,9 @@ the threshold (estimated Jaccard similarity, above 0 and at most 1), as the app'
 		if (!(threshold > 0 && threshold <= 1)) throw new UsageError('--threshold must be above 0 and at most 1.');
 
 		const signed: SignedDocument[] = [];
-		for (const file of [...new Set(await expandPaths(docs))]) {
+		for (const file of [
+			...new Set(await expandPaths(docs, (skipped, why) => io.stderr(`docket duplicates: ${skipped}: ${why}`)))
+		]) {
 			const { extraction } = await ingestFile(file);
 			const signature = hasPages(extraction)
 				? minhashSignature(extraction.pages.map((p) => p.text).join('\n'))

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -77,6 +77,26 @@ describe('docket ingest', () => {
 		expect(await main(['ingest', '--json', join(dir, 'missing.pdf'), join(dir, 'ok.txt')], io)).toBe(1);
 		expect(parse(out).map((l) => l.status)).toEqual(['indexed']);
 		expect(err.join('\n')).toMatch(/cannot read .*missing\.pdf/);
+	}, 60_000);
+
+	it('reads the rest of a folder around entries it cannot read: a link loop, a broken link, a pipe', async () => {
+		const tree = join(dir, 'tree');
+		await mkdir(join(tree, 'a', 'b'), { recursive: true });
+		await writeFile(join(tree, 'a', 'first.txt'), 'The first file.');
+		await writeFile(join(tree, 'a', 'b', 'second.txt'), 'The second file.');
+		await symlink('..', join(tree, 'a', 'b', 'up'));
+		await symlink(join(tree, 'nowhere'), join(tree, 'broken'));
+		await promisify(execFile)('mkfifo', [join(tree, 'pipe')]);
+		const { io, out, err } = capture();
+		expect(await main(['ingest', '--json', tree], io)).toBe(1);
+		expect(parse(out).map((l) => [l.file.slice(tree.length + 1), l.status])).toEqual([
+			['a/b/second.txt', 'indexed'],
+			['a/first.txt', 'indexed']
+		]);
+		const said = err.join('\n');
+		expect(said).toMatch(/up: a link to a folder already read/);
+		expect(said).toMatch(/broken: a link to something that is not there/);
+		expect(said).toMatch(/pipe: not a regular file/);
 	}, 60_000);
 
 	it('needs at least one file', async () => {

@@ -80,7 +80,12 @@ Exit status 0 when every file was reported, whatever its state; 1 when a file co
 		let files: string[] = [];
 		for (const path of positionals) {
 			try {
-				files.push(...(await expandPaths([path])));
+				files.push(
+					...(await expandPaths([path], (skipped, why) => {
+						unreadable++;
+						io.stderr(`docket ingest: ${skipped}: ${why}`);
+					}))
+				);
 			} catch (error) {
 				unreadable++;
 				io.stderr(`docket ingest: cannot read ${path}: ${error instanceof Error ? error.message : String(error)}`);

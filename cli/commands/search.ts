@@ -117,7 +117,9 @@ each query against them.
 				io.stderr(`docket search: ${e.message}${e.action ? ` ${e.action}` : ''}`);
 				return 1;
 			}
-			const files = [...new Set(await expandPaths(docs))];
+			const files = [
+				...new Set(await expandPaths(docs, (skipped, why) => io.stderr(`docket search: ${skipped}: ${why}`)))
+			];
 			const chunks: (PassageSource & { file: string })[] = [];
 			const messages: MessageDocument[] = [];
 			const headerChunk = new Map<string, PassageSource & { file: string }>();

@@ -59,7 +59,9 @@ states it, the people and organisations that sentence names, the file and the pa
 			throw new UsageError('--document-date must be a date written YYYY-MM-DD.');
 
 		const lines: TimelineLine[] = [];
-		for (const file of [...new Set(await expandPaths(docs))]) {
+		for (const file of [
+			...new Set(await expandPaths(docs, (skipped, why) => io.stderr(`docket timeline: ${skipped}: ${why}`)))
+		]) {
 			const { extraction } = await ingestFile(file);
 			if (extraction.status !== 'indexed') {
 				io.stderr(

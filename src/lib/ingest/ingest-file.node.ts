@@ -213,18 +213,54 @@ export function reportOf(ingested: IngestedFile, ocr = false): IngestReport {
 	return report;
 }
 
-/** Files named on a command line, with folders expanded (recursively, sorted, hidden entries skipped). */
-export async function expandPaths(paths: readonly string[]): Promise<string[]> {
+/**
+ * Files named on a command line, with folders expanded (recursively, sorted, hidden entries skipped).
+ * An entry inside a folder that cannot be read (a broken link, a folder without permission, a pipe or
+ * device, a link back into a folder already being read) is reported to `skip` and the rest is read:
+ * one bad entry never costs the whole folder. A path named on the command line that cannot be read
+ * throws, as before, so the caller says so.
+ */
+export async function expandPaths(
+	paths: readonly string[],
+	skip: (path: string, reason: string) => void = () => undefined
+): Promise<string[]> {
 	const out: string[] = [];
-	for (const path of paths) {
-		if (!(await stat(path)).isDirectory()) {
-			out.push(path);
-			continue;
+	const seen = new Set<string>();
+	const walk = async (path: string, named: boolean): Promise<void> => {
+		let info: Awaited<ReturnType<typeof stat>>;
+		try {
+			info = await stat(path);
+		} catch (error) {
+			if (named) throw error;
+			return skip(path, reasonOf(error));
 		}
-		const entries = (await readdir(path, { withFileTypes: true }))
-			.filter((e) => !e.name.startsWith('.'))
-			.sort((a, b) => a.name.localeCompare(b.name));
-		out.push(...(await expandPaths(entries.map((e) => join(path, e.name)))));
-	}
+		if (info.isFile()) {
+			out.push(path);
+			return;
+		}
+		if (!info.isDirectory()) return skip(path, 'not a regular file (a pipe, socket or device); left out');
+		// By device and inode: a link to a folder above (or beside) is read once, never in a loop.
+		const key = `${info.dev}:${info.ino}`;
+		if (seen.has(key)) return skip(path, 'a link to a folder already read; left out');
+		seen.add(key);
+		let entries;
+		try {
+			entries = await readdir(path, { withFileTypes: true });
+		} catch (error) {
+			if (named) throw error;
+			return skip(path, reasonOf(error));
+		}
+		for (const entry of entries.filter((e) => !e.name.startsWith('.')).sort((a, b) => a.name.localeCompare(b.name)))
+			await walk(join(path, entry.name), false);
+	};
+	for (const path of paths) await walk(path, true);
 	return out;
+}
+
+function reasonOf(error: unknown): string {
+	const code = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : '';
+	if (code === 'ENOENT') return 'a link to something that is not there; left out';
+	if (code === 'EACCES' || code === 'EPERM') return 'no permission to read it; left out';
+	if (code === 'ELOOP') return 'a link that loops back on itself; left out';
+	return `${error instanceof Error ? error.message : String(error)}; left out`;
 }

@@ -113,6 +113,8 @@ describe('hostile input', () => {
 		const result = await extractor.extract({ name: 'contract.pdf', bytes: GIF, mimeType: 'application/pdf' });
 		expect(result).toMatchObject({ status: 'unsupported', reason: 'format', detected: 'GIF image' });
 		expect('error' in result && result.error).toMatch(/GIF image, not a PDF/);
+		// It names the images Docket does read, so a GIF can be saved as one.
+		expect('error' in result && result.error).toMatch(/PNG, JPEG and TIFF images; save it as one of these/);
 		const png = await extractor.extract({ name: 'contract.pdf', bytes: PNG, mimeType: 'application/pdf' });
 		expect(png).toMatchObject({ status: 'damaged', kind: 'image' });
 		expect('error' in png && png.error).toMatch(/PNG image/);

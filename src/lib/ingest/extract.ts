@@ -40,7 +40,7 @@ export function createExtractor(platform: PdfPlatform): RangeExtractor {
 						status: 'unsupported',
 						reason: 'format',
 						...(sniffed.detected === undefined ? {} : { detected: sniffed.detected }),
-						error: `${sniffed.detected ? `This is a ${sniffed.detected}, not a PDF or text file.` : 'This file is neither a PDF nor text.'} Docket reads PDF, text, Markdown, email (.eml, .msg, .mbox), Word (.docx) and HTML files; convert it to PDF first.`
+						error: `${sniffed.detected ? `This is a ${sniffed.detected}, not a PDF or text file.` : 'This file is neither a PDF nor text.'} Docket reads PDF, text, Markdown, email (.eml, .msg, .mbox), Word (.docx) and HTML files, and PNG, JPEG and TIFF images; save it as one of these first (a picture as PNG, anything that prints as PDF).`
 					};
 				case 'text':
 				case 'markdown': {

@@ -49,7 +49,15 @@ async function grow(pool: pg.Pool, teamId: string, from: number, rows: number): 
 	};
 	const n = rows - from;
 	// Interleaved across tables by seq ranges: each table holds a share of the sequence numbers.
-	const shares = { cases: 0.01, documents: 0.04, threads: 0.05, messages: 0.2, chunks: 0.7, eventEdits: 0, ocrLayers: 0 } as const;
+	const shares = {
+		cases: 0.01,
+		documents: 0.04,
+		threads: 0.05,
+		messages: 0.2,
+		chunks: 0.7,
+		eventEdits: 0,
+		ocrLayers: 0
+	} as const;
 	let seq = from;
 	for (const table of SYNCED_TABLES) {
 		const count = table === 'chunks' ? n - Math.round(n * 0.3) : Math.round(n * shares[table]);

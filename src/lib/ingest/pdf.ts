@@ -92,9 +92,10 @@ function pageList(pages: number[]): string {
 	return ranges.join(', ');
 }
 
-/** A scan OCR read and found nothing on: it says so, rather than asking for the OCR that just ran. */
-function noTextAfterOcr(pageCount: number): string {
-	return `OCR read ${pageCount === 1 ? 'the page' : `all ${pageCount} pages`} and found no text; ${pageCount === 1 ? 'it' : 'they'} may be blank or a picture, or hold an image too large to read (over ${MAX_IMAGE_PIXELS / 1e6} million pixels).`;
+/** A scan OCR read and found nothing on: it says so (naming the pages), rather than asking for the OCR that just ran. */
+function noTextAfterOcr(pagesWithoutText: number[], pageCount: number): string {
+	const where = pageCount === 1 ? 'the page' : `pages ${pageList(pagesWithoutText)}`;
+	return `OCR read ${where} and found no text; ${pageCount === 1 ? 'it' : 'they'} may be blank or a picture, or hold an image too large to read (over ${MAX_IMAGE_PIXELS / 1e6} million pixels).`;
 }
 
 export function noTextMessage(pagesWithoutText: number[], pageCount: number): string {
@@ -210,7 +211,7 @@ export function finishPdf(result: PdfPages): Extraction {
 		return {
 			status: 'no-text',
 			...base,
-			error: result.ocrRead ? noTextAfterOcr(pageCount) : noTextMessage(pagesWithoutText, pageCount)
+			error: result.ocrRead ? noTextAfterOcr(pagesWithoutText, pageCount) : noTextMessage(pagesWithoutText, pageCount)
 		};
 	return { status: 'indexed', ...base };
 }

@@ -14,7 +14,15 @@ export interface HealthResponse {
 }
 
 /** The tables that travel between devices and the server. */
-export const SYNCED_TABLES = ['cases', 'documents', 'chunks', 'threads', 'messages', 'eventEdits', 'ocrLayers'] as const;
+export const SYNCED_TABLES = [
+	'cases',
+	'documents',
+	'chunks',
+	'threads',
+	'messages',
+	'eventEdits',
+	'ocrLayers'
+] as const;
 export type SyncedTableName = (typeof SYNCED_TABLES)[number];
 
 /** Limits both sides respect, so a client never builds a request the server refuses for size. */

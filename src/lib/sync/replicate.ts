@@ -24,7 +24,15 @@ export { applyServerRow, rowDefaults };
 export const CHECKPOINT_KEY = 'sync.checkpoint';
 export const CLIENT_ID_KEY = 'sync.clientId';
 
-const SYNCED: readonly SyncedTable[] = ['cases', 'documents', 'chunks', 'threads', 'messages', 'eventEdits', 'ocrLayers'];
+const SYNCED: readonly SyncedTable[] = [
+	'cases',
+	'documents',
+	'chunks',
+	'threads',
+	'messages',
+	'eventEdits',
+	'ocrLayers'
+];
 
 /** Every table a batch of server rows may touch (a deleted case empties its local-only tables too). */
 function replicaTables(db: DocketDatabase) {

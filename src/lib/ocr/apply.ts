@@ -35,6 +35,16 @@ export function textOfRegions(read: OcrPage, regions: readonly Box[]): OcrPage {
 	return keepWords(read, (word) => textual.some((box) => centreIn(word, box)));
 }
 
+/** Share of a region's words (of three letters or more) found in the page's text layer above which it was read before. */
+export const ALREADY_READ_SHARE = 0.6;
+
+function alreadyInLayer(read: OcrPage, layer: string): boolean {
+	const wordsOf = (text: string) => text.toLowerCase().match(/[\p{L}\p{N}]{3,}/gu) ?? [];
+	const known = new Set(wordsOf(layer));
+	const read3 = wordsOf(read.text);
+	return read3.length > 0 && read3.filter((w) => known.has(w)).length / read3.length >= ALREADY_READ_SHARE;
+}
+
 /**
  * Replaces each read page's empty text with its OCR text (in place, in `pages` and `pagesWithoutText`);
  * undefined when no page gave text, so a blank scan stays a document without text. A page of `regions`
@@ -57,6 +67,9 @@ export function applyOcr(
 		const result = raw && boxes ? textOfRegions(raw, boxes) : raw;
 		if (!result || !hasText(result.text)) continue;
 		const layer = pages[n - firstPage]?.text ?? '';
+		// A scan that came with its own invisible OCR text, too short to cover much of the image (a
+		// two-line cover letter): its words are already the page's, and reading them again doubled them.
+		if (boxes && hasText(layer) && alreadyInLayer(result, layer)) continue;
 		if (boxes && hasText(layer)) {
 			const joined = `${layer.replace(/\s+$/, '')}\n\n`;
 			const from = joined.length;

@@ -155,6 +155,18 @@ describe('OCR of scans in Node (tesseract.js, offline)', () => {
 		await expect(run).rejects.toBeInstanceOf(CancelledError);
 	}, 240_000);
 
+	it('does not read again a short scan that came with its own OCR text', async () => {
+		// Two lines cover too little of a full-page image to mark it as read; their words already are the page's.
+		const letter = LINES.slice(0, 2);
+		const scan = await scanLines(letter, { dpi: 200 });
+		const pdf = makeMixedPdf([{ lines: [], scan, rect: [0, 0, 612, 792], hiddenText: letter }]);
+		const result = await extractPdf(platform, pdf, { ocr });
+		expect(result.status).toBe('indexed');
+		if (result.status !== 'indexed') return;
+		expect(result.pages[0]!.text.split('Holloway').length).toBe(2);
+		expect(result.ocr?.regionPages ?? []).toEqual([]);
+	}, 240_000);
+
 	it('reads only the image of a page that has a text layer, after its text, with boxes inside the image', async () => {
 		const typed = ['Memorandum on the supply dispute.', 'The signed receipt is reproduced below.'];
 		const exhibit = await scanLines(LINES, { dpi: 200 });

@@ -86,6 +86,20 @@ describe('image documents', () => {
 		expect(() => imagePages(tiff, 'tiff')).toThrow(/loops back on itself/);
 	});
 
+	it('calls a TIFF page whose pixels the file does not hold cut short, not blank', async () => {
+		const page = await greyPixels(await scanLines(LINES, { dpi: 36 }));
+		const whole = makeTiff([page]);
+		// Cut inside the pixels (the directory sits after them in makeTiff): its strip now runs past the end.
+		const view = new DataView(whole.buffer);
+		const ifd = view.getUint32(4, true);
+		const cut = whole.slice();
+		new DataView(cut.buffer).setUint32(4, ifd, true);
+		const shortened = new Uint8Array([...cut.subarray(0, 8 + Math.floor(page.grey.length / 2)), ...cut.subarray(ifd)]);
+		new DataView(shortened.buffer).setUint32(4, 8 + Math.floor(page.grey.length / 2), true);
+		await expect(imagePages(shortened, 'tiff').page(1)).rejects.toThrow(/TIFF page 1 is cut short/);
+		expect((await imagePages(whole, 'tiff').page(1)).width).toBe(page.width);
+	});
+
 	it('gives the viewer a colour TIFF in colour, while OCR reads it grey', async () => {
 		// Red ink on white: a reviewer's mark that a grey copy would show as just another grey line.
 		const rgba = new Uint8Array(4 * 3 * 2).fill(255);

@@ -107,6 +107,17 @@ export function imagePages(bytes: Uint8Array, format: ImageFormat): ImagePages {
 			throw new ImageDecodeError(
 				`TIFF page ${n} is ${width} × ${height} pixels, more than the ${MAX_PIXELS / 1e6} million Docket reads.`
 			);
+		// Strips that run past the file's end, or an uncompressed page with fewer bytes than pixels: UTIF reads
+		// what is missing as blank, and a page cut short read as a blank page.
+		const offsets = list(ifd['t273']);
+		const counts = list(ifd['t279']);
+		const stored = counts.reduce((a, b) => a + b, 0);
+		const bits = list(ifd['t258']).reduce((a, b) => a + b, 0) || 1;
+		if (
+			offsets.some((offset, i) => offset + (counts[i] ?? 0) > bytes.length) ||
+			(Number(first(ifd['t259']) ?? 1) === 1 && stored < Math.ceil((width * bits) / 8) * height)
+		)
+			throw new ImageDecodeError(`TIFF page ${n} is cut short: the file holds only part of its pixels.`);
 		try {
 			UTIF.decodeImage(buffer, ifd);
 			return { rgba: UTIF.toRGBA8(ifd), width: ifd.width, height: ifd.height };
@@ -131,4 +142,8 @@ export function imagePages(bytes: Uint8Array, format: ImageFormat): ImagePages {
 
 function first(value: unknown): unknown {
 	return Array.isArray(value) ? value[0] : value;
+}
+
+function list(value: unknown): number[] {
+	return (Array.isArray(value) ? value : value === undefined ? [] : [value]).map(Number);
 }

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { groupNearDuplicates, type SignedDocument } from '../../src/lib/duplicates/groups.ts';
 import { minhashSignature } from '../../src/lib/duplicates/minhash.ts';
-import { expandPaths, ingestFile } from '../../src/lib/ingest/ingest-file.node.ts';
+import { expandPaths, ingestAll } from '../../src/lib/ingest/ingest-file.node.ts';
 import { hasPages } from '../../src/lib/ingest/types.ts';
 import { UsageError, type Command } from '../command.ts';
 
@@ -39,15 +39,28 @@ the threshold (estimated Jaccard similarity, above 0 and at most 1), as the app'
 		if (!(threshold > 0 && threshold <= 1)) throw new UsageError('--threshold must be above 0 and at most 1.');
 
 		const signed: SignedDocument[] = [];
-		for (const file of [
+		const files = [
 			...new Set(await expandPaths(docs, (skipped, why) => io.stderr(`docket duplicates: ${skipped}: ${why}`)))
-		]) {
-			const { extraction } = await ingestFile(file);
+		];
+		// Through ingestAll, so a mailbox's messages and a message's attachments are compared too.
+		for await (const done of ingestAll(files, { ahead: 1 })) {
+			if ('error' in done) {
+				io.stderr(
+					`docket duplicates: cannot read ${done.file}: ${done.error instanceof Error ? done.error.message : String(done.error)}`
+				);
+				continue;
+			}
+			const { extraction, file, duplicateOf } = done.result;
+			// The same bytes met twice (an attachment forwarded again) are one document, not a near-duplicate.
+			if (duplicateOf !== undefined) continue;
 			const signature = hasPages(extraction)
 				? minhashSignature(extraction.pages.map((p) => p.text).join('\n'))
 				: undefined;
 			if (signature) signed.push({ id: file, signature });
-			else io.stderr(`docket duplicates: no text in ${file}; left out`);
+			else
+				io.stderr(
+					`docket duplicates: ${extraction.status === 'no-text' || extraction.status === 'indexed' ? 'no text in' : `${extraction.status}:`} ${file}; left out`
+				);
 		}
 		for (const group of groupNearDuplicates(signed, { threshold })) {
 			const line: DuplicatesLine = { similarity: group.similarity, files: group.members, pairs: group.pairs };

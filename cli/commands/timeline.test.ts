@@ -107,6 +107,24 @@ describe('docket timeline', () => {
 		]);
 	});
 
+	it('reads the messages of a mailbox, each as a document of its own', async () => {
+		const own = await mkdtemp(join(tmpdir(), 'docket-timeline-mbox-'));
+		const message = (n: number, date: string, body: string) =>
+			`From sender${n}@example.com Mon Mar  4 09:00:00 2024\nFrom: Ann Smith <ann@example.com>\nTo: Bob Jones <bob@example.com>\nSubject: Delivery ${n}\nDate: ${date}\nMessage-ID: <m${n}@example.com>\n\n${body}\n`;
+		await writeFile(
+			join(own, 'box.mbox'),
+			message(1, 'Mon, 4 Mar 2024 09:00:00 +0000', 'The goods were delivered on 12 June 2023.') +
+				'\n' +
+				message(2, 'Tue, 5 Mar 2024 09:00:00 +0000', 'The invoice was paid on 3 July 2023.')
+		);
+		const { code, out } = await run('--docs', own, '--json');
+		expect(code).toBe(0);
+		const lines = out.map((l) => JSON.parse(l) as TimelineLine);
+		expect(lines.map((l) => l.date)).toEqual(expect.arrayContaining(['2023-06-12', '2023-07-03']));
+		expect(new Set(lines.filter((l) => l.date.startsWith('2023')).map((l) => l.file)).size).toBe(2);
+		await rm(own, { recursive: true, force: true });
+	});
+
 	it('refuses bad options with a clear message', async () => {
 		expect((await run()).err.join('\n')).toMatch(/Name the files/);
 		expect((await run('--docs', dir, '--order', 'ymd')).err.join('\n')).toMatch(/--order must be dmy or mdy/);

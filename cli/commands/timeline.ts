@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { expandPaths, ingestFile } from '../../src/lib/ingest/ingest-file.node.ts';
+import { expandPaths, ingestAll } from '../../src/lib/ingest/ingest-file.node.ts';
 import { hasPages } from '../../src/lib/ingest/types.ts';
 import { compareEvents, eventsOfDocument, type DatePrecision } from '../../src/lib/timeline/dates.ts';
 import { documentDateOf } from '../../src/lib/timeline/document-date.ts';
@@ -59,10 +59,16 @@ states it, the people and organisations that sentence names, the file and the pa
 			throw new UsageError('--document-date must be a date written YYYY-MM-DD.');
 
 		const lines: TimelineLine[] = [];
-		for (const file of [
+		const files = [
 			...new Set(await expandPaths(docs, (skipped, why) => io.stderr(`docket timeline: ${skipped}: ${why}`)))
-		]) {
-			const { extraction } = await ingestFile(file);
+		];
+		// Through ingestAll, so a mailbox's messages and a message's attachments have their events too.
+		for await (const done of ingestAll(files, { ahead: 1 })) {
+			if ('error' in done) {
+				io.stderr(`docket timeline: cannot read ${done.file}: ${errorText(done.error)}`);
+				continue;
+			}
+			const { extraction, file } = done.result;
 			if (extraction.status !== 'indexed') {
 				io.stderr(
 					`docket timeline: ${extraction.status === 'no-text' ? 'no text in' : 'skipping'} ${file}: ${extraction.error}`
@@ -108,3 +114,7 @@ states it, the people and organisations that sentence names, the file and the pa
 		return 0;
 	}
 };
+
+function errorText(error: unknown): string {
+	return error instanceof Error ? error.message : String(error);
+}

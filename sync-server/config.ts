@@ -88,23 +88,26 @@ function parsePort(value: string | undefined): number {
 }
 
 /** A comma-separated list of http(s) origins, e.g. `https://models.firm.example`. */
-function parseOrigins(value: string | undefined): string[] {
-	if (!value) return [];
-	return value
+/** The items of a comma-separated flag, trimmed, empty ones dropped. */
+function items(value: string | undefined): string[] {
+	return (value ?? '')
 		.split(',')
 		.map((item) => item.trim())
-		.filter((item) => item !== '')
-		.map((item) => {
-			let url: URL;
-			try {
-				url = new URL(item);
-			} catch {
-				throw new ConfigError(`--connect-src: "${item}" is not an origin like https://models.firm.example.`);
-			}
-			if (url.protocol !== 'https:' && url.protocol !== 'http:')
-				throw new ConfigError(`--connect-src: "${item}" must be an http(s) origin.`);
-			return url.origin;
-		});
+		.filter((item) => item !== '');
+}
+
+function parseOrigins(value: string | undefined): string[] {
+	return items(value).map((item) => {
+		let url: URL;
+		try {
+			url = new URL(item);
+		} catch {
+			throw new ConfigError(`--connect-src: "${item}" is not an origin like https://models.firm.example.`);
+		}
+		if (url.protocol !== 'https:' && url.protocol !== 'http:')
+			throw new ConfigError(`--connect-src: "${item}" must be an http(s) origin.`);
+		return url.origin;
+	});
 }
 
 const IPV4 = /^(\d{1,3})(\.\d{1,3}){3}(\/\d{1,2})?$/;
@@ -116,17 +119,12 @@ const IPV6 = /^[0-9a-f:]+(\/\d{1,3})?$/i;
  * step around the per-address limits.
  */
 function parseProxies(value: string | undefined): string[] {
-	if (!value) return [];
-	return value
-		.split(',')
-		.map((item) => item.trim())
-		.filter((item) => item !== '')
-		.map((item) => {
-			if (['loopback', 'linklocal', 'uniquelocal'].includes(item) || IPV4.test(item) || IPV6.test(item)) return item;
-			throw new ConfigError(
-				`--trust-proxy: "${item}" is not an address, a CIDR range or loopback (for example 10.0.0.5 or 10.0.0.0/8).`
-			);
-		});
+	return items(value).map((item) => {
+		if (['loopback', 'linklocal', 'uniquelocal'].includes(item) || IPV4.test(item) || IPV6.test(item)) return item;
+		throw new ConfigError(
+			`--trust-proxy: "${item}" is not an address, a CIDR range or loopback (for example 10.0.0.5 or 10.0.0.0/8).`
+		);
+	});
 }
 
 /** Flags win over environment variables, which win over defaults. */

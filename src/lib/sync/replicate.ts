@@ -10,6 +10,7 @@ import {
 	EMBEDDING_FIELD,
 	EMBEDDING_MODEL_FIELD,
 	LIMITS,
+	SYNCED_TABLES,
 	type Mutation,
 	type MutationResult
 } from './protocol.ts';
@@ -24,15 +25,7 @@ export { applyServerRow, rowDefaults };
 export const CHECKPOINT_KEY = 'sync.checkpoint';
 export const CLIENT_ID_KEY = 'sync.clientId';
 
-const SYNCED: readonly SyncedTable[] = [
-	'cases',
-	'documents',
-	'chunks',
-	'threads',
-	'messages',
-	'eventEdits',
-	'ocrLayers'
-];
+const SYNCED: readonly SyncedTable[] = SYNCED_TABLES;
 
 /** Every table a batch of server rows may touch (a deleted case empties its local-only tables too). */
 function replicaTables(db: DocketDatabase) {

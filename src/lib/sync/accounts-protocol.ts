@@ -16,8 +16,47 @@ export const Email = z
 	.max(254)
 	.regex(/^[^\s@]+@[^\s@]+$/, 'must be an email address')
 	.transform((email) => email.toLowerCase());
+/** Keyboard rows, digits (round to 0 again) and the alphabet: a run along one of these, either way, is no secret. */
+const SEQUENCES = [
+	'01234567890',
+	'abcdefghijklmnopqrstuvwxyz',
+	'qwertyuiop',
+	'asdfghjkl',
+	'zxcvbnm',
+	'1qaz2wsx3edc4rfv'
+];
+/** The stems of the passwords attackers try first (lists of leaked passwords), with digits or a mark after. */
+const COMMON =
+	/^(?:password|passw0rd|p@ssw0rd|welcome|letmein|iloveyou|admin|qwerty|monkey|dragon|football|baseball|sunshine|princess|docket|changeme)[\d!.@#$]*$/;
+
+/**
+ * Whether a password is one a guesser tries first (NIST SP 800-63B asks for such a check): one short
+ * pattern repeated ("aaaaaaaaaa", "abcabcabca"), a run along the keyboard or the alphabet, or a common
+ * password with digits after it.
+ */
+export function easilyGuessed(password: string): boolean {
+	const p = password.toLowerCase();
+	for (let size = 1; size <= 4; size++)
+		if (
+			p
+				.slice(0, size)
+				.repeat(Math.ceil(p.length / size))
+				.slice(0, p.length) === p
+		)
+			return true;
+	if (SEQUENCES.some((run) => run.includes(p) || [...run].reverse().join('').includes(p))) return true;
+	return COMMON.test(p);
+}
+
 /** Long passphrases are welcome; the cap keeps one request from making the hash do unbounded work. */
-export const Password = z.string().min(10, 'must be at least 10 characters').max(1024);
+export const Password = z
+	.string()
+	.min(10, 'must be at least 10 characters')
+	.max(1024)
+	.refine(
+		(p) => !easilyGuessed(p),
+		'is one of the first a guesser tries (a repeated or keyboard pattern, or a common password): choose a few words of your own'
+	);
 const PersonName = z.string().trim().min(1).max(200);
 const DeviceName = z.string().trim().min(1).max(200);
 

@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveConfig } from './config.ts';
 import { startServer, type RunningServer } from './main.ts';
-import { apiClient, DATABASE_MODES, newUser, openBackend, put, tus, type TestBackend } from './testing.ts';
+import { apiClient, DATABASE_MODES, newUser, openBackend, put, tus, tusMetadata, type TestBackend } from './testing.ts';
 import { CURSOR_AHEAD, LIMITS } from '../src/lib/sync/protocol.ts';
 
 const uuid = () => crypto.randomUUID();
@@ -231,6 +231,18 @@ describe.each(DATABASE_MODES)('hardening over HTTP (%s)', (mode) => {
 		const meta = { caseId, documentId, sha256: 'a'.repeat(64), filename: 'big.pdf' };
 		const refused = await tus(server.url, token).create(meta, LIMITS.maxUploadBytes + 1);
 		expect(refused.status).toBe(413);
+		expect(await count()).toBe(0);
+		// Deferring the size would skip that check: refused as well, before a row is written.
+		const deferred = await fetch(`${server.url}/files/`, {
+			method: 'POST',
+			headers: {
+				authorization: `Bearer ${token}`,
+				'tus-resumable': '1.0.0',
+				'upload-defer-length': '1',
+				'upload-metadata': tusMetadata(meta)
+			}
+		});
+		expect(deferred.status).toBe(400);
 		expect(await count()).toBe(0);
 		const accepted = await tus(server.url, token).create(meta, 10);
 		expect(accepted.status).toBe(201);

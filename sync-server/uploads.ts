@@ -70,7 +70,9 @@ export class Uploads {
 		const principal = await this.principal(header);
 		// tus checks the size only after naming the upload, which records it: refuse first, so a refused
 		// upload leaves no row.
-		if (length !== null && (!/^\d{1,20}$/.test(length) || Number(length) > LIMITS.maxUploadBytes))
+		// Docket always knows a file's size: an upload that defers it (Upload-Defer-Length) would skip this check.
+		if (length === null) throw fail(400, 'Send the file’s size (Upload-Length) when creating the upload.');
+		if (!/^\d{1,20}$/.test(length) || Number(length) > LIMITS.maxUploadBytes)
 			throw fail(413, `A file may be at most ${LIMITS.maxUploadBytes} bytes.`);
 		const parsed = UploadMetadata.safeParse(metadata ?? {});
 		if (!parsed.success)

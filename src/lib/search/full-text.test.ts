@@ -187,9 +187,12 @@ describe('FullTextIndex', () => {
 			expect(fix("O'Brian's notes")).toBe("O'Brien's notes");
 			expect(fix('McAlister')).toBe('McAllister');
 			// Every occurrence, though the folded word ("mulller") is not what was typed.
-			expect(fix('Mülller and Mulller')).toBe('Muller and Muller');
+			expect(fix('Mülller and Mulller')).toBe('Müller and Müller');
 			// A suggestion is never the query itself.
 			expect(fix('Müller')).toBeUndefined();
+			// It is written as the case writes the name, diacritics and all, and survives a reload.
+			expect(fix('Mueller signed')).toBe('Müller signed');
+			expect(FullTextIndex.fromJSON(names.toJSON()).suggest('Mueller')?.query).toBe('Müller');
 		});
 
 		it('leaves alone days, months and contractions the case does not use', () => {

@@ -92,11 +92,19 @@ export class FullTextIndex {
 	#pages: Bm25Index;
 	/** Folded word → chunks containing it. */
 	#vocabulary: Map<string, number>;
+	/** Folded word → how the case writes it, where that differs ("muller" → "müller"): what a suggestion shows. */
+	#written: Map<string, string>;
 
-	private constructor(search: Bm25Index, pages: Bm25Index, vocabulary: Map<string, number>) {
+	private constructor(
+		search: Bm25Index,
+		pages: Bm25Index,
+		vocabulary: Map<string, number>,
+		written: Map<string, string> = new Map()
+	) {
 		this.#search = search;
 		this.#pages = pages;
 		this.#vocabulary = vocabulary;
+		this.#written = written;
 	}
 
 	static empty(): FullTextIndex {
@@ -125,7 +133,12 @@ export class FullTextIndex {
 			for (const entry of parsed.vocabulary as unknown[])
 				if (Array.isArray(entry) && typeof entry[0] === 'string' && typeof entry[1] === 'number')
 					vocabulary.set(entry[0], entry[1]);
-		return new FullTextIndex(Bm25Index.fromJSON(parsed.index), Bm25Index.fromJSON(parsed.pages), vocabulary);
+		const written = new Map<string, string>();
+		if ('written' in parsed && Array.isArray(parsed.written))
+			for (const entry of parsed.written as unknown[])
+				if (Array.isArray(entry) && typeof entry[0] === 'string' && typeof entry[1] === 'string')
+					written.set(entry[0], entry[1]);
+		return new FullTextIndex(Bm25Index.fromJSON(parsed.index), Bm25Index.fromJSON(parsed.pages), vocabulary, written);
 	}
 
 	toJSON(): string {
@@ -133,7 +146,8 @@ export class FullTextIndex {
 			format: FORMAT,
 			index: this.#search.toJSON(),
 			pages: this.#pages.toJSON(),
-			vocabulary: [...this.#vocabulary]
+			vocabulary: [...this.#vocabulary],
+			written: [...this.#written]
 		});
 	}
 
@@ -166,6 +180,13 @@ export class FullTextIndex {
 		);
 		for (const chunk of fresh)
 			for (const w of new Set(words(chunk.text))) this.#vocabulary.set(w, (this.#vocabulary.get(w) ?? 0) + 1);
+		// Plain ASCII folds to itself; only other text has spellings worth keeping for suggestions.
+		for (const chunk of fresh)
+			if (NOT_ASCII.test(chunk.text))
+				for (const t of tokens(chunk.text)) {
+					const as = chunk.text.slice(t.start, t.end).toLowerCase();
+					if (as !== t.term && !this.#written.has(t.term) && !/[-\u2010]/.test(as)) this.#written.set(t.term, as);
+				}
 		if (fresh.length > 0) this.#pageSlotsCache = undefined;
 	}
 
@@ -396,7 +417,8 @@ export class FullTextIndex {
 		}
 		if (corrections.length === 0) return undefined;
 		let corrected = query;
-		for (const { word, suggestion } of corrections) corrected = rewrite(corrected, word, suggestion);
+		for (const { word, suggestion } of corrections)
+			corrected = rewrite(corrected, word, this.#written.get(suggestion) ?? suggestion);
 		// Never offer what was typed as its own correction.
 		if (corrected === query) return undefined;
 		return { query: corrected, corrections };
@@ -426,6 +448,8 @@ function before(a: readonly number[], aWord: string, b: readonly number[], bWord
 	for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i]! < b[i]!;
 	return aWord < bWord;
 }
+
+const NOT_ASCII = /[^ -~\t\n\r\f]/;
 
 /** Shorter words have too many close neighbours to guess from. */
 export const MIN_SUGGEST_LENGTH = 4;

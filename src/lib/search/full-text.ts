@@ -180,12 +180,12 @@ export class FullTextIndex {
 		);
 		for (const chunk of fresh)
 			for (const w of new Set(words(chunk.text))) this.#vocabulary.set(w, (this.#vocabulary.get(w) ?? 0) + 1);
-		// Plain ASCII folds to itself; only other text has spellings worth keeping for suggestions.
+		// Only words with letters that fold (accents, ł, ß) are written otherwise than their folded form.
 		for (const chunk of fresh)
-			if (NOT_ASCII.test(chunk.text))
-				for (const t of tokens(chunk.text)) {
-					const as = chunk.text.slice(t.start, t.end).toLowerCase();
-					if (as !== t.term && !this.#written.has(t.term) && !/[-\u2010]/.test(as)) this.#written.set(t.term, as);
+			if (FOLDING_LETTER.test(chunk.text))
+				for (const [as] of chunk.text.matchAll(FOLDING_WORD)) {
+					const term = words(as, false)[0];
+					if (term !== undefined && !this.#written.has(term)) this.#written.set(term, as.toLowerCase());
 				}
 		if (fresh.length > 0) this.#pageSlotsCache = undefined;
 	}
@@ -449,7 +449,9 @@ function before(a: readonly number[], aWord: string, b: readonly number[], bWord
 	return aWord < bWord;
 }
 
-const NOT_ASCII = /[^ -~\t\n\r\f]/;
+/** Latin letters with marks, Greek and Cyrillic: what `fold` changes (a cheap test before the word scan). */
+const FOLDING_LETTER = /[\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff]/;
+const FOLDING_WORD = /[\p{L}\p{N}]*[\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff][\p{L}\p{N}]*/gu;
 
 /** Shorter words have too many close neighbours to guess from. */
 export const MIN_SUGGEST_LENGTH = 4;

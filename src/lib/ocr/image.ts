@@ -51,7 +51,6 @@ export interface ImagePages {
 	rgba?(n: number): Promise<{ rgba: Uint8Array; width: number; height: number }>;
 }
 
-const MAX_PIXELS = MAX_IMAGE_PIXELS;
 /** Most pages a TIFF may hold: a box of scans is a few thousand; more is a file built to exhaust memory. */
 const MAX_TIFF_PAGES = 10_000;
 
@@ -84,9 +83,9 @@ export function imagePages(bytes: Uint8Array, format: ImageFormat): ImagePages {
 		const size = imageSize(bytes, format);
 		if (size.width === 0 || size.height === 0) throw new ImageDecodeError('The image has no pixels.');
 		// The header's size is checked before anything decodes: a few bytes can declare 65535 × 65535.
-		if (size.width * size.height > MAX_PIXELS)
+		if (size.width * size.height > MAX_IMAGE_PIXELS)
 			throw new ImageDecodeError(
-				`The ${format === 'png' ? 'PNG' : 'JPEG'} image is ${size.width} × ${size.height} pixels, more than the ${MAX_PIXELS / 1e6} million Docket reads.`
+				`The ${format === 'png' ? 'PNG' : 'JPEG'} image is ${size.width} × ${size.height} pixels, more than the ${MAX_IMAGE_PIXELS / 1e6} million Docket reads.`
 			);
 		return { format, count: 1, page: () => Promise.resolve({ bytes, ...size }) };
 	}
@@ -103,9 +102,9 @@ export function imagePages(bytes: Uint8Array, format: ImageFormat): ImagePages {
 		// A header cut short has no size at all (NaN), which is not a size to report.
 		if (!(width > 0 && height > 0))
 			throw new ImageDecodeError(`TIFF page ${n} has no image size in its header: the file is damaged or cut short.`);
-		if (width * height > MAX_PIXELS)
+		if (width * height > MAX_IMAGE_PIXELS)
 			throw new ImageDecodeError(
-				`TIFF page ${n} is ${width} × ${height} pixels, more than the ${MAX_PIXELS / 1e6} million Docket reads.`
+				`TIFF page ${n} is ${width} × ${height} pixels, more than the ${MAX_IMAGE_PIXELS / 1e6} million Docket reads.`
 			);
 		// Strips that run past the file's end, or an uncompressed page with fewer bytes than pixels: UTIF reads
 		// what is missing as blank, and a page cut short read as a blank page.

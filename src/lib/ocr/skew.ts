@@ -5,6 +5,7 @@
  * which at 3–5° it often does not (words split apart, or the whole page read as empty).
  */
 import type { OcrImage } from './engine.ts';
+import { readPgm } from './pgm.ts';
 
 /** Turns smaller than this are left alone: tesseract reads them as they are. */
 export const MIN_SKEW = (0.4 * Math.PI) / 180;
@@ -16,11 +17,13 @@ const MAX_SAMPLES = 40_000;
 
 /** The page's skew in radians (positive: lines fall to the right), or undefined for a PGM-less or empty page. */
 export function estimateSkew(image: OcrImage): number | undefined {
-	const head = new TextDecoder('latin1').decode(image.bytes.subarray(0, 32));
-	const match = /^P5\s+(\d+)\s+(\d+)\s+255\s/.exec(head);
-	if (!match) return undefined;
-	const [width, height] = [Number(match[1]), Number(match[2])];
-	const pixels = image.bytes.subarray(match[0].length);
+	let pgm: ReturnType<typeof readPgm>;
+	try {
+		pgm = readPgm(image.bytes);
+	} catch {
+		return undefined;
+	}
+	const { width, height, grey: pixels } = pgm;
 	// Every dark pixel would be millions on a dense page: a stride keeps the sample near MAX_SAMPLES.
 	let dark = 0;
 	for (let i = 0; i < pixels.length; i += 16) if (pixels[i]! < 128) dark++;

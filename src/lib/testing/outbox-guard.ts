@@ -1,18 +1,10 @@
 import type { Transaction } from 'dexie';
 import type { DocketDatabase } from '../db/database.ts';
 import { writesOf } from '../db/writes.ts';
+import { SYNCED_TABLES } from '../sync/protocol.ts';
 
-/** Tables whose every write must go through the repository functions of `src/lib/db/`. */
-export const GUARDED_TABLES = [
-	'cases',
-	'documents',
-	'chunks',
-	'threads',
-	'messages',
-	'eventEdits',
-	'pages',
-	'vectors'
-] as const;
+/** Tables whose every write must go through the repository functions of `src/lib/db/`: every synced one, and what derives from them. */
+export const GUARDED_TABLES = [...SYNCED_TABLES, 'pages', 'vectors'] as const;
 
 /**
  * Flags every write to a guarded table made outside a repository transaction (`write`), which is where

@@ -1,7 +1,7 @@
 import * as msgreader from '@kenjiuno/msgreader';
 import type { FieldsData } from '@kenjiuno/msgreader';
 import { decompressRTF } from '@kenjiuno/decompressrtf';
-import { decodeWindows1252 } from '../text.ts';
+import { decodeText, decodeWindows1252 } from '../text.ts';
 import { messageBody, type MessageBody } from './body.ts';
 import { cleanText } from './clean.ts';
 import {
@@ -133,8 +133,9 @@ const CODE_PAGES: Record<number, string> = {
 };
 
 /**
- * The binary HTML body (PidTagHtml) as text: in the message's code page when it names one, else UTF-8
- * when it is valid UTF-8, else Windows-1252 (decoded by hand: Node's decoder reads that label as Latin-1).
+ * The binary HTML body (PidTagHtml) as text: in the message's code page when it names one, else as a
+ * text file is read (`decodeText`: a byte-order mark, valid UTF-8, else Windows-1252, which Node's
+ * decoder would read as Latin-1).
  */
 export function decodeHtmlBody(bytes: Uint8Array, codePage: number | undefined): string {
 	if (codePage === 1252) return decodeWindows1252(bytes);
@@ -154,11 +155,7 @@ export function decodeHtmlBody(bytes: Uint8Array, codePage: number | undefined):
 			// An unknown label: fall through to the guess.
 		}
 	}
-	try {
-		return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-	} catch {
-		return decodeWindows1252(bytes);
-	}
+	return decodeText(bytes);
 }
 
 /** Compressed RTF bigger than this is not decompressed (the decompressor holds it as a number array). */

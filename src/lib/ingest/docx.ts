@@ -1,6 +1,7 @@
 import { Parser } from 'htmlparser2';
 import { cutNote } from './email/layout.ts';
 import { FAMILY_LIMITS } from './email/types.ts';
+import { decodeText } from './text.ts';
 import { checkZip, readZipEntry, ZipRefusal, type ZipEntry } from './zip-guard.ts';
 
 /** A ZIP holds a Word document when its parts include the main document part. */
@@ -37,7 +38,7 @@ interface PartText {
  * expanded, so a "billion laughs" part stays small). Runs' text joins into paragraphs; `w:tab` is a tab,
  * `w:br` and `w:cr` a line break, so "Acme Corp" and "123 Main Street" stay apart. Field codes are
  * skipped (their result is text), and of `mc:AlternateContent` only the first choice is read, so a text
- * box is not read twice. Deleted and moved-away text is kept apart, to be indexed under its own label.
+ * box is not read twice. A comment's first paragraph is led by its author. Deleted and moved-away text is kept apart, to be indexed under its own label.
  */
 function partText(xml: string): PartText {
 	const out: PartText = { paragraphs: [], deleted: [], revisions: false, hidden: false };
@@ -49,9 +50,14 @@ function partText(xml: string): PartText {
 	const alternate: boolean[] = [];
 	let runHidden = false;
 	let inRunProps = 0;
+	// A comment's author goes before its first paragraph: "Partner: delete this before sending".
+	let author: string | undefined;
 	const flush = () => {
 		const text = current.replace(/[ \t]*\n[ \t]*/g, '\n').trim();
-		if (text !== '') out.paragraphs.push(text);
+		if (text !== '') {
+			out.paragraphs.push(author ? `${author}: ${text}` : text);
+			author = undefined;
+		}
 		const gone = deleted.trim();
 		if (gone !== '') out.deleted.push(gone);
 		current = '';
@@ -80,6 +86,10 @@ function partText(xml: string): PartText {
 				switch (name) {
 					case 'w:p':
 						flush();
+						break;
+					case 'w:comment':
+						flush();
+						author = attrs['w:author'] || undefined;
 						break;
 					case 'w:t':
 					case 'w:delText':
@@ -145,6 +155,10 @@ function partText(xml: string): PartText {
 					inDeleted = Math.max(0, inDeleted - 1);
 				else if (name === 'w:rPr') inRunProps = Math.max(0, inRunProps - 1);
 				else if (name === 'w:p') flush();
+				else if (name === 'w:comment') {
+					flush();
+					author = undefined;
+				}
 			}
 		},
 		{ xmlMode: true, decodeEntities: true }
@@ -155,41 +169,9 @@ function partText(xml: string): PartText {
 	return out;
 }
 
-/** XML parts are UTF-8 or, by byte-order mark, UTF-16. */
-function decodeXml(bytes: Uint8Array): string {
-	if (bytes[0] === 0xff && bytes[1] === 0xfe) return new TextDecoder('utf-16le').decode(bytes.subarray(2));
-	if (bytes[0] === 0xfe && bytes[1] === 0xff) return new TextDecoder('utf-16be').decode(bytes.subarray(2));
-	return new TextDecoder('utf-8').decode(bytes);
-}
-
 /** header1.xml before header2.xml before header10.xml. */
 function byNumber(a: ZipEntry, b: ZipEntry): number {
 	return a.name.localeCompare(b.name, 'en', { numeric: true });
-}
-
-/** Comments carry their author: "Partner: delete this before sending". */
-function commentsText(xml: string): PartText {
-	const all: PartText = { paragraphs: [], deleted: [], revisions: false, hidden: false };
-	for (const m of xml.matchAll(/<w:comment\b([^>]*)>([\s\S]*?)<\/w:comment>/g)) {
-		const author = /w:author="([^"]*)"/.exec(m[1]!)?.[1];
-		const part = partText(m[2]!);
-		const first = part.paragraphs[0];
-		if (first !== undefined && author) part.paragraphs[0] = `${decodeAttr(author)}: ${first}`;
-		all.paragraphs.push(...part.paragraphs);
-		all.deleted.push(...part.deleted);
-		all.revisions ||= part.revisions;
-		all.hidden ||= part.hidden;
-	}
-	return all;
-}
-
-function decodeAttr(s: string): string {
-	return s
-		.replace(/&lt;/g, '<')
-		.replace(/&gt;/g, '>')
-		.replace(/&quot;/g, '"')
-		.replace(/&apos;/g, "'")
-		.replace(/&amp;/g, '&');
 }
 
 /** Notes without their separator entries (w:type="separator", "continuationSeparator", …). */
@@ -212,7 +194,8 @@ export async function docxText(bytes: Uint8Array): Promise<DocxText> {
 	});
 	if (!isDocxEntries(entries.map((e) => e.name)))
 		throw new ZipRefusal('damaged', 'This ZIP file has no Word document inside (no word/document.xml).');
-	const read = async (e: ZipEntry) => decodeXml(await readZipEntry(bytes, e));
+	// XML parts are UTF-8, or UTF-16 by byte-order mark.
+	const read = async (e: ZipEntry) => decodeText(await readZipEntry(bytes, e));
 	const named = (re: RegExp) => entries.filter((e) => re.test(e.name)).sort(byNumber);
 	const body = partText(await read(entries.find((e) => e.name === 'word/document.xml')!));
 	const sections: [string, PartText][] = [];
@@ -232,7 +215,7 @@ export async function docxText(bytes: Uint8Array): Promise<DocxText> {
 	await gather(DOCX_SECTIONS.footers, named(/^word\/footer\d*\.xml$/), partText);
 	await gather(DOCX_SECTIONS.footnotes, named(/^word\/footnotes\.xml$/), (x) => partText(notesXml(x)));
 	await gather(DOCX_SECTIONS.endnotes, named(/^word\/endnotes\.xml$/), (x) => partText(notesXml(x)));
-	await gather(DOCX_SECTIONS.comments, named(/^word\/comments\.xml$/), commentsText);
+	await gather(DOCX_SECTIONS.comments, named(/^word\/comments\.xml$/), partText);
 
 	const all: string[] = [...body.paragraphs];
 	const deleted = [...body.deleted];
